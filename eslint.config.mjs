@@ -1,0 +1,19 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'outbox/', '.herald-stack/', 'stack/kafka/target/', '.tools/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Env is read in src/env.ts only (STYLE.md, convention 4).
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read the environment through src/env.ts.' }],
+    },
+  },
+  { files: ['src/env.ts', 'scripts/**', 'test/**', 'jest.config.js'], rules: { 'no-restricted-properties': 'off' } },
+  { files: ['**/*.js', '**/*.cjs'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
+);

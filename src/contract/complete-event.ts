@@ -1,0 +1,24 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock';
+import { ValidationError } from '../errors';
+import type { EventV2 } from './event-v2';
+import { parseEventObject } from './parse-event';
+
+/** What a producer may send: an event with `id`, `createdAt` and `version` optional. */
+export type EventInput = Omit<EventV2, 'id' | 'createdAt' | 'version'> & { id?: string; createdAt?: string; version?: 2 };
+
+/**
+ * Fills `id` (random UUID), `createdAt` (now, UTC) and `version`, then validates.
+ * Accepts the short form `{ type, priority, recipients, channels, payload }` of the HTTP API.
+ * @throws ValidationError listing every problem with its path.
+ */
+export function completeEvent(input: unknown, clock: Clock): EventV2 {
+  const base = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+  const filled =
+    input === base
+      ? { version: 2, id: randomUUID(), createdAt: new Date(clock.now()).toISOString(), ...base }
+      : input;
+  const result = parseEventObject(filled);
+  if (!result.ok) throw new ValidationError(result.message, result.issues, result.code);
+  return result.event;
+}

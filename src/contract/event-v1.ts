@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { LIMITS } from './limits';
+
+/** Kinds of notification; `marketing` respects every opt-out. */
+export const EVENT_TYPES = ['transactional', 'marketing', 'alert'] as const;
+/** `critical` and `high` are dispatched at once; `normal` and `low` may be batched into digests. */
+export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
+/** Channels an event may ask for. */
+export const CHANNELS = ['email', 'sms', 'push', 'in_app'] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+export type Priority = (typeof PRIORITIES)[number];
+export type Channel = (typeof CHANNELS)[number];
+
+/** Byte length of a value serialised as JSON, the way it travels on Kafka. */
+export function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+}
+
+export const eventId = z.string().trim().min(1, 'id must not be empty').max(LIMITS.maxIdLength, `id is longer than ${LIMITS.maxIdLength} characters`);
+
+export const recipient = z
+  .string()
+  .trim()
+  .min(1, 'a recipient must not be empty')
+  .max(LIMITS.maxRecipientLength, `a recipient is longer than ${LIMITS.maxRecipientLength} characters`);
+
+export const payload = z
+  .record(z.string(), z.unknown())
+  .refine((p) => jsonBytes(p) <= LIMITS.maxPayloadBytes, {
+    message: `payload is larger than ${LIMITS.maxPayloadBytes} bytes as JSON; send a reference (URL or id) instead of the content`,
+  });
+
+export const recipients = z
+  .array(recipient)
+  .min(1, 'recipients must list at least one recipient')
+  .max(LIMITS.maxRecipients, `recipients lists more than ${LIMITS.maxRecipients}; split the audience into several events`);
+
+export const channels = z.array(z.enum(CHANNELS)).min(1, 'channels must list at least one channel');
+
+export const isoInstant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time such as 2026-01-31T09:00:00Z' });
+
+/**
+ * Version 1 of the event, exactly as producers already emit it (no `version` field).
+ * Kept so old producers never break; the worker upcasts it to {@link EventV2} on arrival.
+ */
+export const eventV1Schema = z
+  .object({
+    id: eventId,
+    type: z.enum(EVENT_TYPES),
+    priority: z.enum(PRIORITIES),
+    payload,
+    recipients,
+    channels,
+    createdAt: isoInstant,
+    deduplicationKey: eventId.optional(),
+  })
+  .strict();
+
+export type EventV1 = z.infer<typeof eventV1Schema>;

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { EVENT_TYPES, PRIORITIES, channels, eventId, isoInstant, payload, recipients } from './event-v1';
+import { LIMITS } from './limits';
+
+const name = z.string().trim().min(1).max(LIMITS.maxNameLength, `must be at most ${LIMITS.maxNameLength} characters`);
+
+/**
+ * Version 2 of the event, the shape every stage after intake works with.
+ * Adds, over v1: `version: 2`; `template` (defaults to the type's template); `locale`
+ * (overrides the recipient's); `category` (finer-grained opt-outs than `type`); `sendAt`
+ * (deliver no earlier than this UTC instant).
+ */
+export const eventV2Schema = z
+  .object({
+    version: z.literal(2),
+    id: eventId,
+    type: z.enum(EVENT_TYPES),
+    priority: z.enum(PRIORITIES),
+    template: name.optional(),
+    locale: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'locale must be a BCP 47 tag such as en, fr-CA')
+      .optional(),
+    category: name.optional(),
+    payload,
+    recipients,
+    channels,
+    createdAt: isoInstant,
+    sendAt: isoInstant.optional(),
+    deduplicationKey: eventId.optional(),
+  })
+  .strict();
+
+export type EventV2 = z.infer<typeof eventV2Schema>;
+/** The event as the pipeline sees it: always the latest version. */
+export type NotificationEvent = EventV2;

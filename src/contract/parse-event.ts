@@ -1,0 +1,62 @@
+import type { z } from 'zod';
+import { eventV1Schema } from './event-v1';
+import { eventV2Schema, type EventV2 } from './event-v2';
+import { LIMITS } from './limits';
+import { upcastV1 } from './upcast';
+
+/** Why a message could not become an event; stable codes used in DLQ records and metrics. */
+export type RejectCode = 'oversize' | 'malformed_json' | 'not_an_object' | 'unknown_version' | 'schema_violation';
+
+/** One problem found in an event, with the JSON path where it is. */
+export interface ContractIssue {
+  path: string;
+  message: string;
+}
+
+/** The outcome of reading one Kafka message. */
+export type ParseResult =
+  | { ok: true; event: EventV2; sourceVersion: 1 | 2 }
+  | { ok: false; code: RejectCode; message: string; issues: ContractIssue[] };
+
+/** Turns zod issues into `{ path, message }` pairs a person can act on. */
+export function toContractIssues(error: z.ZodError): ContractIssue[] {
+  return error.issues.map((i) => ({ path: i.path.length ? i.path.join('.') : '(root)', message: i.message }));
+}
+
+function reject(code: RejectCode, message: string, issues: ContractIssue[] = []): ParseResult {
+  return { ok: false, code, message, issues };
+}
+
+/** Validates an already-decoded value as v1 (no `version`) or v2, upcasting v1. */
+export function parseEventObject(value: unknown): ParseResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return reject('not_an_object', 'the message is JSON but not an object; send one event object per message');
+  }
+  const version = (value as { version?: unknown }).version;
+  if (version === undefined) {
+    const v1 = eventV1Schema.safeParse(value);
+    if (!v1.success) return reject('schema_violation', 'the event does not match schema version 1', toContractIssues(v1.error));
+    return { ok: true, event: upcastV1(v1.data), sourceVersion: 1 };
+  }
+  if (version !== 2) {
+    return reject('unknown_version', `event version ${JSON.stringify(version)} is not supported; this worker reads versions 1 (no version field) and 2`);
+  }
+  const v2 = eventV2Schema.safeParse(value);
+  if (!v2.success) return reject('schema_violation', 'the event does not match schema version 2', toContractIssues(v2.error));
+  return { ok: true, event: v2.data, sourceVersion: 2 };
+}
+
+/** Reads the raw bytes of a Kafka message into an event, or says exactly why it cannot. */
+export function parseEvent(raw: Buffer | null): ParseResult {
+  if (raw === null || raw.length === 0) return reject('malformed_json', 'the message has no value (tombstone or empty); expected a JSON event');
+  if (raw.length > LIMITS.maxEventBytes) {
+    return reject('oversize', `the message is ${raw.length} bytes; the limit is ${LIMITS.maxEventBytes}. Move large content out of the payload`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    return reject('malformed_json', `the message is not valid JSON (${(error as Error).message})`);
+  }
+  return parseEventObject(value);
+}

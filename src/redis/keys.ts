@@ -1,0 +1,34 @@
+/**
+ * Every Redis key herald uses, built here and nowhere else (after BullMQ's queue-keys.ts).
+ * The part in `{…}` is the Redis Cluster hash tag: keys a Lua script touches together share it.
+ * `prefix` lets tests run side by side on one Redis (each test uses a random one).
+ */
+export function createKeys(prefix = 'herald') {
+  return {
+    /** String: first Kafka coordinates that carried this deduplication key (SET NX, TTL = dedup TTL). */
+    dedup: (dedupKey: string) => `${prefix}:{dedup:${dedupKey}}`,
+    /** Hash: `recipientId|channel` → JSON delivery record, the send-once ledger and queryable state. */
+    deliveries: (eventId: string) => `${prefix}:{n:${eventId}}:deliveries`,
+    /** Hash: summary of the event (type, priority, createdAt, receivedAt, recipients count). */
+    notificationMeta: (eventId: string) => `${prefix}:{n:${eventId}}:meta`,
+    /** String: JSON user profile (addresses, locale, time zone, preferences). */
+    user: (userId: string) => `${prefix}:{u:${userId}}:profile`,
+    /** List: newest-first in-app inbox entries, capped per config. */
+    inbox: (userId: string) => `${prefix}:{u:${userId}}:inbox`,
+    /** Hash: eventId → JSON item waiting for the next digest of one recipient and channel. */
+    batchItems: (batchId: string) => `${prefix}:{b:${batchId}}:items`,
+    /** Sorted set: eventId by arrival order, so digests take the oldest items first. */
+    batchOrder: (batchId: string) => `${prefix}:{b:${batchId}}:order`,
+    /** Hash: the batch's open claim (digest id, lease expiry, items JSON). */
+    batchClaim: (batchId: string) => `${prefix}:{b:${batchId}}:claim`,
+    /** String counter: sequence of digests of one batch, part of the deterministic digest id. */
+    batchSeq: (batchId: string) => `${prefix}:{b:${batchId}}:seq`,
+    /** Sorted set: batch ids with pending items, by the time their first item arrived. */
+    batchesDue: () => `${prefix}:{batches}:due`,
+    /** Hash: token bucket of one channel and provider (tokens, last refill). */
+    rateLimit: (channel: string, provider: string) => `${prefix}:{rl:${channel}:${provider}}`,
+  };
+}
+
+/** The key builders, as returned by {@link createKeys}. */
+export type RedisKeys = ReturnType<typeof createKeys>;

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+import { createLogger, type Logger } from '../../src/logger';
+
+/** Brokers and Redis the integration tests use; the same variables the service reads. */
+export const TEST_BROKERS = (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',');
+export const TEST_REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+
+/** A name no other test uses: topics, groups and key prefixes are unique per test. */
+export function uniqueName(label: string): string {
+  return `t-${label}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A silent logger, or a real one when HERALD_TEST_LOGS=1 (for debugging a failing test). */
+export function testLogger(): Logger {
+  return createLogger(process.env.HERALD_TEST_LOGS ? 'debug' : 'error', !process.env.HERALD_TEST_LOGS);
+}
+
+/** A Kafka client for tests (kafkajs's own logs silenced). */
+export function testKafka(clientId = uniqueName('client')): Kafka {
+  return new Kafka({ brokers: TEST_BROKERS, clientId, logLevel: logLevel.NOTHING });
+}
+
+/** A Redis connection plus a random key prefix, and a cleanup that deletes every key under it. */
+export function testRedis(): { redis: Redis; prefix: string; cleanup: () => Promise<void> } {
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  const prefix = uniqueName('herald');
+  const cleanup = async () => {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+    redis.disconnect();
+  };
+  return { redis, prefix, cleanup };
+}
+
+/** Polls `check` until it returns a truthy value or the deadline passes (then throws with `what`). */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `; last error: ${String(last)}` : ''}`);
+}
