@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { CHANNELS, EVENT_TYPES } from '../contract/event-v1';
+
+/** E.164: a plus, then 8 to 15 digits. */
+export const e164 = z.string().regex(/^\+[1-9]\d{7,14}$/, 'phone must be in E.164 form, such as +14155550100');
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'timeZone must be an IANA time zone such as Europe/Paris' },
+);
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM, 24-hour');
+
+/**
+ * A user in herald's directory, written with `PUT /api/users/:id`.
+ * Preferences: `channels.email: false` opts out of a channel; `types.marketing: false` opts out
+ * of a type (critical transactional and alert events bypass type opt-outs, never channel opt-outs).
+ */
+export const userProfileSchema = z
+  .object({
+    email: z.email('email must be a valid address').max(320).optional(),
+    phone: e164.optional(),
+    pushTokens: z.array(z.string().min(1).max(4096)).max(20, 'at most 20 push tokens per user').default([]),
+    locale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'locale must be a BCP 47 tag such as en, fr-CA').default('en'),
+    timeZone: timeZone.default('UTC'),
+    quietHours: z.object({ start: hhmm, end: hhmm }).strict().optional(),
+    preferences: z
+      .object({
+        channels: z.partialRecord(z.enum(CHANNELS), z.boolean()).default({}),
+        types: z.partialRecord(z.enum(EVENT_TYPES), z.boolean()).default({}),
+        categories: z.record(z.string().min(1).max(100), z.boolean()).default({}),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** A stored user profile, defaults filled. */
+export type UserProfile = z.infer<typeof userProfileSchema>;
