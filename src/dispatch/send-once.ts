@@ -1,0 +1,87 @@
+import type { Clock } from '../clock';
+import type { ChannelProvider, OutboundMessage, SendResult } from '../channels/types';
+import type { DeliveryRef, DeliveryStore } from '../delivery-state/delivery-store';
+import { describeError, HeraldError } from '../errors';
+import type { Logger } from '../logger';
+import { createRetry, type AttemptedError, type RetryOptions } from './retry';
+
+/** How a send ended: sent now, found already sent, or failed for good (the caller dead-letters it). */
+export type SendOutcome =
+  | { outcome: 'sent'; attempts: number; result: SendResult }
+  | { outcome: 'already_sent' }
+  | { outcome: 'failed'; attempts: number; error: unknown };
+
+/** Dependencies of {@link createSendOnce}. */
+export interface SendOnceDeps {
+  deliveries: DeliveryStore;
+  clock: Clock;
+  logger: Logger;
+  /** Send lease length; a `sending` record older than this is taken over. */
+  leaseMs: number;
+  /** Backoff of in-line retries (randomness and sleep injectable). */
+  retry: Omit<RetryOptions, 'maxAttempts'>;
+  /** Observes each provider call (metrics). */
+  observe?: (info: { channel: string; provider: string; seconds: number; ok: boolean }) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Sends one message at most once, however often it is asked to: the delivery's ledger entry is
+ * leased before the provider call and marked `sent` right after it. If another worker holds a live
+ * lease, this waits for it to finish. The one window left for a duplicate: the process dies after the
+ * provider accepted and before `sent` is written; the lease then expires and the message is sent
+ * again. Providers get a stable idempotency key so they (or the recipient's mail system) can drop it.
+ */
+export function createSendOnce(deps: SendOnceDeps) {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+
+  async function acquire(ref: DeliveryRef, provider: string): Promise<number | 'already_sent'> {
+    const deadline = deps.clock.now() + deps.leaseMs * 2;
+    for (;;) {
+      const { verdict, attempts } = await deps.deliveries.begin(ref, provider);
+      if (verdict === 'acquired') return attempts;
+      if (verdict === 'already_sent') return 'already_sent';
+      if (deps.clock.now() > deadline) throw new Error(`delivery ${ref.eventId}|${ref.recipientId}|${ref.channel} stayed in flight past two leases`);
+      await sleep(Math.min(500, deps.leaseMs));
+    }
+  }
+
+  return async function sendOnce(ref: DeliveryRef, provider: ChannelProvider, message: () => OutboundMessage, maxAttempts: number): Promise<SendOutcome> {
+    const leased = await acquire(ref, provider.id);
+    if (leased === 'already_sent') return { outcome: 'already_sent' };
+    const priorAttempts = leased - 1;
+    const retry = createRetry({
+      ...deps.retry,
+      maxAttempts,
+      onRetry: ({ attempt, delayMs, error }) =>
+        deps.logger.warn('retrying delivery', { decision: 'retried', eventId: ref.eventId, recipientId: ref.recipientId, channel: ref.channel, provider: provider.id, attempt, delayMs, error: describeError(error) }),
+    });
+    try {
+      const built = message();
+      const { value, attempts } = await retry(async () => {
+        const started = performance.now();
+        try {
+          const result = await provider.send(built);
+          deps.observe?.({ channel: ref.channel, provider: provider.id, seconds: (performance.now() - started) / 1000, ok: true });
+          return result;
+        } catch (error) {
+          deps.observe?.({ channel: ref.channel, provider: provider.id, seconds: (performance.now() - started) / 1000, ok: false });
+          throw error;
+        }
+      });
+      await deps.deliveries.set(ref, 'sent', { provider: provider.id, providerMessageId: value.providerMessageId, attempts: priorAttempts + attempts });
+      return { outcome: 'sent', attempts: priorAttempts + attempts, result: value };
+    } catch (error) {
+      const attempts = priorAttempts + ((error as AttemptedError).attempts ?? 1);
+      return { outcome: 'failed', attempts, error };
+    }
+  };
+}
+
+/** The send-once function, as returned by {@link createSendOnce}. */
+export type SendOnce = ReturnType<typeof createSendOnce>;
+
+/** Stable reason code of a failure, for state, DLQ and metrics. */
+export function failureCode(error: unknown): string {
+  return error instanceof HeraldError ? error.code : 'unexpected_error';
+}

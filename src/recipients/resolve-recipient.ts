@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Channel } from '../contract/event-v1';
+import type { UserDirectory } from './user-directory';
+import { e164, type UserProfile } from './user-profile';
+
+/** A recipient ready for delivery: a log-safe id, its addresses per channel, and its profile if it is a user. */
+export interface ResolvedRecipient {
+  /** The user id, or `direct:<hash>` for a direct address (logs and state never hold the address). */
+  recipientId: string;
+  kind: 'user' | 'direct';
+  profile: UserProfile | null;
+  addresses: Partial<Record<Channel, string[]>>;
+  locale: string;
+}
+
+/** Why a recipient string could not be resolved; recorded on every requested channel. */
+export interface UnresolvedRecipient {
+  recipientId: string;
+  reason: 'unknown_user' | 'invalid_address';
+  detail: string;
+}
+
+const DIRECT = { email: 'email', phone: 'sms', push: 'push' } as const;
+const email = z.email();
+
+function directId(recipient: string): string {
+  return `direct:${createHash('sha256').update(recipient).digest('hex').slice(0, 16)}`;
+}
+
+function resolveDirect(scheme: keyof typeof DIRECT, address: string, recipient: string): ResolvedRecipient | UnresolvedRecipient {
+  const recipientId = directId(recipient);
+  const valid = scheme === 'email' ? email.safeParse(address).success : scheme === 'phone' ? e164.safeParse(address).success : address.length > 0;
+  if (!valid) return { recipientId, reason: 'invalid_address', detail: `the ${scheme} address after "${scheme}:" is not valid` };
+  return { recipientId, kind: 'direct', profile: null, addresses: { [DIRECT[scheme]]: [address] }, locale: 'en' };
+}
+
+function userAddresses(userId: string, profile: UserProfile): Partial<Record<Channel, string[]>> {
+  return {
+    email: profile.email ? [profile.email] : [],
+    sms: profile.phone ? [profile.phone] : [],
+    push: profile.pushTokens,
+    in_app: [userId],
+  };
+}
+
+/**
+ * Resolves one entry of an event's `recipients`: `email:…`, `phone:…` and `push:…` are direct
+ * addresses; anything else is a user id looked up in the directory.
+ */
+export async function resolveRecipient(recipient: string, directory: UserDirectory): Promise<ResolvedRecipient | UnresolvedRecipient> {
+  const match = /^(email|phone|push):(.*)$/s.exec(recipient);
+  if (match) return resolveDirect(match[1] as keyof typeof DIRECT, match[2]!.trim(), recipient);
+  const profile = await directory.get(recipient);
+  if (!profile) return { recipientId: recipient, reason: 'unknown_user', detail: `no user "${recipient}" in the directory; create it with PUT /api/users/${recipient}` };
+  return { recipientId: recipient, kind: 'user', profile, addresses: userAddresses(recipient, profile), locale: profile.locale };
+}
+
+/** Narrows a resolution result. */
+export function isResolved(r: ResolvedRecipient | UnresolvedRecipient): r is ResolvedRecipient {
+  return 'kind' in r;
+}

@@ -1,0 +1,31 @@
+-- delivery-begin: take the send lease of one delivery, unless it was already sent or another
+-- worker holds a live lease. This is the send-once ledger.
+-- KEYS[1] deliveries hash of the event (keys.deliveries)
+-- ARGV[1] field: "recipientId|channel"
+-- ARGV[2] now, epoch ms
+-- ARGV[3] lease length, ms
+-- ARGV[4] base record JSON (recipientId, channel, provider) used when the field is new
+-- ARGV[5] retention of the hash, seconds
+-- ARGV[6] now as ISO string
+-- Returns { verdict, attempts } with verdict "acquired", "already_sent" or "in_flight".
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+local record
+if current then
+  record = cjson.decode(current)
+  if record.status == 'sent' then return { 'already_sent', record.attempts or 0 } end
+  if record.status == 'sending' and tonumber(record.leaseUntil or 0) > tonumber(ARGV[2]) then
+    return { 'in_flight', record.attempts or 0 }
+  end
+else
+  record = cjson.decode(ARGV[4])
+  record.attempts = 0
+end
+local base = cjson.decode(ARGV[4])
+record.provider = base.provider
+record.status = 'sending'
+record.attempts = (record.attempts or 0) + 1
+record.leaseUntil = tonumber(ARGV[2]) + tonumber(ARGV[3])
+record.updatedAt = ARGV[6]
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+return { 'acquired', record.attempts }
