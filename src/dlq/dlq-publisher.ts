@@ -22,6 +22,13 @@ export type DeadLetter =
       event: EventV2;
       delivery: { recipientId: string; channel: Channel; provider: string; attempts: number; retriable: boolean };
       failedAt: string;
+    }
+  | {
+      kind: 'digest_failed';
+      reason: string;
+      message: string;
+      digest: { digestId: string; eventIds: string[]; recipientId: string; channel: Channel; provider: string; attempts: number; retriable: boolean };
+      failedAt: string;
     };
 
 /**
@@ -48,6 +55,10 @@ export function createDlqPublisher(options: { producer: Producer; topic: string 
     /** A delivery that failed for good: the event and the delivery context (no addresses). */
     deadLetterDelivery(letter: Extract<DeadLetter, { kind: 'delivery_failed' }>) {
       return publish(letter, letter.event.id);
+    },
+    /** A digest that failed for good: which events it carried and why it failed. */
+    deadLetterDigest(letter: Extract<DeadLetter, { kind: 'digest_failed' }>) {
+      return publish(letter, letter.digest.digestId);
     },
   };
 }

@@ -9,6 +9,8 @@ export interface ResolvedRecipient {
   /** The user id, or `direct:<hash>` for a direct address (logs and state never hold the address). */
   recipientId: string;
   kind: 'user' | 'direct';
+  /** The entry of the event's `recipients` this came from (kept to resolve it again for a digest). */
+  source: string;
   profile: UserProfile | null;
   addresses: Partial<Record<Channel, string[]>>;
   locale: string;
@@ -32,7 +34,7 @@ function resolveDirect(scheme: keyof typeof DIRECT, address: string, recipient: 
   const recipientId = directId(recipient);
   const valid = scheme === 'email' ? email.safeParse(address).success : scheme === 'phone' ? e164.safeParse(address).success : address.length > 0;
   if (!valid) return { recipientId, reason: 'invalid_address', detail: `the ${scheme} address after "${scheme}:" is not valid` };
-  return { recipientId, kind: 'direct', profile: null, addresses: { [DIRECT[scheme]]: [address] }, locale: 'en' };
+  return { recipientId, kind: 'direct', source: recipient, profile: null, addresses: { [DIRECT[scheme]]: [address] }, locale: 'en' };
 }
 
 function userAddresses(userId: string, profile: UserProfile): Partial<Record<Channel, string[]>> {
@@ -53,7 +55,7 @@ export async function resolveRecipient(recipient: string, directory: UserDirecto
   if (match) return resolveDirect(match[1] as keyof typeof DIRECT, match[2]!.trim(), recipient);
   const profile = await directory.get(recipient);
   if (!profile) return { recipientId: recipient, reason: 'unknown_user', detail: `no user "${recipient}" in the directory; create it with PUT /api/users/${recipient}` };
-  return { recipientId: recipient, kind: 'user', profile, addresses: userAddresses(recipient, profile), locale: profile.locale };
+  return { recipientId: recipient, kind: 'user', source: recipient, profile, addresses: userAddresses(recipient, profile), locale: profile.locale };
 }
 
 /** Narrows a resolution result. */

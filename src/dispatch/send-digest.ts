@@ -1,0 +1,84 @@
+import type { Claim } from '../batching/batch-item';
+import type { ProviderMap } from '../channels/types';
+import type { Clock } from '../clock';
+import type { HeraldConfig } from '../config/schema';
+import type { DeliveryStore } from '../delivery-state/delivery-store';
+import type { DlqPublisher } from '../dlq/dlq-publisher';
+import { describeError, isRetriable } from '../errors';
+import type { Logger } from '../logger';
+import { isResolved, resolveRecipient } from '../recipients/resolve-recipient';
+import type { UserDirectory } from '../recipients/user-directory';
+import type { Renderer } from '../rendering/render';
+import { failureCode, type SendOnce } from './send-once';
+
+/** Dependencies of {@link createDigestSender}. */
+export interface DigestSenderDeps {
+  providers: ProviderMap;
+  sendOnce: SendOnce;
+  deliveries: DeliveryStore;
+  directory: UserDirectory;
+  dlq: DlqPublisher;
+  renderer: Renderer;
+  config: Pick<HeraldConfig, 'channels'>;
+  clock: Clock;
+  logger: Logger;
+  observe?: (info: { channel: string; provider: string; outcome: 'sent' | 'already_sent' | 'dead_lettered'; items: number }) => void;
+}
+
+/**
+ * Sends one claimed digest. The digest id is the delivery id, so the send-once ledger makes a
+ * resumed claim (a flush that crashed half-way) send nothing twice; each item is then marked
+ * `sent` with the digest id. A digest that fails for good is dead-lettered with its event ids and
+ * resolves, so the claim closes instead of retrying forever.
+ */
+export function createDigestSender(deps: DigestSenderDeps) {
+  async function markItems(claim: Claim, status: 'sent' | 'failed' | 'dead-lettered', details: Record<string, unknown>): Promise<void> {
+    await Promise.all(claim.items.map((item) => deps.deliveries.set({ eventId: item.eventId, recipientId: item.recipientId, channel: item.channel }, status, { digestId: claim.digestId, ...details })));
+  }
+
+  return async function sendDigest(claim: Claim): Promise<void> {
+    const first = claim.items[0];
+    if (!first) return;
+    const { channel, recipientId } = first;
+    const provider = deps.providers[channel];
+    const log = { digestId: claim.digestId, recipientId, channel, provider: provider.id, items: claim.items.length };
+    const recipient = await resolveRecipient(first.recipient ?? recipientId, deps.directory);
+    const to = isResolved(recipient) ? (recipient.addresses[channel] ?? []) : [];
+    if (!isResolved(recipient) || to.length === 0) {
+      const reason = isResolved(recipient) ? 'no_address' : recipient.reason;
+      await markItems(claim, 'failed', { reason, detail: 'the recipient has no address for this channel any more' });
+      deps.logger.warn('digest recipient unreachable', { decision: 'failed', ...log, reason });
+      return;
+    }
+    const message = () => ({
+      deliveryId: claim.digestId,
+      idempotencyKey: claim.digestId,
+      eventId: claim.digestId,
+      channel,
+      recipientId,
+      to,
+      locale: recipient.locale,
+      content: deps.renderer.renderDigest(channel, claim.items),
+      meta: { type: 'digest', priority: first.priority, createdAt: first.createdAt, payload: { eventIds: claim.items.map((i) => i.eventId) } },
+    });
+    const result = await deps.sendOnce({ eventId: claim.digestId, recipientId, channel }, provider, message, deps.config.channels[channel].maxAttempts);
+    if (result.outcome !== 'failed') {
+      await markItems(claim, 'sent', { provider: provider.id });
+      deps.logger.info('digest sent', { decision: result.outcome === 'sent' ? 'sent' : 'deduped', ...log });
+      deps.observe?.({ channel, provider: provider.id, outcome: result.outcome, items: claim.items.length });
+      return;
+    }
+    const reason = failureCode(result.error);
+    const detail = describeError(result.error);
+    await deps.dlq.deadLetterDigest({
+      kind: 'digest_failed',
+      reason,
+      message: detail,
+      digest: { digestId: claim.digestId, eventIds: claim.items.map((i) => i.eventId), recipientId, channel, provider: provider.id, attempts: result.attempts, retriable: isRetriable(result.error) },
+      failedAt: new Date(deps.clock.now()).toISOString(),
+    });
+    await markItems(claim, 'dead-lettered', { reason, detail, provider: provider.id, attempts: result.attempts });
+    deps.logger.warn('digest dead-lettered', { decision: 'dead-lettered', ...log, reason, error: detail });
+    deps.observe?.({ channel, provider: provider.id, outcome: 'dead_lettered', items: claim.items.length });
+  };
+}

@@ -1,0 +1,48 @@
+import { loadConfig } from './config/load-config';
+import { loadEnv } from './env';
+import { describeError } from './errors';
+import { createLogger } from './logger';
+import { checkTemplates } from './rendering/render';
+import { startService } from './service/start-service';
+
+/**
+ * `npm start`: the worker and the HTTP API in one process, configured by the environment.
+ * SIGTERM/SIGINT stop intake, let in-flight work finish, commit, and exit within `shutdown.timeoutMs`.
+ */
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const logger = createLogger(env.LOG_LEVEL);
+  const config = await loadConfig(env.HERALD_CONFIG);
+  const problems = checkTemplates(config);
+  if (problems.length > 0) {
+    throw new Error(`Broken templates in the config:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\nFix them and start again.`);
+  }
+  const service = await startService({ env, config, logger });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutdown requested', { signal, timeoutMs: config.shutdown.timeoutMs });
+    const timer = setTimeout(() => {
+      // Whatever was not committed is redelivered to another worker; the send ledger prevents duplicates.
+      logger.error('shutdown took too long; exiting with work abandoned for redelivery', { timeoutMs: config.shutdown.timeoutMs });
+      process.exit(1);
+    }, config.shutdown.timeoutMs);
+    timer.unref();
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', { error: describeError(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  // Start-up errors (bad config, bad environment, broker unreachable) go to stderr as they are: they say what to fix.
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

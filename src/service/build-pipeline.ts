@@ -1,0 +1,103 @@
+import type { Redis } from 'ioredis';
+import type { Producer } from 'kafkajs';
+import { createBatchStore } from '../batching/batch-store';
+import type { ProviderMap } from '../channels/types';
+import type { Clock } from '../clock';
+import type { HeraldConfig } from '../config/schema';
+import { createDedupStore } from '../dedup/dedup-store';
+import { createDeliveryStore } from '../delivery-state/delivery-store';
+import { createBatchDelivery } from '../dispatch/batch-delivery';
+import { createDispatcher } from '../dispatch/dispatch-delivery';
+import { createDigestSender } from '../dispatch/send-digest';
+import { createSendOnce } from '../dispatch/send-once';
+import { createDlqPublisher } from '../dlq/dlq-publisher';
+import { createEventHandler } from '../intake/handle-event';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics/metrics';
+import { createUserDirectory } from '../recipients/user-directory';
+import type { RedisKeys } from '../redis/keys';
+import { createRenderer } from '../rendering/render';
+
+/** What the pipeline is built from; all of it passed in, nothing global. */
+export interface PipelineDeps {
+  config: HeraldConfig;
+  redis: Redis;
+  keys: RedisKeys;
+  producer: Producer;
+  providers: ProviderMap;
+  metrics: Metrics;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * Wires the stages of an event's path (dedup → recipients → routing → dispatch or batching →
+ * delivery state → DLQ) and reports each outcome to the metrics. Returns the pieces the worker,
+ * the digest flusher and the HTTP API use.
+ */
+export function buildPipeline(deps: PipelineDeps) {
+  const { config, redis, keys, clock, logger, metrics, providers } = deps;
+  const deliveries = createDeliveryStore({ redis, keys, clock, retentionSeconds: config.deliveryState.retentionSeconds, leaseMs: config.dedup.sendLeaseMs });
+  const directory = createUserDirectory({ redis, keys });
+  const dlq = createDlqPublisher({ producer: deps.producer, topic: config.kafka.topics.dlq });
+  const renderer = createRenderer(config);
+  const batchStore = createBatchStore({ redis, keys, clock, claimLeaseMs: config.batching.claimLeaseMs, claimedRetentionMs: config.dedup.ttlSeconds * 1000 });
+  const sendOnce = createSendOnce({
+    deliveries,
+    clock,
+    logger,
+    leaseMs: config.dedup.sendLeaseMs,
+    retry: {},
+    observe: ({ channel, provider, seconds }) => metrics.providerSendSeconds.observe({ channel, provider }, seconds),
+  });
+  const dispatch = createDispatcher({
+    providers,
+    sendOnce,
+    deliveries,
+    dlq,
+    render: (input) => renderer.render(input),
+    config,
+    clock,
+    logger,
+    observe: ({ channel, provider, outcome, event }) => {
+      if (outcome === 'already_sent') return;
+      metrics.deliveries.inc({ channel, provider, outcome });
+      if (outcome === 'dead_lettered') metrics.dlqMessages.inc({ reason: 'delivery_failed' });
+      else metrics.endToEndSeconds.observe({ priority: event.priority }, Math.max(0, clock.now() - Date.parse(event.createdAt)) / 1000);
+    },
+  });
+  const handleEvent = createEventHandler({
+    dedup: createDedupStore({ redis, keys, ttlSeconds: config.dedup.ttlSeconds }),
+    deliveries,
+    directory,
+    dispatch,
+    batch: createBatchDelivery({ store: batchStore, deliveries, renderer, logger }),
+    config,
+    clock,
+    logger,
+    observe: ({ channel, outcome }) => {
+      metrics.deliveries.inc({ channel, provider: 'none', outcome });
+      if (outcome === 'batched') metrics.batchItems.inc({ channel });
+    },
+  });
+  const sendDigest = createDigestSender({
+    providers,
+    sendOnce,
+    deliveries,
+    directory,
+    dlq,
+    renderer,
+    config,
+    clock,
+    logger,
+    observe: ({ channel, provider, outcome }) => {
+      if (outcome === 'sent') metrics.digestsSent.inc({ channel });
+      if (outcome === 'dead_lettered') metrics.dlqMessages.inc({ reason: 'digest_failed' });
+      if (outcome !== 'already_sent') metrics.deliveries.inc({ channel, provider, outcome });
+    },
+  });
+  return { deliveries, directory, dlq, batchStore, handleEvent, sendDigest };
+}
+
+/** The wired pipeline, as returned by {@link buildPipeline}. */
+export type Pipeline = ReturnType<typeof buildPipeline>;
