@@ -19,10 +19,12 @@ export function createKeys(prefix = 'herald') {
     batchItems: (batchId: string) => `${prefix}:{b:${batchId}}:items`,
     /** Sorted set: eventId by arrival order, so digests take the oldest items first. */
     batchOrder: (batchId: string) => `${prefix}:{b:${batchId}}:order`,
-    /** Hash: the batch's open claim (digest id, lease expiry, items JSON). */
+    /** Hash: the batch's open claim (digest id, owner, lease expiry, fencing token, items JSON). */
     batchClaim: (batchId: string) => `${prefix}:{b:${batchId}}:claim`,
-    /** String counter: sequence of digests of one batch, part of the deterministic digest id. */
+    /** String counter: sequence of digests of one batch, part of the deterministic digest id. Never expires, so a digest id is never reused. */
     batchSeq: (batchId: string) => `${prefix}:{b:${batchId}}:seq`,
+    /** Sorted set: event ids already taken into a digest, by claim time, kept for a retention so a redelivered item is not batched again. */
+    batchClaimed: (batchId: string) => `${prefix}:{b:${batchId}}:claimed`,
     /** Sorted set: batch ids with pending items, by the time their first item arrived. */
     batchesDue: () => `${prefix}:{batches}:due`,
     /** Hash: token bucket of one channel and provider (tokens, last refill). */
