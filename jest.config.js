@@ -12,10 +12,11 @@ module.exports = {
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60_000,
       slowTestThreshold: 20,
     },
   ],
   // Integration suites share one broker; two cores do not gain from more workers.
   maxWorkers: 2,
+  // Integration tests wait on real brokers; unit tests finish long before this.
+  testTimeout: 60_000,
 };

@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { HeraldProducer } from '../../../src/client/herald-producer';
+import { testKafka, eventually } from '../../support/infra';
+import { api, isolatedConfig, startTestService, type TestService } from '../../support/service-harness';
+
+describe('events flow end to end on a real broker and Redis', () => {
+  let herald: TestService;
+  let producer: HeraldProducer;
+
+  beforeAll(async () => {
+    herald = await startTestService({
+      config: isolatedConfig({
+        templates: {
+          welcome: {
+            email: { subject: 'Welcome {{payload.name}}', text: 'Hi {{payload.name}}', html: '<p>Hi {{payload.name}}</p>' },
+            in_app: { title: 'Welcome', text: 'Hi {{payload.name}}' },
+          },
+        },
+      }),
+    });
+    producer = new HeraldProducer({ kafka: testKafka(), topic: herald.config.kafka.topics.incoming });
+    await producer.connect();
+    await api(herald.service, 'PUT', '/api/users/u-alice', { email: 'alice@example.com', locale: 'en', pushTokens: ['tok-1'] });
+    await api(herald.service, 'PUT', '/api/users/u-bob', { email: 'bob@example.com', preferences: { channels: { email: false } } });
+  });
+
+  afterAll(async () => {
+    await producer.disconnect();
+    await herald.stop();
+  });
+
+  const deliveries = async (id: string) => (await api(herald.service, 'GET', `/api/notifications/${id}`)).body?.deliveries as { recipientId: string; channel: string; status: string; reason?: string }[] | undefined;
+
+  it('sends a critical event to email (.eml with escaped HTML) and in-app, and records both as sent', async () => {
+    const { id } = await producer.publish({
+      type: 'transactional',
+      priority: 'critical',
+      template: 'welcome',
+      recipients: ['u-alice'],
+      channels: ['email', 'in_app'],
+      payload: { name: '<Alice & co>' },
+    });
+    const records = await eventually(async () => {
+      const d = await deliveries(id);
+      return d?.length === 2 && d.every((r) => r.status === 'sent') ? d : undefined;
+    }, 'both deliveries sent');
+    expect(records.map((r) => r.channel).sort()).toEqual(['email', 'in_app']);
+
+    const [file] = herald.outboxFiles('email');
+    const mail = await simpleParser(readFileSync(path.join(herald.outboxDir, 'email', file!)));
+    expect(mail.subject).toBe('Welcome <Alice & co>');
+    expect(mail.html).toContain('&lt;Alice &amp; co&gt;');
+    expect((mail.to as { text: string }).text).toBe('alice@example.com');
+
+    const inbox = await api(herald.service, 'GET', '/api/users/u-alice/inbox');
+    expect(inbox.status).toBe(200);
+    expect(inbox.body.items ?? inbox.body).toEqual(expect.arrayContaining([expect.objectContaining({ eventId: id })]));
+  });
+
+  it('records an unknown user, an opt-out and a missing address instead of dropping them', async () => {
+    const { id } = await producer.publish({
+      type: 'marketing',
+      priority: 'high',
+      recipients: ['u-nobody', 'u-bob', 'email:carol@example.com'],
+      channels: ['email', 'sms'],
+      payload: { title: 'Sale', message: 'Everything half price' },
+    });
+    const records = await eventually(async () => {
+      const d = await deliveries(id);
+      return d?.length === 6 && d.every((r) => r.status !== 'sending' && r.status !== 'pending') ? d : undefined;
+    }, 'six settled records');
+    const byKey = Object.fromEntries(records.map((r) => [`${r.recipientId.startsWith('direct:') ? 'carol' : r.recipientId}|${r.channel}`, `${r.status}:${r.reason ?? ''}`]));
+    expect(byKey).toEqual({
+      'u-nobody|email': 'failed:unknown_user',
+      'u-nobody|sms': 'failed:unknown_user',
+      'u-bob|email': 'skipped:opted_out_channel',
+      'u-bob|sms': 'failed:no_address',
+      'carol|email': 'sent:',
+      'carol|sms': 'failed:no_address',
+    });
+  });
+
+  it('accepts the short form on POST /api/notify and delivers it', async () => {
+    const response = await api(herald.service, 'POST', '/api/notify', {
+      type: 'alert',
+      priority: 'critical',
+      recipients: ['u-alice'],
+      channels: ['push'],
+      payload: { message: 'Test' },
+    });
+    expect(response.status).toBe(202);
+    await eventually(async () => (await deliveries(response.body.id))?.[0]?.status === 'sent', 'push delivery sent');
+    expect(herald.outboxFiles('push')).toHaveLength(1);
+  });
+});
