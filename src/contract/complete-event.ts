@@ -13,11 +13,10 @@ export type EventInput = Omit<EventV2, 'id' | 'createdAt' | 'version'> & { id?: 
  * @throws ValidationError listing every problem with its path.
  */
 export function completeEvent(input: unknown, clock: Clock): EventV2 {
-  const base = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
-  const filled =
-    input === base
-      ? { version: 2, id: randomUUID(), createdAt: new Date(clock.now()).toISOString(), ...base }
-      : input;
+  const isObject = typeof input === 'object' && input !== null && !Array.isArray(input);
+  // `{ id: undefined }` means "not given" (EventInput allows it), so it must not erase the default.
+  const given = isObject ? Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) : undefined;
+  const filled = given ? { version: 2, id: randomUUID(), createdAt: new Date(clock.now()).toISOString(), ...given } : input;
   const result = parseEventObject(filled);
   if (!result.ok) throw new ValidationError(result.message, result.issues, result.code);
   return result.event;

@@ -18,9 +18,18 @@ export type ParseResult =
   | { ok: true; event: EventV2; sourceVersion: 1 | 2 }
   | { ok: false; code: RejectCode; message: string; issues: ContractIssue[] };
 
-/** Turns zod issues into `{ path, message }` pairs a person can act on. */
+const pathOf = (path: PropertyKey[]): string => (path.length ? path.map(String).join('.') : '(root)');
+
+/**
+ * Turns zod issues into `{ path, message }` pairs a person can act on. An unknown field is
+ * reported at its own path (zod reports it on the enclosing object), one issue per field.
+ */
 export function toContractIssues(error: z.ZodError): ContractIssue[] {
-  return error.issues.map((i) => ({ path: i.path.length ? i.path.join('.') : '(root)', message: i.message }));
+  return error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ path: pathOf([...i.path, key]), message: `unknown field "${key}"; remove it or check its spelling` }))
+      : [{ path: pathOf(i.path), message: i.message }],
+  );
 }
 
 function reject(code: RejectCode, message: string, issues: ContractIssue[] = []): ParseResult {
@@ -35,7 +44,10 @@ export function parseEventObject(value: unknown): ParseResult {
   const version = (value as { version?: unknown }).version;
   if (version === undefined) {
     const v1 = eventV1Schema.safeParse(value);
-    if (!v1.success) return reject('schema_violation', 'the event does not match schema version 1', toContractIssues(v1.error));
+    if (!v1.success) {
+      const hint = ' (it has no "version" field; template, locale, category and sendAt need "version": 2)';
+      return reject('schema_violation', `the event does not match schema version 1${hint}`, toContractIssues(v1.error));
+    }
     return { ok: true, event: upcastV1(v1.data), sourceVersion: 1 };
   }
   if (version !== 2) {

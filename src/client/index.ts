@@ -1,0 +1,26 @@
+/**
+ * The `herald` package as backend services import it: the producer, the event contract
+ * (types, zod schemas, limits, parsing) and the errors they throw. Nothing here starts
+ * the service or touches Redis; it needs only kafkajs and zod.
+ * @packageDocumentation
+ */
+export { HeraldProducer, type HeraldProducerOptions, type PublishResult } from './herald-producer';
+export { MESSAGE_HEADERS, messageKey } from './event-message';
+export { PublishError } from './publish-error';
+export { completeEvent, type EventInput } from '../contract/complete-event';
+export {
+  CHANNELS,
+  EVENT_TYPES,
+  PRIORITIES,
+  eventV1Schema,
+  type Channel,
+  type EventType,
+  type EventV1,
+  type Priority,
+} from '../contract/event-v1';
+export { eventV2Schema, type EventV2, type NotificationEvent } from '../contract/event-v2';
+export { LIMITS } from '../contract/limits';
+export { parseEvent, parseEventObject, type ContractIssue, type ParseResult, type RejectCode } from '../contract/parse-event';
+export { buildEventJsonSchema } from '../contract/json-schema';
+export { HeraldError, PermanentError, RetriableError, ValidationError, isRetriable } from '../errors';
+export { systemClock, type Clock } from '../clock';

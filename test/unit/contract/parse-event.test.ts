@@ -1,0 +1,112 @@
+import { LIMITS } from '../../../src/contract/limits';
+import { parseEvent, parseEventObject, type ParseResult } from '../../../src/contract/parse-event';
+import { bytes, v1Event, v2Event } from './sample-events';
+
+function rejected(result: ParseResult) {
+  if (result.ok) throw new Error(`expected a rejection, got event ${result.event.id}`);
+  return result;
+}
+
+describe('parseEvent: version 1', () => {
+  it('accepts a v1 event exactly as producers emit it and upcasts it to version 2', () => {
+    const result = parseEvent(bytes(v1Event()));
+    expect(result).toEqual({
+      ok: true,
+      sourceVersion: 1,
+      event: { ...v1Event(), version: 2, category: 'transactional' },
+    });
+  });
+
+  it('uses the type as category so category opt-outs apply to old producers', () => {
+    const result = parseEvent(bytes(v1Event({ type: 'marketing', deduplicationKey: undefined })));
+    expect(result.ok && result.event.category).toBe('marketing');
+  });
+
+  it('rejects a v2-only field on an event without "version", naming the field and the fix', () => {
+    const result = rejected(parseEvent(bytes(v1Event({ template: 'welcome' }))));
+    expect(result.code).toBe('schema_violation');
+    expect(result.issues).toEqual([{ path: 'template', message: 'unknown field "template"; remove it or check its spelling' }]);
+    expect(result.message).toContain('template, locale, category and sendAt need "version": 2');
+  });
+});
+
+describe('parseEvent: version 2', () => {
+  it('accepts template, locale, category and sendAt unchanged', () => {
+    const result = parseEvent(bytes(v2Event()));
+    expect(result).toEqual({ ok: true, sourceVersion: 2, event: v2Event() });
+  });
+
+  it('accepts the minimal v2 event (optional fields absent)', () => {
+    const { template: _t, locale: _l, category: _c, sendAt: _s, deduplicationKey: _d, ...minimal } = v2Event();
+    expect(parseEvent(bytes(minimal)).ok).toBe(true);
+  });
+
+  it('names each bad v2 field', () => {
+    const result = rejected(parseEvent(bytes(v2Event({ locale: 'English', sendAt: 'tomorrow', template: '', channels: ['fax'] }))));
+    expect(result.code).toBe('schema_violation');
+    expect(result.issues.map((i) => i.path).sort()).toEqual(['channels.0', 'locale', 'sendAt', 'template']);
+    expect(result.issues.find((i) => i.path === 'locale')?.message).toMatch(/BCP 47/);
+    expect(result.issues.find((i) => i.path === 'sendAt')?.message).toMatch(/ISO 8601/);
+  });
+});
+
+describe('parseEvent: messages that are not events', () => {
+  it.each([
+    ['a tombstone (null value)', null],
+    ['an empty value', Buffer.alloc(0)],
+  ])('rejects %s as malformed_json', (_label, raw) => {
+    const result = rejected(parseEvent(raw));
+    expect(result.code).toBe('malformed_json');
+    expect(result.message).toMatch(/tombstone or empty/);
+  });
+
+  it('rejects invalid JSON with the parser message', () => {
+    const result = rejected(parseEvent(bytes('{"id": "evt-1",')));
+    expect(result.code).toBe('malformed_json');
+    expect(result.message).toMatch(/not valid JSON \(.+\)/);
+  });
+
+  it.each([
+    ['an array', [v1Event()]],
+    ['a string', 'evt-1'],
+    ['a number', 42],
+    ['null', null],
+  ])('rejects JSON that is %s as not_an_object', (_label, value) => {
+    const result = rejected(parseEvent(bytes(JSON.stringify(value))));
+    expect(result.code).toBe('not_an_object');
+    expect(result.message).toMatch(/one event object per message/);
+  });
+
+  it.each([3, 1, '2', null])('rejects version %p as unknown_version', (version) => {
+    const result = rejected(parseEvent(bytes(v2Event({ version }))));
+    expect(result.code).toBe('unknown_version');
+    expect(result.message).toContain(`event version ${JSON.stringify(version)} is not supported`);
+  });
+
+  it.each([
+    ['v1', v1Event({ priorty: 'high' })],
+    ['v2', v2Event({ priorty: 'high' })],
+  ])('rejects an unknown field on a %s event at the field path', (_label, event) => {
+    const result = rejected(parseEvent(bytes(event)));
+    expect(result.code).toBe('schema_violation');
+    expect(result.issues).toEqual([{ path: 'priorty', message: expect.stringContaining('unknown field "priorty"') }]);
+  });
+
+  it('lists every problem at once, each with its path', () => {
+    const result = rejected(parseEventObject({ id: '', type: 'spam', recipients: [], channels: [], createdAt: 'now' }));
+    expect(result.issues.map((i) => i.path).sort()).toEqual(['channels', 'createdAt', 'id', 'payload', 'priority', 'recipients', 'type']);
+  });
+
+  it('rejects a message over the byte limit before parsing it', () => {
+    const raw = Buffer.alloc(LIMITS.maxEventBytes + 1, 0x20);
+    const result = rejected(parseEvent(raw));
+    expect(result.code).toBe('oversize');
+    expect(result.message).toBe(`the message is ${LIMITS.maxEventBytes + 1} bytes; the limit is ${LIMITS.maxEventBytes}. Move large content out of the payload`);
+  });
+
+  it('accepts a message of exactly the byte limit (whitespace padding)', () => {
+    const json = JSON.stringify(v1Event());
+    const raw = Buffer.from(json + ' '.repeat(LIMITS.maxEventBytes - Buffer.byteLength(json)));
+    expect(parseEvent(raw).ok).toBe(true);
+  });
+});

@@ -1,0 +1,60 @@
+import { loadEnv } from '../../src/env';
+import { ConfigError } from '../../src/errors';
+
+function problem(source: Record<string, string>): string {
+  try {
+    loadEnv(source);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadEnv', () => {
+  it('applies every default to an empty environment', () => {
+    expect(loadEnv({})).toEqual({
+      KAFKA_BROKERS: ['127.0.0.1:9092'],
+      KAFKA_GROUP_ID: 'herald-workers',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      HTTP_PORT: 8080,
+      HERALD_API_KEYS: [],
+      OUTBOX_DIR: './outbox',
+      EMAIL_FROM: 'Herald <herald@localhost>',
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('treats blank variables as unset', () => {
+    expect(loadEnv({ KAFKA_BROKERS: '', HTTP_PORT: '', HERALD_CONFIG: '' })).toMatchObject({ KAFKA_BROKERS: ['127.0.0.1:9092'], HTTP_PORT: 8080 });
+  });
+
+  it('splits and trims lists', () => {
+    const env = loadEnv({ KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092,', HERALD_API_KEYS: ' key-a ,key-b', HTTP_PORT: '0' });
+    expect(env.KAFKA_BROKERS).toEqual(['kafka-1:9092', 'kafka-2:9092']);
+    expect(env.HERALD_API_KEYS).toEqual(['key-a', 'key-b']);
+    expect(env.HTTP_PORT).toBe(0);
+  });
+
+  it('ignores variables it does not declare', () => {
+    expect(loadEnv({ PATH: '/usr/bin', HOME: '/root' })).not.toHaveProperty('PATH');
+  });
+
+  it('names a broker that is not host:port', () => {
+    expect(problem({ KAFKA_BROKERS: 'kafka-1:9092,kafka-2' })).toMatch(/KAFKA_BROKERS\.1: each broker must be host:port/);
+  });
+
+  it('refuses a broker list with no broker', () => {
+    expect(problem({ KAFKA_BROKERS: ' , ' })).toMatch(/KAFKA_BROKERS: /);
+  });
+
+  it.each(['http', '70000', '-1', '80.5'])('names a bad HTTP_PORT %p', (port) => {
+    expect(problem({ HTTP_PORT: port })).toMatch(/^Invalid environment:\n {2}HTTP_PORT: .+\nFix the variables above and start again\.$/);
+  });
+
+  it('lists every bad variable at once', () => {
+    const message = problem({ REDIS_URL: 'not a url', LOG_LEVEL: 'loud' });
+    expect(message).toMatch(/REDIS_URL: /);
+    expect(message).toMatch(/LOG_LEVEL: /);
+  });
+});
