@@ -34,6 +34,11 @@ export interface OutboundMessage {
 export interface SendResult {
   /** The provider's id for the message (SMTP message id, Twilio SID, file name…). */
   providerMessageId?: string;
+  /**
+   * Per-address outcome, from providers that accept some addresses and refuse others (SMTP).
+   * Holds raw addresses: store it if needed, never log it.
+   */
+  recipients?: { accepted: string[]; rejected: string[] };
 }
 
 /**

@@ -15,6 +15,8 @@ export function createKeys(prefix = 'herald') {
     user: (userId: string) => `${prefix}:{u:${userId}}:profile`,
     /** List: newest-first in-app inbox entries, capped per config. */
     inbox: (userId: string) => `${prefix}:{u:${userId}}:inbox`,
+    /** Sorted set: delivery ids already pushed to the inbox, by push time, so a retried delivery is not added twice. */
+    inboxDelivered: (userId: string) => `${prefix}:{u:${userId}}:inbox-delivered`,
     /** Hash: eventId → JSON item waiting for the next digest of one recipient and channel. */
     batchItems: (batchId: string) => `${prefix}:{b:${batchId}}:items`,
     /** Sorted set: eventId by arrival order, so digests take the oldest items first. */

@@ -1,0 +1,25 @@
+import bundledConfig from '../../../config/notification-config';
+import { parseConfig } from '../../../src/config/load-config';
+import { checkTemplates } from '../../../src/rendering/render';
+
+describe('checkTemplates', () => {
+  it('finds nothing wrong in the bundled config', () => {
+    expect(checkTemplates(parseConfig(bundledConfig))).toEqual([]);
+  });
+
+  it('lists every broken field with its path and a message naming the fix', () => {
+    const config = parseConfig({
+      templates: {
+        alert: { email: { subject: '{{#if x}}open', text: 'fine {{payload.a}}' }, sms: { text: '{{nope payload.a}}' } },
+        ok: { push: { title: 'T', text: '{{#each payload.list}}{{this}}{{/each}}' } },
+      },
+      digestTemplates: { email: { html: '{{/each}}' } },
+    });
+    const problems = checkTemplates(config);
+    expect(problems.map((p) => p.path).sort()).toEqual(['digestTemplates.email.html', 'templates.alert.email.subject', 'templates.alert.sms.text']);
+    const subject = problems.find((p) => p.path === 'templates.alert.email.subject');
+    expect(subject?.message).toContain('does not compile');
+    expect(subject?.message).toContain('Fix templates.alert.email.subject');
+    expect(problems.find((p) => p.path === 'templates.alert.sms.text')?.message).toContain('Missing helper');
+  });
+});
