@@ -5,9 +5,6 @@ import type { EventInput } from '../../../src/contract/complete-event';
 import { RetriableError, ValidationError } from '../../../src/errors';
 import { TEST_BROKERS, eventually, testKafka, uniqueName } from '../../support/infra';
 
-// Jest reads testTimeout from the root config only, so the integration project's 60 s does not apply.
-jest.setTimeout(60_000);
-
 const clock = { now: () => Date.UTC(2026, 0, 31, 9, 0, 0) };
 const event = (recipients: string[], extra: Partial<EventInput> = {}): EventInput => ({
   type: 'transactional',
