@@ -18,6 +18,8 @@ const envSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** Port of the HTTP API. Default 8080; 0 picks a free port. */
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Prefix of every Redis key, so several herald deployments can share one Redis. Default `herald`. */
+  HERALD_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use letters, digits, dot, dash or underscore').default('herald'),
   /** Comma-separated bearer API keys accepted by the HTTP API. Empty means every `/api` call is refused. */
   HERALD_API_KEYS: z
     .string()

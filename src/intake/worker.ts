@@ -70,12 +70,31 @@ export function createWorker(deps: WorkerDeps) {
     }
   }
 
+  /**
+   * While one message is in hand (a slow provider, a retry wait), keep the group membership alive
+   * and commit what is already resolved: otherwise a long send would stall commits of the work
+   * finished before it, or cost the partition in a rebalance.
+   */
+  function keepAlive(payload: EachBatchPayload): () => void {
+    const timer = setInterval(() => {
+      void payload.heartbeat().catch(() => undefined);
+      void payload.commitOffsetsIfNecessary().catch((error: unknown) => logger.warn('offset commit failed; will retry', { error: describeError(error) }));
+    }, 1000);
+    return () => clearInterval(timer);
+  }
+
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
-    for (const message of payload.batch.messages) {
-      if (!payload.isRunning() || payload.isStale()) break;
-      if (!(await handleWithRetry(payload, message))) break;
-      payload.resolveOffset(message.offset);
-      await payload.heartbeat();
+    const stopKeepAlive = keepAlive(payload);
+    try {
+      for (const message of payload.batch.messages) {
+        if (!payload.isRunning() || payload.isStale()) break;
+        if (!(await handleWithRetry(payload, message))) break;
+        payload.resolveOffset(message.offset);
+        await payload.heartbeat();
+        await payload.commitOffsetsIfNecessary();
+      }
+    } finally {
+      stopKeepAlive();
     }
     await payload.commitOffsetsIfNecessary();
   }

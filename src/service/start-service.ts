@@ -24,7 +24,7 @@ export interface ServiceOptions {
   config: HeraldConfig;
   logger: Logger;
   clock?: Clock;
-  /** Prefix of every Redis key. Default `herald`. */
+  /** Prefix of every Redis key; overrides `HERALD_REDIS_PREFIX` (tests use a random one). */
   redisPrefix?: string;
 }
 
@@ -44,7 +44,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const owner = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
   redis.on('error', (error) => logger.warn('redis connection error', { error: error.message }));
-  const keys = createKeys(options.redisPrefix);
+  const keys = createKeys(options.redisPrefix ?? env.HERALD_REDIS_PREFIX);
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: config.kafka.clientId, logger });
   await ensureTopics(kafka, config.kafka, logger);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });

@@ -1,0 +1,54 @@
+import type { Producer } from 'kafkajs';
+import { LIMITS } from '../../../src/contract/limits';
+import { eventually, testKafka } from '../../support/infra';
+import { api, startTestService, type TestService } from '../../support/service-harness';
+import { readTopic } from '../../support/read-topic';
+
+describe('malformed and invalid messages go to the DLQ and the consumer moves on', () => {
+  let herald: TestService;
+  let producer: Producer;
+
+  beforeAll(async () => {
+    herald = await startTestService();
+    producer = testKafka().producer();
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer.disconnect();
+    await herald.stop();
+  });
+
+  it('dead-letters each bad message with its reason, source coordinates and raw bytes, then delivers the next good event', async () => {
+    const topic = herald.config.kafka.topics.incoming;
+    const valid = { id: 'after-bad', type: 'alert', priority: 'critical', payload: { message: 'still flowing' }, recipients: ['email:ops@example.com'], channels: ['email'], createdAt: new Date().toISOString() };
+    const bad: { label: string; value: Buffer | null }[] = [
+      { label: 'malformed_json', value: Buffer.from('{"id": "x", ') },
+      { label: 'schema_violation', value: Buffer.from(JSON.stringify({ ...valid, id: 'bad-type', type: 'newsletter' })) },
+      { label: 'unknown_version', value: Buffer.from(JSON.stringify({ ...valid, id: 'v9', version: 9 })) },
+      { label: 'oversize', value: Buffer.alloc(LIMITS.maxEventBytes + 1, 'a') },
+      { label: 'not_an_object', value: Buffer.from('[1,2,3]') },
+      { label: 'tombstone', value: null },
+    ];
+    // One partition key keeps them in order, so "moves on" is observable: the good event comes last.
+    await producer.send({ topic, messages: [...bad.map((b) => ({ key: 'same', value: b.value })), { key: 'same', value: JSON.stringify(valid) }] });
+
+    const letters = await eventually(async () => {
+      const read = await readTopic(herald.config.kafka.topics.dlq, 6);
+      return read.length >= 6 ? read : undefined;
+    }, 'six dead letters');
+    const reasons = letters.map((l) => l.value.reason);
+    expect(reasons).toEqual(['malformed_json', 'schema_violation', 'unknown_version', 'oversize', 'not_an_object', 'malformed_json']);
+    for (const [i, letter] of letters.entries()) {
+      expect(letter.value.kind).toBe('invalid_event');
+      expect(letter.value.source).toEqual(expect.objectContaining({ topic, partition: expect.any(Number), offset: expect.any(String), key: 'same' }));
+      expect(letter.headers['herald-dlq-reason']).toBe(reasons[i]);
+      expect(Buffer.from(letter.value.rawBase64, 'base64').equals(bad[i]!.value ?? Buffer.alloc(0))).toBe(true);
+    }
+    const schemaIssue = letters[1]!.value.issues.find((x: { path: string }) => x.path === 'type');
+    expect(schemaIssue).toBeDefined();
+
+    await eventually(async () => (await api(herald.service, 'GET', '/api/notifications/after-bad')).body?.deliveries?.[0]?.status === 'sent', 'the good event after them sent');
+    expect(herald.outboxFiles('email')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,39 @@
+import { testKafka, uniqueName } from './infra';
+
+/** A message read back from a topic, value parsed as JSON. */
+export interface ReadMessage {
+  key: string | null;
+  value: any;
+  headers: Record<string, string>;
+  partition: number;
+  offset: string;
+}
+
+/**
+ * Reads up to `atLeast` messages from the start of `topic` with a throwaway group (never the
+ * service's), waiting at most `timeoutMs`. Ordered by partition, then offset.
+ */
+export async function readTopic(topic: string, atLeast: number, timeoutMs = 10_000): Promise<ReadMessage[]> {
+  const consumer = testKafka().consumer({ groupId: uniqueName('reader') });
+  const out: ReadMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+          out.push({ key: message.key?.toString() ?? null, value: message.value ? JSON.parse(message.value.toString()) : null, headers, partition, offset: message.offset });
+          if (out.length >= atLeast) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return out.sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset));
+}

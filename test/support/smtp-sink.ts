@@ -1,0 +1,68 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+/** A message the sink accepted: the client was told 250 OK. */
+export interface SinkMessage {
+  to: string[];
+  raw: string;
+  messageId: string | undefined;
+}
+
+/**
+ * A real SMTP server on a random local port. `hold(address)` makes messages to that address wait
+ * (connection open, no reply) until `release()`. A held message is recorded as accepted only on
+ * release; tests that kill the client release after the kill and then count what a restarted
+ * worker sent, so a held message appears once only if the client never resends it.
+ */
+export async function startSmtpSink() {
+  const accepted: SinkMessage[] = [];
+  const held = new Set<string>();
+  let waiting = 0;
+  let releaseHeld: (accept: boolean) => void = () => undefined;
+  let released = new Promise<boolean>((resolve) => (releaseHeld = resolve));
+
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const to = session.envelope.rcptTo.map((r) => r.address);
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const accept = () => {
+          accepted.push({ to, raw, messageId: /^Message-ID:\s*(.+)$/im.exec(raw)?.[1]?.trim() });
+          callback();
+        };
+        if (!to.some((a) => held.has(a))) return accept();
+        waiting++;
+        void released.then((ok) => {
+          waiting--;
+          if (ok) accept();
+          else callback(Object.assign(new Error('held message abandoned'), { responseCode: 451 }));
+        });
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    accepted,
+    /** Messages to `address` wait until release(). */
+    hold: (address: string) => held.add(address),
+    /** Lets every held message through (accepted), or with `accept=false` answers them 451 and forgets them. */
+    release: (accept = true) => {
+      held.clear();
+      releaseHeld(accept);
+      released = new Promise<boolean>((resolve) => (releaseHeld = resolve));
+    },
+    /** How many accepted messages were addressed to `address`. */
+    countTo: (address: string) => accepted.filter((m) => m.to.includes(address)).length,
+    /** Messages held right now. */
+    waitingCount: () => waiting,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
