@@ -1,4 +1,5 @@
 import { HeraldProducer } from '../../../src/client/herald-producer';
+import type { EventInput } from '../../../src/contract/complete-event';
 import { eventually, testKafka } from '../../support/infra';
 import { api, startTestService, type TestService } from '../../support/service-harness';
 
@@ -17,7 +18,7 @@ describe('dedup: the same event produced twice is handled once', () => {
     await herald.stop();
   });
 
-  const base = { type: 'transactional', priority: 'critical', recipients: ['email:dedup@example.com'], channels: ['email'], payload: { title: 'Receipt', message: 'Thanks' } } as const;
+  const base: EventInput = { type: 'transactional', priority: 'critical', recipients: ['email:dedup@example.com'], channels: ['email'], payload: { title: 'Receipt', message: 'Thanks' } };
 
   it('drops a second event with the same deduplicationKey and a re-published id', async () => {
     const first = await producer.publish({ ...base, deduplicationKey: 'order-42-receipt' });
