@@ -29,7 +29,7 @@ describe('routing: normal and low priority email waits for one digest; critical 
   const status = async (id: string) => (await api(herald.service, 'GET', `/api/notifications/${id}`)).body?.deliveries?.[0];
 
   it('sends three normal events to one recipient as one digest, marks each sent with the digest id, and sends critical immediately', async () => {
-    const events = [];
+    const events: { id: string }[] = [];
     for (const title of ['Comment on your post', 'New follower', 'Weekly tips']) {
       events.push(await producer.publish({ type: 'transactional', priority: title === 'Weekly tips' ? 'low' : 'normal', recipients: ['u-dana'], channels: ['email'], payload: { title, message: title } }));
     }
