@@ -18,6 +18,7 @@ describe('loadEnv', () => {
       KAFKA_GROUP_ID: 'herald-workers',
       REDIS_URL: 'redis://127.0.0.1:6379',
       HTTP_PORT: 8080,
+      HERALD_REDIS_PREFIX: 'herald',
       HERALD_API_KEYS: [],
       OUTBOX_DIR: './outbox',
       EMAIL_FROM: 'Herald <herald@localhost>',
