@@ -1,0 +1,70 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Clock } from '../clock';
+import { LIMITS } from '../contract/limits';
+import type { EventV2 } from '../contract/event-v2';
+import type { DeliveryRecord } from '../delivery-state/types';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics/metrics';
+import type { UserProfile } from '../recipients/user-profile';
+import { createBearerAuth } from './auth';
+import { createErrorHandler } from './error-handler';
+import { HttpError } from './http-error';
+import { notificationRoutes } from './routes/notifications';
+import { notifyRoutes } from './routes/notify';
+import { probeRoutes } from './routes/probes';
+import { userRoutes } from './routes/users';
+
+/**
+ * What the HTTP API needs, as narrow ports: the server knows nothing of Kafka or Redis,
+ * the service composition wires these to them (and tests to real ones with test settings).
+ */
+export interface HttpDeps {
+  /** Bearer keys accepted on `/api/*` (from `HERALD_API_KEYS`); empty refuses every call. */
+  apiKeys: string[];
+  logger: Logger;
+  metrics: Metrics;
+  /** Publishes to `notifications.incoming`; rejects when Kafka did not take the event. */
+  publish(event: EventV2): Promise<void>;
+  clock: Clock;
+  /** The user directory. */
+  users: { get(id: string): Promise<UserProfile | null>; put(id: string, profile: UserProfile): Promise<void> };
+  /** The newest `limit` in-app items of a user. */
+  inbox(userId: string, limit: number): Promise<unknown[]>;
+  /** An event's summary and deliveries, or null when herald has no record of it. */
+  notification(id: string): Promise<{ id: string; meta: Record<string, string> | null; deliveries: DeliveryRecord[] } | null>;
+  /** Whether dependencies are reachable, with one check per dependency. */
+  readiness(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> }>;
+}
+
+/**
+ * Builds the HTTP API (not yet listening: call `listen`). `/api/*` requires a bearer key;
+ * `/healthz`, `/readyz` and `/metrics` do not. Bodies are limited to `LIMITS.maxEventBytes`.
+ */
+export function createHttpServer(deps: HttpDeps): FastifyInstance {
+  const bodyLimit = LIMITS.maxEventBytes;
+  // fastify's logger expects pino; herald logs through winston, one line per decision, instead.
+  // Ids reach 200 characters, up to three times that once percent-encoded (fastify's default is 100).
+  const app = Fastify({ logger: false, bodyLimit, routerOptions: { maxParamLength: 3 * LIMITS.maxIdLength } });
+
+  app.setErrorHandler(createErrorHandler(deps.logger, bodyLimit));
+  app.setNotFoundHandler((request) => {
+    throw new HttpError(404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}; herald serves /api/notify, /api/users/:id, /api/users/:id/inbox, /api/notifications/:id, /healthz, /readyz and /metrics`);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    // The route pattern, not the URL, keeps the label set small.
+    deps.metrics.httpRequests.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+  });
+
+  probeRoutes(app, deps);
+  // An encapsulated plugin: the auth hook guards exactly the routes registered inside it.
+  void app.register(
+    async (api) => {
+      api.addHook('onRequest', createBearerAuth(deps.apiKeys));
+      notifyRoutes(api, deps);
+      userRoutes(api, deps);
+      notificationRoutes(api, deps);
+    },
+    { prefix: '/api' },
+  );
+  return app;
+}

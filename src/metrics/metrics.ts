@@ -1,0 +1,96 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** How the worker classified one consumed Kafka message. */
+export type ConsumeOutcome = 'accepted' | 'duplicate' | 'invalid';
+
+/** What happened to one delivery (event × recipient × channel). */
+export type DeliveryOutcome = 'sent' | 'failed' | 'skipped' | 'batched' | 'dead_lettered';
+
+/**
+ * Buckets for provider calls, in seconds: a local sink answers in milliseconds,
+ * a vendor API in hundreds; beyond 10 s the call has usually timed out.
+ */
+const PROVIDER_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Buckets for event creation → delivery, in seconds: critical alerts should land in about a
+ * second, digests and quiet hours hold others for hours.
+ */
+const END_TO_END_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600];
+
+/**
+ * Builds herald's metrics on a fresh registry (never prom-client's global one, so each test
+ * and each service instance gets its own), with Node's default process metrics collected into it.
+ * Expose `registry.metrics()` as `GET /metrics`.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  return {
+    /** The registry every metric below is registered in. */
+    registry,
+    /** Messages read from `notifications.incoming`, by outcome. */
+    eventsConsumed: new Counter<'outcome'>({
+      name: 'herald_events_consumed_total',
+      help: 'Events consumed from notifications.incoming, by outcome (accepted, duplicate, invalid).',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    /** Deliveries by channel, provider and outcome (sent, failed, skipped, batched, dead_lettered). */
+    deliveries: new Counter<'channel' | 'provider' | 'outcome'>({
+      name: 'herald_deliveries_total',
+      help: 'Deliveries by channel, provider and outcome (sent, failed, skipped, batched, dead_lettered).',
+      labelNames: ['channel', 'provider', 'outcome'],
+      registers,
+    }),
+    /** Duration of one provider `send`, successful or not. */
+    providerSendSeconds: new Histogram<'channel' | 'provider'>({
+      name: 'herald_provider_send_seconds',
+      help: 'Duration of one provider send call, in seconds.',
+      labelNames: ['channel', 'provider'],
+      buckets: PROVIDER_BUCKETS,
+      registers,
+    }),
+    /** Messages written to the dead-letter topic, by reason code. */
+    dlqMessages: new Counter<'reason'>({
+      name: 'herald_dlq_messages_total',
+      help: 'Messages written to the dead-letter topic, by reason code.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    /** Digests sent, by channel. */
+    digestsSent: new Counter<'channel'>({
+      name: 'herald_digests_sent_total',
+      help: 'Digest notifications sent, by channel.',
+      labelNames: ['channel'],
+      registers,
+    }),
+    /** Items added to a batch waiting for a digest, by channel. */
+    batchItems: new Counter<'channel'>({
+      name: 'herald_batch_items_total',
+      help: 'Items added to a batch for a later digest, by channel.',
+      labelNames: ['channel'],
+      registers,
+    }),
+    /** Time from the event's `createdAt` to a successful delivery, by priority. */
+    endToEndSeconds: new Histogram<'priority'>({
+      name: 'herald_end_to_end_seconds',
+      help: 'Time from event createdAt to successful delivery, in seconds, by priority.',
+      labelNames: ['priority'],
+      buckets: END_TO_END_BUCKETS,
+      registers,
+    }),
+    /** HTTP responses by route pattern (not raw URL, to bound cardinality) and status code. */
+    httpRequests: new Counter<'route' | 'status'>({
+      name: 'herald_http_requests_total',
+      help: 'HTTP responses by route pattern and status code.',
+      labelNames: ['route', 'status'],
+      registers,
+    }),
+  };
+}
+
+/** Herald's metrics, as built by {@link createMetrics}. */
+export type Metrics = ReturnType<typeof createMetrics>;
