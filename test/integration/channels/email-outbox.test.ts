@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -57,7 +57,7 @@ describe('email outbox provider', () => {
 
   it('throws a RetriableError when the outbox directory cannot be written', async () => {
     const blocked = path.join(outboxDir, 'file-not-dir');
-    await import('node:fs/promises').then((fs) => fs.writeFile(blocked, 'x'));
+    await writeFile(blocked, 'x');
     const provider = createEmailOutboxProvider({ outboxDir: blocked, from: 'herald@example.test' });
     const error = await provider.send(outbound('email', ['bob@example.test'])).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetriableError);
