@@ -20,6 +20,8 @@ export interface SendOnceDeps {
   leaseMs: number;
   /** Backoff of in-line retries (randomness and sleep injectable). */
   retry: Omit<RetryOptions, 'maxAttempts'>;
+  /** Takes a token of the channel's shared rate limit before each provider call. */
+  acquire?: (channel: OutboundMessage['channel'], provider: string) => Promise<number>;
   /** Observes each provider call (metrics). */
   observe?: (info: { channel: string; provider: string; seconds: number; ok: boolean }) => void;
   sleep?: (ms: number) => Promise<void>;
@@ -59,6 +61,7 @@ export function createSendOnce(deps: SendOnceDeps) {
     try {
       const built = message();
       const { value, attempts } = await retry(async () => {
+        await deps.acquire?.(ref.channel, provider.id);
         const started = performance.now();
         try {
           const result = await provider.send(built);

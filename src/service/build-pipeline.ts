@@ -9,6 +9,7 @@ import { createDeliveryStore } from '../delivery-state/delivery-store';
 import { createBatchDelivery } from '../dispatch/batch-delivery';
 import { createDispatcher } from '../dispatch/dispatch-delivery';
 import { createDigestSender } from '../dispatch/send-digest';
+import { createRateLimiter } from '../dispatch/rate-limiter';
 import { createSendOnce } from '../dispatch/send-once';
 import { createDlqPublisher } from '../dlq/dlq-publisher';
 import { createEventHandler } from '../intake/handle-event';
@@ -48,6 +49,7 @@ export function buildPipeline(deps: PipelineDeps) {
     logger,
     leaseMs: config.dedup.sendLeaseMs,
     retry: {},
+    acquire: createRateLimiter({ redis, keys, channels: config.channels }),
     observe: ({ channel, provider, seconds }) => metrics.providerSendSeconds.observe({ channel, provider }, seconds),
   });
   const dispatch = createDispatcher({
