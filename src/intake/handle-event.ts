@@ -84,8 +84,11 @@ export function createEventHandler(deps: EventHandlerDeps) {
       dispatch: plans.filter((p) => p.action === 'dispatch').length,
       batch: plans.filter((p) => p.action === 'batch').length,
     });
-    const limit = Math.max(...Object.values(deps.config.channels).map((c) => c.batchSize));
-    const settled = await runLimited(plans, limit, (plan) => settle(event, plan));
+    // Each channel fans out with its own concurrency, so a slow channel uses only its own slots.
+    const byChannel = Map.groupBy(plans, (plan) => plan.channel);
+    const settled = (
+      await Promise.all([...byChannel].map(([channel, group]) => runLimited(group, deps.config.channels[channel].batchSize, (plan) => settle(event, plan))))
+    ).flat();
     const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure) throw failure.reason;
     return { verdict, plans: plans.length };

@@ -102,7 +102,14 @@ export function createWorker(deps: WorkerDeps) {
   return {
     /** Joins the group and starts consuming (returns once the consumer runs). */
     async start(): Promise<void> {
-      consumer = deps.kafka.consumer({ groupId: deps.groupId, sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10) });
+      consumer = deps.kafka.consumer({
+        groupId: deps.groupId,
+        sessionTimeout: config.sessionTimeoutMs,
+        heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10),
+        // A stop waits for the fetch in flight; a 1 s long-poll (kafkajs default 5 s) keeps SIGTERM prompt.
+        // Fetches still return as soon as a message arrives, so latency does not depend on it.
+        maxWaitTimeInMs: 1000,
+      });
       consumer.on(consumer.events.GROUP_JOIN, (e) => {
         joined = true;
         logger.info('joined consumer group', { groupId: deps.groupId, partitions: e.payload.memberAssignment });

@@ -92,13 +92,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     isJoined: worker.isJoined,
     async stop() {
       logger.info('herald stopping: intake first, then in-flight work, then connections');
-      await flusher.stop();
-      await worker.stop();
-      await http.close();
-      await readiness.close().catch(() => undefined);
-      await producer.disconnect();
-      await closeProviders(providers);
-      await redis.quit().catch(() => redis.disconnect());
+      const step = async (name: string, work: () => Promise<unknown>) => {
+        const started = Date.now();
+        await work();
+        logger.debug('shutdown step done', { step: name, ms: Date.now() - started });
+      };
+      await step('digest cron', () => flusher.stop());
+      await step('consumer', () => worker.stop());
+      await step('http', () => http.close());
+      await step('readiness', () => readiness.close().catch(() => undefined));
+      await step('producer', () => producer.disconnect());
+      await step('providers', () => closeProviders(providers));
+      await step('redis', () => redis.quit().catch(() => redis.disconnect()));
       logger.info('herald stopped');
     },
   };

@@ -91,7 +91,9 @@ describe('worker crashes and shutdown', () => {
     await eventually(async () => [0, 1, 2].every((i) => smtp.countTo(`term${i}@example.com`) === 1), 'three sent');
     const started = Date.now();
     child.process.kill('SIGTERM');
-    expect(await child.exited).toEqual({ code: 0, signal: null });
+    const exit = await child.exited;
+    if (exit.code !== 0) console.log(child.output().split('\n').filter((l) => !l.includes('kafkajs')).slice(-15).join('\n'));
+    expect(exit).toEqual({ code: 0, signal: null });
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await committed()).toBe(3);
   });
