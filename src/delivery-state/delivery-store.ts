@@ -66,7 +66,7 @@ export function createDeliveryStore(options: { redis: Redis; keys: RedisKeys; cl
       const hasMeta = Object.keys(meta).length > 0;
       const records = Object.values(deliveries).map((raw) => JSON.parse(raw) as DeliveryRecord);
       if (!hasMeta && records.length === 0) return null;
-      records.sort((a, b) => (a.recipientId + a.channel).localeCompare(b.recipientId + b.channel));
+      records.sort((a, b) => a.recipientId.localeCompare(b.recipientId) || a.channel.localeCompare(b.channel));
       for (const r of records) delete r.leaseUntil;
       return { id: eventId, meta: hasMeta ? meta : null, deliveries: records };
     },
