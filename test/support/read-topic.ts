@@ -37,3 +37,21 @@ export async function readTopic(topic: string, atLeast: number, timeoutMs = 10_0
   }
   return out.sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset));
 }
+
+/** How many messages `topic` holds (sum of its partitions' high watermarks; nothing is deleted in tests). */
+export async function countTopic(topic: string): Promise<number> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Every message `topic` holds right now (see {@link countTopic}), read with a throwaway group. */
+export async function readWholeTopic(topic: string): Promise<ReadMessage[]> {
+  const total = await countTopic(topic);
+  return total === 0 ? [] : readTopic(topic, total, 20_000);
+}

@@ -5,6 +5,7 @@ import type { Clock } from '../../src/clock';
 import { parseConfig } from '../../src/config/load-config';
 import type { HeraldConfigInput, HeraldConfig } from '../../src/config/schema';
 import { loadEnv, type Env } from '../../src/env';
+import type { Logger } from '../../src/logger';
 import { startService, type RunningService } from '../../src/service/start-service';
 import { TEST_BROKERS, TEST_REDIS_URL, testLogger, uniqueName, eventually } from './infra';
 
@@ -34,7 +35,9 @@ export interface TestService {
 }
 
 /** Starts the real service for a test; `stop()` stops it and removes the outbox. */
-export async function startTestService(options: { config?: HeraldConfig; env?: Record<string, string>; prefix?: string; groupId?: string; clock?: Clock } = {}): Promise<TestService> {
+export async function startTestService(
+  options: { config?: HeraldConfig; env?: Record<string, string>; prefix?: string; groupId?: string; clock?: Clock; logger?: Logger } = {},
+): Promise<TestService> {
   const config = options.config ?? isolatedConfig();
   const outboxDir = mkdtempSync(path.join(os.tmpdir(), 'herald-outbox-'));
   const env = loadEnv({
@@ -48,7 +51,7 @@ export async function startTestService(options: { config?: HeraldConfig; env?: R
     ...options.env,
   });
   const prefix = options.prefix ?? uniqueName('herald');
-  const service = await startService({ env, config, logger: testLogger(), redisPrefix: prefix, clock: options.clock });
+  const service = await startService({ env, config, logger: options.logger ?? testLogger(), redisPrefix: prefix, clock: options.clock });
   await eventually(async () => service.isJoined(), 'the worker to join its consumer group', 30_000);
   const outboxFiles = (channel: string) => {
     try {

@@ -13,10 +13,14 @@ export interface SinkMessage {
  * (connection open, no reply) until `release()`. A held message is recorded as accepted only on
  * release; tests that kill the client release after the kill and then count what a restarted
  * worker sent, so a held message appears once only if the client never resends it.
+ * `refuse(address, code, times)` answers RCPT TO for that address with `code` (e.g. 451, 550)
+ * the next `times` times, quoting the address in the reply as real servers do.
  */
 export async function startSmtpSink() {
   const accepted: SinkMessage[] = [];
   const held = new Set<string>();
+  const refusals = new Map<string, { code: number; left: number }>();
+  const rcptAttempts = new Map<string, number>();
   let waiting = 0;
   let releaseHeld: (accept: boolean) => void = () => undefined;
   let released = new Promise<boolean>((resolve) => (releaseHeld = resolve));
@@ -25,6 +29,13 @@ export async function startSmtpSink() {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      rcptAttempts.set(address.address, (rcptAttempts.get(address.address) ?? 0) + 1);
+      const refusal = refusals.get(address.address);
+      if (!refusal || refusal.left <= 0) return callback();
+      refusal.left--;
+      callback(Object.assign(new Error(`mailbox <${address.address}> refused by the test sink`), { responseCode: refusal.code }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -59,6 +70,10 @@ export async function startSmtpSink() {
       releaseHeld(accept);
       released = new Promise<boolean>((resolve) => (releaseHeld = resolve));
     },
+    /** Answers RCPT TO for `address` with `code` the next `times` times (default: always). */
+    refuse: (address: string, code: number, times = Infinity) => refusals.set(address, { code, left: times }),
+    /** How many times a client asked to send to `address` (RCPT TO), accepted or not. */
+    rcptAttempts: (address: string) => rcptAttempts.get(address) ?? 0,
     /** How many accepted messages were addressed to `address`. */
     countTo: (address: string) => accepted.filter((m) => m.to.includes(address)).length,
     /** Messages held right now. */
