@@ -28,6 +28,16 @@ export interface SendOnceDeps {
 }
 
 /**
+ * Our own storage (the rate limiter's Redis) failed inside a provider attempt. Not a delivery
+ * failure: it leaves the retrier at once (not a HeraldError) and {@link createSendOnce} rethrows its cause.
+ */
+class OwnStorageError extends Error {
+  constructor(cause: unknown) {
+    super('rate limiter storage failed', { cause });
+  }
+}
+
+/**
  * Sends one message at most once, however often it is asked to: the delivery's ledger entry is
  * leased before the provider call and marked `sent` right after it. If another worker holds a live
  * lease, this waits for it to finish. The one window left for a duplicate: the process dies after the
@@ -58,10 +68,11 @@ export function createSendOnce(deps: SendOnceDeps) {
       onRetry: ({ attempt, delayMs, error }) =>
         deps.logger.warn('retrying delivery', { decision: 'retried', eventId: ref.eventId, recipientId: ref.recipientId, channel: ref.channel, provider: provider.id, attempt, delayMs, error: describeError(error) }),
     });
+    let sent: { value: SendResult; attempts: number };
     try {
       const built = message();
-      const { value, attempts } = await retry(async () => {
-        await deps.acquire?.(ref.channel, provider.id);
+      sent = await retry(async () => {
+        if (deps.acquire) await deps.acquire(ref.channel, provider.id).catch((error: unknown) => Promise.reject(new OwnStorageError(error)));
         const started = performance.now();
         try {
           const result = await provider.send(built);
@@ -72,12 +83,16 @@ export function createSendOnce(deps: SendOnceDeps) {
           throw error;
         }
       });
-      await deps.deliveries.set(ref, 'sent', { provider: provider.id, providerMessageId: value.providerMessageId, attempts: priorAttempts + attempts });
-      return { outcome: 'sent', attempts: priorAttempts + attempts, result: value };
     } catch (error) {
+      if (error instanceof OwnStorageError) throw error.cause;
       const attempts = priorAttempts + ((error as AttemptedError).attempts ?? 1);
       return { outcome: 'failed', attempts, error };
     }
+    // Outside the try: the provider accepted, so failing to record that is our storage failing. It
+    // rejects (the worker retries the event in place) instead of dead-lettering a message that was sent.
+    const attempts = priorAttempts + sent.attempts;
+    await deps.deliveries.set(ref, 'sent', { provider: provider.id, providerMessageId: sent.value.providerMessageId, attempts });
+    return { outcome: 'sent', attempts, result: sent.value };
   };
 }
 
