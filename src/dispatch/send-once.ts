@@ -58,6 +58,25 @@ export function createSendOnce(deps: SendOnceDeps) {
     }
   }
 
+  /**
+   * Writes `sent`, retrying for up to half a lease while Redis is unreachable: every write that lands
+   * here closes the duplicate window for a message the provider already accepted. Past that, it
+   * rejects and the event is retried in place (and, the ledger still saying `sending`, may be resent).
+   */
+  async function recordSent(ref: DeliveryRef, details: { provider: string; providerMessageId?: string; attempts: number }): Promise<void> {
+    const deadline = deps.clock.now() + deps.leaseMs / 2;
+    for (let failures = 0; ; failures++) {
+      try {
+        await deps.deliveries.set(ref, 'sent', details);
+        return;
+      } catch (error) {
+        if (deps.clock.now() >= deadline) throw error;
+        deps.logger.error('could not record a sent delivery; retrying', { eventId: ref.eventId, recipientId: ref.recipientId, channel: ref.channel, attempt: failures + 1, error: describeError(error) });
+        await sleep(Math.min(2_000, 100 * 2 ** failures));
+      }
+    }
+  }
+
   return async function sendOnce(ref: DeliveryRef, provider: ChannelProvider, message: () => OutboundMessage, maxAttempts: number): Promise<SendOutcome> {
     const leased = await acquire(ref, provider.id);
     if (leased === 'already_sent') return { outcome: 'already_sent' };
@@ -91,7 +110,7 @@ export function createSendOnce(deps: SendOnceDeps) {
     // Outside the try: the provider accepted, so failing to record that is our storage failing. It
     // rejects (the worker retries the event in place) instead of dead-lettering a message that was sent.
     const attempts = priorAttempts + sent.attempts;
-    await deps.deliveries.set(ref, 'sent', { provider: provider.id, providerMessageId: sent.value.providerMessageId, attempts });
+    await recordSent(ref, { provider: provider.id, providerMessageId: sent.value.providerMessageId, attempts });
     return { outcome: 'sent', attempts, result: sent.value };
   };
 }
