@@ -112,8 +112,11 @@ export async function ensureKafka(brokers = '127.0.0.1:9092'): Promise<{ started
   if (!['127.0.0.1', 'localhost'].includes(host)) {
     throw new Error(`No Kafka answers at ${brokers}, and the local stack only starts one on 127.0.0.1. Start your broker or unset KAFKA_BROKERS.`);
   }
-  if (await portOpen(host, port)) await waitUntil(() => brokerAnswers(brokers), 60_000, `Port ${port} is open but no Kafka answered`);
-  else {
+  if (await portOpen(host, port)) {
+    // Someone else's broker still booting: wait for it, but it is not ours to stop afterwards.
+    await waitUntil(() => brokerAnswers(brokers), 60_000, `Port ${port} is open but no Kafka answered`);
+    return { started: false };
+  } else {
     mkdirSync(stackDir, { recursive: true });
     fetchJars();
     const config = writeServerProperties(host, port);

@@ -1,21 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
+import { within } from './within';
 
 type Check = { ok: boolean; detail?: string };
 
-async function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 async function check(work: () => Promise<string | undefined>): Promise<Check> {
   try {
-    return { ok: true, detail: await within(2_000, work()) };
+    return { ok: true, detail: await within(2_000, work(), 'the check') };
   } catch (error) {
     return { ok: false, detail: (error as Error).message };
   }

@@ -17,6 +17,7 @@ import { createMetrics } from '../metrics/metrics';
 import { createKeys } from '../redis/keys';
 import { buildPipeline } from './build-pipeline';
 import { createReadiness } from './readiness';
+import { within } from './within';
 
 /** Options of {@link startService}; tests pass a key prefix and a clock. */
 export interface ServiceOptions {
@@ -39,19 +40,50 @@ export interface RunningService {
 
 /** Starts every part of herald against the brokers and Redis that `env` names. */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
-  const { env, config, logger } = options;
+  const { env, logger } = options;
   const clock = options.clock ?? systemClock;
-  const owner = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  // Everything started is undone in reverse order, by stop() or by a start-up that fails half-way
+  // (a busy port must not leave a consumer in the group or a connection open).
+  const started: { name: string; undo: () => Promise<unknown> }[] = [];
+  const stopAll = async () => {
+    for (const { name, undo } of started.splice(0).reverse()) {
+      const begun = Date.now();
+      await undo().catch((error: unknown) => logger.warn('shutdown step failed', { step: name, error: String(error) }));
+      logger.debug('shutdown step done', { step: name, ms: Date.now() - begun });
+    }
+  };
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
   redis.on('error', (error) => logger.warn('redis connection error', { error: error.message }));
+  started.push({ name: 'redis', undo: () => redis.quit().catch(() => redis.disconnect()) });
+  try {
+    const service = await startParts(options, clock, redis, started);
+    const stop = async () => {
+      logger.info('herald stopping: intake first, then in-flight work, then connections');
+      await stopAll();
+      logger.info('herald stopped');
+    };
+    return { ...service, stop };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, started: { name: string; undo: () => Promise<unknown> }[]): Promise<Omit<RunningService, 'stop'>> {
+  const { env, config, logger } = options;
+  const owner = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const keys = createKeys(options.redisPrefix ?? env.HERALD_REDIS_PREFIX);
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: config.kafka.clientId, logger });
   await ensureTopics(kafka, config.kafka, logger);
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  // Idempotent with unlimited retries (kafkajs warns that fewer may break its guarantees): a DLQ write
+  // waits out a broker blip instead of failing; the HTTP API bounds its own wait below.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 } });
   await producer.connect();
+  started.push({ name: 'producer', undo: () => producer.disconnect() });
 
   const metrics = createMetrics();
   const providers = buildProviders({ env, config, redis, keys, logger });
+  started.push({ name: 'providers', undo: () => closeProviders(providers) });
   const pipeline = buildPipeline({ config, redis, keys, producer, providers, metrics, clock, logger });
   const worker = createWorker({
     kafka,
@@ -68,13 +100,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   });
   const flusher = createDigestFlusher({ store: pipeline.batchStore, maxBatch: config.batching.maxBatch, schedule: config.batching.schedule, sendDigest: pipeline.sendDigest, logger, clock, owner });
   const readiness = createReadiness({ kafka, redis, isJoined: worker.isJoined, groupId: env.KAFKA_GROUP_ID });
+  started.push({ name: 'readiness', undo: () => readiness.close() });
   const http = createHttpServer({
     apiKeys: env.HERALD_API_KEYS,
     logger,
     metrics,
     clock,
     publish: async (event) => {
-      await producer.send({ topic: config.kafka.topics.incoming, acks: -1, messages: [{ key: event.recipients.length === 1 ? event.recipients[0]! : event.id, value: JSON.stringify(event) }] });
+      const send = producer.send({ topic: config.kafka.topics.incoming, acks: -1, messages: [{ key: event.recipients.length === 1 ? event.recipients[0]! : event.id, value: JSON.stringify(event) }] });
+      // The client gets a 503 after 10 s; if the send still lands later, the event id dedups the client's retry.
+      send.catch(() => undefined);
+      await within(10_000, send, 'publishing to Kafka');
     },
     users: pipeline.directory,
     inbox: (userId, limit) => readInbox(redis, keys, userId, limit),
@@ -82,29 +118,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     readiness: readiness.readiness,
   });
 
-  await worker.start();
-  flusher.start();
+  // Listen before joining the group: a busy port fails here, before this process takes partitions.
   const url = await http.listen({ host: '0.0.0.0', port: env.HTTP_PORT });
+  started.push({ name: 'http', undo: () => http.close() });
+  await worker.start();
+  started.push({ name: 'consumer', undo: () => worker.stop() });
+  flusher.start();
+  started.push({ name: 'digest cron', undo: () => flusher.stop() });
   logger.info('herald started', { url, groupId: env.KAFKA_GROUP_ID, topic: config.kafka.topics.incoming, owner });
-
-  return {
-    url: url.replace('0.0.0.0', '127.0.0.1'),
-    isJoined: worker.isJoined,
-    async stop() {
-      logger.info('herald stopping: intake first, then in-flight work, then connections');
-      const step = async (name: string, work: () => Promise<unknown>) => {
-        const started = Date.now();
-        await work();
-        logger.debug('shutdown step done', { step: name, ms: Date.now() - started });
-      };
-      await step('digest cron', () => flusher.stop());
-      await step('consumer', () => worker.stop());
-      await step('http', () => http.close());
-      await step('readiness', () => readiness.close().catch(() => undefined));
-      await step('producer', () => producer.disconnect());
-      await step('providers', () => closeProviders(providers));
-      await step('redis', () => redis.quit().catch(() => redis.disconnect()));
-      logger.info('herald stopped');
-    },
-  };
+  return { url: url.replace('0.0.0.0', '127.0.0.1'), isJoined: worker.isJoined };
 }

@@ -15,7 +15,7 @@ export function notificationRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'n
       throw new HttpError(
         404,
         'not_found',
-        `notification ${id} is not known; check the id POST /api/notify returned, or wait: the worker records it after consuming the event`,
+        `notification ${id} is not known: the id may be wrong, the event not consumed yet (retry shortly), dropped as a duplicate of an earlier event with the same deduplicationKey, or past its retention`,
       );
     }
     return found;
