@@ -50,7 +50,7 @@ export async function brokerAnswers(brokers: string): Promise<boolean> {
 function fetchJars(): void {
   if (existsSync(libDir) && readdirSync(libDir).some((f) => f.startsWith('kafka_2.13-'))) return;
   console.log('[stack] fetching Apache Kafka from Maven Central (first run only)…');
-  execFileSync('mvn', ['-q', '-B', '-Dstyle.color=never', 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, '-DincludeScope=runtime'], { cwd: pomDir, stdio: 'inherit' });
+  execFileSync('mvn', ['-q', '-B', 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, '-DincludeScope=runtime'], { cwd: pomDir, stdio: 'inherit' });
 }
 
 function java(args: string[]): string {
