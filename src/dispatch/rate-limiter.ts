@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { HeraldConfig } from '../config/schema';
 import type { Channel } from '../contract/event-v1';
 import { loadScript } from '../redis/commands';
+import { sleep } from './retry';
 import type { RedisKeys } from '../redis/keys';
 
 /** Waits for permission to call a provider. */
@@ -15,7 +16,7 @@ export type AcquireFn = (channel: Channel, provider: string) => Promise<number>;
  */
 export function createRateLimiter(options: { redis: Redis; keys: RedisKeys; channels: HeraldConfig['channels']; sleep?: (ms: number) => Promise<void> }): AcquireFn {
   const take = loadScript(options.redis, 'rate-limit-take', 1);
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const pause = options.sleep ?? sleep;
   return async function acquire(channel, provider) {
     const limit = options.channels[channel].rateLimit;
     if (!limit) return 0;
@@ -24,7 +25,7 @@ export function createRateLimiter(options: { redis: Redis; keys: RedisKeys; chan
     for (;;) {
       const wait = Number(await take([options.keys.rateLimit(channel, provider)], [limit.perSecond, burst]));
       if (wait === 0) return waited;
-      await sleep(wait);
+      await pause(wait);
       waited += wait;
     }
   };

@@ -31,7 +31,8 @@ export function backoffDelay(attempt: number, error: unknown, options: RetryOpti
   return Math.max(jittered, Math.min(retryAfter, maxRetryAfterMs));
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Waits `ms` milliseconds: the default of every injectable `sleep` in dispatch. */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The one retrier (after kafkajs `createRetry`): `createRetry(options)(fn)` calls
@@ -40,7 +41,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * else, programming errors included, fails at once.
  */
 export function createRetry(options: RetryOptions) {
-  const sleep = options.sleep ?? defaultSleep;
+  const wait = options.sleep ?? sleep;
   return async function retry<T>(fn: (bail: (error: unknown) => never, attempt: number) => Promise<T>): Promise<{ value: T; attempts: number }> {
     const bailed = Symbol('bail');
     const bail = (error: unknown): never => {
@@ -54,7 +55,7 @@ export function createRetry(options: RetryOptions) {
         if (error !== thrown || !isRetriable(error) || attempt >= options.maxAttempts) throw Object.assign(wrapAttempts(error), { attempts: attempt });
         const delayMs = backoffDelay(attempt, error, options);
         options.onRetry?.({ attempt, delayMs, error });
-        await sleep(delayMs);
+        await wait(delayMs);
       }
     }
   };

@@ -3,7 +3,7 @@ import type { ChannelProvider, OutboundMessage, SendResult } from '../channels/t
 import type { DeliveryRef, DeliveryStore } from '../delivery-state/delivery-store';
 import { describeError, HeraldError } from '../errors';
 import type { Logger } from '../logger';
-import { createRetry, type AttemptedError, type RetryOptions } from './retry';
+import { createRetry, sleep, type AttemptedError, type RetryOptions } from './retry';
 
 /** How a send ended: sent now, found already sent, or failed for good (the caller dead-letters it). */
 export type SendOutcome =
@@ -45,7 +45,7 @@ class OwnStorageError extends Error {
  * again. Providers get a stable idempotency key so they (or the recipient's mail system) can drop it.
  */
 export function createSendOnce(deps: SendOnceDeps) {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const wait = deps.sleep ?? sleep;
 
   async function acquire(ref: DeliveryRef, provider: string): Promise<number | 'already_sent'> {
     const deadline = deps.clock.now() + deps.leaseMs * 2;
@@ -54,7 +54,7 @@ export function createSendOnce(deps: SendOnceDeps) {
       if (verdict === 'acquired') return attempts;
       if (verdict === 'already_sent') return 'already_sent';
       if (deps.clock.now() > deadline) throw new Error(`delivery ${ref.eventId}|${ref.recipientId}|${ref.channel} stayed in flight past two leases`);
-      await sleep(Math.min(500, deps.leaseMs));
+      await wait(Math.min(500, deps.leaseMs));
     }
   }
 
@@ -72,7 +72,7 @@ export function createSendOnce(deps: SendOnceDeps) {
       } catch (error) {
         if (deps.clock.now() >= deadline) throw error;
         deps.logger.error('could not record a sent delivery; retrying', { eventId: ref.eventId, recipientId: ref.recipientId, channel: ref.channel, attempt: failures + 1, error: describeError(error) });
-        await sleep(Math.min(2_000, 100 * 2 ** failures));
+        await wait(Math.min(2_000, 100 * 2 ** failures));
       }
     }
   }

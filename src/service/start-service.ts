@@ -5,6 +5,7 @@ import { Partitioners } from 'kafkajs';
 import { createDigestFlusher } from '../batching/digest-flusher';
 import { buildProviders, closeProviders } from '../channels/build-providers';
 import { readInbox } from '../channels/in-app';
+import { MESSAGE_HEADERS, messageKey } from '../client/event-message';
 import { systemClock, type Clock } from '../clock';
 import type { HeraldConfig } from '../config/schema';
 import type { Env } from '../env';
@@ -107,7 +108,9 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
     metrics,
     clock,
     publish: async (event) => {
-      const send = producer.send({ topic: config.kafka.topics.incoming, acks: -1, messages: [{ key: event.recipients.length === 1 ? event.recipients[0]! : event.id, value: JSON.stringify(event) }] });
+      // Same key and headers as HeraldProducer, so API and client events are ordered alike.
+      const message = { key: messageKey(event), value: JSON.stringify(event), headers: { ...MESSAGE_HEADERS } };
+      const send = producer.send({ topic: config.kafka.topics.incoming, acks: -1, messages: [message] });
       // The client gets a 503 after 10 s; if the send still lands later, the event id dedups the client's retry.
       send.catch(() => undefined);
       await within(10_000, send, 'publishing to Kafka');

@@ -4,6 +4,7 @@ import { simpleParser } from 'mailparser';
 import { HeraldProducer } from '../../../src/client/herald-producer';
 import { testKafka, eventually } from '../../support/infra';
 import { api, isolatedConfig, startTestService, type TestService } from '../../support/service-harness';
+import { readTopic } from '../../support/read-topic';
 
 describe('events flow end to end on a real broker and Redis', () => {
   let herald: TestService;
@@ -93,5 +94,21 @@ describe('events flow end to end on a real broker and Redis', () => {
     expect(response.status).toBe(202);
     await eventually(async () => (await deliveries(response.body.id))?.[0]?.status === 'sent', 'push delivery sent');
     expect(herald.outboxFiles('push')).toHaveLength(1);
+  });
+
+  it('keys API events like the producer client: by the single recipient, else by deduplicationKey', async () => {
+    const single = await api(herald.service, 'POST', '/api/notify', { type: 'alert', priority: 'low', recipients: ['u-alice'], channels: ['in_app'], payload: { message: 'one' } });
+    const multi = await api(herald.service, 'POST', '/api/notify', {
+      type: 'alert',
+      priority: 'low',
+      recipients: ['u-alice', 'u-bob'],
+      channels: ['in_app'],
+      deduplicationKey: 'broadcast-7',
+      payload: { message: 'many' },
+    });
+    const messages = await readTopic(herald.config.kafka.topics.incoming, 100, 5_000);
+    const byId = Object.fromEntries(messages.map((m) => [m.value.id, m]));
+    expect(byId[single.body.id]).toMatchObject({ key: 'u-alice', headers: { 'herald-schema-version': '2', 'content-type': 'application/json' } });
+    expect(byId[multi.body.id]?.key).toBe('broadcast-7');
   });
 });
