@@ -35,6 +35,16 @@ export class PermanentError extends HeraldError {
   }
 }
 
+/**
+ * The provider refused the recipient's address itself (mailbox unknown, push token unregistered):
+ * permanent, and recorded as `bounced` rather than a plain failure, because only a new address helps.
+ */
+export class AddressRejectedError extends PermanentError {
+  constructor(message: string, code = 'address_rejected', cause?: unknown) {
+    super(message, code, cause);
+  }
+}
+
 /** An event that does not match the contract. `issues` lists every problem with its path. */
 export class ValidationError extends PermanentError {
   readonly issues: { path: string; message: string }[];
@@ -50,6 +60,45 @@ export class ConfigError extends HeraldError {
   constructor(message: string, cause?: unknown) {
     super(message, { retriable: false, code: 'invalid_config', cause });
   }
+}
+
+/**
+ * Parses an HTTP `Retry-After` (seconds or an HTTP date) or a rate-limit reset header (epoch seconds
+ * when larger than a year of seconds) into milliseconds from `now`; undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+  if (value == null || value.trim() === '') return undefined;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    const seconds = Number(text);
+    // x-ratelimit-reset style headers carry an epoch instant, not a delay.
+    if (seconds > 365 * 24 * 3600) return Math.max(0, Math.ceil(seconds * 1000 - now));
+    return Math.ceil(seconds * 1000);
+  }
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * The one classification of an HTTP provider's answer (Twilio, FCM, webhooks): 429 and 5xx are
+ * retriable (429 as `rate_limited`, with its Retry-After), 408 too; any other 4xx is permanent.
+ * `what` names the provider and call for the message, e.g. "Twilio Messages API".
+ */
+export function httpStatusError(what: string, status: number, detail: string, options: { retryAfterMs?: number; code?: string; cause?: unknown } = {}): HeraldError {
+  if (status === 429) {
+    const wait = options.retryAfterMs === undefined ? 'backing off' : `waiting ${options.retryAfterMs} ms as it asked`;
+    return new RetriableError(`${what} is rate limiting herald (429: ${detail}); ${wait}`, options.code ?? 'rate_limited', options.cause, options.retryAfterMs);
+  }
+  if (status >= 500 || status === 408) {
+    return new RetriableError(`${what} failed with ${status} (${detail}); it will be retried`, options.code ?? `http_${status}`, options.cause, options.retryAfterMs);
+  }
+  return new PermanentError(`${what} refused the request with ${status} (${detail}); retrying will not help, fix the request or the account`, options.code ?? `http_${status}`, options.cause);
+}
+
+/** Network-level failure (refused, reset, DNS, timeout) calling a provider: retriable. */
+export function networkError(what: string, cause: unknown): RetriableError {
+  const code = (cause as { code?: string } | null)?.code ?? (cause as { cause?: { code?: string } } | null)?.cause?.code;
+  return new RetriableError(`Cannot reach ${what} (${code ?? describeError(cause)}); check its URL and that it is up, it will be retried`, 'provider_unreachable', cause);
 }
 
 /** True when the error (or anything unknown, which we treat as a programming error) must not be retried. */

@@ -22,7 +22,7 @@ export interface OutboundMessage {
   channel: Channel;
   /** Log-safe recipient id: a user id, or `direct:<hash>` for a direct address. */
   recipientId: string;
-  /** Where to send: email address, E.164 phone number, push tokens, or the user id for in-app. */
+  /** Where to send: email address, E.164 phone number, push tokens, the user id for in-app, or the webhook URL. */
   to: string[];
   locale?: string;
   content: RenderedContent;
@@ -39,6 +39,11 @@ export interface SendResult {
    * Holds raw addresses: store it if needed, never log it.
    */
   recipients?: { accepted: string[]; rejected: string[] };
+  /**
+   * True when the receiver itself confirmed it holds the message (in-app inbox written, webhook
+   * answered 2xx): the delivery moves on from `sent` to `delivered` at once.
+   */
+  delivered?: boolean;
 }
 
 /**
@@ -55,3 +60,15 @@ export interface ChannelProvider {
 
 /** The provider of each channel, a typed map rather than a switch. */
 export type ProviderMap = Record<Channel, ChannelProvider>;
+
+/** Provider ids herald can build, per channel (`*-outbox` are the local file sinks). */
+export const PROVIDER_IDS = {
+  email: ['smtp', 'email-outbox'],
+  sms: ['twilio', 'sms-outbox'],
+  push: ['fcm', 'push-outbox'],
+  in_app: ['in-app'],
+  webhook: ['webhook'],
+} as const satisfies Record<Channel, readonly string[]>;
+
+/** A provider id valid for channel `C`. */
+export type ProviderId<C extends Channel = Channel> = (typeof PROVIDER_IDS)[C][number];

@@ -5,8 +5,10 @@ import { LIMITS } from './limits';
 export const EVENT_TYPES = ['transactional', 'marketing', 'alert'] as const;
 /** `critical` and `high` are dispatched at once; `normal` and `low` may be batched into digests. */
 export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
-/** Channels an event may ask for. */
-export const CHANNELS = ['email', 'sms', 'push', 'in_app'] as const;
+/** Channels a version 1 event may ask for. */
+export const CHANNELS_V1 = ['email', 'sms', 'push', 'in_app'] as const;
+/** Channels an event may ask for (version 2 added `webhook`). */
+export const CHANNELS = [...CHANNELS_V1, 'webhook'] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
 export type Priority = (typeof PRIORITIES)[number];
@@ -36,6 +38,9 @@ export const recipients = z
   .min(1, 'recipients must list at least one recipient')
   .max(LIMITS.maxRecipients, `recipients lists more than ${LIMITS.maxRecipients}; split the audience into several events`);
 
+/** Version 1 channels: `webhook` arrived with version 2. */
+export const channelsV1 = z.array(z.enum(CHANNELS_V1)).min(1, 'channels must list at least one channel');
+/** Version 2 channels. */
 export const channels = z.array(z.enum(CHANNELS)).min(1, 'channels must list at least one channel');
 
 export const isoInstant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time such as 2026-01-31T09:00:00Z' });
@@ -51,7 +56,7 @@ export const eventV1Schema = z
     priority: z.enum(PRIORITIES),
     payload,
     recipients,
-    channels,
+    channels: channelsV1,
     createdAt: isoInstant,
     deduplicationKey: eventId.optional(),
   })

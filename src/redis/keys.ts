@@ -31,6 +31,20 @@ export function createKeys(prefix = 'herald') {
     batchesDue: () => `${prefix}:{batches}:due`,
     /** Hash: token bucket of one channel and provider (tokens, last refill). */
     rateLimit: (channel: string, provider: string) => `${prefix}:{rl:${channel}:${provider}}`,
+    /** String with PX: epoch ms until which a provider asked us (429 Retry-After) to stop calling it. */
+    providerPause: (channel: string, provider: string) => `${prefix}:{rl:${channel}:${provider}}:pause`,
+    /** String counter: round-robin turn of a channel's providers, shared by every worker. */
+    roundRobin: (channel: string) => `${prefix}:{rr:${channel}}`,
+    /** Sorted set: delivery ids waiting for a retry of one channel, by due time (epoch ms). */
+    retryDue: (channel: string) => `${prefix}:{retry:${channel}}:due`,
+    /** Hash: delivery id → JSON retry item (event, recipient, attempts, last error) of one channel. */
+    retryItems: (channel: string) => `${prefix}:{retry:${channel}}:items`,
+    /** String: JSON delivery ref of a provider's message id (Twilio SID), so status callbacks find their delivery. */
+    providerMessage: (provider: string, messageId: string) => `${prefix}:{pm:${provider}:${messageId}}`,
+    /** String (SET NX): a provider status callback already applied, so a repeated callback is a no-op. */
+    statusCallbackSeen: (provider: string, messageId: string, status: string) => `${prefix}:{pm:${provider}:${messageId}}:seen:${status}`,
+    /** Set: push tokens that already accepted one delivery, so a retry after a partial failure skips them. */
+    pushAccepted: (deliveryId: string) => `${prefix}:{pa:${deliveryId}}`,
   };
 }
 
