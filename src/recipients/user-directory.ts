@@ -1,10 +1,16 @@
 import type { Redis } from 'ioredis';
+import { RetriableError } from '../errors';
+import { loadScript } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 import { userProfileSchema, type UserProfile } from './user-profile';
+
+/** Compare-and-set rounds {@link UserDirectory.removePushTokens} tries before giving up on a busy profile. */
+const MAX_REPLACE_ATTEMPTS = 10;
 
 /** Users and their addresses and preferences, stored as JSON in Redis (written by `PUT /api/users/:id`). */
 export function createUserDirectory(options: { redis: Redis; keys: RedisKeys }) {
   const { redis, keys } = options;
+  const replace = loadScript(redis, 'profile-replace', 1);
   return {
     /** The stored profile, or null for an unknown user. */
     async get(userId: string): Promise<UserProfile | null> {
@@ -16,6 +22,33 @@ export function createUserDirectory(options: { redis: Redis; keys: RedisKeys }) 
     /** Replaces the profile (validated by the caller with userProfileSchema). */
     async put(userId: string, profile: UserProfile): Promise<void> {
       await redis.set(keys.user(userId), JSON.stringify(profile));
+    },
+    /**
+     * Removes `tokens` from the user's `pushTokens` (tokens FCM reported unregistered), leaving
+     * every other field as stored. A no-op for an unknown user or tokens the profile lacks.
+     * Atomic against concurrent edits: read, edit in TypeScript, then compare-and-set; a lost race
+     * reads again, so two removals of different tokens both land.
+     */
+    async removePushTokens(userId: string, tokens: readonly string[]): Promise<void> {
+      const drop = new Set(tokens);
+      if (drop.size === 0) return;
+      const key = keys.user(userId);
+      for (let attempt = 1; attempt <= MAX_REPLACE_ATTEMPTS; attempt++) {
+        const raw = await redis.get(key);
+        if (raw === null) return;
+        // Edit the stored JSON, not a schema-parsed copy: parsing would write today's defaults back.
+        const stored = JSON.parse(raw) as { pushTokens?: unknown };
+        if (!Array.isArray(stored.pushTokens)) return;
+        const kept = stored.pushTokens.filter((token) => !drop.has(token as string));
+        if (kept.length === stored.pushTokens.length) return;
+        if ((await replace([key], [raw, JSON.stringify({ ...stored, pushTokens: kept })])) === 1) return;
+        // Someone changed the profile in between: back off a little, jittered, and read it again.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+      }
+      throw new RetriableError(
+        `Could not remove push tokens from user ${userId}: the profile kept changing during ${MAX_REPLACE_ATTEMPTS} attempts; the tokens will be pruned the next time FCM reports them`,
+        'profile_busy',
+      );
     },
   };
 }
