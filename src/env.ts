@@ -33,12 +33,49 @@ const envSchema = z.object({
   SMTP_URL: z.string().url().optional(),
   /** Sender address of emails. Default `herald@localhost`. */
   EMAIL_FROM: z.string().min(3).default('Herald <herald@localhost>'),
+  /** Twilio account SID (`AC…`); with TWILIO_AUTH_TOKEN and TWILIO_FROM it makes SMS go through Twilio instead of the outbox. */
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'a Twilio account SID is AC followed by 32 hex digits').optional(),
+  /** Twilio auth token: authenticates API calls and verifies X-Twilio-Signature on status callbacks. */
+  TWILIO_AUTH_TOKEN: z.string().min(16, 'the Twilio auth token is at least 16 characters').optional(),
+  /** Sender of SMS: an E.164 number (+14155550100) or a messaging service SID (MG…). */
+  TWILIO_FROM: z.string().regex(/^(\+[1-9]\d{7,14}|MG[0-9a-fA-F]{32})$/, 'use an E.164 number such as +14155550100 or a messaging service SID MG…').optional(),
+  /** Base URL of a Twilio-compatible API used instead of https://api.twilio.com (gateways, tests). */
+  TWILIO_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Public base URL of this herald (https://herald.example.com): Twilio status callbacks are sent to
+   * `<it>/webhooks/twilio/status` and their signatures are checked against it. Unset: no callbacks.
+   */
+  HERALD_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Service-account JSON file for firebase-admin; setting it makes push go through FCM instead of the outbox. */
+  GOOGLE_APPLICATION_CREDENTIALS: z.string().min(1).optional(),
+  /** Firebase project id (default: the service account's `project_id`). */
+  GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
+  /**
+   * Webhook signing secrets (`whsec_<base64>`), comma-separated: one, or the new then the old while
+   * rotating (herald signs with both). Required when `channels.webhook` lists endpoints or users.
+   */
+  HERALD_WEBHOOK_SECRETS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean)),
   /** winston level: error, warn, info, debug. Default `info`. */
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
 });
 
 /** The parsed environment. */
 export type Env = z.infer<typeof envSchema>;
+
+const TWILIO_VARS = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const;
+
+/** Variables that only make sense together. */
+function crossCheck(env: Env): string[] {
+  const set = TWILIO_VARS.filter((v) => env[v] !== undefined);
+  if (set.length > 0 && set.length < TWILIO_VARS.length) {
+    const missing = TWILIO_VARS.filter((v) => env[v] === undefined);
+    return [`  ${missing.join(', ')}: Twilio needs ${TWILIO_VARS.join(', ')} together; set ${missing.join(' and ')} or unset ${set.join(' and ')}`];
+  }
+  return [];
+}
 
 /**
  * Parses the environment (defaults to `process.env`).
@@ -47,7 +84,7 @@ export type Env = z.infer<typeof envSchema>;
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const blanksRemoved = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
   const parsed = envSchema.safeParse(blanksRemoved);
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  const lines = parsed.success ? crossCheck(parsed.data) : parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  if (parsed.success && lines.length === 0) return parsed.data;
   throw new ConfigError(`Invalid environment:\n${lines.join('\n')}\nFix the variables above and start again.`);
 }

@@ -1,66 +1,166 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Clock } from '../clock';
 import type { HeraldConfig } from '../config/schema';
+import { CHANNELS, type Channel } from '../contract/event-v1';
 import type { Env } from '../env';
-import { describeError } from '../errors';
+import { ConfigError, describeError } from '../errors';
 import type { Logger } from '../logger';
+import { createUserDirectory } from '../recipients/user-directory';
 import type { RedisKeys } from '../redis/keys';
+import { withBreaker, type BreakerState, type GuardedProvider } from './circuit-breaker';
 import { createEmailOutboxProvider } from './email-outbox';
 import { createSmtpProvider } from './email-smtp';
 import { createInAppProvider } from './in-app';
+import { createFcmPushProvider } from './push-fcm';
 import { createPushOutboxProvider } from './push-outbox';
 import { createSmsOutboxProvider } from './sms-outbox';
-import type { ProviderMap } from './types';
+import { createTwilioSmsProvider } from './sms-twilio';
+import { PROVIDER_IDS, type ChannelProvider, type ProviderId, type ProviderMap } from './types';
+import { createWebhookProvider } from './webhook-http';
 
 /** What {@link buildProviders} needs; all passed in, nothing read from the environment here. */
 export interface BuildProvidersOptions {
-  env: Pick<Env, 'SMTP_URL' | 'OUTBOX_DIR' | 'EMAIL_FROM'>;
+  env: Env;
   config: Pick<HeraldConfig, 'channels' | 'deliveryState'>;
-  redis: Redis | Cluster;
+  redis: Redis;
   keys: RedisKeys;
   logger: Logger;
   /** Default: the wall clock. */
   clock?: Clock;
+  /** HTTP agent of the FCM calls: an egress proxy in production; tests route it to a local FCM. Default: Node's. */
+  fcmAgent?: import('node:https').Agent;
+  /** Observes breaker transitions (metrics). */
+  onBreakerChange?: (channel: Channel, provider: string, state: BreakerState) => void;
+}
+
+type Factory = (options: BuildProvidersOptions) => ChannelProvider;
+
+/** Names the variables a provider needs when the config lists it without them. */
+function requireEnv(provider: string, present: boolean, variables: string): void {
+  if (!present) throw new ConfigError(`channels lists the provider "${provider}" but ${variables} is not set; set it, or remove "${provider}" from the channel's providers`);
+}
+
+/** How each provider is built, by channel and id: a typed map, not a switch. */
+const FACTORIES: { [C in Channel]: Record<ProviderId<C>, Factory> } = {
+  email: {
+    smtp: ({ env, logger }) => {
+      requireEnv('smtp', env.SMTP_URL !== undefined, 'SMTP_URL');
+      return createSmtpProvider({ url: env.SMTP_URL!, from: env.EMAIL_FROM, logger });
+    },
+    'email-outbox': ({ env }) => createEmailOutboxProvider({ outboxDir: env.OUTBOX_DIR, from: env.EMAIL_FROM }),
+  },
+  sms: {
+    twilio: ({ env, config, logger, clock }) => {
+      requireEnv('twilio', env.TWILIO_ACCOUNT_SID !== undefined, 'TWILIO_ACCOUNT_SID (with TWILIO_AUTH_TOKEN and TWILIO_FROM)');
+      return createTwilioSmsProvider({
+        accountSid: env.TWILIO_ACCOUNT_SID!,
+        authToken: env.TWILIO_AUTH_TOKEN!,
+        from: env.TWILIO_FROM!,
+        apiBaseUrl: env.TWILIO_API_BASE_URL,
+        statusCallbackUrl: env.HERALD_PUBLIC_URL ? new URL('/webhooks/twilio/status', env.HERALD_PUBLIC_URL).href : undefined,
+        maxSegments: config.channels.sms.maxSegments,
+        clock,
+        logger,
+      });
+    },
+    'sms-outbox': ({ env }) => createSmsOutboxProvider({ outboxDir: env.OUTBOX_DIR }),
+  },
+  push: {
+    fcm: (options) => {
+      const { env, config, redis, keys, logger } = options;
+      const directory = createUserDirectory({ redis, keys });
+      return createFcmPushProvider({
+        projectId: env.GOOGLE_CLOUD_PROJECT,
+        credentialsFile: env.GOOGLE_APPLICATION_CREDENTIALS,
+        redis,
+        keys,
+        removeTokens: (userId, tokens) => directory.removePushTokens(userId, tokens),
+        acceptedRetentionSeconds: config.deliveryState.retentionSeconds,
+        httpAgent: options.fcmAgent,
+        logger,
+      });
+    },
+    'push-outbox': ({ env }) => createPushOutboxProvider({ outboxDir: env.OUTBOX_DIR }),
+  },
+  in_app: {
+    'in-app': ({ config, redis, keys, clock }) =>
+      createInAppProvider({
+        redis,
+        keys,
+        inboxCap: config.channels.in_app.inboxCap,
+        // Remember pushed ids as long as the delivery itself can still be retried or queried.
+        idRetentionMs: config.deliveryState.retentionSeconds * 1000,
+        clock,
+      }),
+  },
+  webhook: {
+    webhook: ({ env, logger, clock }) => {
+      requireEnv('webhook', env.HERALD_WEBHOOK_SECRETS.length > 0, 'HERALD_WEBHOOK_SECRETS');
+      return createWebhookProvider({ secrets: env.HERALD_WEBHOOK_SECRETS, clock, logger });
+    },
+  },
+};
+
+/** The providers a channel uses when the config does not list them: the real one when its variables are set, else the local sink. */
+function defaultProviders(channel: Channel, options: BuildProvidersOptions): string[] {
+  const { env, config } = options;
+  switch (channel) {
+    case 'email':
+      return [env.SMTP_URL ? 'smtp' : 'email-outbox'];
+    case 'sms':
+      return [env.TWILIO_ACCOUNT_SID ? 'twilio' : 'sms-outbox'];
+    case 'push':
+      return [env.GOOGLE_APPLICATION_CREDENTIALS ? 'fcm' : 'push-outbox'];
+    case 'in_app':
+      return ['in-app'];
+    case 'webhook': {
+      // Without endpoints no webhook delivery can resolve an address, so no secret is needed.
+      const used = Object.keys(config.channels.webhook.endpoints).length + Object.keys(config.channels.webhook.users).length > 0;
+      return used || env.HERALD_WEBHOOK_SECRETS.length > 0 ? ['webhook'] : [];
+    }
+  }
 }
 
 /**
- * The provider of each channel: email over SMTP when SMTP_URL is set, else `.eml` files in the
- * outbox; in-app in Redis; SMS and push as files in the outbox until real providers land.
+ * Builds every channel's providers in configured order (`channels.<ch>.providers`, else the
+ * defaults above), each wrapped once in its own circuit breaker. A provider listed without its
+ * environment variables stops the start-up with a ConfigError naming them.
  */
 export function buildProviders(options: BuildProvidersOptions): ProviderMap {
-  const { env, config } = options;
-  const providers: ProviderMap = {
-    email: env.SMTP_URL
-      ? createSmtpProvider({ url: env.SMTP_URL, from: env.EMAIL_FROM, logger: options.logger })
-      : createEmailOutboxProvider({ outboxDir: env.OUTBOX_DIR, from: env.EMAIL_FROM }),
-    in_app: createInAppProvider({
-      redis: options.redis,
-      keys: options.keys,
-      inboxCap: config.channels.in_app.inboxCap,
-      // Remember pushed ids as long as the delivery itself can still be retried or queried.
-      idRetentionMs: config.deliveryState.retentionSeconds * 1000,
-      clock: options.clock,
-    }),
-    sms: createSmsOutboxProvider({ outboxDir: env.OUTBOX_DIR }),
-    push: createPushOutboxProvider({ outboxDir: env.OUTBOX_DIR }),
-  };
-  options.logger.info('channel providers built', {
-    email: providers.email.id,
-    sms: providers.sms.id,
-    push: providers.push.id,
-    in_app: providers.in_app.id,
-  });
+  const clock = options.clock ?? { now: () => Date.now() };
+  const built: Partial<Record<Channel, GuardedProvider[]>> = {};
+  const opened: ChannelProvider[] = [];
+  try {
+    for (const channel of CHANNELS) {
+      const settings = options.config.channels[channel];
+      const ids = settings.providers ?? defaultProviders(channel, options);
+      const factories = FACTORIES[channel] as Record<string, Factory>;
+      built[channel] = ids.map((id) => {
+        const factory = factories[id];
+        if (!factory) throw new ConfigError(`unknown ${channel} provider "${id}"; use one of ${PROVIDER_IDS[channel].join(', ')}`);
+        const provider = factory({ ...options, clock });
+        opened.push(provider);
+        return withBreaker(provider, settings.breaker, { clock, logger: options.logger, onStateChange: (state) => options.onBreakerChange?.(channel, id, state) });
+      });
+    }
+  } catch (error) {
+    // A later provider's bad config must not leave an earlier one's pool open.
+    void Promise.allSettled(opened.map((p) => p.close?.()));
+    throw error;
+  }
+  const providers = built as ProviderMap;
+  options.logger.info('channel providers built', Object.fromEntries(CHANNELS.map((c) => [c, providers[c].map((p) => p.id).join(',') || 'none'])));
   return providers;
 }
 
 /**
- * Releases every provider's pooled connections (SMTP pool) at shutdown. A provider that fails
- * to close is logged, not thrown, so the others still close.
+ * Releases every provider's pooled connections and breaker timers at shutdown. A provider that
+ * fails to close is logged, not thrown, so the others still close.
  */
 export async function closeProviders(map: ProviderMap, logger?: Logger): Promise<void> {
-  const unique = [...new Set(Object.values(map))];
-  const results = await Promise.allSettled(unique.map((p) => p.close?.()));
+  const all = CHANNELS.flatMap((c) => map[c]);
+  const results = await Promise.allSettled(all.map((p) => p.close?.()));
   results.forEach((r, i) => {
-    if (r.status === 'rejected') logger?.warn('provider close failed', { provider: unique[i]?.id, error: describeError(r.reason) });
+    if (r.status === 'rejected') logger?.warn('provider close failed', { provider: all[i]?.id, error: describeError(r.reason) });
   });
 }

@@ -78,7 +78,8 @@ export function createInAppProvider(options: InAppOptions): ChannelProvider {
       } catch (error) {
         throw mapRedisError(error);
       }
-      return { providerMessageId: message.deliveryId };
+      // The inbox is the receiver: once written, the item is delivered (the user reads it over the API).
+      return { providerMessageId: message.deliveryId, delivered: true };
     },
   };
 }

@@ -102,7 +102,12 @@ export function mapTwilioError(error: unknown, timeoutMs: number): HeraldError {
   if (typeof err.status === 'number') {
     const detail = `${err.code ?? 'no code'} ${message}`;
     const known = typeof err.code === 'number' ? ADDRESS_CODES[err.code] : undefined;
-    if (known) return new AddressRejectedError(`${WHAT} refused the number (${detail}); ${known.fix}`, known.code, cause);
+    // A malformed number is a bad request (dead-lettered for on-call to fix the data); a valid number
+    // that cannot take SMS (landline, unsubscribed) is a bounce: only a new number helps.
+    if (known) {
+      const Refusal = known.code === 'invalid_phone_number' ? PermanentError : AddressRejectedError;
+      return new Refusal(`${WHAT} refused the number (${detail}); ${known.fix}`, known.code, cause);
+    }
     if (err.status === 401 || err.status === 403) {
       return new PermanentError(`${WHAT} refused herald's credentials (${err.status}: ${detail}); check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN`, 'twilio_auth', cause);
     }
@@ -119,7 +124,7 @@ export function mapTwilioError(error: unknown, timeoutMs: number): HeraldError {
 /** Refuses, before any call, a number that is not E.164 or a body longer than `maxSegments`. */
 function checkMessage(message: OutboundMessage, maxSegments: number): number {
   if (message.to.length === 0 || message.to.some((to) => !e164.safeParse(to).success)) {
-    throw new AddressRejectedError(
+    throw new PermanentError(
       `The recipient's phone number is not in E.164 form (such as +14155550100); fix the user's phone in the directory, or the number in the event for a direct recipient`,
       'invalid_phone_number',
     );

@@ -54,12 +54,17 @@ export interface ChannelProvider {
   readonly id: string;
   readonly channel: Channel;
   send(message: OutboundMessage): Promise<SendResult>;
+  /** True when the provider reports delivery later by callback (Twilio): herald remembers its message ids. */
+  readonly callbacks?: boolean;
   /** Releases pooled connections at shutdown. */
   close?(): Promise<void>;
 }
 
-/** The provider of each channel, a typed map rather than a switch. */
-export type ProviderMap = Record<Channel, ChannelProvider>;
+/**
+ * The providers of each channel in configured order, each behind its breaker: a typed map
+ * rather than a switch. (`GuardedProvider` is a ChannelProvider plus its breaker's state.)
+ */
+export type ProviderMap = Record<Channel, readonly import('./circuit-breaker').GuardedProvider[]>;
 
 /** Provider ids herald can build, per channel (`*-outbox` are the local file sinks). */
 export const PROVIDER_IDS = {

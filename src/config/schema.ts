@@ -1,32 +1,118 @@
 import { z } from 'zod';
 import { CHANNELS, EVENT_TYPES, PRIORITIES } from '../contract/event-v1';
 import { Cron } from 'croner';
+import { PROVIDER_IDS } from '../channels/types';
 
 const positiveInt = z.number().int().positive();
 
 const rateLimitSchema = z
   .object({
-    /** Sustained requests per second allowed for the channel, shared by all workers. */
-    perSecond: z.number().positive(),
-    /** Requests allowed at once above the sustained rate. Default: equal to `perSecond`. */
+    /** Sustained requests per second, shared by all workers. Give this or `perMinute`. */
+    perSecond: z.number().positive().optional(),
+    /** Sustained requests per minute, shared by all workers. Give this or `perSecond`. */
+    perMinute: z.number().positive().optional(),
+    /** Requests allowed at once above the sustained rate. Default: one second's worth (at least 1). */
     burst: positiveInt.optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => (r.perSecond === undefined) !== (r.perMinute === undefined), {
+    message: 'give exactly one of perSecond or perMinute, e.g. { perSecond: 10 } or { perMinute: 600, burst: 20 }',
+  });
 
-const channelSchema = z
+/** A rate limit as configured. */
+export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
+
+const retrySchema = z
   .object({
-    /** Whether the channel delivers at all. A disabled channel records deliveries as `skipped`. Default true. */
-    enabled: z.boolean().default(true),
-    /** Shared rate limit. Default: unlimited. */
-    rateLimit: rateLimitSchema.optional(),
-    /** Most deliveries of this channel sent concurrently by one worker. Default 10. */
-    batchSize: positiveInt.default(10),
-    /** Attempts per delivery (first try included) before it is dead-lettered. Default 3. */
-    maxAttempts: positiveInt.max(20).default(3),
-    /** In-app only: inbox entries kept per user, oldest dropped first. Default 100. */
-    inboxCap: positiveInt.max(10_000).default(100),
+    /** Cap of the first backoff window, in ms; each retry doubles it, the wait is a random point in it (full jitter). Default 1000. */
+    baseDelayMs: positiveInt.default(1_000),
+    /** Largest backoff window, in ms. A provider's Retry-After overrides it. Default 300000 (5 minutes). */
+    maxDelayMs: positiveInt.default(300_000),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.baseDelayMs <= r.maxDelayMs, { message: 'baseDelayMs must not exceed maxDelayMs' });
+
+const breakerSchema = z
+  .object({
+    /** Share of failed calls, in percent, in the rolling window that opens the breaker. Default 50. */
+    errorThresholdPercentage: z.number().min(1).max(100).default(50),
+    /** Calls in the rolling window before the breaker may open at all. Default 5. */
+    volumeThreshold: positiveInt.default(5),
+    /** Length of the rolling window, in ms. Default 10000. */
+    rollingWindowMs: positiveInt.default(10_000),
+    /** How long an open breaker waits before letting one trial call through (half-open), in ms. Default 30000. */
+    resetTimeoutMs: positiveInt.default(30_000),
+    /**
+     * A provider call slower than this counts as failed and is retried, in ms: a backstop above each
+     * provider's own timeout (SMTP, Twilio and webhooks give up sooner). Default 45000.
+     */
+    timeoutMs: positiveInt.default(45_000),
+  })
+  .strict()
+  .prefault({});
+
+const channelFields = {
+  /** Whether the channel delivers at all. A disabled channel records deliveries as `skipped`. Default true. */
+  enabled: z.boolean().default(true),
+  /** Shared rate limit of each provider of the channel. Default: unlimited. */
+  rateLimit: rateLimitSchema.optional(),
+  /** Rate limit of one provider, by provider id, replacing `rateLimit` for it (e.g. `{ twilio: { perSecond: 1 } }`). */
+  providerRateLimits: z.record(z.string(), rateLimitSchema).default({}),
+  /** Most deliveries of this channel sent concurrently by one worker. Default 10. */
+  batchSize: positiveInt.default(10),
+  /** Attempts per delivery (first try included) before it is dead-lettered. Default 5. */
+  maxAttempts: positiveInt.max(50).default(5),
+  /**
+   * Providers of the channel, in order, by id (see README "Providers"). Default: the real provider
+   * when its environment variables are set, else the local outbox sink.
+   */
+  providers: z.array(z.string()).min(1).optional(),
+  /** How several providers share the work: `fallback` (in order) or `round-robin` (turns shared by all workers). Default `fallback`. */
+  strategy: z.enum(['fallback', 'round-robin']).default('fallback'),
+  /** Backoff of the durable retries. */
+  retry: retrySchema.prefault({}),
+  /** Circuit breaker settings of each provider of the channel. */
+  breaker: breakerSchema,
+};
+
+const channelSchema = z.object(channelFields).strict();
+
+const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://partner.example/hooks/herald' });
+
+/** The channels block; each channel may add its own fields to the common ones. */
+const channelsSchema = z
+  .object({
+    email: channelSchema.prefault({}),
+    sms: z
+      .object({
+        ...channelFields,
+        /** Most segments (160 GSM-7 / 70 UCS-2 characters each) one SMS may take; longer ones are refused before sending. Default 4. */
+        maxSegments: positiveInt.max(10).default(4),
+      })
+      .strict()
+      .prefault({}),
+    push: channelSchema.prefault({}),
+    in_app: z
+      .object({
+        ...channelFields,
+        /** Inbox entries kept per user, oldest dropped first. Default 100. */
+        inboxCap: positiveInt.max(10_000).default(100),
+      })
+      .strict()
+      .prefault({}),
+    webhook: z
+      .object({
+        ...channelFields,
+        /** Partner endpoints by name; an event reaches one with the recipient `webhook:<name>`. Default none. */
+        endpoints: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'endpoint names use letters, digits, dot, dash, underscore'), httpUrl).default({}),
+        /** Per-user endpoints: user id → URL, used when an event for that user asks for `webhook`. Default none. */
+        users: z.record(z.string().min(1), httpUrl).default({}),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
 
 const cronExpression = z.string().refine(
   (expr) => {
@@ -98,12 +184,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    channels: z
+    channels: channelsSchema,
+    retries: z
       .object({
-        email: channelSchema.prefault({}),
-        sms: channelSchema.prefault({}),
-        push: channelSchema.prefault({}),
-        in_app: channelSchema.prefault({}),
+        /** How often each worker looks for due retries, in ms. Default 500. */
+        pollIntervalMs: positiveInt.max(60_000).default(500),
+        /** How long a worker holds a claimed retry before another may take it over, in ms. Default 60000. */
+        claimLeaseMs: positiveInt.default(60_000),
+        /** Most due retries one worker claims per channel and poll. Default 50. */
+        claimBatch: positiveInt.max(1_000).default(50),
+        /** Longest a send waits in line for a rate-limit token before it is deferred to the retry store instead, in ms. Default 1000. */
+        maxRateWaitMs: z.number().int().min(0).default(1_000),
       })
       .strict()
       .prefault({}),
@@ -154,6 +245,23 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    for (const channel of CHANNELS) {
+      const settings = config.channels[channel];
+      const known: readonly string[] = PROVIDER_IDS[channel];
+      for (const [i, id] of (settings.providers ?? []).entries()) {
+        if (!known.includes(id)) {
+          ctx.addIssue({ code: 'custom', path: ['channels', channel, 'providers', i], message: `unknown ${channel} provider "${id}"; use one of ${known.join(', ')}` });
+        }
+      }
+      if (new Set(settings.providers ?? []).size !== (settings.providers ?? []).length) {
+        ctx.addIssue({ code: 'custom', path: ['channels', channel, 'providers'], message: 'a provider is listed twice; list each once' });
+      }
+      for (const id of Object.keys(settings.providerRateLimits)) {
+        if (!known.includes(id)) {
+          ctx.addIssue({ code: 'custom', path: ['channels', channel, 'providerRateLimits', id], message: `unknown ${channel} provider "${id}"; use one of ${known.join(', ')}` });
+        }
+      }
+    }
     for (const p of config.batching.priorities) {
       if (!config.priorities[p].batchingAllowed) {
         ctx.addIssue({

@@ -1,43 +1,56 @@
+import type { OutboundMessage, ProviderMap, RenderedContent } from '../channels/types';
 import type { Clock } from '../clock';
 import type { HeraldConfig } from '../config/schema';
-import type { ProviderMap, OutboundMessage, RenderedContent } from '../channels/types';
 import type { Channel } from '../contract/event-v1';
 import type { EventV2 } from '../contract/event-v2';
 import type { DeliveryStore } from '../delivery-state/delivery-store';
-import type { DlqPublisher } from '../dlq/dlq-publisher';
-import { describeError, isRetriable } from '../errors';
 import type { Logger } from '../logger';
 import type { ResolvedRecipient } from '../recipients/resolve-recipient';
-import { failureCode, type SendOnce } from './send-once';
+import { createFailureHandler } from './handle-failure';
+import { orderProviders } from './order-providers';
+import type { RetryStore } from './retry-store';
+import { scheduleRetry } from './schedule-retry';
+import type { SendOnce } from './send-once';
+import type { DlqPublisher } from '../dlq/dlq-publisher';
 
 /** Renders one delivery's content (src/rendering). */
 export type RenderFn = (input: { templateName: string; channel: Channel; event: EventV2; locale?: string }) => RenderedContent;
 
-/** Outcome of one delivery, for the caller's summary and metrics. */
-export type DispatchOutcome = 'sent' | 'already_sent' | 'dead_lettered';
+/** Shortest wait of a deferral, so a half-open breaker (trial call in flight) is not polled in a tight loop. */
+const MIN_DEFER_MS = 200;
+
+/** Outcome of one try of a delivery, for the caller's summary and metrics. */
+export type DispatchOutcome = 'sent' | 'already_sent' | 'deferred' | 'dead_lettered' | 'bounced';
 
 /** Dependencies of {@link createDispatcher}. */
 export interface DispatcherDeps {
   providers: ProviderMap;
+  /** The shared round-robin turn of a channel (Redis INCR). */
+  nextTurn: (channel: Channel) => Promise<number>;
   sendOnce: SendOnce;
   deliveries: DeliveryStore;
+  retries: RetryStore;
   dlq: DlqPublisher;
   render: RenderFn;
   config: Pick<HeraldConfig, 'channels'>;
   clock: Clock;
   logger: Logger;
-  /** Observes each finished delivery (metrics). */
-  observe?: (info: { channel: Channel; provider: string; outcome: DispatchOutcome; event: EventV2 }) => void;
+  /** Source of randomness in [0, 1) for backoff jitter. Default Math.random. */
+  random?: () => number;
+  /** Observes each try's outcome (metrics). */
+  observe?: (info: { channel: Channel; provider: string; outcome: DispatchOutcome; event: EventV2; reason?: string }) => void;
 }
 
 /**
- * Immediate dispatch of one delivery (event × recipient × channel): render, send once, and on a
- * final failure write the DLQ record before marking the delivery `dead-lettered`, so on-call
- * always finds what the state says failed.
+ * One try of one delivery (event × recipient × channel), from intake or from the retry store:
+ * render, send once over the channel's providers, then settle. A retriable failure is stored in the
+ * retry store with full-jitter backoff (its offset may then be committed: nothing waits in line);
+ * a permanent one, or the last allowed attempt, is written to the DLQ before the state says so, so
+ * on-call always finds what the state says failed.
  */
 export function createDispatcher(deps: DispatcherDeps) {
+  const handleFailure = createFailureHandler(deps);
   return async function dispatch(event: EventV2, recipient: ResolvedRecipient, channel: Channel): Promise<DispatchOutcome> {
-    const provider = deps.providers[channel];
     const ref = { eventId: event.id, recipientId: recipient.recipientId, channel };
     const deliveryId = `${event.id}|${recipient.recipientId}|${channel}`;
     const locale = event.locale ?? recipient.locale;
@@ -52,32 +65,29 @@ export function createDispatcher(deps: DispatcherDeps) {
       content: deps.render({ templateName: event.template ?? event.type, channel, event, locale }),
       meta: { type: event.type, priority: event.priority, createdAt: event.createdAt, payload: event.payload },
     });
-    const log = { eventId: event.id, recipientId: recipient.recipientId, channel, provider: provider.id };
-    const result = await deps.sendOnce(ref, provider, message, deps.config.channels[channel].maxAttempts);
-    if (result.outcome === 'already_sent') {
-      deps.logger.info('delivery already sent, not sending again', { decision: 'deduped', ...log });
-      deps.observe?.({ channel, provider: provider.id, outcome: 'already_sent', event });
-      return 'already_sent';
+    const candidates = await orderProviders(deps.providers[channel], deps.config.channels[channel].strategy, () => deps.nextTurn(channel));
+    const result = await deps.sendOnce(ref, candidates, message);
+    const log = { eventId: event.id, recipientId: recipient.recipientId, channel };
+    switch (result.outcome) {
+      case 'already_sent':
+        deps.logger.info('delivery already sent, not sending again', { decision: 'deduped', ...log });
+        deps.observe?.({ channel, provider: 'none', outcome: 'already_sent', event });
+        return 'already_sent';
+      case 'sent':
+        deps.logger.info('delivery sent', { decision: 'sent', ...log, provider: result.provider, attempts: result.attempts, providerMessageId: result.result.providerMessageId });
+        deps.observe?.({ channel, provider: result.provider, outcome: 'sent', event });
+        return 'sent';
+      case 'unavailable': {
+        // Spread the wake-ups: a thousand deliveries waiting on one breaker must not arrive at its trial call together.
+        const spread = (deps.random ?? Math.random)() * Math.min(1_000, deps.config.channels[channel].retry.baseDelayMs);
+        const at = Math.max(result.retryAt, deps.clock.now() + MIN_DEFER_MS) + spread;
+        await scheduleRetry(deps, { event, recipient, channel, deliveryId, attempts: result.attempts, at, reason: result.reason, detail: `no ${channel} provider can be called now (${result.reason}); waiting without using an attempt` });
+        deps.observe?.({ channel, provider: 'none', outcome: 'deferred', event, reason: result.reason });
+        return 'deferred';
+      }
+      case 'failed':
+        return handleFailure(event, recipient, channel, deliveryId, result);
     }
-    if (result.outcome === 'sent') {
-      deps.logger.info('delivery sent', { decision: 'sent', ...log, attempts: result.attempts, providerMessageId: result.result.providerMessageId });
-      deps.observe?.({ channel, provider: provider.id, outcome: 'sent', event });
-      return 'sent';
-    }
-    const reason = failureCode(result.error);
-    const detail = describeError(result.error);
-    await deps.dlq.deadLetterDelivery({
-      kind: 'delivery_failed',
-      reason,
-      message: detail,
-      event,
-      delivery: { recipientId: recipient.recipientId, channel, provider: provider.id, attempts: result.attempts, retriable: isRetriable(result.error) },
-      failedAt: new Date(deps.clock.now()).toISOString(),
-    });
-    await deps.deliveries.set(ref, 'dead-lettered', { reason, detail, provider: provider.id, attempts: result.attempts });
-    deps.logger.warn('delivery dead-lettered', { decision: 'dead-lettered', ...log, attempts: result.attempts, reason, error: detail });
-    deps.observe?.({ channel, provider: provider.id, outcome: 'dead_lettered', event });
-    return 'dead_lettered';
   };
 }
 

@@ -1,32 +1,61 @@
 import type { Redis } from 'ioredis';
-import type { HeraldConfig } from '../config/schema';
+import type { HeraldConfig, RateLimitConfig } from '../config/schema';
 import type { Channel } from '../contract/event-v1';
 import { loadScript } from '../redis/commands';
-import { sleep } from './retry';
 import type { RedisKeys } from '../redis/keys';
+import { sleep } from './retry';
 
-/** Waits for permission to call a provider. */
-export type AcquireFn = (channel: Channel, provider: string) => Promise<number>;
+/** A token was taken after waiting `waitedMs`, or none could be within the allowed wait: try again in `retryInMs`. */
+export type Permit = { granted: true; waitedMs: number } | { granted: false; retryInMs: number };
+
+/** Tokens per second and bucket size of one limit; the burst defaults to one second's worth (at least 1). */
+export function bucketOf(limit: RateLimitConfig): { rate: number; burst: number } {
+  const rate = limit.perSecond ?? (limit.perMinute ?? 60) / 60;
+  return { rate, burst: limit.burst ?? Math.max(1, Math.ceil(rate)) };
+}
 
 /**
- * Per channel and provider rate limits from config (`channels.<ch>.rateLimit`), shared by every
- * worker through one Redis token bucket each. `acquire` resolves when a token is taken, with the
- * milliseconds it waited; channels without a limit pass at once. A wait is never longer than one
- * token's refill time, so one busy channel slows only itself.
+ * Provider rate limits shared by every worker in the group: one Redis token bucket per channel and
+ * provider (`channels.<ch>.providerRateLimits.<provider>`, else `channels.<ch>.rateLimit`), and a
+ * shared pause a provider imposes with 429 + Retry-After. Waiting in line for a token is bounded
+ * by `maxWaitMs`: past it the caller defers the delivery instead of holding its partition.
  */
-export function createRateLimiter(options: { redis: Redis; keys: RedisKeys; channels: HeraldConfig['channels']; sleep?: (ms: number) => Promise<void> }): AcquireFn {
+export function createRateLimiter(options: { redis: Redis; keys: RedisKeys; channels: HeraldConfig['channels']; sleep?: (ms: number) => Promise<void> }) {
   const take = loadScript(options.redis, 'rate-limit-take', 1);
   const pause = options.sleep ?? sleep;
-  return async function acquire(channel, provider) {
-    const limit = options.channels[channel].rateLimit;
-    if (!limit) return 0;
-    const burst = limit.burst ?? Math.max(1, Math.ceil(limit.perSecond));
-    let waited = 0;
-    for (;;) {
-      const wait = Number(await take([options.keys.rateLimit(channel, provider)], [limit.perSecond, burst]));
-      if (wait === 0) return waited;
-      await pause(wait);
-      waited += wait;
-    }
+  const { redis, keys } = options;
+
+  return {
+    /** Takes a token for one call, waiting at most `maxWaitMs` in all. Channels without a limit pass at once. */
+    async acquire(channel: Channel, provider: string, maxWaitMs: number): Promise<Permit> {
+      const settings = options.channels[channel];
+      const limit = settings.providerRateLimits[provider] ?? settings.rateLimit;
+      if (!limit) return { granted: true, waitedMs: 0 };
+      const { rate, burst } = bucketOf(limit);
+      let waited = 0;
+      for (;;) {
+        const wait = Number(await take([keys.rateLimit(channel, provider)], [rate, burst]));
+        if (wait === 0) return { granted: true, waitedMs: waited };
+        if (waited + wait > maxWaitMs) return { granted: false, retryInMs: wait };
+        await pause(wait);
+        waited += wait;
+      }
+    },
+
+    /** Stops every worker calling this provider until `until` (epoch ms), as its 429 asked. A shorter pause never shortens a longer one. */
+    async pauseUntil(channel: Channel, provider: string, until: number, now: number): Promise<void> {
+      const key = keys.providerPause(channel, provider);
+      const current = Number((await redis.get(key)) ?? 0);
+      if (until <= current || until <= now) return;
+      await redis.set(key, String(until), 'PX', until - now);
+    },
+
+    /** Epoch ms until which the provider is paused, or 0. */
+    async pausedUntil(channel: Channel, provider: string): Promise<number> {
+      return Number((await redis.get(keys.providerPause(channel, provider))) ?? 0);
+    },
   };
 }
+
+/** The rate limiter, as returned by {@link createRateLimiter}. */
+export type RateLimiter = ReturnType<typeof createRateLimiter>;

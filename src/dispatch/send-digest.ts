@@ -4,11 +4,12 @@ import type { Clock } from '../clock';
 import type { HeraldConfig } from '../config/schema';
 import type { DeliveryStore } from '../delivery-state/delivery-store';
 import type { DlqPublisher } from '../dlq/dlq-publisher';
-import { describeError, isRetriable } from '../errors';
+import { describeError, isRetriable, RetriableError } from '../errors';
 import type { Logger } from '../logger';
 import { isResolved, resolveRecipient } from '../recipients/resolve-recipient';
 import type { UserDirectory } from '../recipients/user-directory';
 import type { Renderer } from '../rendering/render';
+import { orderProviders } from './order-providers';
 import { failureCode, type SendOnce } from './send-once';
 
 /** Dependencies of {@link createDigestSender}. */
@@ -20,6 +21,8 @@ export interface DigestSenderDeps {
   dlq: DlqPublisher;
   renderer: Renderer;
   config: Pick<HeraldConfig, 'channels'>;
+  /** The shared round-robin turn of a channel. */
+  nextTurn: (channel: Claim['items'][number]['channel']) => Promise<number>;
   clock: Clock;
   logger: Logger;
   observe?: (info: { channel: string; provider: string; outcome: 'sent' | 'already_sent' | 'dead_lettered'; items: number }) => void;
@@ -28,8 +31,10 @@ export interface DigestSenderDeps {
 /**
  * Sends one claimed digest. The digest id is the delivery id, so the send-once ledger makes a
  * resumed claim (a flush that crashed half-way) send nothing twice; each item is then marked
- * `sent` with the digest id. A digest that fails for good is dead-lettered with its event ids and
- * resolves, so the claim closes instead of retrying forever.
+ * `sent` with the digest id. A digest that fails retriably (or finds no provider it may call) rejects:
+ * its claim stays open and the next flush after the claim lease resumes it, with the attempts the
+ * ledger counted. One that fails for good, or runs out of attempts, is dead-lettered with its event
+ * ids and resolves, so the claim closes instead of retrying forever.
  */
 export function createDigestSender(deps: DigestSenderDeps) {
   async function markItems(claim: Claim, status: 'sent' | 'failed' | 'dead-lettered', details: Record<string, unknown>): Promise<void> {
@@ -40,9 +45,8 @@ export function createDigestSender(deps: DigestSenderDeps) {
     const first = claim.items[0];
     if (!first) return;
     const { channel, recipientId } = first;
-    const provider = deps.providers[channel];
-    const log = { digestId: claim.digestId, recipientId, channel, provider: provider.id, items: claim.items.length };
-    const recipient = await resolveRecipient(first.recipient ?? recipientId, deps.directory);
+    const log = { digestId: claim.digestId, recipientId, channel, items: claim.items.length };
+    const recipient = await resolveRecipient(first.recipient ?? recipientId, deps.directory, deps.config.channels.webhook);
     const to = isResolved(recipient) ? (recipient.addresses[channel] ?? []) : [];
     if (!isResolved(recipient) || to.length === 0) {
       const reason = isResolved(recipient) ? 'no_address' : recipient.reason;
@@ -61,24 +65,33 @@ export function createDigestSender(deps: DigestSenderDeps) {
       content: deps.renderer.renderDigest(channel, claim.items),
       meta: { type: 'digest', priority: first.priority, createdAt: first.createdAt, payload: { eventIds: claim.items.map((i) => i.eventId) } },
     });
-    const result = await deps.sendOnce({ eventId: claim.digestId, recipientId, channel }, provider, message, deps.config.channels[channel].maxAttempts);
-    if (result.outcome !== 'failed') {
-      await markItems(claim, 'sent', { provider: provider.id });
-      deps.logger.info('digest sent', { decision: result.outcome === 'sent' ? 'sent' : 'deduped', ...log });
-      deps.observe?.({ channel, provider: provider.id, outcome: result.outcome, items: claim.items.length });
+    const candidates = await orderProviders(deps.providers[channel], deps.config.channels[channel].strategy, () => deps.nextTurn(channel));
+    const result = await deps.sendOnce({ eventId: claim.digestId, recipientId, channel }, candidates, message);
+    if (result.outcome === 'sent' || result.outcome === 'already_sent') {
+      const provider = result.outcome === 'sent' ? result.provider : 'none';
+      await markItems(claim, 'sent', result.outcome === 'sent' ? { provider } : {});
+      deps.logger.info('digest sent', { decision: result.outcome === 'sent' ? 'sent' : 'deduped', ...log, provider });
+      deps.observe?.({ channel, provider, outcome: result.outcome, items: claim.items.length });
       return;
     }
+    if (result.outcome === 'unavailable') {
+      throw new RetriableError(`no ${channel} provider can take the digest now (${result.reason}); the next flush after the claim lease resumes it`, result.reason);
+    }
+    if (isRetriable(result.error) && result.attempts < deps.config.channels[channel].maxAttempts) {
+      throw new RetriableError(`digest attempt ${result.attempts} failed (${describeError(result.error)}); the next flush after the claim lease resumes it`, failureCode(result.error), result.error);
+    }
+    const provider = result.provider;
     const reason = failureCode(result.error);
     const detail = describeError(result.error);
     await deps.dlq.deadLetterDigest({
       kind: 'digest_failed',
       reason,
       message: detail,
-      digest: { digestId: claim.digestId, eventIds: claim.items.map((i) => i.eventId), recipientId, channel, provider: provider.id, attempts: result.attempts, retriable: isRetriable(result.error) },
+      digest: { digestId: claim.digestId, eventIds: claim.items.map((i) => i.eventId), recipientId, channel, provider, attempts: result.attempts, retriable: isRetriable(result.error) },
       failedAt: new Date(deps.clock.now()).toISOString(),
     });
-    await markItems(claim, 'dead-lettered', { reason, detail, provider: provider.id, attempts: result.attempts });
-    deps.logger.warn('digest dead-lettered', { decision: 'dead-lettered', ...log, reason, error: detail });
-    deps.observe?.({ channel, provider: provider.id, outcome: 'dead_lettered', items: claim.items.length });
+    await markItems(claim, 'dead-lettered', { reason, detail, provider, attempts: result.attempts });
+    deps.logger.warn('digest dead-lettered', { decision: 'dead-lettered', ...log, provider, reason, error: detail });
+    deps.observe?.({ channel, provider, outcome: 'dead_lettered', items: claim.items.length });
   };
 }

@@ -1,118 +1,171 @@
+import type { GuardedProvider } from '../channels/circuit-breaker';
+import type { OutboundMessage, SendResult } from '../channels/types';
 import type { Clock } from '../clock';
-import type { ChannelProvider, OutboundMessage, SendResult } from '../channels/types';
 import type { DeliveryRef, DeliveryStore } from '../delivery-state/delivery-store';
-import { describeError, HeraldError } from '../errors';
+import { describeError, HeraldError, isRetriable, PermanentError, RetriableError } from '../errors';
 import type { Logger } from '../logger';
-import { createRetry, sleep, type AttemptedError, type RetryOptions } from './retry';
+import type { RateLimiter } from './rate-limiter';
+import { sleep } from './retry';
 
-/** How a send ended: sent now, found already sent, or failed for good (the caller dead-letters it). */
-export type SendOutcome =
-  | { outcome: 'sent'; attempts: number; result: SendResult }
+/**
+ * How one attempt ended:
+ * - `sent`: a provider accepted it; `already_sent`: the ledger says it went out before;
+ * - `unavailable`: no provider could be called (breakers open, paused by a 429, rate limit, another
+ *   worker's live lease): no attempt is counted, try again at `retryAt`;
+ * - `failed`: the last provider called failed with `error` (retriable or not: the caller decides).
+ */
+export type AttemptOutcome =
+  | { outcome: 'sent'; provider: string; attempts: number; result: SendResult }
   | { outcome: 'already_sent' }
-  | { outcome: 'failed'; attempts: number; error: unknown };
+  | { outcome: 'unavailable'; retryAt: number; reason: UnavailableReason; /** Calls made so far, when this attempt knows them. */ attempts?: number }
+  | { outcome: 'failed'; provider: string; attempts: number; error: unknown };
+
+/** Why no provider could be called. */
+export type UnavailableReason = 'breaker_open' | 'provider_paused' | 'rate_limited' | 'in_flight';
 
 /** Dependencies of {@link createSendOnce}. */
 export interface SendOnceDeps {
   deliveries: DeliveryStore;
+  limiter: Pick<RateLimiter, 'acquire' | 'pauseUntil' | 'pausedUntil'>;
   clock: Clock;
   logger: Logger;
   /** Send lease length; a `sending` record older than this is taken over. */
   leaseMs: number;
-  /** Backoff of in-line retries (randomness and sleep injectable). */
-  retry: Omit<RetryOptions, 'maxAttempts'>;
-  /** Takes a token of the channel's shared rate limit before each provider call. */
-  acquire?: (channel: OutboundMessage['channel'], provider: string) => Promise<number>;
+  /** Longest wait in line for a rate-limit token before the delivery is deferred instead (`retries.maxRateWaitMs`). */
+  maxRateWaitMs: number;
   /** Observes each provider call (metrics). */
   observe?: (info: { channel: string; provider: string; seconds: number; ok: boolean }) => void;
   sleep?: (ms: number) => Promise<void>;
 }
 
-/**
- * Our own storage (the rate limiter's Redis) failed inside a provider attempt. Not a delivery
- * failure: it leaves the retrier at once (not a HeraldError) and {@link createSendOnce} rethrows its cause.
- */
-class OwnStorageError extends Error {
-  constructor(cause: unknown) {
-    super('rate limiter storage failed', { cause });
-  }
-}
+type Unavailable = { until: number; reason: UnavailableReason };
+const earlier = (a: Unavailable | null, b: Unavailable): Unavailable => (a && a.until <= b.until ? a : b);
 
 /**
- * Sends one message at most once, however often it is asked to: the delivery's ledger entry is
- * leased before the provider call and marked `sent` right after it. If another worker holds a live
- * lease, this waits for it to finish. The one window left for a duplicate: the process dies after the
- * provider accepted and before `sent` is written; the lease then expires and the message is sent
- * again. Providers get a stable idempotency key so they (or the recipient's mail system) can drop it.
+ * One attempt to send one delivery at most once, over the channel's providers in strategy order.
+ * The ledger entry is leased before the first provider call and marked `sent` right after a provider
+ * accepts. Within the attempt, a provider that fails retriably, is paused or has an open breaker hands
+ * over to the next; a permanent error ends the attempt (a bad address is bad everywhere).
+ * The one window left for a duplicate: the process dies after the provider accepted and before `sent`
+ * is written; the lease then expires and the message is sent again with the same idempotency key.
  */
 export function createSendOnce(deps: SendOnceDeps) {
   const wait = deps.sleep ?? sleep;
+  const { limiter, clock } = deps;
+  // Deliveries this process is sending right now: the ledger lets this process take over its own
+  // lease only when the attempt that took it is over (see delivery-begin.lua).
+  const inFlight = new Set<string>();
 
-  async function acquire(ref: DeliveryRef, provider: string): Promise<number | 'already_sent'> {
-    const deadline = deps.clock.now() + deps.leaseMs * 2;
-    for (;;) {
-      const { verdict, attempts } = await deps.deliveries.begin(ref, provider);
-      if (verdict === 'acquired') return attempts;
-      if (verdict === 'already_sent') return 'already_sent';
-      if (deps.clock.now() > deadline) throw new Error(`delivery ${ref.eventId}|${ref.recipientId}|${ref.channel} stayed in flight past two leases`);
-      await wait(Math.min(500, deps.leaseMs));
-    }
+  /** Which providers may be called now, or when the first one may again. */
+  async function available(channel: OutboundMessage['channel'], candidates: readonly GuardedProvider[]) {
+    const now = clock.now();
+    const paused = await Promise.all(candidates.map((p) => limiter.pausedUntil(channel, p.id)));
+    let blocked: Unavailable | null = null;
+    const open: GuardedProvider[] = [];
+    candidates.forEach((p, i) => {
+      if (p.openUntil() > now) blocked = earlier(blocked, { until: p.openUntil(), reason: 'breaker_open' });
+      else if (paused[i]! > now) blocked = earlier(blocked, { until: paused[i]!, reason: 'provider_paused' });
+      else open.push(p);
+    });
+    return { open, blocked: blocked as Unavailable | null };
   }
 
   /**
    * Writes `sent`, retrying for up to half a lease while Redis is unreachable: every write that lands
-   * here closes the duplicate window for a message the provider already accepted. Past that, it
-   * rejects and the event is retried in place (and, the ledger still saying `sending`, may be resent).
+   * closes the duplicate window for a message the provider already accepted. Past that it rejects and
+   * the caller's event is retried in place (the ledger still says `sending`, so it may be resent).
    */
-  async function recordSent(ref: DeliveryRef, details: { provider: string; providerMessageId?: string; attempts: number }): Promise<void> {
-    const deadline = deps.clock.now() + deps.leaseMs / 2;
+  async function recordSent(ref: DeliveryRef, provider: GuardedProvider, result: SendResult, attempts: number): Promise<void> {
+    const deadline = clock.now() + deps.leaseMs / 2;
+    const details = { provider: provider.id, providerMessageId: result.providerMessageId, attempts, ...(result.recipients?.rejected.length ? { rejectedRecipients: result.recipients.rejected.length } : {}) };
     for (let failures = 0; ; failures++) {
       try {
+        if (provider.callbacks && result.providerMessageId) await deps.deliveries.rememberProviderMessage(provider.id, result.providerMessageId, ref);
         await deps.deliveries.set(ref, 'sent', details);
+        if (result.delivered) await deps.deliveries.set(ref, 'delivered', { provider: provider.id }, { report: true });
         return;
       } catch (error) {
-        if (deps.clock.now() >= deadline) throw error;
+        if (clock.now() >= deadline) throw error;
         deps.logger.error('could not record a sent delivery; retrying', { eventId: ref.eventId, recipientId: ref.recipientId, channel: ref.channel, attempt: failures + 1, error: describeError(error) });
         await wait(Math.min(2_000, 100 * 2 ** failures));
       }
     }
   }
 
-  return async function sendOnce(ref: DeliveryRef, provider: ChannelProvider, message: () => OutboundMessage, maxAttempts: number): Promise<SendOutcome> {
-    const leased = await acquire(ref, provider.id);
-    if (leased === 'already_sent') return { outcome: 'already_sent' };
-    const priorAttempts = leased - 1;
-    const retry = createRetry({
-      ...deps.retry,
-      maxAttempts,
-      onRetry: ({ attempt, delayMs, error }) =>
-        deps.logger.warn('retrying delivery', { decision: 'retried', eventId: ref.eventId, recipientId: ref.recipientId, channel: ref.channel, provider: provider.id, attempt, delayMs, error: describeError(error) }),
-    });
-    let sent: { value: SendResult; attempts: number };
+  async function call(provider: GuardedProvider, message: OutboundMessage): Promise<SendResult> {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
     try {
-      const built = message();
-      sent = await retry(async () => {
-        if (deps.acquire) await deps.acquire(ref.channel, provider.id).catch((error: unknown) => Promise.reject(new OwnStorageError(error)));
-        const started = performance.now();
-        try {
-          const result = await provider.send(built);
-          deps.observe?.({ channel: ref.channel, provider: provider.id, seconds: (performance.now() - started) / 1000, ok: true });
-          return result;
-        } catch (error) {
-          deps.observe?.({ channel: ref.channel, provider: provider.id, seconds: (performance.now() - started) / 1000, ok: false });
-          throw error;
-        }
-      });
+      const result = await provider.send(message);
+      deps.observe?.({ channel: provider.channel, provider: provider.id, seconds: seconds(), ok: true });
+      return result;
     } catch (error) {
-      if (error instanceof OwnStorageError) throw error.cause;
-      const attempts = priorAttempts + ((error as AttemptedError).attempts ?? 1);
-      return { outcome: 'failed', attempts, error };
+      deps.observe?.({ channel: provider.channel, provider: provider.id, seconds: seconds(), ok: false });
+      throw error;
     }
-    // Outside the try: the provider accepted, so failing to record that is our storage failing. It
-    // rejects (the worker retries the event in place) instead of dead-lettering a message that was sent.
-    const attempts = priorAttempts + sent.attempts;
-    await recordSent(ref, { provider: provider.id, providerMessageId: sent.value.providerMessageId, attempts });
-    return { outcome: 'sent', attempts, result: sent.value };
+  }
+
+  return async function sendOnce(ref: DeliveryRef, candidates: readonly GuardedProvider[], message: () => OutboundMessage): Promise<AttemptOutcome> {
+    const key = `${ref.eventId}|${ref.recipientId}|${ref.channel}`;
+    if (inFlight.has(key)) return { outcome: 'unavailable', retryAt: clock.now() + 1_000, reason: 'in_flight' };
+    inFlight.add(key);
+    try {
+      return await attempt(ref, candidates, message);
+    } finally {
+      inFlight.delete(key);
+    }
   };
+
+  async function attempt(ref: DeliveryRef, candidates: readonly GuardedProvider[], message: () => OutboundMessage): Promise<AttemptOutcome> {
+    if (candidates.length === 0) {
+      const error = new PermanentError(`no ${ref.channel} provider is configured; set channels.${ref.channel}.providers and its environment variables`, 'no_provider');
+      return { outcome: 'failed', provider: 'none', attempts: 0, error };
+    }
+    const { open, blocked } = await available(ref.channel, candidates);
+    if (open.length === 0) return { outcome: 'unavailable', retryAt: blocked!.until, reason: blocked!.reason };
+    const lease = await deps.deliveries.begin(ref, open[0]!.id);
+    if (lease.verdict === 'already_sent') return { outcome: 'already_sent' };
+    if (lease.verdict === 'in_flight') return { outcome: 'unavailable', retryAt: lease.leaseUntil ?? clock.now() + deps.leaseMs, reason: 'in_flight', attempts: lease.attempts };
+    let built: OutboundMessage;
+    try {
+      built = message();
+    } catch (error) {
+      return { outcome: 'failed', provider: open[0]!.id, attempts: lease.attempts, error };
+    }
+    let skipped: Unavailable | null = blocked;
+    let last: { provider: string; error: unknown } | null = null;
+    for (const provider of open) {
+      const permit = await limiter.acquire(ref.channel, provider.id, deps.maxRateWaitMs);
+      if (!permit.granted) {
+        skipped = earlier(skipped, { until: clock.now() + permit.retryInMs, reason: 'rate_limited' });
+        continue;
+      }
+      try {
+        const result = await call(provider, built);
+        await recordSent(ref, provider, result, lease.attempts);
+        return { outcome: 'sent', provider: provider.id, attempts: lease.attempts, result };
+      } catch (error) {
+        if (error instanceof RetriableError && error.code === 'breaker_open') {
+          skipped = earlier(skipped, { until: clock.now() + (error.retryAfterMs ?? 0), reason: 'breaker_open' });
+          continue;
+        }
+        last = { provider: provider.id, error };
+        if (!isRetriable(error)) break;
+        await pauseOn429(ref, provider, error);
+        if (open.length > 1) deps.logger.warn('provider failed, trying the next one', { decision: 'fallback', eventId: ref.eventId, recipientId: ref.recipientId, channel: ref.channel, provider: provider.id, error: describeError(error) });
+      }
+    }
+    if (last) return { outcome: 'failed', provider: last.provider, attempts: lease.attempts, error: last.error };
+    // No provider was called after all: the lease's attempt does not count.
+    return { outcome: 'unavailable', retryAt: skipped!.until, reason: skipped!.reason, attempts: lease.attempts - 1 };
+  }
+
+  async function pauseOn429(ref: DeliveryRef, provider: GuardedProvider, error: unknown): Promise<void> {
+    if (!(error instanceof RetriableError) || error.code !== 'rate_limited' || !error.retryAfterMs) return;
+    const now = clock.now();
+    await limiter.pauseUntil(ref.channel, provider.id, now + error.retryAfterMs, now);
+    deps.logger.warn('provider asked to slow down; pausing it for every worker', { decision: 'paused', channel: ref.channel, provider: provider.id, pauseMs: error.retryAfterMs });
+  }
 }
 
 /** The send-once function, as returned by {@link createSendOnce}. */

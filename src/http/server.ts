@@ -12,6 +12,7 @@ import { HttpError } from './http-error';
 import { notificationRoutes } from './routes/notifications';
 import { notifyRoutes } from './routes/notify';
 import { probeRoutes } from './routes/probes';
+import { twilioStatusRoutes, type TwilioStatusDeps } from './routes/twilio-status';
 import { userRoutes } from './routes/users';
 
 /**
@@ -34,6 +35,8 @@ export interface HttpDeps {
   notification(id: string): Promise<{ id: string; meta: Record<string, string> | null; deliveries: DeliveryRecord[] } | null>;
   /** Whether dependencies are reachable, with one check per dependency. */
   readiness(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> }>;
+  /** Twilio delivery reports (`POST /webhooks/twilio/status`); absent when Twilio or HERALD_PUBLIC_URL is not configured. */
+  twilioStatus?: Omit<TwilioStatusDeps, 'logger'>;
 }
 
 /**
@@ -48,7 +51,7 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
 
   app.setErrorHandler(createErrorHandler(deps.logger, bodyLimit));
   app.setNotFoundHandler((request) => {
-    throw new HttpError(404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}; herald serves /api/notify, /api/users/:id, /api/users/:id/inbox, /api/notifications/:id, /healthz, /readyz and /metrics`);
+    throw new HttpError(404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}; herald serves /api/notify, /api/users/:id, /api/users/:id/inbox, /api/notifications/:id, /webhooks/twilio/status, /healthz, /readyz and /metrics`);
   });
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, not the URL, keeps the label set small.
@@ -56,6 +59,7 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
   });
 
   probeRoutes(app, deps);
+  if (deps.twilioStatus) twilioStatusRoutes(app, { ...deps.twilioStatus, logger: deps.logger });
   // An encapsulated plugin: the auth hook guards exactly the routes registered inside it.
   void app.register(
     async (api) => {

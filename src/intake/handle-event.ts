@@ -44,6 +44,8 @@ export function createEventHandler(deps: EventHandlerDeps) {
 
   async function settle(event: EventV2, plan: DeliveryPlan): Promise<void> {
     if (plan.action === 'dispatch') {
+      // `pending` only if new: a redelivered event keeps the state its deliveries reached.
+      await deliveries.set({ eventId: event.id, recipientId: plan.recipient.recipientId, channel: plan.channel }, 'pending');
       await deps.dispatch(event, plan.recipient, plan.channel);
       return;
     }
@@ -74,7 +76,7 @@ export function createEventHandler(deps: EventHandlerDeps) {
       channels: event.channels.join(','),
     });
     const unique = [...new Set(event.recipients)];
-    const resolved = await Promise.all(unique.map((r) => resolveRecipient(r, deps.directory)));
+    const resolved = await Promise.all(unique.map((r) => resolveRecipient(r, deps.directory, deps.config.channels.webhook)));
     const plans = planDeliveries(event, resolved, deps.config);
     logger.info('event routed', {
       decision: 'routed',

@@ -12,7 +12,7 @@ export type DeliveryPlan =
   | { action: 'skip'; recipientId: string; channel: Channel; reason: string; detail: string }
   | { action: 'fail'; recipientId: string; channel: Channel; reason: string; detail: string };
 
-const ADDRESS_FIELD: Record<Channel, string> = { email: 'email', sms: 'phone', push: 'pushTokens', in_app: 'id' };
+const ADDRESS_FIELD: Record<Channel, string> = { email: 'email', sms: 'phone', push: 'pushTokens', in_app: 'id', webhook: 'webhook URL' };
 
 /**
  * Decides, for every recipient and requested channel, whether to dispatch now, batch, skip
@@ -42,7 +42,9 @@ export function planDeliveries(event: EventV2, recipients: (ResolvedRecipient | 
         const detail =
           recipient.kind === 'direct'
             ? `a direct address reaches only its own channel, not ${channel}`
-            : `user has no ${ADDRESS_FIELD[channel]}; add it with PUT /api/users/${recipient.recipientId}`;
+            : channel === 'webhook'
+              ? `user has no webhook URL; add it under channels.webhook.users in the config`
+              : `user has no ${ADDRESS_FIELD[channel]}; add it with PUT /api/users/${recipient.recipientId}`;
         plans.push({ action: 'fail', ...base, reason: 'no_address', detail });
         continue;
       }

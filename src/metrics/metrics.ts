@@ -1,10 +1,13 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** How the worker classified one consumed Kafka message. */
 export type ConsumeOutcome = 'accepted' | 'duplicate' | 'invalid';
 
 /** What happened to one delivery (event × recipient × channel). */
-export type DeliveryOutcome = 'sent' | 'failed' | 'skipped' | 'batched' | 'dead_lettered';
+export type DeliveryOutcome = 'sent' | 'failed' | 'skipped' | 'batched' | 'deferred' | 'dead_lettered' | 'bounced';
+
+/** Numeric value of a breaker state in `herald_breaker_state`. */
+export const BREAKER_STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 /**
  * Buckets for provider calls, in seconds: a local sink answers in milliseconds,
@@ -38,10 +41,10 @@ export function createMetrics() {
       labelNames: ['outcome'],
       registers,
     }),
-    /** Deliveries by channel, provider and outcome (sent, failed, skipped, batched, dead_lettered). */
+    /** Delivery tries by channel, provider and outcome (sent, failed, skipped, batched, deferred, dead_lettered, bounced). */
     deliveries: new Counter<'channel' | 'provider' | 'outcome'>({
       name: 'herald_deliveries_total',
-      help: 'Deliveries by channel, provider and outcome (sent, failed, skipped, batched, dead_lettered).',
+      help: 'Delivery tries by channel, provider and outcome (sent, failed, skipped, batched, deferred, dead_lettered, bounced).',
       labelNames: ['channel', 'provider', 'outcome'],
       registers,
     }),
@@ -80,6 +83,48 @@ export function createMetrics() {
       help: 'Time from event createdAt to successful delivery, in seconds, by priority.',
       labelNames: ['priority'],
       buckets: END_TO_END_BUCKETS,
+      registers,
+    }),
+    /** Circuit breaker state per provider: 0 closed, 1 half-open, 2 open. */
+    breakerState: new Gauge<'channel' | 'provider'>({
+      name: 'herald_breaker_state',
+      help: 'Circuit breaker state per channel and provider: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['channel', 'provider'],
+      registers,
+    }),
+    /** Breaker transitions per provider and new state. */
+    breakerTransitions: new Counter<'channel' | 'provider' | 'state'>({
+      name: 'herald_breaker_transitions_total',
+      help: 'Circuit breaker transitions by channel, provider and the state entered.',
+      labelNames: ['channel', 'provider', 'state'],
+      registers,
+    }),
+    /** Deliveries deferred to the retry store, by channel and reason code. */
+    retriesScheduled: new Counter<'channel' | 'reason'>({
+      name: 'herald_retries_scheduled_total',
+      help: 'Deliveries deferred to the durable retry store, by channel and reason code.',
+      labelNames: ['channel', 'reason'],
+      registers,
+    }),
+    /** Deliveries waiting in the retry store, by channel (read from Redis at scrape time). */
+    retryStoreDepth: new Gauge<'channel'>({
+      name: 'herald_retry_store_depth',
+      help: 'Deliveries waiting in the retry store, by channel (shared by all workers).',
+      labelNames: ['channel'],
+      registers,
+    }),
+    /** Status changes published to notifications.status, by status. */
+    statusChanges: new Counter<'status'>({
+      name: 'herald_status_changes_total',
+      help: 'Delivery status changes published to notifications.status, by status.',
+      labelNames: ['status'],
+      registers,
+    }),
+    /** Provider status callbacks with a valid signature, by provider and verdict (applied, duplicate, unknown). */
+    statusCallbacks: new Counter<'provider' | 'verdict'>({
+      name: 'herald_status_callbacks_total',
+      help: 'Provider status callbacks with a valid signature, by provider and verdict (applied, duplicate, unknown).',
+      labelNames: ['provider', 'verdict'],
       registers,
     }),
     /** HTTP responses by route pattern (not raw URL, to bound cardinality) and status code. */

@@ -24,6 +24,14 @@ export interface UnresolvedRecipient {
 }
 
 const DIRECT = { email: 'email', phone: 'sms', push: 'push' } as const;
+
+/** Webhook endpoints from config (`channels.webhook`): partners by name, and per-user URLs. */
+export interface WebhookDirectory {
+  endpoints: Record<string, string>;
+  users: Record<string, string>;
+}
+
+const NO_WEBHOOKS: WebhookDirectory = { endpoints: {}, users: {} };
 const email = z.email();
 
 function directId(recipient: string): string {
@@ -37,25 +45,37 @@ function resolveDirect(scheme: keyof typeof DIRECT, address: string, recipient: 
   return { recipientId, kind: 'direct', source: recipient, profile: null, addresses: { [DIRECT[scheme]]: [address] }, locale: 'en' };
 }
 
-function userAddresses(userId: string, profile: UserProfile): Partial<Record<Channel, string[]>> {
+function userAddresses(userId: string, profile: UserProfile, webhooks: WebhookDirectory): Partial<Record<Channel, string[]>> {
+  const webhook = webhooks.users[userId];
   return {
     email: profile.email ? [profile.email] : [],
     sms: profile.phone ? [profile.phone] : [],
     push: profile.pushTokens,
     in_app: [userId],
+    webhook: webhook ? [webhook] : [],
   };
+}
+
+/** `webhook:<name>` reaches a partner endpoint named in config; its URL never comes from the event. */
+function resolveWebhook(name: string, recipient: string, webhooks: WebhookDirectory): ResolvedRecipient | UnresolvedRecipient {
+  const url = Object.hasOwn(webhooks.endpoints, name) ? webhooks.endpoints[name] : undefined;
+  if (!url) return { recipientId: recipient, reason: 'invalid_address', detail: `no webhook endpoint "${name}" in channels.webhook.endpoints; add it to the config` };
+  return { recipientId: recipient, kind: 'direct', source: recipient, profile: null, addresses: { webhook: [url] }, locale: 'en' };
 }
 
 /**
  * Resolves one entry of an event's `recipients`: `email:…`, `phone:…` and `push:…` are direct
- * addresses; anything else is a user id looked up in the directory.
+ * addresses, `webhook:<name>` a partner endpoint from config; anything else is a user id looked up
+ * in the directory (and in `channels.webhook.users` for its webhook URL).
  */
-export async function resolveRecipient(recipient: string, directory: UserDirectory): Promise<ResolvedRecipient | UnresolvedRecipient> {
+export async function resolveRecipient(recipient: string, directory: UserDirectory, webhooks: WebhookDirectory = NO_WEBHOOKS): Promise<ResolvedRecipient | UnresolvedRecipient> {
+  const hook = /^webhook:(.*)$/s.exec(recipient);
+  if (hook) return resolveWebhook(hook[1]!.trim(), recipient, webhooks);
   const match = /^(email|phone|push):(.*)$/s.exec(recipient);
   if (match) return resolveDirect(match[1] as keyof typeof DIRECT, match[2]!.trim(), recipient);
   const profile = await directory.get(recipient);
   if (!profile) return { recipientId: recipient, reason: 'unknown_user', detail: `no user "${recipient}" in the directory; create it with PUT /api/users/${recipient}` };
-  return { recipientId: recipient, kind: 'user', source: recipient, profile, addresses: userAddresses(recipient, profile), locale: profile.locale };
+  return { recipientId: recipient, kind: 'user', source: recipient, profile, addresses: userAddresses(recipient, profile, webhooks), locale: profile.locale };
 }
 
 /** Narrows a resolution result. */

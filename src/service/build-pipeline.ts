@@ -10,7 +10,11 @@ import { createBatchDelivery } from '../dispatch/batch-delivery';
 import { createDispatcher } from '../dispatch/dispatch-delivery';
 import { createDigestSender } from '../dispatch/send-digest';
 import { createRateLimiter } from '../dispatch/rate-limiter';
+import { createRetryPoller } from '../dispatch/retry-poller';
+import { createRetryStore } from '../dispatch/retry-store';
 import { createSendOnce } from '../dispatch/send-once';
+import { createStatusPublisher } from '../delivery-state/status-publisher';
+import { CHANNELS, type Channel } from '../contract/event-v1';
 import { createDlqPublisher } from '../dlq/dlq-publisher';
 import { createEventHandler } from '../intake/handle-event';
 import type { Logger } from '../logger';
@@ -38,7 +42,20 @@ export interface PipelineDeps {
  */
 export function buildPipeline(deps: PipelineDeps) {
   const { config, redis, keys, clock, logger, metrics, providers } = deps;
-  const deliveries = createDeliveryStore({ redis, keys, clock, retentionSeconds: config.deliveryState.retentionSeconds, leaseMs: config.dedup.sendLeaseMs });
+  const status = createStatusPublisher({ producer: deps.producer, topic: config.kafka.topics.status });
+  const deliveries = createDeliveryStore({
+    redis,
+    keys,
+    clock,
+    retentionSeconds: config.deliveryState.retentionSeconds,
+    leaseMs: config.dedup.sendLeaseMs,
+    onChange: async (change) => {
+      await status.publish(change);
+      metrics.statusChanges.inc({ status: change.status });
+    },
+  });
+  const retries = createRetryStore({ redis, keys, clock });
+  const nextTurn = async (channel: Channel) => redis.incr(keys.roundRobin(channel));
   const directory = createUserDirectory({ redis, keys });
   const dlq = createDlqPublisher({ producer: deps.producer, topic: config.kafka.topics.dlq });
   const renderer = createRenderer(config);
@@ -48,23 +65,26 @@ export function buildPipeline(deps: PipelineDeps) {
     clock,
     logger,
     leaseMs: config.dedup.sendLeaseMs,
-    retry: {},
-    acquire: createRateLimiter({ redis, keys, channels: config.channels }),
+    maxRateWaitMs: config.retries.maxRateWaitMs,
+    limiter: createRateLimiter({ redis, keys, channels: config.channels }),
     observe: ({ channel, provider, seconds }) => metrics.providerSendSeconds.observe({ channel, provider }, seconds),
   });
   const dispatch = createDispatcher({
     providers,
+    nextTurn,
     sendOnce,
     deliveries,
+    retries,
     dlq,
     render: (input) => renderer.render(input),
     config,
     clock,
     logger,
-    observe: ({ channel, provider, outcome, event }) => {
+    observe: ({ channel, provider, outcome, event, reason }) => {
       if (outcome === 'already_sent') return;
       metrics.deliveries.inc({ channel, provider, outcome });
-      if (outcome === 'dead_lettered') metrics.dlqMessages.inc({ reason: 'delivery_failed' });
+      if (outcome === 'deferred') metrics.retriesScheduled.inc({ channel, reason: reason ?? 'unknown' });
+      else if (outcome === 'dead_lettered' || outcome === 'bounced') metrics.dlqMessages.inc({ reason: 'delivery_failed' });
       else metrics.endToEndSeconds.observe({ priority: event.priority }, Math.max(0, clock.now() - Date.parse(event.createdAt)) / 1000);
     },
   });
@@ -90,6 +110,7 @@ export function buildPipeline(deps: PipelineDeps) {
     dlq,
     renderer,
     config,
+    nextTurn,
     clock,
     logger,
     observe: ({ channel, provider, outcome }) => {
@@ -98,7 +119,8 @@ export function buildPipeline(deps: PipelineDeps) {
       if (outcome !== 'already_sent') metrics.deliveries.inc({ channel, provider, outcome });
     },
   });
-  return { deliveries, directory, dlq, batchStore, handleEvent, sendDigest };
+  const retryPoller = createRetryPoller({ retries, dispatch, directory, deliveries, config, webhooks: config.channels.webhook, channels: CHANNELS, clock, logger });
+  return { deliveries, directory, dlq, batchStore, handleEvent, sendDigest, retries, retryPoller, status };
 }
 
 /** The wired pipeline, as returned by {@link buildPipeline}. */

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { within } from './within';
 
-type Check = { ok: boolean; detail?: string };
+type Check = { ok: boolean; detail?: string; [more: string]: unknown };
 
 async function check(work: () => Promise<string | undefined>): Promise<Check> {
   try {
@@ -16,7 +16,16 @@ async function check(work: () => Promise<string | undefined>): Promise<Check> {
  * `/readyz`: ready only when Kafka answers, Redis answers, and this worker has actually joined its
  * consumer group (a process that cannot consume must not look healthy to the orchestrator).
  */
-export function createReadiness(deps: { kafka: Kafka; redis: Redis; isJoined: () => boolean; groupId: string }) {
+export function createReadiness(deps: {
+  kafka: Kafka;
+  redis: Redis;
+  isJoined: () => boolean;
+  groupId: string;
+  /** Breaker state of every provider, by `channel/provider`. */
+  breakers?: () => Record<string, string>;
+  /** Retries waiting per channel. */
+  retryDepth?: () => Promise<Record<string, number>>;
+}) {
   const admin = deps.kafka.admin();
   let connected: Promise<void> | null = null;
   return {
@@ -34,7 +43,18 @@ export function createReadiness(deps: { kafka: Kafka; redis: Redis; isJoined: ()
         check(async () => `PING ${await deps.redis.ping()}`),
       ]);
       const joined = deps.isJoined();
-      const checks = { kafka, redis, consumerGroup: { ok: joined, detail: joined ? `joined ${deps.groupId}` : `not joined to ${deps.groupId} yet` } };
+      const checks: Record<string, Check> = { kafka, redis, consumerGroup: { ok: joined, detail: joined ? `joined ${deps.groupId}` : `not joined to ${deps.groupId} yet` } };
+      // Provider trouble is reported, never made a readiness failure: an orchestrator restarting
+      // workers because Twilio is down would stop email and push too.
+      if (deps.breakers) {
+        const states = deps.breakers();
+        const open = Object.entries(states).filter(([, s]) => s !== 'closed');
+        checks.providers = { ok: true, detail: open.length ? `breakers not closed: ${open.map(([n, s]) => `${n} ${s}`).join(', ')}` : `all ${Object.keys(states).length} breakers closed`, breakers: states } as Check;
+      }
+      if (deps.retryDepth) {
+        const depth = await deps.retryDepth().catch(() => null);
+        if (depth) checks.retries = { ok: true, detail: Object.entries(depth).map(([c, n]) => `${c} ${n}`).join(', '), waiting: depth } as Check;
+      }
       return { ready: kafka.ok && redis.ok && joined, checks };
     },
     close: () => admin.disconnect(),

@@ -14,7 +14,8 @@ import { createKafka } from '../kafka/create-kafka';
 import { ensureTopics } from '../kafka/ensure-topics';
 import { createWorker } from '../intake/worker';
 import type { Logger } from '../logger';
-import { createMetrics } from '../metrics/metrics';
+import { BREAKER_STATE_VALUE, createMetrics } from '../metrics/metrics';
+import { CHANNELS } from '../contract/event-v1';
 import { createKeys } from '../redis/keys';
 import { buildPipeline } from './build-pipeline';
 import { createReadiness } from './readiness';
@@ -28,6 +29,8 @@ export interface ServiceOptions {
   clock?: Clock;
   /** Prefix of every Redis key; overrides `HERALD_REDIS_PREFIX` (tests use a random one). */
   redisPrefix?: string;
+  /** HTTP agent of the FCM calls (an egress proxy; tests route it to a local FCM). */
+  fcmAgent?: import('node:https').Agent;
 }
 
 /** A running herald: worker, digest cron and HTTP API in one process. */
@@ -83,9 +86,24 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
   started.push({ name: 'producer', undo: () => producer.disconnect() });
 
   const metrics = createMetrics();
-  const providers = buildProviders({ env, config, redis, keys, logger });
-  started.push({ name: 'providers', undo: () => closeProviders(providers) });
+  const providers = buildProviders({
+    env,
+    config,
+    fcmAgent: options.fcmAgent,
+    redis,
+    keys,
+    logger,
+    clock,
+    onBreakerChange: (channel, provider, state) => {
+      metrics.breakerState.set({ channel, provider }, BREAKER_STATE_VALUE[state]);
+      metrics.breakerTransitions.inc({ channel, provider, state });
+    },
+  });
+  started.push({ name: 'providers', undo: () => closeProviders(providers, logger) });
+  for (const channel of CHANNELS) for (const p of providers[channel]) metrics.breakerState.set({ channel, provider: p.id }, 0);
   const pipeline = buildPipeline({ config, redis, keys, producer, providers, metrics, clock, logger });
+  // Status changes still lingering are flushed before the producer disconnects.
+  started.push({ name: 'status flush', undo: () => pipeline.status.flush() });
   const worker = createWorker({
     kafka,
     groupId: env.KAFKA_GROUP_ID,
@@ -100,7 +118,18 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
     },
   });
   const flusher = createDigestFlusher({ store: pipeline.batchStore, maxBatch: config.batching.maxBatch, schedule: config.batching.schedule, sendDigest: pipeline.sendDigest, logger, clock, owner });
-  const readiness = createReadiness({ kafka, redis, isJoined: worker.isJoined, groupId: env.KAFKA_GROUP_ID });
+  const readiness = createReadiness({
+    kafka,
+    redis,
+    isJoined: worker.isJoined,
+    groupId: env.KAFKA_GROUP_ID,
+    breakers: () => Object.fromEntries(CHANNELS.flatMap((c) => providers[c].map((p) => [`${c}/${p.id}`, p.breakerState()]))),
+    retryDepth: async () => {
+      const depth = await pipeline.retries.depth(CHANNELS);
+      for (const [channel, n] of Object.entries(depth)) metrics.retryStoreDepth.set({ channel }, n);
+      return depth;
+    },
+  });
   started.push({ name: 'readiness', undo: () => readiness.close() });
   const http = createHttpServer({
     apiKeys: env.HERALD_API_KEYS,
@@ -119,6 +148,18 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
     inbox: (userId, limit) => readInbox(redis, keys, userId, limit),
     notification: (id) => pipeline.deliveries.notification(id),
     readiness: readiness.readiness,
+    twilioStatus:
+      env.TWILIO_AUTH_TOKEN && env.HERALD_PUBLIC_URL
+        ? {
+            authToken: env.TWILIO_AUTH_TOKEN,
+            publicUrl: new URL(env.HERALD_PUBLIC_URL).origin,
+            apply: async (update) => {
+              const verdict = await pipeline.deliveries.applyProviderStatus({ provider: 'twilio', messageId: update.messageSid, status: update.status, errorCode: update.errorCode });
+              metrics.statusCallbacks.inc({ provider: 'twilio', verdict });
+              return verdict;
+            },
+          }
+        : undefined,
   });
 
   // Listen before joining the group: a busy port fails here, before this process takes partitions.
@@ -128,6 +169,8 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
   started.push({ name: 'consumer', undo: () => worker.stop() });
   flusher.start();
   started.push({ name: 'digest cron', undo: () => flusher.stop() });
+  pipeline.retryPoller.start();
+  started.push({ name: 'retry poller', undo: () => pipeline.retryPoller.stop() });
   logger.info('herald started', { url, groupId: env.KAFKA_GROUP_ID, topic: config.kafka.topics.incoming, owner });
   return { url: url.replace('0.0.0.0', '127.0.0.1'), isJoined: worker.isJoined };
 }

@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config/load-config';
 import type { HeraldConfigInput, HeraldConfig } from '../../src/config/schema';
 import { loadEnv, type Env } from '../../src/env';
 import type { Logger } from '../../src/logger';
-import { startService, type RunningService } from '../../src/service/start-service';
+import { startService, type RunningService, type ServiceOptions } from '../../src/service/start-service';
 import { TEST_BROKERS, TEST_REDIS_URL, testLogger, uniqueName, eventually } from './infra';
 
 /** Config overrides that give a test its own topics (merged over the test's own overrides). */
@@ -36,7 +36,7 @@ export interface TestService {
 
 /** Starts the real service for a test; `stop()` stops it and removes the outbox. */
 export async function startTestService(
-  options: { config?: HeraldConfig; env?: Record<string, string>; prefix?: string; groupId?: string; clock?: Clock; logger?: Logger } = {},
+  options: { config?: HeraldConfig; env?: Record<string, string>; prefix?: string; groupId?: string; clock?: Clock; logger?: Logger; fcmAgent?: ServiceOptions['fcmAgent']; httpPort?: number } = {},
 ): Promise<TestService> {
   const config = options.config ?? isolatedConfig();
   const outboxDir = mkdtempSync(path.join(os.tmpdir(), 'herald-outbox-'));
@@ -44,14 +44,14 @@ export async function startTestService(
     KAFKA_BROKERS: TEST_BROKERS.join(','),
     REDIS_URL: TEST_REDIS_URL,
     KAFKA_GROUP_ID: options.groupId ?? uniqueName('group'),
-    HTTP_PORT: '0',
+    HTTP_PORT: String(options.httpPort ?? 0),
     HERALD_API_KEYS: 'test-key',
     OUTBOX_DIR: outboxDir,
     LOG_LEVEL: 'error',
     ...options.env,
   });
   const prefix = options.prefix ?? uniqueName('herald');
-  const service = await startService({ env, config, logger: options.logger ?? testLogger(), redisPrefix: prefix, clock: options.clock });
+  const service = await startService({ env, config, logger: options.logger ?? testLogger(), redisPrefix: prefix, clock: options.clock, fcmAgent: options.fcmAgent });
   await eventually(async () => service.isJoined(), 'the worker to join its consumer group', 30_000);
   const outboxFiles = (channel: string) => {
     try {

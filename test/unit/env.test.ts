@@ -20,10 +20,19 @@ describe('loadEnv', () => {
       HTTP_PORT: 8080,
       HERALD_REDIS_PREFIX: 'herald',
       HERALD_API_KEYS: [],
+      HERALD_WEBHOOK_SECRETS: [],
       OUTBOX_DIR: './outbox',
       EMAIL_FROM: 'Herald <herald@localhost>',
       LOG_LEVEL: 'info',
     });
+  });
+
+  it('asks for the three Twilio variables together, naming the missing ones', () => {
+    expect(() => loadEnv({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}` })).toThrow(/TWILIO_AUTH_TOKEN, TWILIO_FROM: Twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM together/);
+    expect(() => loadEnv({ TWILIO_ACCOUNT_SID: 'SK123', TWILIO_AUTH_TOKEN: 'x'.repeat(32), TWILIO_FROM: '+14155550100' })).toThrow(/TWILIO_ACCOUNT_SID: a Twilio account SID is AC followed by 32 hex digits/);
+    const env = loadEnv({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'x'.repeat(32), TWILIO_FROM: '+14155550100', HERALD_WEBHOOK_SECRETS: 'whsec_a, whsec_b' });
+    expect(env.TWILIO_FROM).toBe('+14155550100');
+    expect(env.HERALD_WEBHOOK_SECRETS).toEqual(['whsec_a', 'whsec_b']);
   });
 
   it('treats blank variables as unset', () => {

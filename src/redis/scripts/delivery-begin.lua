@@ -1,5 +1,7 @@
 -- delivery-begin: take the send lease of one delivery, unless it was already sent or another
--- worker holds a live lease. This is the send-once ledger.
+-- worker holds a live lease. This is the send-once ledger. A live lease of the same owner is taken
+-- over: the caller guarantees (in memory) that its own earlier attempt is over, e.g. it ended while
+-- Redis was unreachable and could not record its outcome.
 -- KEYS[1] deliveries hash of the event (keys.deliveries)
 -- ARGV[1] field: "recipientId|channel"
 -- ARGV[2] now, epoch ms
@@ -7,14 +9,15 @@
 -- ARGV[4] base record JSON (recipientId, channel, provider) used when the field is new
 -- ARGV[5] retention of the hash, seconds
 -- ARGV[6] now as ISO string
--- Returns { verdict, attempts } with verdict "acquired", "already_sent" or "in_flight".
+-- ARGV[7] owner: the worker process taking the lease
+-- Returns { verdict, attempts, leaseUntil } with verdict "acquired", "already_sent" or "in_flight".
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 local record
 if current then
   record = cjson.decode(current)
-  if record.status == 'sent' then return { 'already_sent', record.attempts or 0 } end
-  if record.status == 'sending' and tonumber(record.leaseUntil or 0) > tonumber(ARGV[2]) then
-    return { 'in_flight', record.attempts or 0 }
+  if record.sentAt or record.status == 'sent' then return { 'already_sent', record.attempts or 0 } end
+  if record.status == 'sending' and tonumber(record.leaseUntil or 0) > tonumber(ARGV[2]) and record.owner ~= ARGV[7] then
+    return { 'in_flight', record.attempts or 0, tonumber(record.leaseUntil) }
   end
 else
   record = cjson.decode(ARGV[4])
@@ -25,7 +28,8 @@ record.provider = base.provider
 record.status = 'sending'
 record.attempts = (record.attempts or 0) + 1
 record.leaseUntil = tonumber(ARGV[2]) + tonumber(ARGV[3])
+record.owner = ARGV[7]
 record.updatedAt = ARGV[6]
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
 redis.call('EXPIRE', KEYS[1], ARGV[5])
-return { 'acquired', record.attempts }
+return { 'acquired', record.attempts, record.leaseUntil }

@@ -1,20 +1,34 @@
--- delivery-update: merge fields into one delivery record. A record already `sent` is never
--- moved back to another status, so a late or repeated update cannot undo a send.
+-- delivery-update: merge fields into one delivery record, refusing changes that would rewrite history:
+--   * `pending` is written only for a delivery with no record yet (a redelivered event keeps its state);
+--   * once sent (`sentAt` set) only `sent`, then one provider report (`delivered`/`failed`/`bounced`,
+--     flagged by ARGV[4]) may follow, so a late pipeline update can never undo a send;
+--   * a provider report after a send is final (a repeated or out-of-order callback is a no-op).
 -- KEYS[1] deliveries hash of the event (keys.deliveries)
 -- ARGV[1] field: "recipientId|channel"
--- ARGV[2] patch JSON (status and any other fields; "leaseUntil" is cleared)
+-- ARGV[2] patch JSON (status, updatedAt and any other fields; the lease, "leaseUntil" and "owner", is cleared)
 -- ARGV[3] retention of the hash, seconds
--- Returns 1 when written, 0 when the record was already sent and the patch is not.
+-- ARGV[4] "1" when the patch is the provider's report on a sent message (callback, receiver confirmation)
+-- Returns the written record as JSON, or false when the change was refused.
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 local patch = cjson.decode(ARGV[2])
 local record = {}
+local after_send = { delivered = true, failed = true, bounced = true }
 if current then
+  if patch.status == 'pending' then return false end
   record = cjson.decode(current)
-  if record.status == 'sent' and patch.status ~= 'sent' then return 0 end
+  if record.sentAt then
+    if after_send[record.status] then return false end
+    local report = ARGV[4] == '1' and after_send[patch.status]
+    if patch.status ~= 'sent' and not report then return false end
+  end
 end
 for k, v in pairs(patch) do record[k] = v end
 record.leaseUntil = nil
+record.owner = nil
+if patch.status ~= 'deferred' then record.nextAttemptAt = nil end
+if patch.status == 'sent' and not record.sentAt then record.sentAt = patch.updatedAt end
 if record.attempts == nil then record.attempts = 0 end
-redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
+local encoded = cjson.encode(record)
+redis.call('HSET', KEYS[1], ARGV[1], encoded)
 redis.call('EXPIRE', KEYS[1], ARGV[3])
-return 1
+return encoded

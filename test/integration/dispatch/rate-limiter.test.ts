@@ -16,10 +16,11 @@ describe('shared token-bucket rate limit per channel and provider', () => {
     const other = redis.duplicate();
     const workerB = createRateLimiter({ redis: other, keys, channels });
     const started = Date.now();
-    const waits = await Promise.all(Array.from({ length: 15 }, (_, i) => (i % 2 ? workerA : workerB)('sms', 'twilio')));
+    const permits = await Promise.all(Array.from({ length: 15 }, (_, i) => (i % 2 ? workerA : workerB).acquire('sms', 'twilio', 10_000)));
     const elapsed = Date.now() - started;
     other.disconnect();
-    expect(waits.filter((w) => w === 0)).toHaveLength(5);
+    expect(permits.every((p) => p.granted)).toBe(true);
+    expect(permits.filter((p) => p.granted && p.waitedMs === 0)).toHaveLength(5);
     // 10 calls beyond the burst at 20/s need at least ~500 ms in all.
     expect(elapsed).toBeGreaterThanOrEqual(450);
     expect(elapsed).toBeLessThan(3000);
@@ -28,11 +29,42 @@ describe('shared token-bucket rate limit per channel and provider', () => {
   it('passes channels without a limit at once and keeps providers in separate buckets', async () => {
     const keys = createKeys(`${prefix}-2`);
     const limiter = createRateLimiter({ redis, keys, channels });
-    const emailWaits = await Promise.all(Array.from({ length: 50 }, () => limiter('email', 'smtp')));
-    expect(emailWaits.every((w) => w === 0)).toBe(true);
-    const first = await Promise.all(Array.from({ length: 5 }, () => limiter('sms', 'provider-a')));
-    const second = await Promise.all(Array.from({ length: 5 }, () => limiter('sms', 'provider-b')));
-    expect([...first, ...second].every((w) => w === 0)).toBe(true);
+    const emailWaits = await Promise.all(Array.from({ length: 50 }, () => limiter.acquire('email', 'smtp', 0)));
+    expect(emailWaits.every((p) => p.granted && p.waitedMs === 0)).toBe(true);
+    const first = await Promise.all(Array.from({ length: 5 }, () => limiter.acquire('sms', 'provider-a', 0)));
+    const second = await Promise.all(Array.from({ length: 5 }, () => limiter.acquire('sms', 'provider-b', 0)));
+    expect([...first, ...second].every((p) => p.granted && p.waitedMs === 0)).toBe(true);
     expect(await redis.pttl(keys.rateLimit('sms', 'provider-a'))).toBeGreaterThan(0);
+  });
+
+  it('refuses without waiting past maxWaitMs, saying when a token will be there', async () => {
+    const keys = createKeys(`${prefix}-3`);
+    const limiter = createRateLimiter({ redis, keys, channels: parseConfig({ channels: { sms: { rateLimit: { perMinute: 60, burst: 1 } } } }).channels });
+    expect(await limiter.acquire('sms', 'twilio', 0)).toEqual({ granted: true, waitedMs: 0 });
+    const refused = await limiter.acquire('sms', 'twilio', 100);
+    expect(refused.granted).toBe(false);
+    // One token per second at 60/min: the next is about a second away.
+    expect(!refused.granted && refused.retryInMs).toBeGreaterThan(800);
+    expect(!refused.granted && refused.retryInMs).toBeLessThanOrEqual(1_000);
+  });
+
+  it('uses a provider\'s own limit over the channel\'s', async () => {
+    const keys = createKeys(`${prefix}-4`);
+    const limits = parseConfig({ channels: { sms: { rateLimit: { perSecond: 1000 }, providerRateLimits: { twilio: { perSecond: 1, burst: 1 } } } } }).channels;
+    const limiter = createRateLimiter({ redis, keys, channels: limits });
+    await limiter.acquire('sms', 'twilio', 0);
+    expect((await limiter.acquire('sms', 'twilio', 0)).granted).toBe(false);
+    expect((await limiter.acquire('sms', 'sms-outbox', 0)).granted).toBe(true);
+  });
+
+  it('pauses a provider for every worker until the time it asked for, never shortening a longer pause', async () => {
+    const keys = createKeys(`${prefix}-5`);
+    const limiter = createRateLimiter({ redis, keys, channels });
+    const now = Date.now();
+    await limiter.pauseUntil('sms', 'twilio', now + 2_000, now);
+    await limiter.pauseUntil('sms', 'twilio', now + 500, now);
+    expect(await limiter.pausedUntil('sms', 'twilio')).toBe(now + 2_000);
+    expect(await limiter.pausedUntil('sms', 'sms-outbox')).toBe(0);
+    expect(await redis.pttl(keys.providerPause('sms', 'twilio'))).toBeGreaterThan(1_500);
   });
 });

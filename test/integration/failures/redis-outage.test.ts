@@ -99,24 +99,25 @@ describe('Redis outage under the worker', () => {
     expect(smtp.countTo('during@example.com')).toBe(1);
   });
 
-  it('Redis dies between two attempts of a rate-limited send: the limiter failing is not a delivery failure, the email goes out once when Redis is back', async () => {
-    await setup({ channels: { email: { rateLimit: { perSecond: 100 } } } });
+  it('Redis dies between a transient failure and storing its retry: the retry store being down is not a delivery failure, the email goes out once when Redis is back', async () => {
+    await setup({ channels: { email: { rateLimit: { perSecond: 100 }, retry: { baseDelayMs: 100, maxDelayMs: 200 } } }, retries: { pollIntervalMs: 100 } });
     smtp.hold('between@example.com');
     const { id } = await publish('between@example.com');
     await eventually(async () => smtp.waitingCount() === 1, 'the first attempt in flight');
     await redis.kill();
-    // 451 to the first attempt: retriable, so the next attempt first takes a rate-limit token from the dead Redis.
+    // 451 to the first attempt: retriable, so it must go to the retry store, which is in the dead Redis.
     smtp.release(false);
 
     await eventually(async () => retriesInPlace() >= 1, 'the worker to retry the event in place');
     await new Promise((r) => setTimeout(r, 2500));
-    expect(logs.lines().filter((l) => l.eventId === id && l.decision === 'retried')).toHaveLength(1);
+    expect(logs.lines().filter((l) => l.eventId === id && l.decision === 'deferred')).toHaveLength(0);
     expect(await committed()).toBe(-1);
     expect(await countTopic(herald.config.kafka.topics.dlq)).toBe(0);
     expect(logs.lines().filter((l) => l.decision === 'dead-lettered')).toEqual([]);
 
     await redis.restart();
     await eventually(async () => (await committed()) === 1, 'offset 1 committed once Redis is back', 30_000);
+    // The retried event takes over this worker's own stale lease at once instead of waiting it out.
     await deliveryReaching(herald.service, id, 'email', 'sent');
     expect(smtp.countTo('between@example.com')).toBe(1);
     expect(await countTopic(herald.config.kafka.topics.dlq)).toBe(0);

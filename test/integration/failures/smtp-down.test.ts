@@ -13,7 +13,7 @@ describe('SMTP server down', () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    herald = await startTestService({ config: isolatedConfig({ channels: { email: { maxAttempts: 3 } } }), env: { SMTP_URL: `smtp://127.0.0.1:${port}` }, logger: logs.logger });
+    herald = await startTestService({ config: isolatedConfig({ channels: { email: { maxAttempts: 3, retry: { baseDelayMs: 200, maxDelayMs: 1_000 } } }, retries: { pollIntervalMs: 100 } }), env: { SMTP_URL: `smtp://127.0.0.1:${port}` }, logger: logs.logger });
     producer = new HeraldProducer({ kafka: testKafka(), topic: herald.config.kafka.topics.incoming });
     await producer.connect();
     await api(herald.service, 'PUT', '/api/users/u-down', { email: 'down@example.com' });
@@ -29,7 +29,7 @@ describe('SMTP server down', () => {
 
     const email = await deliveryReaching(herald.service, id, 'email', 'dead-lettered');
     expect(email).toMatchObject({ provider: 'smtp', attempts: 3, reason: 'smtp_unavailable' });
-    expect(await deliveryReaching(herald.service, id, 'in_app', 'sent')).toMatchObject({ provider: 'in-app', attempts: 1 });
+    expect(await deliveryReaching(herald.service, id, 'in_app', 'delivered')).toMatchObject({ provider: 'in-app', attempts: 1 });
     const inbox = await api(herald.service, 'GET', '/api/users/u-down/inbox');
     expect((inbox.body.items ?? inbox.body) as unknown[]).toEqual([expect.objectContaining({ eventId: id, title: 'Disk' })]);
 
@@ -37,7 +37,7 @@ describe('SMTP server down', () => {
     expect(letters).toHaveLength(1);
     expect(letters[0]!.value).toMatchObject({ kind: 'delivery_failed', reason: 'smtp_unavailable', event: { id } });
     expect(letters[0]!.value.delivery).toEqual({ recipientId: 'u-down', channel: 'email', provider: 'smtp', attempts: 3, retriable: true });
-    expect(logs.lines().filter((l) => l.eventId === id && l.decision === 'retried')).toHaveLength(2);
+    expect(logs.lines().filter((l) => l.eventId === id && l.decision === 'deferred')).toHaveLength(2);
     expect(logs.text()).not.toContain('down@example.com');
   });
 });

@@ -28,15 +28,24 @@ describe('resolveRecipient with the user directory on real Redis', () => {
       kind: 'user',
       source: 'ada',
       profile,
-      addresses: { email: ['ada@example.com'], sms: ['+14155550100'], push: ['t1', 't2'], in_app: ['ada'] },
+      addresses: { email: ['ada@example.com'], sms: ['+14155550100'], push: ['t1', 't2'], in_app: ['ada'], webhook: [] },
       locale: 'fr-CA',
     });
+  });
+
+  it('takes webhook URLs from config only: per-user URLs, and partner endpoints by name', async () => {
+    await directory.put('ada', userProfileSchema.parse({ email: 'ada@example.com' }));
+    const webhooks = { endpoints: { acme: 'https://acme.example/hooks' }, users: { ada: 'https://ada.example/inbox' } };
+    expect(resolved(await resolveRecipient('ada', directory, webhooks)).addresses.webhook).toEqual(['https://ada.example/inbox']);
+    expect(await resolveRecipient('webhook:acme', directory, webhooks)).toMatchObject({ recipientId: 'webhook:acme', kind: 'direct', addresses: { webhook: ['https://acme.example/hooks'] } });
+    expect(await resolveRecipient('webhook:https://evil.example/', directory, webhooks)).toMatchObject({ reason: 'invalid_address', detail: expect.stringContaining('channels.webhook.endpoints') });
+    expect(await resolveRecipient('webhook:toString', directory, webhooks)).toMatchObject({ reason: 'invalid_address' });
   });
 
   it('gives a user without addresses empty lists, and fills profile defaults on read', async () => {
     await infra.redis.set(createKeys(infra.prefix).user('bob'), JSON.stringify({}));
     const r = resolved(await resolveRecipient('bob', directory));
-    expect(r.addresses).toEqual({ email: [], sms: [], push: [], in_app: ['bob'] });
+    expect(r.addresses).toEqual({ email: [], sms: [], push: [], in_app: ['bob'], webhook: [] });
     expect(r.locale).toBe('en');
     expect(r.profile?.preferences).toEqual({ channels: {}, types: {}, categories: {} });
   });

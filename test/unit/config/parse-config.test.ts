@@ -26,7 +26,19 @@ describe('parseConfig', () => {
     const config = parseConfig({});
     expect(config.kafka).toMatchObject({ clientId: 'herald', partitions: 6, replicationFactor: 1 });
     expect(config.kafka.topics).toEqual({ incoming: 'notifications.incoming', dlq: 'notifications.dlq', status: 'notifications.status' });
-    expect(config.channels.sms).toEqual({ enabled: true, batchSize: 10, maxAttempts: 3, inboxCap: 100 });
+    expect(config.channels.sms).toEqual({
+      enabled: true,
+      batchSize: 10,
+      maxAttempts: 5,
+      providerRateLimits: {},
+      strategy: 'fallback',
+      retry: { baseDelayMs: 1_000, maxDelayMs: 300_000 },
+      breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, rollingWindowMs: 10_000, resetTimeoutMs: 30_000, timeoutMs: 45_000 },
+      maxSegments: 4,
+    });
+    expect(config.channels.in_app.inboxCap).toBe(100);
+    expect(config.channels.webhook).toMatchObject({ endpoints: {}, users: {} });
+    expect(config.retries).toEqual({ pollIntervalMs: 500, claimLeaseMs: 60_000, claimBatch: 50, maxRateWaitMs: 1_000 });
     expect(config.batching.schedule).toBe('*/5 * * * *');
     expect(config.priorities.critical.batchingAllowed).toBe(false);
   });
@@ -35,6 +47,23 @@ describe('parseConfig', () => {
     const message = problem({ batching: { schedule: 'every five minutes' } });
     expect(message).toContain('Invalid configuration in test-config.json');
     expect(message).toContain('batching.schedule: not a valid cron expression; use five fields like "*/5 * * * *"');
+  });
+
+  it('names an unknown provider with the ones the channel has', () => {
+    expect(problem({ channels: { sms: { providers: ['twilio', 'vonage'] } } })).toContain('channels.sms.providers.1: unknown sms provider "vonage"; use one of twilio, sms-outbox');
+    expect(problem({ channels: { push: { providerRateLimits: { apns: { perSecond: 1 } } } } })).toContain('channels.push.providerRateLimits.apns: unknown push provider "apns"');
+    expect(problem({ channels: { email: { providers: ['smtp', 'smtp'] } } })).toContain('channels.email.providers: a provider is listed twice');
+  });
+
+  it('asks for exactly one of perSecond and perMinute', () => {
+    expect(problem({ channels: { sms: { rateLimit: { perSecond: 1, perMinute: 60 } } } })).toContain('channels.sms.rateLimit: give exactly one of perSecond or perMinute');
+    expect(problem({ channels: { sms: { rateLimit: { burst: 5 } } } })).toContain('give exactly one of perSecond or perMinute');
+    expect(parseConfig({ channels: { sms: { rateLimit: { perMinute: 600, burst: 20 } } } }).channels.sms.rateLimit).toEqual({ perMinute: 600, burst: 20 });
+  });
+
+  it('refuses a webhook endpoint that is not an http(s) URL, and a backoff whose base exceeds its cap', () => {
+    expect(problem({ channels: { webhook: { endpoints: { acme: 'ftp://acme.example/x' } } } })).toMatch(/channels\.webhook\.endpoints\.acme: must be an http\(s\) URL/);
+    expect(problem({ channels: { email: { retry: { baseDelayMs: 10_000, maxDelayMs: 1_000 } } } })).toContain('channels.email.retry: baseDelayMs must not exceed maxDelayMs');
   });
 
   it('names the field of a negative rate', () => {

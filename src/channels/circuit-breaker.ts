@@ -1,0 +1,97 @@
+import CircuitBreaker from 'opossum';
+import type { Clock } from '../clock';
+import { isRetriable, RetriableError } from '../errors';
+import type { Logger } from '../logger';
+import type { ChannelProvider, OutboundMessage, SendResult } from './types';
+
+/** Breaker settings of one provider (`channels.<channel>.breaker`). */
+export interface BreakerSettings {
+  errorThresholdPercentage: number;
+  volumeThreshold: number;
+  rollingWindowMs: number;
+  resetTimeoutMs: number;
+  timeoutMs: number;
+}
+
+/** `closed`: calls flow; `open`: calls fail fast until a trial; `half-open`: one trial call decides. */
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** A provider behind its own circuit breaker. */
+export interface GuardedProvider extends ChannelProvider {
+  /** The breaker's state now. */
+  breakerState(): BreakerState;
+  /** Epoch ms after which an open breaker lets a trial call through; 0 when not open. */
+  openUntil(): number;
+}
+
+/**
+ * Wraps one provider in its own opossum breaker, named `<channel>/<provider>`, once, where
+ * providers are built. Only retriable failures (timeouts, connection errors, 5xx, 429) count:
+ * a bad address or an invalid token says nothing about the provider's health. While open, calls
+ * fail at once with a retriable `breaker_open` error carrying the time until the trial call.
+ */
+export function withBreaker(
+  provider: ChannelProvider,
+  settings: BreakerSettings,
+  deps: { clock: Clock; logger: Logger; onStateChange?: (state: BreakerState) => void },
+): GuardedProvider {
+  const name = `${provider.channel}/${provider.id}`;
+  const breaker = new CircuitBreaker((message: OutboundMessage) => provider.send(message), {
+    name,
+    timeout: settings.timeoutMs,
+    errorThresholdPercentage: settings.errorThresholdPercentage,
+    volumeThreshold: settings.volumeThreshold,
+    rollingCountTimeout: settings.rollingWindowMs,
+    rollingCountBuckets: 10,
+    resetTimeout: settings.resetTimeoutMs,
+    // true = "not a provider failure": permanent errors pass through without counting.
+    errorFilter: (error: unknown) => !isTimeout(error) && !isRetriable(error),
+  });
+  let openedUntil = 0;
+  const report = (state: BreakerState, level: 'warn' | 'info') => {
+    deps.logger[level](`circuit breaker ${state}`, { decision: `breaker_${state}`, channel: provider.channel, provider: provider.id, breaker: name });
+    deps.onStateChange?.(state);
+  };
+  breaker.on('open', () => {
+    openedUntil = deps.clock.now() + settings.resetTimeoutMs;
+    report('open', 'warn');
+  });
+  breaker.on('halfOpen', () => {
+    openedUntil = 0;
+    report('half-open', 'info');
+  });
+  breaker.on('close', () => {
+    openedUntil = 0;
+    report('closed', 'info');
+  });
+
+  return {
+    id: provider.id,
+    channel: provider.channel,
+    callbacks: provider.callbacks,
+    async send(message): Promise<SendResult> {
+      try {
+        return await breaker.fire(message);
+      } catch (error) {
+        if (isOpen(error)) {
+          const waitMs = Math.max(0, openedUntil - deps.clock.now());
+          throw new RetriableError(`the ${name} circuit breaker is open after repeated failures; the delivery waits for its trial call`, 'breaker_open', error, waitMs);
+        }
+        if (isTimeout(error)) {
+          throw new RetriableError(`${name} did not answer within ${settings.timeoutMs} ms (channels.${provider.channel}.breaker.timeoutMs); it will be retried`, 'provider_timeout', error);
+        }
+        throw error;
+      }
+    },
+    breakerState: () => (breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed'),
+    openUntil: () => (breaker.opened ? Math.max(openedUntil, deps.clock.now() + 1) : 0),
+    async close() {
+      breaker.shutdown();
+      await provider.close?.();
+    },
+  };
+}
+
+const isOpen = (error: unknown) => (error as { code?: string } | null)?.code === 'EOPENBREAKER';
+// opossum's own timeout error (providers' own timeouts arrive already classified as RetriableError).
+const isTimeout = (error: unknown) => error instanceof Error && !('retriable' in error) && (error as { code?: string }).code === 'ETIMEDOUT';

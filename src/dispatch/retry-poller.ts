@@ -1,0 +1,90 @@
+import type { Clock } from '../clock';
+import type { HeraldConfig } from '../config/schema';
+import type { Channel } from '../contract/event-v1';
+import { describeError } from '../errors';
+import type { Logger } from '../logger';
+import type { DeliveryStore } from '../delivery-state/delivery-store';
+import { isResolved, resolveRecipient, type WebhookDirectory } from '../recipients/resolve-recipient';
+import type { UserDirectory } from '../recipients/user-directory';
+import type { Dispatch } from './dispatch-delivery';
+import type { RetryItem, RetryStore } from './retry-store';
+import { runLimited } from './run-limited';
+import { sleep } from './retry';
+
+/** Dependencies of {@link createRetryPoller}. */
+export interface RetryPollerDeps {
+  retries: RetryStore;
+  dispatch: Dispatch;
+  directory: UserDirectory;
+  deliveries: DeliveryStore;
+  config: Pick<HeraldConfig, 'channels' | 'retries'>;
+  /** Webhook endpoints, so retries resolve recipients the way intake does. */
+  webhooks?: WebhookDirectory;
+  channels: readonly Channel[];
+  clock: Clock;
+  logger: Logger;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Every worker polls the retry store: one loop per channel claims that channel's due retries
+ * (for a lease, so a crashed worker's claims come back) and tries each again with the channel's
+ * own concurrency. A retry that ends sent, dead-lettered or unsendable leaves the store; one that
+ * fails again was already rescheduled by the dispatcher. Our own storage failing leaves the claim
+ * to expire, so the retry is tried again, never dropped.
+ */
+export function createRetryPoller(deps: RetryPollerDeps) {
+  const wait = deps.sleep ?? sleep;
+  let running = false;
+  let loops: Promise<void>[] = [];
+
+  async function retryOne(item: RetryItem): Promise<void> {
+    const recipient = await resolveRecipient(item.recipient, deps.directory, deps.webhooks);
+    if (!isResolved(recipient) || (recipient.addresses[item.channel] ?? []).length === 0) {
+      const reason = isResolved(recipient) ? 'no_address' : recipient.reason;
+      await deps.deliveries.set({ eventId: item.event.id, recipientId: item.recipientId, channel: item.channel }, 'failed', { reason, detail: 'the recipient has no address for this channel any more' });
+      deps.logger.warn('retry dropped: recipient unreachable now', { decision: 'failed', eventId: item.event.id, recipientId: item.recipientId, channel: item.channel, reason });
+      await deps.retries.complete(item.channel, item.deliveryId);
+      return;
+    }
+    const outcome = await deps.dispatch(item.event, recipient, item.channel);
+    if (outcome !== 'deferred') await deps.retries.complete(item.channel, item.deliveryId);
+  }
+
+  async function loop(channel: Channel): Promise<void> {
+    const { claimBatch, claimLeaseMs, pollIntervalMs } = deps.config.retries;
+    while (running) {
+      let items: RetryItem[] = [];
+      try {
+        items = await deps.retries.claimDue(channel, claimBatch, claimLeaseMs);
+      } catch (error) {
+        deps.logger.error('cannot read the retry store; will poll again', { channel, error: describeError(error) });
+      }
+      if (items.length === 0) {
+        await wait(pollIntervalMs);
+        continue;
+      }
+      const settled = await runLimited(items, deps.config.channels[channel].batchSize, retryOne);
+      settled.forEach((s, i) => {
+        if (s.status === 'rejected') {
+          deps.logger.error('retry failed on our side; it comes back after its claim lease', { channel, eventId: items[i]!.event.id, recipientId: items[i]!.recipientId, error: describeError(s.reason) });
+        }
+      });
+    }
+  }
+
+  return {
+    /** Starts one polling loop per channel. */
+    start(): void {
+      if (running) return;
+      running = true;
+      loops = deps.channels.map((channel) => loop(channel));
+    },
+    /** Stops claiming and waits for the retries in hand to finish (the service bounds the wait). */
+    async stop(): Promise<void> {
+      running = false;
+      await Promise.all(loops);
+      loops = [];
+    },
+  };
+}
