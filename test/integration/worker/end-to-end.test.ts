@@ -4,7 +4,7 @@ import { simpleParser } from 'mailparser';
 import { HeraldProducer } from '../../../src/client/herald-producer';
 import { testKafka, eventually } from '../../support/infra';
 import { api, isolatedConfig, startTestService, type TestService } from '../../support/service-harness';
-import { readTopic } from '../../support/read-topic';
+import { readTopic, readWholeTopic } from '../../support/read-topic';
 
 describe('events flow end to end on a real broker and Redis', () => {
   let herald: TestService;
@@ -34,7 +34,7 @@ describe('events flow end to end on a real broker and Redis', () => {
 
   const deliveries = async (id: string) => (await api(herald.service, 'GET', `/api/notifications/${id}`)).body?.deliveries as { recipientId: string; channel: string; status: string; reason?: string }[] | undefined;
 
-  it('sends a critical event to email (.eml with escaped HTML) and in-app, and records both as sent', async () => {
+  it('sends a critical event to email (.eml with escaped HTML) and in-app, recording email sent and in-app delivered', async () => {
     const { id } = await producer.publish({
       type: 'transactional',
       priority: 'critical',
@@ -45,9 +45,17 @@ describe('events flow end to end on a real broker and Redis', () => {
     });
     const records = await eventually(async () => {
       const d = await deliveries(id);
-      return d?.length === 2 && d.every((r) => r.status === 'sent') ? d : undefined;
-    }, 'both deliveries sent');
+      return d?.length === 2 && d.every((r) => r.status === (r.channel === 'in_app' ? 'delivered' : 'sent')) ? d : undefined;
+    }, 'email sent and in-app delivered');
     expect(records.map((r) => r.channel).sort()).toEqual(['email', 'in_app']);
+    // The change feed carries every step: pending, sent, and for the inbox (the receiver itself) delivered.
+    const changes = await eventually(async () => {
+      const all = (await readWholeTopic(herald.config.kafka.topics.status)).map((m) => m.value as { eventId: string; channel: string; status: string });
+      const mine = all.filter((c) => c.eventId === id);
+      return mine.length >= 5 ? mine : undefined;
+    }, 'five status changes of the event');
+    expect(changes.filter((c) => c.channel === 'email').map((c) => c.status)).toEqual(['pending', 'sent']);
+    expect(changes.filter((c) => c.channel === 'in_app').map((c) => c.status)).toEqual(['pending', 'sent', 'delivered']);
 
     const [file] = herald.outboxFiles('email');
     const mail = await simpleParser(readFileSync(path.join(herald.outboxDir, 'email', file!)));
