@@ -15,11 +15,22 @@ export default defineConfig({
   },
   dedup: { ttlSeconds: 24 * 3600 },
   channels: {
-    email: { enabled: true, rateLimit: { perSecond: 50, burst: 100 }, batchSize: 10, maxAttempts: 3 },
-    sms: { enabled: true, rateLimit: { perSecond: 10 }, batchSize: 5, maxAttempts: 3 },
-    push: { enabled: true, rateLimit: { perSecond: 100 }, batchSize: 20, maxAttempts: 3 },
+    // Providers default to the real one when its variables are set (SMTP_URL, TWILIO_*, GOOGLE_APPLICATION_CREDENTIALS), else the outbox.
+    email: { enabled: true, rateLimit: { perSecond: 50, burst: 100 }, batchSize: 10, maxAttempts: 5, retry: { baseDelayMs: 1_000, maxDelayMs: 300_000 } },
+    sms: {
+      enabled: true,
+      rateLimit: { perSecond: 10 },
+      batchSize: 5,
+      maxAttempts: 5,
+      maxSegments: 4,
+      breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 30_000 },
+    },
+    push: { enabled: true, rateLimit: { perSecond: 100 }, batchSize: 20, maxAttempts: 5 },
     in_app: { enabled: true, inboxCap: 100 },
+    // Partner endpoints are reached with the recipient "webhook:<name>"; signing secrets come from HERALD_WEBHOOK_SECRETS.
+    webhook: { enabled: true, endpoints: {}, users: {}, rateLimit: { perSecond: 20 } },
   },
+  retries: { pollIntervalMs: 500, claimLeaseMs: 60_000 },
   batching: {
     schedule: '*/5 * * * *',
     maxBatch: 50,

@@ -1,6 +1,7 @@
 /**
  * The `herald` package as backend services import it: the producer, the event contract
- * (types, zod schemas, limits, parsing) and the errors they throw. Nothing here starts
+ * (types, zod schemas, limits, parsing) and the errors they throw; and, for partners receiving
+ * herald's webhooks, `verifyWebhook` (Standard Webhooks signatures). Nothing here starts
  * the service or touches Redis; it needs only kafkajs and zod.
  * @packageDocumentation
  */
@@ -23,4 +24,5 @@ export { LIMITS } from '../contract/limits';
 export { parseEvent, parseEventObject, type ContractIssue, type ParseResult, type RejectCode } from '../contract/parse-event';
 export { buildEventJsonSchema } from '../contract/json-schema';
 export { HeraldError, PermanentError, RetriableError, ValidationError, isRetriable } from '../errors';
+export { verifyWebhook, WebhookVerificationError, type VerifyWebhookOptions, type WebhookVerificationReason } from './verify-webhook';
 export { systemClock, type Clock } from '../clock';
