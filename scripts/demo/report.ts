@@ -24,7 +24,7 @@ export function printPublished(published: Published[]): void {
 /** Where a delivery landed, or why it did not. */
 function landing(d: DeliveryRecord, outboxDir: string): string {
   if (d.status === 'dead-lettered') return `DLQ: ${d.reason}`;
-  if (d.status !== 'sent') return clip(`${d.reason ?? ''}${d.detail ? ` — ${d.detail}` : ''}`, 90);
+  if (d.status !== 'sent' && d.status !== 'delivered') return clip(`${d.reason ?? ''}${d.detail ? ` — ${d.detail}` : ''}`, 90);
   if (d.channel === 'in_app') return `in-app inbox of ${d.recipientId}`;
   // A batched delivery went out inside its digest, whose file is named after the digest id.
   if (d.digestId) return `digest ${d.digestId} → ${shown(outboxDir, d.channel, outboxFileName(d.digestId, EXTENSION[d.channel] ?? 'json'))}`;

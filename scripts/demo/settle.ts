@@ -4,7 +4,7 @@ import { DemoError } from './failure';
 import type { Published } from './scenario';
 
 /** Statuses after which herald does nothing more with a delivery (`batched` becomes `sent` at the digest flush). */
-const FINAL = new Set(['sent', 'skipped', 'failed', 'dead-lettered']);
+const FINAL = new Set(['sent', 'delivered', 'bounced', 'skipped', 'failed', 'dead-lettered']);
 
 /** Deliveries of each published event; null when herald has no record of it (a dropped duplicate). */
 export type Outcomes = Map<Published, DeliveryRecord[] | null>;
