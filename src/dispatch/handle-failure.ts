@@ -27,7 +27,6 @@ export function createFailureHandler(deps: DispatcherDeps) {
     const retriable = isRetriable(failed.error);
     if (retriable && failed.attempts < settings.maxAttempts) {
       const delay = backoffDelay(failed.attempts, failed.error, {
-        maxAttempts: settings.maxAttempts,
         initialMs: settings.retry.baseDelayMs,
         maxMs: settings.retry.maxDelayMs,
         // A provider's Retry-After is honoured in full here: waiting costs nothing but time.
