@@ -154,6 +154,8 @@ export function createTwilioSmsProvider(options: TwilioSmsProviderOptions): Chan
   return {
     id: 'twilio',
     channel: 'sms',
+    // Only when Twilio will call back: herald then remembers each SID to find its delivery.
+    callbacks: options.statusCallbackUrl !== undefined,
     async send(message) {
       const segments = checkMessage(message, options.maxSegments);
       const sids: string[] = [];
