@@ -98,6 +98,13 @@ describe('planDeliveries', () => {
     expect(summary(plans.slice(3))).toEqual([['dispatch', 'carol', 'in_app', undefined]]);
   });
 
+  it('fails a user without a webhook URL, pointing at the config rather than the API', () => {
+    const plans = planDeliveries(event({ channels: ['webhook'] }), [user('carol')], config);
+    expect(plans).toEqual([{ action: 'fail', recipientId: 'carol', channel: 'webhook', reason: 'no_address', detail: 'user has no webhook URL; add it under channels.webhook.users in the config' }]);
+    const hooked: ResolvedRecipient = { ...user('dan'), addresses: { webhook: ['https://dan.example/hook'] } };
+    expect(summary(planDeliveries(event({ channels: ['webhook'] }), [hooked], config))).toEqual([['dispatch', 'dan', 'webhook', undefined]]);
+  });
+
   it('fails a direct address on the other channels, saying it reaches only its own', () => {
     const plans = planDeliveries(event({ channels: ['email', 'sms'] }), [direct], config);
     expect(summary(plans)[0]).toEqual(['dispatch', 'direct:abc', 'email', undefined]);
