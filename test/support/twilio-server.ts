@@ -15,6 +15,10 @@ export interface TwilioRequestRecord {
   /** The form-encoded body, parsed. */
   form: Record<string, string>;
   headers: IncomingMessage['headers'];
+  /** The HTTP status answered; undefined while the request hangs. */
+  status?: number;
+  /** The message SID answered with a 201. */
+  sid?: string;
 }
 
 /** A scripted answer to the next Messages request; `hang` never answers (for timeouts). */
@@ -33,14 +37,16 @@ export interface TwilioServer {
   authToken: string;
   /** Every request, in arrival order. */
   requests: TwilioRequestRecord[];
-  /** The next `times` Messages requests answer `status` with Twilio's error shape. */
-  failNext(status: number, times?: number): void;
+  /** The next `times` Messages requests answer `status` with Twilio's error shape (and `headers`, e.g. Retry-After). */
+  failNext(status: number, times?: number, headers?: Record<string, string>): void;
   /** The next Messages request answers 429 with `Retry-After: retryAfterSeconds`. */
   reply429(retryAfterSeconds: number): void;
   /** The next Messages request is refused with a Twilio error code, as the real API does. */
   rejectNext(status: number, code: number, message: string): void;
   /** The next Messages request never gets an answer. */
   hangNext(): void;
+  /** Forgets the scripted answers not used yet: from now on requests are accepted. */
+  recover(): void;
   close(): Promise<void>;
 }
 
@@ -100,7 +106,8 @@ export async function startTwilioServer(options: { accountSid?: string; authToke
   const requests: TwilioRequestRecord[] = [];
   const script: ScriptedReply[] = [];
 
-  const send = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const send = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, record?: TwilioRequestRecord) => {
+    if (record) record.status = status;
     response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
     response.end(JSON.stringify(body));
   };
@@ -111,19 +118,23 @@ export async function startTwilioServer(options: { accountSid?: string; authToke
       .then((form) => {
         const path = (request.url ?? '/').split('?')[0]!;
         const authorized = isAuthorized(request, accountSid, authToken);
-        requests.push({ at, method: request.method ?? '', path, authorized, form, headers: request.headers });
+        const record: TwilioRequestRecord = { at, method: request.method ?? '', path, authorized, form, headers: request.headers };
+        requests.push(record);
+        const answer = (status: number, body: unknown, headers?: Record<string, string>) => send(response, status, body, headers, record);
         const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(path);
         if (request.method !== 'POST' || !match) {
-          return send(response, 404, twilioError(404, 20404, `The requested resource ${path} was not found`));
+          return answer(404, twilioError(404, 20404, `The requested resource ${path} was not found`));
         }
-        if (!authorized || match[1] !== accountSid) return send(response, 401, twilioError(401, 20003, 'Authenticate'));
+        if (!authorized || match[1] !== accountSid) return answer(401, twilioError(401, 20003, 'Authenticate'));
         const scripted = script.shift();
         if (scripted?.hang) return;
-        if (scripted) return send(response, scripted.status, scripted.body, scripted.headers);
-        if (!form.To) return send(response, 400, twilioError(400, 21604, "A 'To' phone number is required."));
-        if (!form.From) return send(response, 400, twilioError(400, 21603, "A 'From' phone number is required."));
-        if (!form.Body) return send(response, 400, twilioError(400, 21602, 'Message body is required.'));
-        send(response, 201, messageResource(accountSid, form));
+        if (scripted) return answer(scripted.status, scripted.body, scripted.headers);
+        if (!form.To) return answer(400, twilioError(400, 21604, "A 'To' phone number is required."));
+        if (!form.From) return answer(400, twilioError(400, 21603, "A 'From' phone number is required."));
+        if (!form.Body) return answer(400, twilioError(400, 21602, 'Message body is required.'));
+        const message = messageResource(accountSid, form);
+        record.sid = message.sid;
+        answer(201, message);
       })
       .catch((error: unknown) => send(response, 500, twilioError(500, 20500, String(error))));
   });
@@ -135,8 +146,8 @@ export async function startTwilioServer(options: { accountSid?: string; authToke
     accountSid,
     authToken,
     requests,
-    failNext(status, times = 1) {
-      for (let i = 0; i < times; i += 1) script.push({ status, body: twilioError(status, 20500 + (status % 100), `Scripted failure ${status}`) });
+    failNext(status, times = 1, headers) {
+      for (let i = 0; i < times; i += 1) script.push({ status, body: twilioError(status, 20500 + (status % 100), `Scripted failure ${status}`), headers });
     },
     reply429(retryAfterSeconds) {
       script.push({ status: 429, body: twilioError(429, 20429, 'Too Many Requests'), headers: { 'retry-after': String(retryAfterSeconds) } });
@@ -146,6 +157,9 @@ export async function startTwilioServer(options: { accountSid?: string; authToke
     },
     hangNext() {
       script.push({ status: 0, hang: true });
+    },
+    recover() {
+      script.length = 0;
     },
     close() {
       // Also ends keep-alive sockets and hung requests, or close() would wait for them.

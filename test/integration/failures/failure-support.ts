@@ -11,7 +11,11 @@ export interface Delivery {
   reason?: string;
   detail?: string;
   provider?: string;
+  /** The provider's id for the accepted message (Twilio SID…). */
+  providerMessageId?: string;
   attempts: number;
+  /** ISO instant of the next try, while `deferred`. */
+  nextAttemptAt?: string;
 }
 
 /** Waits until the event's delivery on `channel` reaches `status`, and returns its record. */
