@@ -195,6 +195,11 @@ export const configSchema = z
         claimBatch: positiveInt.max(1_000).default(50),
         /** Longest a send waits in line for a rate-limit token before it is deferred to the retry store instead, in ms. Default 1000. */
         maxRateWaitMs: z.number().int().min(0).default(1_000),
+        /**
+         * Longest an event's partition waits for one delivery's first attempt, in ms. Past it the attempt
+         * finishes in the background (a safety-net retry is stored first) and later events go on. Default 1000.
+         */
+        detachAfterMs: positiveInt.default(1_000),
       })
       .strict()
       .prefault({}),

@@ -36,9 +36,12 @@ export function createRetryStore(options: { redis: Redis; keys: RedisKeys; clock
   const pair = (channel: Channel) => [keys.retryDue(channel), keys.retryItems(channel)];
 
   return {
-    /** Stores (or replaces) a delivery's retry, due at `dueAt` (epoch ms). Resolves once Redis has it. */
-    async schedule(item: RetryItem, dueAt: number): Promise<void> {
-      await schedule(pair(item.channel), [item.deliveryId, Math.round(dueAt), JSON.stringify(item)]);
+    /**
+     * Stores (or replaces) a delivery's retry, due at `dueAt` (epoch ms). Resolves once Redis has it.
+     * With `onlyIfAbsent`, a retry already stored for the delivery is kept (returns false).
+     */
+    async schedule(item: RetryItem, dueAt: number, onlyIfAbsent = false): Promise<boolean> {
+      return (await schedule(pair(item.channel), [item.deliveryId, Math.round(dueAt), JSON.stringify(item), onlyIfAbsent ? 'nx' : ''])) === 1;
     },
 
     /** Claims up to `limit` due retries of a channel for `leaseMs`; unfinished ones become due again after it. */

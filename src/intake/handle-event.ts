@@ -18,7 +18,8 @@ export interface EventHandlerDeps {
   dedup: DedupStore;
   deliveries: DeliveryStore;
   directory: UserDirectory;
-  dispatch: Dispatch;
+  /** Immediate dispatch; intake's is bounded in time (src/dispatch/detach-slow.ts). */
+  dispatch: (...args: Parameters<Dispatch>) => Promise<unknown>;
   batch: BatchFn;
   config: Pick<HeraldConfig, 'channels' | 'batching' | 'priorities'>;
   clock: Clock;
@@ -35,8 +36,9 @@ export interface HandledEvent {
 
 /**
  * Handles one valid event: dedup, record, resolve recipients, plan, and then dispatch, batch or
- * record every (recipient, channel) pair. Resolves only when every pair is settled, so the caller
- * may commit the offset. Provider failures are settled inside dispatch (DLQ); a failure of our own
+ * record every (recipient, channel) pair. Resolves only when every pair is settled (sent, recorded,
+ * stored in the retry store, or left to finish in the background behind a stored safety-net retry),
+ * so the caller may commit the offset. Provider failures are settled inside dispatch (DLQ); a failure of our own
  * storage (Redis or Kafka unreachable) rejects, after the other pairs finished, so the event is retried.
  */
 export function createEventHandler(deps: EventHandlerDeps) {

@@ -41,8 +41,6 @@ export function createKeys(prefix = 'herald') {
     retryItems: (channel: string) => `${prefix}:{retry:${channel}}:items`,
     /** String: JSON delivery ref of a provider's message id (Twilio SID), so status callbacks find their delivery. */
     providerMessage: (provider: string, messageId: string) => `${prefix}:{pm:${provider}:${messageId}}`,
-    /** String (SET NX): a provider status callback already applied, so a repeated callback is a no-op. */
-    statusCallbackSeen: (provider: string, messageId: string, status: string) => `${prefix}:{pm:${provider}:${messageId}}:seen:${status}`,
     /** Set: push tokens that already accepted one delivery, so a retry after a partial failure skips them. */
     pushAccepted: (deliveryId: string) => `${prefix}:{pa:${deliveryId}}`,
   };

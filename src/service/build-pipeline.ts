@@ -8,6 +8,7 @@ import { createDedupStore } from '../dedup/dedup-store';
 import { createDeliveryStore } from '../delivery-state/delivery-store';
 import { createBatchDelivery } from '../dispatch/batch-delivery';
 import { createDispatcher } from '../dispatch/dispatch-delivery';
+import { createDetachingDispatch } from '../dispatch/detach-slow';
 import { createDigestSender } from '../dispatch/send-digest';
 import { createRateLimiter } from '../dispatch/rate-limiter';
 import { createRetryPoller } from '../dispatch/retry-poller';
@@ -88,11 +89,12 @@ export function buildPipeline(deps: PipelineDeps) {
       else metrics.endToEndSeconds.observe({ priority: event.priority }, Math.max(0, clock.now() - Date.parse(event.createdAt)) / 1000);
     },
   });
+  const detacher = createDetachingDispatch({ dispatch, retries, detachAfterMs: config.retries.detachAfterMs, leaseMs: config.dedup.sendLeaseMs, clock, logger });
   const handleEvent = createEventHandler({
     dedup: createDedupStore({ redis, keys, ttlSeconds: config.dedup.ttlSeconds }),
     deliveries,
     directory,
-    dispatch,
+    dispatch: detacher.dispatch,
     batch: createBatchDelivery({ store: batchStore, deliveries, renderer, logger }),
     config,
     clock,
@@ -120,7 +122,7 @@ export function buildPipeline(deps: PipelineDeps) {
     },
   });
   const retryPoller = createRetryPoller({ retries, dispatch, directory, deliveries, config, webhooks: config.channels.webhook, channels: CHANNELS, clock, logger });
-  return { deliveries, directory, dlq, batchStore, handleEvent, sendDigest, retries, retryPoller, status };
+  return { deliveries, directory, dlq, batchStore, handleEvent, sendDigest, retries, retryPoller, status, drainBackground: detacher.drain };
 }
 
 /** The wired pipeline, as returned by {@link buildPipeline}. */

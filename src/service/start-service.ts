@@ -104,6 +104,8 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
   const pipeline = buildPipeline({ config, redis, keys, producer, providers, metrics, clock, logger });
   // Status changes still lingering are flushed before the producer disconnects.
   started.push({ name: 'status flush', undo: () => pipeline.status.flush() });
+  // Slow attempts detached from intake finish (or are abandoned to their safety-net retries at the shutdown bound).
+  started.push({ name: 'background sends', undo: () => pipeline.drainBackground() });
   const worker = createWorker({
     kafka,
     groupId: env.KAFKA_GROUP_ID,

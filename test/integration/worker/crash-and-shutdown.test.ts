@@ -98,8 +98,9 @@ describe('worker crashes and shutdown', () => {
     expect(await committed()).toBe(3);
   });
 
-  it('SIGTERM while a delivery hangs exits within the shutdown bound, leaving that event uncommitted for the next worker', async () => {
-    const { start, committed } = setup();
+  it('SIGTERM while a delivery hangs (within its detach time) exits within the shutdown bound, leaving that event uncommitted for the next worker', async () => {
+    // The attempt is never detached here: this is the path of an attempt still inside retries.detachAfterMs.
+    const { start, committed } = setup({ retries: { detachAfterMs: 60_000 } });
     const child = start();
     await joined(child);
     smtp.hold('stuck@example.com');
@@ -122,5 +123,29 @@ describe('worker crashes and shutdown', () => {
     await eventually(async () => smtp.countTo('stuck@example.com') === 1, 'the abandoned event delivered by the next worker', 45_000);
     await eventually(async () => (await committed()) === 2, 'and committed');
     expect(smtp.countTo('fine@example.com')).toBe(1);
+  });
+
+  it('SIGKILL while a detached delivery hangs: the event was committed behind a safety-net retry, and the next worker sends it once from the retry store', async () => {
+    const { start, committed } = setup({ retries: { detachAfterMs: 500, pollIntervalMs: 100 } });
+    const child = start();
+    await joined(child);
+    smtp.hold('detached@example.com');
+    await producer.publish({ type: 'alert', priority: 'critical', recipients: ['email:detached@example.com'], channels: ['email'], payload: { message: 'slow' } });
+    await producer.publish({ type: 'alert', priority: 'critical', recipients: ['email:after@example.com'], channels: ['email'], payload: { message: 'next' } });
+    // The partition moved on: the event behind the hung one was sent and both offsets committed.
+    await eventually(async () => smtp.countTo('after@example.com') === 1, 'the next event sent while the first still hangs');
+    await eventually(async () => (await committed()) === 2, 'both events committed');
+    expect(smtp.waitingCount()).toBe(1);
+    expect(child.output()).toContain('"decision":"detached"');
+
+    child.process.kill('SIGKILL');
+    await child.exited;
+    smtp.release(false);
+    const next = start();
+    await joined(next);
+    await eventually(async () => smtp.countTo('detached@example.com') === 1, 'the detached delivery sent by the next worker from the retry store', 30_000);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(smtp.countTo('detached@example.com')).toBe(1);
+    expect(smtp.countTo('after@example.com')).toBe(1);
   });
 });
