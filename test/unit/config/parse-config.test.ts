@@ -38,7 +38,7 @@ describe('parseConfig', () => {
     });
     expect(config.channels.in_app.inboxCap).toBe(100);
     expect(config.channels.webhook).toMatchObject({ endpoints: {}, users: {} });
-    expect(config.retries).toEqual({ pollIntervalMs: 500, claimLeaseMs: 60_000, claimBatch: 50, maxRateWaitMs: 1_000 });
+    expect(config.retries).toEqual({ pollIntervalMs: 500, claimLeaseMs: 60_000, claimBatch: 50, maxRateWaitMs: 1_000, detachAfterMs: 1_000 });
     expect(config.batching.schedule).toBe('*/5 * * * *');
     expect(config.priorities.critical.batchingAllowed).toBe(false);
   });
