@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { createLogger, type Logger } from '../../src/logger';
@@ -22,17 +23,31 @@ export function testKafka(clientId = uniqueName('client')): Kafka {
   return new Kafka({ brokers: TEST_BROKERS, clientId, logLevel: logLevel.NOTHING });
 }
 
+/** A free local TCP port (nothing listens on it): bind port 0, read the number, release it. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** Deletes every key under `prefix` (a test's, or a test service's). */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
 /** A Redis connection plus a random key prefix, and a cleanup that deletes every key under it. */
 export function testRedis(): { redis: Redis; prefix: string; cleanup: () => Promise<void> } {
   const redis = new Redis(TEST_REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const prefix = uniqueName('herald');
   const cleanup = async () => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeys(redis, prefix);
     redis.disconnect();
   };
   return { redis, prefix, cleanup };

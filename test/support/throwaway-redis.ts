@@ -1,15 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
-import { eventually } from './infra';
-
-/** A free local TCP port: bind port 0, read the number, release it. */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
+import { createConnection } from 'node:net';
+import { eventually, freePort } from './infra';
 
 function pings(port: number): Promise<boolean> {
   return new Promise((resolve) => {

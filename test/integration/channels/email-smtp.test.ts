@@ -5,7 +5,7 @@ import { messageIdFor } from '../../../src/channels/email-message';
 import { createSmtpProvider } from '../../../src/channels/email-smtp';
 import type { ChannelProvider } from '../../../src/channels/types';
 import { PermanentError, RetriableError } from '../../../src/errors';
-import { testLogger } from '../../support/infra';
+import { testLogger, freePort } from '../../support/infra';
 import { outbound } from './support';
 
 /** A real SMTP server on a random port; `rcptReply` decides each recipient (undefined = accept). */
@@ -35,14 +35,6 @@ async function startServer(rcptReply: (address: string) => number | undefined = 
   return { url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-/** A port on which nothing listens: bind, read the number, release it. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((r) => probe.close(() => r()));
-  return port;
-}
 
 async function sendError(provider: ChannelProvider, message = outbound('email', ['bob@example.test'])): Promise<unknown> {
   try {
@@ -118,7 +110,7 @@ describe('smtp provider', () => {
   });
 
   it('maps nothing listening to a RetriableError smtp_unavailable', async () => {
-    const provider = createSmtpProvider({ url: `smtp://127.0.0.1:${await closedPort()}`, from: 'herald@example.test', logger: testLogger() });
+    const provider = createSmtpProvider({ url: `smtp://127.0.0.1:${await freePort()}`, from: 'herald@example.test', logger: testLogger() });
     cleanups.push(async () => provider.close?.());
     const error = await sendError(provider);
     expect(error).toBeInstanceOf(RetriableError);

@@ -1,8 +1,7 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { createTwilioSmsProvider, type TwilioSmsProviderOptions } from '../../../src/channels/sms-twilio';
 import type { ChannelProvider, OutboundMessage } from '../../../src/channels/types';
 import { PermanentError, RetriableError } from '../../../src/errors';
-import { testLogger } from '../../support/infra';
+import { testLogger, freePort } from '../../support/infra';
 import { startTwilioServer } from '../../support/twilio-server';
 import { outbound } from './support';
 
@@ -10,14 +9,6 @@ const PHONE = '+14155550123';
 const FROM = '+14155550100';
 const CALLBACK = 'https://herald.example.test/webhooks/twilio/status';
 
-/** A port on which nothing listens: bind, read the number, release it. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((r) => probe.close(() => r()));
-  return port;
-}
 
 async function sendError(provider: ChannelProvider, message: OutboundMessage = outbound('sms', [PHONE])): Promise<Error> {
   try {
@@ -147,7 +138,7 @@ describe('twilio sms provider', () => {
       accountSid: `AC${'0'.repeat(32)}`,
       authToken: 'token',
       from: FROM,
-      apiBaseUrl: `http://127.0.0.1:${await closedPort()}`,
+      apiBaseUrl: `http://127.0.0.1:${await freePort()}`,
       maxSegments: 3,
       logger: testLogger(),
     });

@@ -1,10 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { HeraldProducer } from '../../../src/client/herald-producer';
 import type { HeraldConfig } from '../../../src/config/schema';
 import type { Logger } from '../../../src/logger';
-import { TEST_REDIS_URL, testKafka, uniqueName } from '../../support/infra';
+import { TEST_REDIS_URL, deleteKeys as deleteRedisKeys, freePort, testKafka, uniqueName } from '../../support/infra';
 import { readWholeTopic } from '../../support/read-topic';
 import { api, startTestService, type TestService } from '../../support/service-harness';
 import type { TwilioRequestRecord, TwilioServer } from '../../support/twilio-server';
@@ -19,14 +18,6 @@ export function expectNoPhone(text: string, phone: string): void {
   expect(text).not.toContain(phone.slice(2));
 }
 
-/** A port free right now: the service must know its public URL (signed callbacks) before it listens. */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /** A herald sending SMS through the local Twilio server, with a public URL Twilio's callbacks are signed for. */
 export interface SmsHerald extends TestService {
@@ -117,12 +108,7 @@ export async function metricsText(herald: TestService): Promise<string> {
 export async function deleteKeys(prefix: string): Promise<void> {
   const redis = new Redis(TEST_REDIS_URL);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteRedisKeys(redis, prefix);
   } finally {
     redis.disconnect();
   }

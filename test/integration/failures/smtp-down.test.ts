@@ -1,8 +1,7 @@
 import { HeraldProducer } from '../../../src/client/herald-producer';
 import { captureLogger } from '../../support/capture-logger';
-import { testKafka } from '../../support/infra';
+import { testKafka, freePort } from '../../support/infra';
 import { api, isolatedConfig, startTestService, type TestService } from '../../support/service-harness';
-import { freePort } from '../../support/throwaway-redis';
 import { deadLettersOf, deliveryReaching } from './failure-support';
 
 /** Nothing listens at SMTP_URL: email is retried and dead-lettered; in-app of the same event is sent regardless. */

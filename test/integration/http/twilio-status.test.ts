@@ -1,17 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { twilioStatusRoutes, type TwilioStatusUpdate } from '../../../src/http/routes/twilio-status';
-import { testLogger } from '../../support/infra';
+import { testLogger, freePort } from '../../support/infra';
 import { sendStatusCallback } from '../../support/twilio-server';
 
-/** A port nothing listens on: bind, read the number, release it. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((r) => probe.close(() => r()));
-  return port;
-}
 
 const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
 const SID = `SM${'ab'.repeat(16)}`;
