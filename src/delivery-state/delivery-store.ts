@@ -14,7 +14,7 @@ export interface DeliveryRef {
 }
 
 /** Outcome of asking for the send lease. */
-export type BeginVerdict = { verdict: 'acquired' | 'already_sent' | 'in_flight'; attempts: number; /** Epoch ms the other worker's lease ends, when `in_flight`. */ leaseUntil?: number };
+export type BeginVerdict = { verdict: 'acquired' | 'already_sent' | 'settled' | 'in_flight'; attempts: number; /** Epoch ms the other worker's lease ends, when `in_flight`. */ leaseUntil?: number };
 
 const field = (ref: DeliveryRef) => `${ref.recipientId}|${ref.channel}`;
 
@@ -80,7 +80,7 @@ export function createDeliveryStore(options: DeliveryStoreOptions) {
   }
 
   return {
-    /** Takes the send lease unless the delivery was sent already or another worker is sending it. */
+    /** Takes the send lease unless the delivery was sent already, ended for good (`settled`), or another worker is sending it. */
     async begin(ref: DeliveryRef, provider: string): Promise<BeginVerdict> {
       const base = JSON.stringify({ recipientId: ref.recipientId, channel: ref.channel, provider });
       const [verdict, attempts, leaseUntil] = (await begin([keys.deliveries(ref.eventId)], [field(ref), clock.now(), options.leaseMs, base, retentionSeconds, iso(), owner])) as [

@@ -43,11 +43,17 @@ export function createDetachingDispatch(deps: DetachDeps) {
     const deliveryId = `${event.id}|${recipient.recipientId}|${channel}`;
     const now = deps.clock.now();
     const item = { deliveryId, event, channel, recipientId: recipient.recipientId, recipient: recipient.source, attempts: 0, lastError: { code: 'detached', message: `the attempt took longer than ${deps.detachAfterMs} ms and finishes in the background` }, deferredAt: new Date(now).toISOString() };
-    const tracked = running
+    const safety = deps.retries.schedule(item, now + deps.leaseMs, true);
+    // Once both the attempt and the safety net are done: an attempt that ended for good (sent,
+    // dead-lettered, bounced) no longer needs the safety net; a deferred one replaced it with its retry.
+    const tracked = Promise.all([running, safety])
+      .then(async ([outcome]) => {
+        if (outcome !== 'deferred') await deps.retries.complete(channel, deliveryId);
+      })
       .catch((error: unknown) => deps.logger.error('background delivery attempt failed on our side; its safety-net retry takes over', { eventId: event.id, recipientId: recipient.recipientId, channel, error: describeError(error) }))
       .finally(() => background.delete(tracked));
     background.add(tracked);
-    await deps.retries.schedule(item, now + deps.leaseMs, true);
+    await safety;
     deps.logger.warn('slow delivery attempt left to finish in the background; the partition moves on', { decision: 'detached', eventId: event.id, recipientId: recipient.recipientId, channel, afterMs: deps.detachAfterMs });
     return 'detached';
   }

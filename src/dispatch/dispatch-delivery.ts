@@ -69,6 +69,10 @@ export function createDispatcher(deps: DispatcherDeps) {
     const result = await deps.sendOnce(ref, candidates, message);
     const log = { eventId: event.id, recipientId: recipient.recipientId, channel };
     switch (result.outcome) {
+      case 'settled':
+        deps.logger.info('delivery already ended for good, not trying again', { decision: 'deduped', ...log });
+        deps.observe?.({ channel, provider: 'none', outcome: 'already_sent', event });
+        return 'already_sent';
       case 'already_sent':
         deps.logger.info('delivery already sent, not sending again', { decision: 'deduped', ...log });
         deps.observe?.({ channel, provider: 'none', outcome: 'already_sent', event });

@@ -74,6 +74,11 @@ export function createDigestSender(deps: DigestSenderDeps) {
       deps.observe?.({ channel, provider, outcome: result.outcome, items: claim.items.length });
       return;
     }
+    if (result.outcome === 'settled') {
+      // A resumed claim of a digest already dead-lettered: its items were marked then; close the claim.
+      deps.logger.info('digest already ended for good, not trying again', { decision: 'deduped', ...log });
+      return;
+    }
     if (result.outcome === 'unavailable') {
       throw new RetriableError(`no ${channel} provider can take the digest now (${result.reason}); the next flush after the claim lease resumes it`, result.reason);
     }

@@ -10,6 +10,7 @@ import { sleep } from './retry';
 /**
  * How one attempt ended:
  * - `sent`: a provider accepted it; `already_sent`: the ledger says it went out before;
+ * - `settled`: it already ended for good without a send (dead-lettered, bounced, failed, skipped);
  * - `unavailable`: no provider could be called (breakers open, paused by a 429, rate limit, another
  *   worker's live lease): no attempt is counted, try again at `retryAt`;
  * - `failed`: the last provider called failed with `error` (retriable or not: the caller decides).
@@ -17,6 +18,7 @@ import { sleep } from './retry';
 export type AttemptOutcome =
   | { outcome: 'sent'; provider: string; attempts: number; result: SendResult }
   | { outcome: 'already_sent' }
+  | { outcome: 'settled' }
   | { outcome: 'unavailable'; retryAt: number; reason: UnavailableReason; /** Calls made so far, when this attempt knows them. */ attempts?: number }
   | { outcome: 'failed'; provider: string; attempts: number; error: unknown };
 
@@ -125,6 +127,7 @@ export function createSendOnce(deps: SendOnceDeps) {
     if (open.length === 0) return { outcome: 'unavailable', retryAt: blocked!.until, reason: blocked!.reason };
     const lease = await deps.deliveries.begin(ref, open[0]!.id);
     if (lease.verdict === 'already_sent') return { outcome: 'already_sent' };
+    if (lease.verdict === 'settled') return { outcome: 'settled' };
     if (lease.verdict === 'in_flight') return { outcome: 'unavailable', retryAt: lease.leaseUntil ?? clock.now() + deps.leaseMs, reason: 'in_flight', attempts: lease.attempts };
     let built: OutboundMessage;
     try {

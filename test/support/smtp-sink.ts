@@ -22,8 +22,9 @@ export async function startSmtpSink() {
   const refusals = new Map<string, { code: number; left: number }>();
   const rcptAttempts = new Map<string, number>();
   let waiting = 0;
-  let releaseHeld: (accept: boolean) => void = () => undefined;
-  let released = new Promise<boolean>((resolve) => (releaseHeld = resolve));
+  // Resolves with true (accept) or the SMTP code to refuse with.
+  let releaseHeld: (outcome: true | number) => void = () => undefined;
+  let released = new Promise<true | number>((resolve) => (releaseHeld = resolve));
 
   const server = new SMTPServer({
     authOptional: true,
@@ -48,10 +49,10 @@ export async function startSmtpSink() {
         };
         if (!to.some((a) => held.has(a))) return accept();
         waiting++;
-        void released.then((ok) => {
+        void released.then((outcome) => {
           waiting--;
-          if (ok) accept();
-          else callback(Object.assign(new Error('held message abandoned'), { responseCode: 451 }));
+          if (outcome === true) accept();
+          else callback(Object.assign(new Error('held message abandoned'), { responseCode: outcome }));
         });
       });
     },
@@ -64,11 +65,11 @@ export async function startSmtpSink() {
     accepted,
     /** Messages to `address` wait until release(). */
     hold: (address: string) => held.add(address),
-    /** Lets every held message through (accepted), or with `accept=false` answers them 451 and forgets them. */
-    release: (accept = true) => {
+    /** Lets every held message through (accepted), or with `accept=false` answers them `code` (default 451) and forgets them. */
+    release: (accept = true, code = 451) => {
       held.clear();
-      releaseHeld(accept);
-      released = new Promise<boolean>((resolve) => (releaseHeld = resolve));
+      releaseHeld(accept ? true : code);
+      released = new Promise<true | number>((resolve) => (releaseHeld = resolve));
     },
     /** Answers RCPT TO for `address` with `code` the next `times` times (default: always). */
     refuse: (address: string, code: number, times = Infinity) => refusals.set(address, { code, left: times }),

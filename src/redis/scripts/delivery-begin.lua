@@ -10,12 +10,16 @@
 -- ARGV[5] retention of the hash, seconds
 -- ARGV[6] now as ISO string
 -- ARGV[7] owner: the worker process taking the lease
--- Returns { verdict, attempts, leaseUntil } with verdict "acquired", "already_sent" or "in_flight".
+-- Returns { verdict, attempts, leaseUntil } with verdict "acquired", "already_sent", "settled" (it
+-- ended for good without a send: dead-lettered, bounced, failed, skipped; a late retry must not
+-- revive it) or "in_flight".
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 local record
 if current then
   record = cjson.decode(current)
   if record.sentAt or record.status == 'sent' then return { 'already_sent', record.attempts or 0 } end
+  local settled = { ['dead-lettered'] = true, bounced = true, failed = true, skipped = true }
+  if settled[record.status] then return { 'settled', record.attempts or 0 } end
   if record.status == 'sending' and tonumber(record.leaseUntil or 0) > tonumber(ARGV[2]) and record.owner ~= ARGV[7] then
     return { 'in_flight', record.attempts or 0, tonumber(record.leaseUntil) }
   end

@@ -197,3 +197,18 @@ describe('delivery states after a send, and provider reports', () => {
     expect(await failing.get(ref)).toMatchObject({ status: 'pending' });
   });
 });
+
+describe('deliveries that ended for good without a send', () => {
+  let infra: ReturnType<typeof testRedis>;
+  beforeEach(() => (infra = testRedis()));
+  afterEach(() => infra.cleanup());
+
+  it.each(['dead-lettered', 'bounced', 'failed', 'skipped'] as const)('answers settled for a %s delivery, so a late retry cannot revive it', async (status) => {
+    const store = createDeliveryStore({ redis: infra.redis, keys: createKeys(infra.prefix), clock: { now: () => START }, retentionSeconds: RETENTION_S, leaseMs: LEASE_MS });
+    const ref: DeliveryRef = { eventId: 'evt-s', recipientId: 'u1', channel: 'email' };
+    await store.begin(ref, 'smtp');
+    await store.set(ref, status, { reason: 'x', attempts: 1 });
+    expect(await store.begin(ref, 'smtp')).toEqual({ verdict: 'settled', attempts: 1 });
+    expect(await store.get(ref)).toMatchObject({ status, attempts: 1 });
+  });
+});

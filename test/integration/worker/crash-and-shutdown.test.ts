@@ -148,4 +148,20 @@ describe('worker crashes and shutdown', () => {
     expect(smtp.countTo('detached@example.com')).toBe(1);
     expect(smtp.countTo('after@example.com')).toBe(1);
   });
+
+  it('a detached attempt that then fails for good is dead-lettered once: its safety-net retry does not revive it', async () => {
+    const { start, committed } = setup({ retries: { detachAfterMs: 300, pollIntervalMs: 100 }, dedup: { sendLeaseMs: 1500 } });
+    const child = start();
+    await joined(child);
+    smtp.hold('doomed@example.com');
+    await producer.publish({ type: 'alert', priority: 'critical', recipients: ['email:doomed@example.com'], channels: ['email'], payload: { message: 'no' } });
+    await eventually(async () => smtp.waitingCount() === 1 && (await committed()) === 1, 'the attempt held and detached, the event committed');
+    // A permanent refusal after the detach: dead-lettered by the background attempt.
+    smtp.release(false, 554);
+    await eventually(async () => child.output().includes('"decision":"dead-lettered"'), 'the background attempt to dead-letter it');
+    // Well past the safety net's due time (the 1.5 s lease): no second attempt, no second dead letter.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(child.output().match(/"decision":"dead-lettered"/g)).toHaveLength(1);
+    expect(smtp.rcptAttempts('doomed@example.com')).toBe(1);
+  });
 });
