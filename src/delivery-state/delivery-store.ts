@@ -18,6 +18,9 @@ export type BeginVerdict = { verdict: 'acquired' | 'already_sent' | 'settled' | 
 
 const field = (ref: DeliveryRef) => `${ref.recipientId}|${ref.channel}`;
 
+/** A delivery's stable id (`eventId|recipientId|channel`): its idempotency key, the same on every try. */
+export const deliveryIdOf = (ref: DeliveryRef) => `${ref.eventId}|${ref.recipientId}|${ref.channel}`;
+
 /** Options of {@link createDeliveryStore}. */
 export interface DeliveryStoreOptions {
   redis: Redis;

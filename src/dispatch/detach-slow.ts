@@ -5,7 +5,7 @@ import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { ResolvedRecipient } from '../recipients/resolve-recipient';
 import type { Dispatch, DispatchOutcome } from './dispatch-delivery';
-import type { RetryStore } from './retry-store';
+import { retryItemOf, type RetryStore } from './retry-store';
 
 /** Dependencies of {@link createDetachingDispatch}. */
 export interface DetachDeps {
@@ -40,15 +40,15 @@ export function createDetachingDispatch(deps: DetachDeps) {
     const first = await Promise.race([running, deadline]).finally(() => clearTimeout(timer));
     if (first !== DETACHED) return first;
 
-    const deliveryId = `${event.id}|${recipient.recipientId}|${channel}`;
     const now = deps.clock.now();
-    const item = { deliveryId, event, channel, recipientId: recipient.recipientId, recipient: recipient.source, attempts: 0, lastError: { code: 'detached', message: `the attempt took longer than ${deps.detachAfterMs} ms and finishes in the background` }, deferredAt: new Date(now).toISOString() };
+    const lastError = { code: 'detached', message: `the attempt took longer than ${deps.detachAfterMs} ms and finishes in the background` };
+    const item = retryItemOf(event, recipient, channel, 0, lastError, now);
     const safety = deps.retries.schedule(item, now + deps.leaseMs, true);
     // Once both the attempt and the safety net are done: an attempt that ended for good (sent,
     // dead-lettered, bounced) no longer needs the safety net; a deferred one replaced it with its retry.
     const tracked = Promise.all([running, safety])
       .then(async ([outcome]) => {
-        if (outcome !== 'deferred') await deps.retries.complete(channel, deliveryId);
+        if (outcome !== 'deferred') await deps.retries.complete(channel, item.deliveryId);
       })
       .catch((error: unknown) => deps.logger.error('background delivery attempt failed on our side; its safety-net retry takes over', { eventId: event.id, recipientId: recipient.recipientId, channel, error: describeError(error) }))
       .finally(() => background.delete(tracked));

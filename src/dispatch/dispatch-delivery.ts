@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import type { HeraldConfig } from '../config/schema';
 import type { Channel } from '../contract/event-v1';
 import type { EventV2 } from '../contract/event-v2';
-import type { DeliveryStore } from '../delivery-state/delivery-store';
+import { deliveryIdOf, type DeliveryStore } from '../delivery-state/delivery-store';
 import type { Logger } from '../logger';
 import type { ResolvedRecipient } from '../recipients/resolve-recipient';
 import { createFailureHandler } from './handle-failure';
@@ -52,7 +52,7 @@ export function createDispatcher(deps: DispatcherDeps) {
   const handleFailure = createFailureHandler(deps);
   return async function dispatch(event: EventV2, recipient: ResolvedRecipient, channel: Channel): Promise<DispatchOutcome> {
     const ref = { eventId: event.id, recipientId: recipient.recipientId, channel };
-    const deliveryId = `${event.id}|${recipient.recipientId}|${channel}`;
+    const deliveryId = deliveryIdOf(ref);
     const locale = event.locale ?? recipient.locale;
     const message = (): OutboundMessage => ({
       deliveryId,
@@ -85,12 +85,12 @@ export function createDispatcher(deps: DispatcherDeps) {
         // Spread the wake-ups: a thousand deliveries waiting on one breaker must not arrive at its trial call together.
         const spread = (deps.random ?? Math.random)() * Math.min(1_000, deps.config.channels[channel].retry.baseDelayMs);
         const at = Math.max(result.retryAt, deps.clock.now() + MIN_DEFER_MS) + spread;
-        await scheduleRetry(deps, { event, recipient, channel, deliveryId, attempts: result.attempts, at, reason: result.reason, detail: `no ${channel} provider can be called now (${result.reason}); waiting without using an attempt` });
+        await scheduleRetry(deps, { event, recipient, channel, attempts: result.attempts, at, reason: result.reason, detail: `no ${channel} provider can be called now (${result.reason}); waiting without using an attempt` });
         deps.observe?.({ channel, provider: 'none', outcome: 'deferred', event, reason: result.reason });
         return 'deferred';
       }
       case 'failed':
-        return handleFailure(event, recipient, channel, deliveryId, result);
+        return handleFailure(event, recipient, channel, result);
     }
   };
 }

@@ -18,7 +18,6 @@ export function createFailureHandler(deps: DispatcherDeps) {
     event: EventV2,
     recipient: ResolvedRecipient,
     channel: Channel,
-    deliveryId: string,
     failed: Extract<AttemptOutcome, { outcome: 'failed' }>,
   ): Promise<DispatchOutcome> {
     const settings = deps.config.channels[channel];
@@ -33,7 +32,7 @@ export function createFailureHandler(deps: DispatcherDeps) {
         maxRetryAfterMs: Number.MAX_SAFE_INTEGER,
         random: deps.random,
       });
-      await scheduleRetry(deps, { event, recipient, channel, deliveryId, attempts: failed.attempts, at: deps.clock.now() + delay, reason, detail, provider: failed.provider });
+      await scheduleRetry(deps, { event, recipient, channel, attempts: failed.attempts, at: deps.clock.now() + delay, reason, detail, provider: failed.provider });
       deps.observe?.({ channel, provider: failed.provider, outcome: 'deferred', event, reason });
       return 'deferred';
     }

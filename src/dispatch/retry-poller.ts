@@ -4,7 +4,7 @@ import type { Channel } from '../contract/event-v1';
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { DeliveryStore } from '../delivery-state/delivery-store';
-import { isResolved, resolveRecipient, type WebhookDirectory } from '../recipients/resolve-recipient';
+import { resolveForChannel } from '../recipients/resolve-recipient';
 import type { UserDirectory } from '../recipients/user-directory';
 import type { Dispatch } from './dispatch-delivery';
 import type { RetryItem, RetryStore } from './retry-store';
@@ -18,8 +18,6 @@ export interface RetryPollerDeps {
   directory: UserDirectory;
   deliveries: DeliveryStore;
   config: Pick<HeraldConfig, 'channels' | 'retries'>;
-  /** Webhook endpoints, so retries resolve recipients the way intake does. */
-  webhooks?: WebhookDirectory;
   channels: readonly Channel[];
   clock: Clock;
   logger: Logger;
@@ -39,15 +37,15 @@ export function createRetryPoller(deps: RetryPollerDeps) {
   let loops: Promise<void>[] = [];
 
   async function retryOne(item: RetryItem): Promise<void> {
-    const recipient = await resolveRecipient(item.recipient, deps.directory, deps.webhooks);
-    if (!isResolved(recipient) || (recipient.addresses[item.channel] ?? []).length === 0) {
-      const reason = isResolved(recipient) ? 'no_address' : recipient.reason;
+    const found = await resolveForChannel(item.recipient, item.channel, deps.directory, deps.config.channels.webhook);
+    if ('reason' in found) {
+      const { reason } = found;
       await deps.deliveries.set({ eventId: item.event.id, recipientId: item.recipientId, channel: item.channel }, 'failed', { reason, detail: 'the recipient has no address for this channel any more' });
       deps.logger.warn('retry dropped: recipient unreachable now', { decision: 'failed', eventId: item.event.id, recipientId: item.recipientId, channel: item.channel, reason });
       await deps.retries.complete(item.channel, item.deliveryId);
       return;
     }
-    const outcome = await deps.dispatch(item.event, recipient, item.channel);
+    const outcome = await deps.dispatch(item.event, found.recipient, item.channel);
     if (outcome !== 'deferred') await deps.retries.complete(item.channel, item.deliveryId);
   }
 

@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../clock';
 import type { Channel } from '../contract/event-v1';
 import type { EventV2 } from '../contract/event-v2';
+import { deliveryIdOf } from '../delivery-state/delivery-store';
+import type { ResolvedRecipient } from '../recipients/resolve-recipient';
 import { loadScript } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 
@@ -20,6 +22,20 @@ export interface RetryItem {
   lastError: { code: string; message: string };
   /** ISO instant this retry was scheduled. */
   deferredAt: string;
+}
+
+/** The retry item of one delivery, deferred at `now` (epoch ms) after `attempts` provider calls. */
+export function retryItemOf(event: EventV2, recipient: ResolvedRecipient, channel: Channel, attempts: number, lastError: RetryItem['lastError'], now: number): RetryItem {
+  return {
+    deliveryId: deliveryIdOf({ eventId: event.id, recipientId: recipient.recipientId, channel }),
+    event,
+    channel,
+    recipientId: recipient.recipientId,
+    recipient: recipient.source,
+    attempts,
+    lastError,
+    deferredAt: new Date(now).toISOString(),
+  };
 }
 
 /**

@@ -4,14 +4,13 @@ import type { EventV2 } from '../contract/event-v2';
 import type { DeliveryStore } from '../delivery-state/delivery-store';
 import type { Logger } from '../logger';
 import type { ResolvedRecipient } from '../recipients/resolve-recipient';
-import type { RetryStore } from './retry-store';
+import { retryItemOf, type RetryStore } from './retry-store';
 
 /** What to store for a deferred delivery. */
 export interface Deferral {
   event: EventV2;
   recipient: ResolvedRecipient;
   channel: Channel;
-  deliveryId: string;
   /** Provider calls made so far, when known. */
   attempts?: number;
   /** When to try again, epoch ms. */
@@ -31,19 +30,7 @@ export interface Deferral {
 export async function scheduleRetry(deps: { retries: RetryStore; deliveries: DeliveryStore; clock: Clock; logger: Logger }, d: Deferral): Promise<void> {
   const now = deps.clock.now();
   const at = Math.max(d.at, now);
-  await deps.retries.schedule(
-    {
-      deliveryId: d.deliveryId,
-      event: d.event,
-      channel: d.channel,
-      recipientId: d.recipient.recipientId,
-      recipient: d.recipient.source,
-      attempts: d.attempts ?? 0,
-      lastError: { code: d.reason, message: d.detail },
-      deferredAt: new Date(now).toISOString(),
-    },
-    at,
-  );
+  await deps.retries.schedule(retryItemOf(d.event, d.recipient, d.channel, d.attempts ?? 0, { code: d.reason, message: d.detail }, now), at);
   const nextAttemptAt = new Date(at).toISOString();
   // Another worker's live lease: its outcome is its to record; writing `deferred` would end its lease.
   if (d.reason === 'in_flight') return;

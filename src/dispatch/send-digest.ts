@@ -6,7 +6,7 @@ import type { DeliveryStore } from '../delivery-state/delivery-store';
 import type { DlqPublisher } from '../dlq/dlq-publisher';
 import { describeError, isRetriable, RetriableError } from '../errors';
 import type { Logger } from '../logger';
-import { isResolved, resolveRecipient } from '../recipients/resolve-recipient';
+import { resolveForChannel } from '../recipients/resolve-recipient';
 import type { UserDirectory } from '../recipients/user-directory';
 import type { Renderer } from '../rendering/render';
 import { orderProviders } from './order-providers';
@@ -46,10 +46,9 @@ export function createDigestSender(deps: DigestSenderDeps) {
     if (!first) return;
     const { channel, recipientId } = first;
     const log = { digestId: claim.digestId, recipientId, channel, items: claim.items.length };
-    const recipient = await resolveRecipient(first.recipient ?? recipientId, deps.directory, deps.config.channels.webhook);
-    const to = isResolved(recipient) ? (recipient.addresses[channel] ?? []) : [];
-    if (!isResolved(recipient) || to.length === 0) {
-      const reason = isResolved(recipient) ? 'no_address' : recipient.reason;
+    const found = await resolveForChannel(first.recipient ?? recipientId, channel, deps.directory, deps.config.channels.webhook);
+    if ('reason' in found) {
+      const { reason } = found;
       await markItems(claim, 'failed', { reason, detail: 'the recipient has no address for this channel any more' });
       deps.logger.warn('digest recipient unreachable', { decision: 'failed', ...log, reason });
       return;
@@ -60,8 +59,8 @@ export function createDigestSender(deps: DigestSenderDeps) {
       eventId: claim.digestId,
       channel,
       recipientId,
-      to,
-      locale: recipient.locale,
+      to: found.to,
+      locale: found.recipient.locale,
       content: deps.renderer.renderDigest(channel, claim.items),
       meta: { type: 'digest', priority: first.priority, createdAt: first.createdAt, payload: { eventIds: claim.items.map((i) => i.eventId) } },
     });

@@ -1,7 +1,7 @@
 import type { GuardedProvider } from '../channels/circuit-breaker';
 import type { OutboundMessage, SendResult } from '../channels/types';
 import type { Clock } from '../clock';
-import type { DeliveryRef, DeliveryStore } from '../delivery-state/delivery-store';
+import { deliveryIdOf, type DeliveryRef, type DeliveryStore } from '../delivery-state/delivery-store';
 import { describeError, HeraldError, isRetriable, PermanentError, RetriableError } from '../errors';
 import type { Logger } from '../logger';
 import type { RateLimiter } from './rate-limiter';
@@ -108,7 +108,7 @@ export function createSendOnce(deps: SendOnceDeps) {
   }
 
   return async function sendOnce(ref: DeliveryRef, candidates: readonly GuardedProvider[], message: () => OutboundMessage): Promise<AttemptOutcome> {
-    const key = `${ref.eventId}|${ref.recipientId}|${ref.channel}`;
+    const key = deliveryIdOf(ref);
     if (inFlight.has(key)) return { outcome: 'unavailable', retryAt: clock.now() + 1_000, reason: 'in_flight' };
     inFlight.add(key);
     try {

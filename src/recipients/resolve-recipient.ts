@@ -78,6 +78,22 @@ export async function resolveRecipient(recipient: string, directory: UserDirecto
   return { recipientId: recipient, kind: 'user', source: recipient, profile, addresses: userAddresses(recipient, profile, webhooks), locale: profile.locale };
 }
 
+/**
+ * Resolves a recipient again for one channel, when a retry or a digest comes due: its current
+ * addresses there (a phone changed, a token pruned), or why it has none now.
+ */
+export async function resolveForChannel(
+  recipient: string,
+  channel: Channel,
+  directory: UserDirectory,
+  webhooks: WebhookDirectory = NO_WEBHOOKS,
+): Promise<{ recipient: ResolvedRecipient; to: string[] } | { reason: string }> {
+  const resolved = await resolveRecipient(recipient, directory, webhooks);
+  if (!isResolved(resolved)) return { reason: resolved.reason };
+  const to = resolved.addresses[channel] ?? [];
+  return to.length > 0 ? { recipient: resolved, to } : { reason: 'no_address' };
+}
+
 /** Narrows a resolution result. */
 export function isResolved(r: ResolvedRecipient | UnresolvedRecipient): r is ResolvedRecipient {
   return 'kind' in r;

@@ -121,7 +121,7 @@ export function buildPipeline(deps: PipelineDeps) {
       if (outcome !== 'already_sent') metrics.deliveries.inc({ channel, provider, outcome });
     },
   });
-  const retryPoller = createRetryPoller({ retries, dispatch, directory, deliveries, config, webhooks: config.channels.webhook, channels: CHANNELS, clock, logger });
+  const retryPoller = createRetryPoller({ retries, dispatch, directory, deliveries, config, channels: CHANNELS, clock, logger });
   return { deliveries, directory, dlq, batchStore, handleEvent, sendDigest, retries, retryPoller, status, drainBackground: detacher.drain };
 }
 
