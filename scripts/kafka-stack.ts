@@ -47,6 +47,27 @@ export async function brokerAnswers(brokers: string): Promise<boolean> {
   }
 }
 
+/**
+ * True when the broker can host a new topic: it creates (once) a one-partition probe topic and
+ * sees its leader. A restarted broker answers metadata while it is still loading the partitions it
+ * already has (thousands, after many local test runs), and topic creation fails until it is done.
+ */
+async function hostsTopics(brokers: string): Promise<boolean> {
+  const admin = new Kafka({ brokers: brokers.split(','), clientId: 'herald-stack', logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000 }).admin();
+  try {
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: PROBE_TOPIC, numPartitions: 1 }], waitForLeaders: true, timeout: 5000 });
+    const { topics } = await admin.fetchTopicMetadata({ topics: [PROBE_TOPIC] });
+    return (topics[0]?.partitions[0]?.leader ?? -1) >= 0;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+const PROBE_TOPIC = 'herald-stack.probe';
+
 function fetchJars(): void {
   if (existsSync(libDir) && readdirSync(libDir).some((f) => f.startsWith('kafka_2.13-'))) return;
   console.log('[stack] fetching Apache Kafka from Maven Central (first run only)…');
@@ -131,6 +152,7 @@ export async function ensureKafka(brokers = '127.0.0.1:9092'): Promise<{ started
     writeFileSync(pidFile, String(child.pid));
     console.log(`[stack] Kafka starting on ${host}:${port} (pid ${child.pid})`);
     await waitUntil(() => brokerAnswers(brokers), 120_000, 'Kafka did not answer');
+    await waitUntil(() => hostsTopics(brokers), 120_000, 'Kafka answered but could not host a new topic');
   }
   console.log(`[stack] Kafka answers at ${brokers}`);
   return { started: true };
