@@ -5,6 +5,7 @@
  * Test setup and the demo call ensureKafka(), which starts a broker only when nothing answers at KAFKA_BROKERS.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -48,25 +49,26 @@ export async function brokerAnswers(brokers: string): Promise<boolean> {
 }
 
 /**
- * True when the broker can host a new topic: it creates (once) a one-partition probe topic and
- * sees its leader. A restarted broker answers metadata while it is still loading the partitions it
+ * True when the broker can host a new topic: it creates a fresh one-partition probe topic, sees its
+ * leader, and deletes it (a probe left from an earlier run would prove nothing). A restarted broker answers metadata while it is still loading the partitions it
  * already has (thousands, after many local test runs), and topic creation fails until it is done.
  */
 async function hostsTopics(brokers: string): Promise<boolean> {
   const admin = new Kafka({ brokers: brokers.split(','), clientId: 'herald-stack', logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000 }).admin();
+  const topic = `herald-stack.probe-${randomBytes(4).toString('hex')}`;
   try {
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: PROBE_TOPIC, numPartitions: 1 }], waitForLeaders: true, timeout: 5000 });
-    const { topics } = await admin.fetchTopicMetadata({ topics: [PROBE_TOPIC] });
-    return (topics[0]?.partitions[0]?.leader ?? -1) >= 0;
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true, timeout: 5000 });
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    const hosted = (topics[0]?.partitions[0]?.leader ?? -1) >= 0;
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    return hosted;
   } catch {
     return false;
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
 }
-
-const PROBE_TOPIC = 'herald-stack.probe';
 
 function fetchJars(): void {
   if (existsSync(libDir) && readdirSync(libDir).some((f) => f.startsWith('kafka_2.13-'))) return;
