@@ -49,8 +49,9 @@ export async function brokerAnswers(brokers: string): Promise<boolean> {
 }
 
 /**
- * True when the broker can host a new topic: it creates a fresh one-partition probe topic, sees its
- * leader, and deletes it (a probe left from an earlier run would prove nothing). A restarted broker answers metadata while it is still loading the partitions it
+ * True when the broker can host a new topic and a consumer group: it creates a fresh one-partition
+ * probe topic, sees its leader, deletes it (a probe left from an earlier run would prove nothing),
+ * and finds a group coordinator. A restarted broker answers metadata while it is still loading the partitions it
  * already has (thousands, after many local test runs), and topic creation fails until it is done.
  */
 async function hostsTopics(brokers: string): Promise<boolean> {
@@ -62,6 +63,9 @@ async function hostsTopics(brokers: string): Promise<boolean> {
     const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
     const hosted = (topics[0]?.partitions[0]?.leader ?? -1) >= 0;
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    // A group lookup makes a fresh broker create __consumer_offsets (50 partitions) now, not while
+    // the first tests' workers wait to join; it throws until a group coordinator is available.
+    await admin.describeGroups(['herald-stack.probe']);
     return hosted;
   } catch {
     return false;
