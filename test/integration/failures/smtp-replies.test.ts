@@ -1,6 +1,6 @@
 import { HeraldProducer } from '../../../src/client/herald-producer';
 import { captureLogger } from '../../support/capture-logger';
-import { testKafka, uniqueName } from '../../support/infra';
+import { eventually, testKafka, uniqueName } from '../../support/infra';
 import { api, isolatedConfig, startTestService, type TestService } from '../../support/service-harness';
 import { startSmtpSink } from '../../support/smtp-sink';
 import { deadLettersOf, deliveryReaching } from './failure-support';
@@ -48,6 +48,12 @@ describe('SMTP replies decide retry or dead letter', () => {
     producer.publish({ type: 'transactional', priority: 'high', recipients: [recipientId], channels: ['email'], payload: { title: 'Hi', message: 'Body' }, ...extra });
 
   const decisions = (eventId: string, decision: string) => logs.lines().filter((l) => l.eventId === eventId && l.decision === decision);
+  /** The decision lines once one is logged: the state is written (and its change published) just before its log line. */
+  const logged = (eventId: string, decision: string) =>
+    eventually(async () => {
+      const lines = decisions(eventId, decision);
+      return lines.length > 0 ? lines : undefined;
+    }, `a "${decision}" log line for ${eventId}`, 5_000);
 
   it('451 once, then accepted: sent on the second attempt, one message accepted, nothing dead-lettered', async () => {
     const { id, address } = await user('transient-once');
@@ -59,7 +65,7 @@ describe('SMTP replies decide retry or dead letter', () => {
     expect(smtp.rcptAttempts(address)).toBe(2);
     expect(smtp.countTo(address)).toBe(1);
     expect(decisions(eventId, 'deferred')).toHaveLength(1);
-    expect(decisions(eventId, 'sent')).toEqual([expect.objectContaining({ recipientId: id, channel: 'email', attempts: 2 })]);
+    expect(await logged(eventId, 'sent')).toEqual([expect.objectContaining({ recipientId: id, channel: 'email', attempts: 2 })]);
     expect(await deadLettersOf(herald.config.kafka.topics.dlq, eventId)).toEqual([]);
   });
 
@@ -85,7 +91,7 @@ describe('SMTP replies decide retry or dead letter', () => {
     expect(JSON.stringify(letter.value)).not.toContain(address);
 
     expect(decisions(eventId, 'deferred')).toHaveLength(2);
-    expect(decisions(eventId, 'dead-lettered')).toEqual([expect.objectContaining({ recipientId: id, channel: 'email', reason: 'smtp_transient', attempts: 3 })]);
+    expect(await logged(eventId, 'dead-lettered')).toEqual([expect.objectContaining({ recipientId: id, channel: 'email', reason: 'smtp_transient', attempts: 3 })]);
     expect(logs.text()).not.toContain(address);
   });
 
