@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CHANNELS, EVENT_TYPES, PRIORITIES } from '../contract/event-v1';
 import { Cron } from 'croner';
 import { PROVIDER_IDS } from '../channels/types';
+import { durationSchema } from '../time/duration';
 
 const positiveInt = z.number().int().positive();
 
@@ -91,7 +92,16 @@ const channelsSchema = z
       })
       .strict()
       .prefault({}),
-    push: channelSchema.prefault({}),
+    push: z
+      .object({
+        ...channelFields,
+        /** Longest push title, in characters; a longer one is cut with "…" (Android shows about 65). Default 65. */
+        maxTitleLength: positiveInt.max(1000).default(65),
+        /** Longest push body, in characters; a longer one is cut with "…". Default 240. */
+        maxBodyLength: positiveInt.max(4000).default(240),
+      })
+      .strict()
+      .prefault({}),
     in_app: z
       .object({
         ...channelFields,
@@ -141,6 +151,121 @@ const templateSchema = z
 
 const channelTemplates = z.partialRecord(z.enum(CHANNELS), templateSchema);
 
+const localeTag = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'locale must be a BCP 47 tag such as en, fr-CA');
+
+/**
+ * The templates of one name: a template per channel (the default locale's), and per locale the
+ * channels that locale overrides. A delivery in `fr-CA` looks for `locales["fr-CA"]`, then
+ * `locales.fr`, then the channel template itself.
+ */
+const templateSetSchema = z
+  .object({
+    email: templateSchema.optional(),
+    sms: templateSchema.optional(),
+    push: templateSchema.optional(),
+    in_app: templateSchema.optional(),
+    webhook: templateSchema.optional(),
+    /** Translations: locale → channel → template. */
+    locales: z.record(localeTag, channelTemplates).default({}),
+  })
+  .strict();
+
+/** A slug used in Redis keys and metrics: letters, digits, dot, dash, underscore. */
+const slug = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1 to 64 letters, digits, dot, dash or underscore');
+
+const ianaTimeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not an IANA time zone; use one such as Europe/Paris or UTC' },
+);
+
+/** When a digest window closes: every fixed interval, or at the times of a cron expression. */
+const digestWindowSchema = z
+  .object({
+    /** Fixed windows of this length, aligned to the Unix epoch (e.g. "15m": :00, :15, :30, :45 UTC). */
+    every: durationSchema.optional(),
+    /** Windows closing at each time of this cron expression, e.g. "0 9 * * *" for daily at 09:00. */
+    cron: cronExpression.optional(),
+    /** Time zone of `cron`: an IANA zone, or "recipient" for each recipient's own (their profile's `timeZone`). Default UTC. */
+    timeZone: z.union([z.literal('recipient'), ianaTimeZone]).default('UTC'),
+  })
+  .strict()
+  .refine((w) => (w.every === undefined) !== (w.cron === undefined), {
+    message: 'give exactly one of every or cron, e.g. { every: "15m" } or { cron: "0 9 * * *", timeZone: "recipient" }',
+  });
+
+/** One digest rule: which deliveries wait for a digest, how they group, when the window closes. */
+const digestRuleSchema = z
+  .object({
+    /** Rule name, part of every digest id of the rule. Default `<channel>-<types or "all">`. */
+    name: slug.optional(),
+    /** Channel the rule batches. */
+    channel: z.enum(CHANNELS),
+    /** Event types it batches. Default every type. */
+    types: z.array(z.enum(EVENT_TYPES)).min(1).optional(),
+    /** Event categories it batches. Default every category. */
+    categories: z.array(z.string().min(1)).min(1).optional(),
+    /** Priorities it batches (each must allow batching under `priorities`). Default normal, low. */
+    priorities: z.array(z.enum(PRIORITIES)).min(1).default(['normal', 'low']),
+    /** When the window closes and the digest goes out. */
+    window: digestWindowSchema,
+    /** Besides recipient and channel, what separates digests: any of type, category, template. Default ["type"]. */
+    groupBy: z.array(z.enum(['type', 'category', 'template'])).default(['type']),
+    /** Most items listed in one digest. Default 50. */
+    maxItems: positiveInt.max(1000).default(50),
+    /**
+     * Past `maxItems`: `summarize` sends one digest listing the oldest `maxItems` and counting the rest
+     * (`{{more}}`); `split` sends as many digests as needed. Default summarize.
+     */
+    overflow: z.enum(['summarize', 'split']).default('summarize'),
+    /** Template name (under `templates`) rendered with `{ items, count, more }`. Default `digestTemplates[channel]`, else a plain list. */
+    template: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** A digest rule as configured, defaults filled. */
+export type DigestRuleConfig = z.infer<typeof digestRuleSchema>;
+
+/** One frequency cap: at most `max` matching events per recipient in any sliding `window`. */
+const frequencyCapSchema = z
+  .object({
+    /** Cap name, part of its Redis key and metrics. */
+    name: slug,
+    /** Event types it counts. Default every type. */
+    types: z.array(z.enum(EVENT_TYPES)).min(1).optional(),
+    /** Event categories it counts. Default every category. */
+    categories: z.array(z.string().min(1)).min(1).optional(),
+    /** Channels it applies to. Default every channel. An event counts once however many channels it uses. */
+    channels: z.array(z.enum(CHANNELS)).min(1).optional(),
+    /** Most matching events per recipient in the window. */
+    max: positiveInt,
+    /** Length of the sliding window, e.g. "1d" or "1h". */
+    window: durationSchema,
+    /** Over the cap: `drop` (recorded `skipped`, reason `frequency_capped`) or `digest` (folded into the channel's next digest). Default drop. */
+    onExceed: z.enum(['drop', 'digest']).default('drop'),
+    /** Priorities never capped. Default critical. */
+    bypassPriorities: z.array(z.enum(PRIORITIES)).default(['critical']),
+  })
+  .strict();
+
+/** A frequency cap as configured, defaults filled. */
+export type FrequencyCapConfig = z.infer<typeof frequencyCapSchema>;
+
+const utmSchema = z
+  .object({
+    /** `utm_source`, e.g. "herald". */
+    utm_source: z.string().min(1).max(100),
+    /** `utm_medium`, e.g. "email" or "push". */
+    utm_medium: z.string().min(1).max(100),
+  })
+  .strict();
+
 /** The zod declaration of `config/notification-config.ts`; the type below is inferred from it. */
 export const configSchema = z
   .object({
@@ -154,6 +279,8 @@ export const configSchema = z
             incoming: z.string().min(1).default('notifications.incoming'),
             dlq: z.string().min(1).default('notifications.dlq'),
             status: z.string().min(1).default('notifications.status'),
+            /** Lane of the priorities not in `fastLane`: forwarded here at intake, consumed by its own consumer group. */
+            bulk: z.string().min(1).default('notifications.incoming.bulk'),
           })
           .strict()
           .prefault({}),
@@ -161,6 +288,8 @@ export const configSchema = z
         partitions: positiveInt.max(1000).default(6),
         /** Replication factor of topics herald creates. Default 1 (single broker); use 3 in production. */
         replicationFactor: positiveInt.max(10).default(1),
+        /** Priorities handled straight from the incoming topic; the others are forwarded to `topics.bulk` and handled there, so a flood of them never delays these. Default critical, high. */
+        fastLane: z.array(z.enum(PRIORITIES)).min(1).default(['critical', 'high']),
         /** Partitions one worker handles at the same time. Default 3. */
         partitionsConsumedConcurrently: positiveInt.max(100).default(3),
         /** Consumer session timeout in ms. Default 30000. */
@@ -215,6 +344,61 @@ export const configSchema = z
         priorities: z.array(z.enum(PRIORITIES)).default(['normal', 'low']),
         /** How long a flush may hold a claimed batch before another worker takes it over, in ms. Default 120000. */
         claimLeaseMs: positiveInt.default(120_000),
+        /** How often each worker looks for digest windows that have closed, in ms. Default 1000. */
+        pollIntervalMs: positiveInt.max(60_000).default(1_000),
+        /**
+         * Digest rules, first match wins. When empty (the default), one rule per channel in `channels`
+         * is derived from `schedule`, `maxBatch` and `priorities` (cron in UTC, grouped by type).
+         */
+        rules: z.array(digestRuleSchema).default([]),
+      })
+      .strict()
+      .prefault({}),
+    scheduling: z
+      .object({
+        /** How often each worker looks for scheduled events (`sendAt`, `delay`) that are due, in ms. Default 500. */
+        pollIntervalMs: positiveInt.max(60_000).default(500),
+        /** How long a worker holds a due scheduled event before another may take it over, in ms. Default 60000. */
+        claimLeaseMs: positiveInt.default(60_000),
+        /** Most due scheduled events one worker takes per poll. Default 100. */
+        claimBatch: positiveInt.max(1_000).default(100),
+        /** Farthest ahead an event may be scheduled; later ones are refused (recorded `failed`, reason `send_at_too_far`). Default 365 days. */
+        maxHorizon: durationSchema.default(365 * 86_400_000),
+      })
+      .strict()
+      .prefault({}),
+    quietHours: z
+      .object({
+        /** Channels that respect users' quiet hours. Default sms and push (the ones that wake people). */
+        channels: z.array(z.enum(CHANNELS)).default(['sms', 'push']),
+        /** Priorities that go through quiet hours. Default critical. */
+        bypassPriorities: z.array(z.enum(PRIORITIES)).default(['critical']),
+      })
+      .strict()
+      .prefault({}),
+    /** Frequency caps, each counted per recipient in Redis, shared by all workers. Default none. */
+    frequencyCaps: z.array(frequencyCapSchema).default([]),
+    attribution: z
+      .object({
+        /** Tracking parameters added to links, per channel. A channel not listed keeps its links unchanged. Default none. */
+        channels: z.partialRecord(z.enum(CHANNELS), utmSchema).default({}),
+        /** Where `utm_campaign` comes from: the template name or the event type. Default template. */
+        campaignFrom: z.enum(['template', 'type']).default('template'),
+        /** Hosts whose links get parameters (subdomains included). Default every http(s) link. */
+        domains: z.array(z.string().min(1)).min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+    sweep: z
+      .object({
+        /** How often one worker (a Redis lock elects it) looks for stuck work, in ms. Default 60000. */
+        intervalMs: positiveInt.default(60_000),
+        /** A delivery still `pending` or `sending` (lease expired) this long after its last change is re-queued, in ms. Default 300000. */
+        stuckAfterMs: positiveInt.default(300_000),
+        /** A scheduled event this far past due is fired by the sweep, in ms. Default 60000. */
+        lateAfterMs: positiveInt.default(60_000),
+        /** Most items one sweep handles of each kind. Default 1000. */
+        batch: positiveInt.max(100_000).default(1_000),
       })
       .strict()
       .prefault({}),
@@ -227,17 +411,24 @@ export const configSchema = z
             maxLatencyMs: positiveInt,
             /** Whether deliveries of this priority may wait for a digest. */
             batchingAllowed: z.boolean(),
+            /**
+             * Events older than this when herald gets to them (age from `sendAt`, else `createdAt`) are dropped,
+             * each delivery recorded `skipped` with reason `stale`. Omit to never drop.
+             */
+            maxAge: durationSchema.optional(),
           })
           .strict(),
       )
       .default({
-        critical: { maxLatencyMs: 5_000, batchingAllowed: false },
-        high: { maxLatencyMs: 30_000, batchingAllowed: false },
-        normal: { maxLatencyMs: 600_000, batchingAllowed: true },
-        low: { maxLatencyMs: 3_600_000, batchingAllowed: true },
+        critical: { maxLatencyMs: 5_000, batchingAllowed: false, maxAge: 3_600_000 },
+        high: { maxLatencyMs: 30_000, batchingAllowed: false, maxAge: 6 * 3_600_000 },
+        normal: { maxLatencyMs: 600_000, batchingAllowed: true, maxAge: 24 * 3_600_000 },
+        low: { maxLatencyMs: 3_600_000, batchingAllowed: true, maxAge: 72 * 3_600_000 },
       }),
-    /** Templates by name (an event's `template`, else its `type`), then by channel. */
-    templates: z.record(z.string().min(1), channelTemplates).default({}),
+    /** Templates by name (an event's `template`, else its `type`), then by channel, with translations under `locales`. */
+    templates: z.record(z.string().min(1), templateSetSchema).default({}),
+    /** Locale of the channel templates themselves, the last step of every locale fallback. Default en. */
+    defaultLocale: localeTag.default('en'),
     /** Digest template per channel; `items` holds the rendered entries. */
     digestTemplates: channelTemplates.default({}),
     shutdown: z
@@ -266,6 +457,27 @@ export const configSchema = z
           ctx.addIssue({ code: 'custom', path: ['channels', channel, 'providerRateLimits', id], message: `unknown ${channel} provider "${id}"; use one of ${known.join(', ')}` });
         }
       }
+    }
+    for (const [i, rule] of config.batching.rules.entries()) {
+      for (const p of rule.priorities) {
+        if (!config.priorities[p].batchingAllowed) {
+          ctx.addIssue({ code: 'custom', path: ['batching', 'rules', i, 'priorities'], message: `priority "${p}" is batched by this rule but priorities.${p}.batchingAllowed is false; remove it or allow batching` });
+        }
+      }
+      if (rule.template !== undefined && !Object.hasOwn(config.templates, rule.template)) {
+        ctx.addIssue({ code: 'custom', path: ['batching', 'rules', i, 'template'], message: `no template "${rule.template}" under templates; add it or remove the rule's template` });
+      }
+    }
+    const ruleNames = config.batching.rules.map((r, i) => r.name ?? `rule-${i}`);
+    if (new Set(ruleNames).size !== ruleNames.length) {
+      ctx.addIssue({ code: 'custom', path: ['batching', 'rules'], message: 'two digest rules have the same name; names are part of digest ids, give each its own' });
+    }
+    const capNames = config.frequencyCaps.map((c) => c.name);
+    for (const [i, name] of capNames.entries()) {
+      if (capNames.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: ['frequencyCaps', i, 'name'], message: `frequency cap "${name}" is defined twice; give each its own name` });
+    }
+    if (config.kafka.topics.bulk === config.kafka.topics.incoming) {
+      ctx.addIssue({ code: 'custom', path: ['kafka', 'topics', 'bulk'], message: 'the bulk lane must be a topic of its own, not the incoming topic' });
     }
     for (const p of config.batching.priorities) {
       if (!config.priorities[p].batchingAllowed) {

@@ -45,7 +45,7 @@ export function parseEventObject(value: unknown): ParseResult {
   if (version === undefined) {
     const v1 = eventV1Schema.safeParse(value);
     if (!v1.success) {
-      const hint = ' (it has no "version" field; template, locale, category and sendAt need "version": 2)';
+      const hint = ' (it has no "version" field; template, locale, category, sendAt and delay need "version": 2)';
       return reject('schema_violation', `the event does not match schema version 1${hint}`, toContractIssues(v1.error));
     }
     return { ok: true, event: upcastV1(v1.data), sourceVersion: 1 };

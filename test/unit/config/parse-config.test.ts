@@ -25,7 +25,7 @@ describe('parseConfig', () => {
   it('fills every default from an empty object', () => {
     const config = parseConfig({});
     expect(config.kafka).toMatchObject({ clientId: 'herald', partitions: 6, replicationFactor: 1 });
-    expect(config.kafka.topics).toEqual({ incoming: 'notifications.incoming', dlq: 'notifications.dlq', status: 'notifications.status' });
+    expect(config.kafka.topics).toEqual({ incoming: 'notifications.incoming', dlq: 'notifications.dlq', status: 'notifications.status', bulk: 'notifications.incoming.bulk' });
     expect(config.channels.sms).toEqual({
       enabled: true,
       batchSize: 10,

@@ -26,7 +26,7 @@ describe('parseEvent: version 1', () => {
     const result = rejected(parseEvent(bytes(v1Event({ template: 'welcome' }))));
     expect(result.code).toBe('schema_violation');
     expect(result.issues).toEqual([{ path: 'template', message: 'unknown field "template"; remove it or check its spelling' }]);
-    expect(result.message).toContain('template, locale, category and sendAt need "version": 2');
+    expect(result.message).toContain('template, locale, category, sendAt and delay need "version": 2');
   });
 });
 
