@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../clock';
 import { loadScript } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
-import type { BatchItem, Claim } from './batch-item';
+import { digestIdOf, dueMemberOf, parseDueMember, type BatchItem, type BatchRef, type Claim } from './batch-item';
 
 /** What {@link createBatchStore} needs. */
 export interface BatchStoreOptions {
@@ -12,117 +12,128 @@ export interface BatchStoreOptions {
   /** How long a claim is held before another flusher may resume it, in ms (config `batching.claimLeaseMs`). */
   claimLeaseMs: number;
   /**
-   * How long event ids taken into a digest are remembered, so a Kafka redelivery of an
-   * already-digested delivery is not batched again, in ms. Default 86400000 (24 h, the dedup TTL).
+   * How long event ids taken into a group are remembered (so a Kafka redelivery is not batched
+   * again, in whatever window it arrives), and closed windows stay closed, in ms. Default 86400000 (24 h, the dedup TTL).
    */
-  claimedRetentionMs?: number;
+  retentionMs?: number;
 }
+
+/** What adding an item did. */
+export type AddOutcome = { added: boolean; windowEnd: number };
 
 /**
- * Redis store of the deliveries waiting for a digest, one batch per recipient and channel.
- * Every multi-key step on a batch is one Lua script on the batch's hash tag; the due index has
- * its own tag, so it is kept in step by separate calls ordered to never lose a batch (see below).
+ * Redis store of the deliveries waiting for a digest: per digest group (rule, recipient, channel and
+ * the rule's groupBy fields), one batch per window. A window is due at its end; the first flusher
+ * to claim it closes it and takes every item, so an item arriving during the flush goes to the next
+ * window. Every step on one group is one Lua script on the group's hash tag; the due index has its
+ * own tag, so it is kept in step by separate calls ordered never to lose a window (see `add`).
  */
 export interface BatchStore {
-  /** Adds an item; false when this event is already pending or already digested in this batch. */
-  add(batchId: string, item: BatchItem): Promise<boolean>;
   /**
-   * Takes up to `maxItems` oldest items into a new digest, or resumes a digest whose owner's lease
-   * expired (same id, same items). Null when another owner holds a live lease or nothing is pending.
+   * Adds an item to the window ending at `windowEnd` of its group, or, when a flush already closed
+   * that window, to the window `nextWindow(windowEnd)` returns (and so on). `added` is false when the
+   * event is already batched in this group (a redelivery).
    */
-  claim(batchId: string, maxItems: number, owner: string): Promise<Claim | null>;
+  add(groupKey: string, windowEnd: number, item: BatchItem, nextWindow: (closedEnd: number) => number): Promise<AddOutcome>;
+  /**
+   * Closes a due window and takes its items into a claim, or resumes a claim whose lease expired
+   * (same digest id, same items). Null when another owner holds a live lease or the window is empty.
+   */
+  claim(ref: BatchRef, owner: string): Promise<Claim | null>;
   /** Closes the claim after its digest was sent; false when the claim was taken over meanwhile. */
   complete(claim: Claim): Promise<boolean>;
-  /** Up to `limit` batch ids with pending items or an open claim, oldest first. */
-  dueBatches(limit: number): Promise<string[]>;
-  /** Every due batch id, page by page; ids present throughout are returned even as others are removed. */
-  scanDue(pageSize?: number): AsyncGenerator<string[]>;
-  /** Items waiting for a digest (not counting an open claim's). */
-  pendingCount(batchId: string): Promise<number>;
+  /** Hands a claim back until `until` (epoch ms), when any flusher resumes it; false when it was taken over meanwhile. */
+  postpone(claim: Claim, until: number): Promise<boolean>;
+  /** Up to `limit` windows due at `now` (ended, or with an expired claim), earliest first. */
+  dueWindows(now: number, limit: number): Promise<BatchRef[]>;
+  /** Windows waiting in the index (metrics). */
+  depth(): Promise<number>;
+  /** Items waiting in one window (tests and tools). */
+  pendingCount(ref: BatchRef): Promise<number>;
 }
 
-/** batch-claim.lua's reply: `busy` or `empty` alone, else `new`/`resumed` with digest id, items JSON and token. */
-type ClaimReply = [status: 'busy' | 'empty' | 'new' | 'resumed', digestId: string, itemsJson: string, token: number];
+/** batch-claim.lua's reply. */
+type ClaimReply = ['busy', string] | ['empty'] | ['new' | 'resumed', string, number, number];
 
 /** Builds the {@link BatchStore} on one Redis connection. */
 export function createBatchStore(options: BatchStoreOptions): BatchStore {
   const { redis, keys, clock, claimLeaseMs } = options;
-  const claimedRetentionMs = options.claimedRetentionMs ?? 86_400_000;
-  const addScript = loadScript(redis, 'batch-add', 3);
-  const claimScript = loadScript(redis, 'batch-claim', 5);
-  const completeScript = loadScript(redis, 'batch-complete', 2);
+  const retentionMs = options.retentionMs ?? 86_400_000;
+  const addScript = loadScript(redis, 'batch-add', 4);
+  const claimScript = loadScript(redis, 'batch-claim', 4);
+  const completeScript = loadScript(redis, 'batch-complete', 1);
+  const postponeScript = loadScript(redis, 'batch-postpone', 1);
   const due = keys.batchesDue();
 
-  /** Indexes the batch; NX keeps the time its oldest still-indexed item arrived. */
-  async function track(batchId: string): Promise<void> {
-    await redis.zadd(due, 'NX', clock.now(), batchId);
-  }
-
-  /**
-   * Drops an idle batch from the due index. `add` writes the items first and the index second, so
-   * we do the opposite: remove from the index first, then look at the items again. An item that
-   * slipped in before our ZREM (its own ZADD NX was a no-op) is seen by the re-check and re-indexed;
-   * one that slips in after it is indexed by its own ZADD. Either way no batch is left unfindable.
-   */
-  async function untrackIfIdle(batchId: string): Promise<void> {
-    await redis.zrem(due, batchId);
-    const [pending, claimOpen] = await Promise.all([redis.zcard(keys.batchOrder(batchId)), redis.exists(keys.batchClaim(batchId))]);
-    if (pending > 0 || claimOpen > 0) await track(batchId);
-  }
-
   return {
-    async add(batchId, item) {
-      const added = (await addScript(
-        [keys.batchItems(batchId), keys.batchOrder(batchId), keys.batchClaimed(batchId)],
-        [item.eventId, JSON.stringify(item), clock.now()],
-      )) as number;
-      // Also when already pending: a crash between the script and this call must heal on redelivery.
-      if (added >= 0) await track(batchId);
-      return added === 1;
+    async add(groupKey, windowEnd, item, nextWindow) {
+      let end = windowEnd;
+      // A closed window is passed over; bounded, since each next window ends later than the last.
+      for (let hops = 0; hops < 1_000; hops++) {
+        const added = Number(
+          await addScript(
+            [keys.batchSeen(groupKey), keys.batchItems(groupKey, end), keys.batchOrder(groupKey, end), keys.batchClosed(groupKey, end)],
+            [item.eventId, JSON.stringify(item), clock.now(), retentionMs],
+          ),
+        );
+        if (added === -2) {
+          end = nextWindow(end);
+          continue;
+        }
+        // Items first, index second: a crash in between is healed by the redelivery (added 0 → indexed again).
+        // NX keeps a claimed window's lease-end score.
+        if (added >= 0) await redis.zadd(due, 'NX', end, dueMemberOf({ groupKey, windowEnd: end }));
+        return { added: added === 1, windowEnd: end };
+      }
+      throw new Error(`digest group ${groupKey}: every window tried is closed; check the rule's window settings`);
     },
 
-    async claim(batchId, maxItems, owner) {
+    async claim(ref, owner) {
+      const member = dueMemberOf(ref);
       const reply = (await claimScript(
-        [keys.batchItems(batchId), keys.batchOrder(batchId), keys.batchClaim(batchId), keys.batchSeq(batchId), keys.batchClaimed(batchId)],
-        [clock.now(), claimLeaseMs, maxItems, owner, batchId, claimedRetentionMs],
+        [keys.batchItems(ref.groupKey, ref.windowEnd), keys.batchOrder(ref.groupKey, ref.windowEnd), keys.batchClaim(ref.groupKey, ref.windowEnd), keys.batchClosed(ref.groupKey, ref.windowEnd)],
+        [clock.now(), claimLeaseMs, owner, retentionMs],
       )) as ClaimReply;
-      const [status, digestId, itemsJson, token] = reply;
-      if (status === 'busy') return null;
-      if (status === 'empty') {
-        // A stale index entry (say, a crash after complete): tidy it so the index stays small.
-        await untrackIfIdle(batchId);
+      if (reply[0] === 'busy') {
+        // Look again when that lease ends, not at every poll.
+        await redis.zadd(due, 'XX', Number(reply[1]), member);
         return null;
       }
-      return { batchId, digestId, items: JSON.parse(itemsJson) as BatchItem[], fencingToken: Number(token), resumed: status === 'resumed' };
+      if (reply[0] === 'empty') {
+        await redis.zrem(due, member);
+        return null;
+      }
+      const [status, itemsJson, token, leaseUntil] = reply;
+      // If this owner dies, the window is due again when its lease ends.
+      await redis.zadd(due, 'XX', Number(leaseUntil), member);
+      return { ...ref, digestId: digestIdOf(ref), items: JSON.parse(itemsJson) as BatchItem[], fencingToken: Number(token), resumed: status === 'resumed' };
     },
 
     async complete(claim) {
-      const [closed, pending, claimOpen] = (await completeScript(
-        [keys.batchClaim(claim.batchId), keys.batchOrder(claim.batchId)],
-        [claim.digestId, String(claim.fencingToken)],
-      )) as [number, number, number];
-      if (closed === 1 && pending === 0 && claimOpen === 0) await untrackIfIdle(claim.batchId);
-      return closed === 1;
+      const closed = Number(await completeScript([keys.batchClaim(claim.groupKey, claim.windowEnd)], [String(claim.fencingToken)])) === 1;
+      // The window is closed for good (its marker outlives it), so nothing can be added back to it.
+      if (closed) await redis.zrem(due, dueMemberOf(claim));
+      return closed;
     },
 
-    async dueBatches(limit) {
+    async postpone(claim, until) {
+      const done = Number(await postponeScript([keys.batchClaim(claim.groupKey, claim.windowEnd)], [String(claim.fencingToken), Math.round(until)])) === 1;
+      if (done) await redis.zadd(due, 'XX', Math.round(until), dueMemberOf(claim));
+      return done;
+    },
+
+    async dueWindows(now, limit) {
       if (limit <= 0) return [];
-      return redis.zrange(due, 0, String(limit - 1));
+      const members = await redis.zrangebyscore(due, '-inf', now, 'LIMIT', 0, limit);
+      return members.map(parseDueMember);
     },
 
-    async *scanDue(pageSize = 200) {
-      // ZSCAN rather than ZRANGE pages: flushes remove ids while we page, which would shift offsets.
-      let cursor = '0';
-      do {
-        const [next, flat] = await redis.zscan(due, cursor, 'COUNT', pageSize);
-        cursor = next;
-        const ids = flat.filter((_, i) => i % 2 === 0);
-        if (ids.length) yield ids;
-      } while (cursor !== '0');
+    async depth() {
+      return redis.zcard(due);
     },
 
-    async pendingCount(batchId) {
-      return redis.zcard(keys.batchOrder(batchId));
+    async pendingCount(ref) {
+      return redis.zcard(keys.batchOrder(ref.groupKey, ref.windowEnd));
     },
   };
 }

@@ -1,70 +1,79 @@
-import { Cron } from 'croner';
 import type { Clock } from '../clock';
 import { describeError, isRetriable } from '../errors';
 import type { Logger } from '../logger';
-import type { Claim } from './batch-item';
+import { sleep } from '../dispatch/retry';
+import type { BatchRef, Claim } from './batch-item';
 import type { BatchStore } from './batch-store';
+
+/** What sending a digest decided: sent (or ended for good), or to wait until the recipient's quiet hours end. */
+export type DigestSendOutcome = { postponeUntil: number } | void;
 
 /** What {@link createDigestFlusher} needs. */
 export interface DigestFlusherOptions {
   store: BatchStore;
-  /** Most items in one digest (config `batching.maxBatch`); the rest wait for the next flush. */
-  maxBatch: number;
-  /** Cron schedule of the flush (config `batching.schedule`): five fields, or six with seconds first. */
-  schedule: string;
+  /** How often to look for windows that closed, in ms (config `batching.pollIntervalMs`). */
+  pollIntervalMs: number;
   /**
    * Renders and sends one digest; must be idempotent by `claim.digestId`, since a resumed claim is sent
    * again. Throwing keeps the claim for a retry after the lease, so a permanent failure should be
    * recorded (dead-lettered) by the sender and resolve, or the digest is retried every lease.
    */
-  sendDigest: (claim: Claim) => Promise<void>;
+  sendDigest: (claim: Claim) => Promise<DigestSendOutcome>;
   logger: Logger;
   clock: Clock;
   /** This worker's id, recorded as the claim owner. */
   owner: string;
-  /** Batches flushed at the same time by this worker. Default 8. */
+  /** Windows flushed at the same time by this worker. Default 8. */
   concurrency?: number;
+  /** Most windows taken per poll. Default 200. */
+  pageSize?: number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
-/** Counts of one flush run. */
+/** Counts of one flush pass. */
 export interface FlushResult {
   /** Digests sent and closed. */
   digests: number;
   /** Items in those digests. */
   items: number;
-  /** Batches whose claim or send failed; their claims are resumed after the lease. */
+  /** Digests handed back until the recipient's quiet hours end. */
+  postponed: number;
+  /** Windows whose claim or send failed; their claims are resumed after the lease. */
   failures: number;
 }
 
-/** Flushes every due batch into one digest per recipient and channel, on a cron schedule. */
+/** Flushes every closed digest window; each window is claimed (locked) by one worker. */
 export interface DigestFlusher {
-  /** One pass over the due batches. Several workers may run it at once; each batch is claimed by one. */
+  /** One pass over the windows due now. Several workers may run it at once; each window is claimed by one. */
   flushOnce(): Promise<FlushResult>;
-  /** Starts the schedule; a run never overlaps the previous one. */
+  /** Starts polling; a pass never overlaps the previous one. */
   start(): void;
-  /** Stops the schedule and waits for a running flush to finish. */
+  /** Stops polling and waits for a running pass to finish. */
   stop(): Promise<void>;
 }
 
 /** Builds a {@link DigestFlusher}. */
 export function createDigestFlusher(options: DigestFlusherOptions): DigestFlusher {
-  const { store, maxBatch, schedule, sendDigest, logger, clock, owner } = options;
+  const { store, sendDigest, logger, clock, owner } = options;
   const concurrency = options.concurrency ?? 8;
-  let job: Cron | undefined;
-  let running: Promise<unknown> | undefined;
+  const pageSize = options.pageSize ?? 200;
+  const wait = options.sleep ?? sleep;
+  let running = false;
+  let loop: Promise<void> | undefined;
 
-  /** Claims, sends and closes one batch's digest; never throws, so other batches continue. */
-  async function flushBatch(batchId: string, result: FlushResult): Promise<void> {
+  /** Claims, sends and closes one window's digest; never throws, so other windows continue. */
+  async function flushWindow(ref: BatchRef, result: FlushResult): Promise<void> {
     let claim: Claim | null = null;
+    let outcome: DigestSendOutcome;
     try {
-      claim = await store.claim(batchId, maxBatch, owner);
-      if (!claim) return; // nothing pending, or another worker holds it
-      await sendDigest(claim);
+      claim = await store.claim(ref, owner);
+      if (!claim) return; // empty, or another worker holds it
+      outcome = await sendDigest(claim);
     } catch (error) {
       result.failures += 1;
-      // The claim stays open: after its lease another run resumes it with the same digest id and items.
+      // The claim stays open: after its lease another pass resumes it with the same digest id and items.
       logger.error('digest not sent; claim kept for retry after the lease', {
-        batchId,
+        groupKey: ref.groupKey,
         digestId: claim?.digestId,
         items: claim?.items.length,
         retriable: isRetriable(error),
@@ -72,69 +81,73 @@ export function createDigestFlusher(options: DigestFlusherOptions): DigestFlushe
       });
       return;
     }
-    await closeClaim(claim, result);
+    if (outcome) await postpone(claim, outcome.postponeUntil, result);
+    else await closeClaim(claim, result);
+  }
+
+  async function postpone(claim: Claim, until: number, result: FlushResult): Promise<void> {
+    try {
+      const done = await store.postpone(claim, until);
+      result.postponed += 1;
+      logger.info('digest postponed to the end of quiet hours', { digestId: claim.digestId, items: claim.items.length, until: new Date(until).toISOString(), handedBack: done });
+    } catch (error) {
+      result.failures += 1;
+      logger.error('digest postponement not recorded; it is retried after the lease', { digestId: claim.digestId, error: describeError(error) });
+    }
   }
 
   /** Closes a sent digest's claim and logs the decision. */
   async function closeClaim(claim: Claim, result: FlushResult): Promise<void> {
-    const { batchId } = claim;
     try {
       const closed = await store.complete(claim);
       result.digests += 1;
       result.items += claim.items.length;
-      const meta = { digestId: claim.digestId, batchId, items: claim.items.length, resumed: claim.resumed, fencingToken: claim.fencingToken };
-      // Not closed: our lease ran out and another worker took over; it resends the same digest id.
+      const meta = { digestId: claim.digestId, items: claim.items.length, resumed: claim.resumed, fencingToken: claim.fencingToken };
+      // Not closed: our lease ran out and another worker took over; it resends the same digest id, which the ledger absorbs.
       if (closed) logger.info('digest flushed', meta);
       else logger.warn('digest sent but its claim was taken over; the new owner resends it by the same id', meta);
     } catch (error) {
       result.failures += 1;
-      logger.error('digest sent but claim not closed; it is resent by the same id after the lease', {
-        batchId,
-        digestId: claim.digestId,
-        error: describeError(error),
-      });
+      logger.error('digest sent but claim not closed; it is resent by the same id after the lease', { digestId: claim.digestId, error: describeError(error) });
     }
   }
 
   async function flushOnce(): Promise<FlushResult> {
     const started = clock.now();
-    const result: FlushResult = { digests: 0, items: 0, failures: 0 };
-    // ZSCAN may return an id twice; one claim per batch per run keeps one digest per flush.
-    const seen = new Set<string>();
-    for await (const page of store.scanDue()) {
-      const fresh = page.filter((id) => !seen.has(id));
-      fresh.forEach((id) => seen.add(id));
-      for (let i = 0; i < fresh.length; i += concurrency) {
-        await Promise.all(fresh.slice(i, i + concurrency).map((id) => flushBatch(id, result)));
-      }
+    const result: FlushResult = { digests: 0, items: 0, postponed: 0, failures: 0 };
+    const windows = await store.dueWindows(started, pageSize);
+    for (let i = 0; i < windows.length; i += concurrency) {
+      await Promise.all(windows.slice(i, i + concurrency).map((ref) => flushWindow(ref, result)));
     }
-    if (seen.size > 0) logger.info('digest flush run finished', { owner, batches: seen.size, ...result, durationMs: clock.now() - started });
+    if (windows.length > 0) logger.info('digest flush pass finished', { owner, windows: windows.length, ...result, durationMs: clock.now() - started });
     return result;
   }
 
-  async function scheduledRun(): Promise<void> {
-    try {
-      await flushOnce();
-    } catch (error) {
-      logger.error('digest flush run failed; next run retries', { owner, error: describeError(error) });
+  async function run(pollIntervalMs: number): Promise<void> {
+    while (running) {
+      let windows = 0;
+      try {
+        const result = await flushOnce();
+        windows = result.digests + result.postponed + result.failures;
+      } catch (error) {
+        logger.error('digest flush pass failed; the next poll retries', { owner, error: describeError(error) });
+      }
+      // A full page means more may be due: go on without waiting.
+      if (windows < pageSize && running) await wait(pollIntervalMs);
     }
   }
 
   return {
     flushOnce,
     start() {
-      if (job) return;
-      const protect = () => logger.warn('digest flush skipped: the previous run is still going', { owner, schedule });
-      job = new Cron(schedule, { protect }, async () => {
-        running = scheduledRun();
-        await running;
-        running = undefined;
-      });
+      if (running) return;
+      running = true;
+      loop = run(options.pollIntervalMs);
     },
     async stop() {
-      job?.stop();
-      job = undefined;
-      await running;
+      running = false;
+      await loop;
+      loop = undefined;
     },
   };
 }

@@ -1,22 +1,34 @@
-import { batchIdOf, type BatchItem } from '../batching/batch-item';
+import type { BatchItem } from '../batching/batch-item';
 import type { BatchStore } from '../batching/batch-store';
+import { groupKeyOf, windowEndFor, type DigestRule } from '../batching/digest-rules';
+import type { Clock } from '../clock';
+import type { Channel } from '../contract/event-v1';
 import type { EventV2 } from '../contract/event-v2';
 import type { DeliveryStore } from '../delivery-state/delivery-store';
 import type { Logger } from '../logger';
 import type { ResolvedRecipient } from '../recipients/resolve-recipient';
-import type { Renderer } from '../rendering/render';
-import type { Channel } from '../contract/event-v1';
+import type { RenderFn } from './dispatch-delivery';
+
+/** Dependencies of {@link createBatchDelivery}. */
+export interface BatchDeliveryDeps {
+  store: BatchStore;
+  deliveries: DeliveryStore;
+  render: RenderFn;
+  clock: Clock;
+  logger: Logger;
+}
 
 /**
- * Hands one delivery to the batching store for the next digest: the item is rendered now (so a
- * broken template fails at intake, not at 3 a.m. in the flush) and recorded as `batched`.
- * Adding is idempotent per event, and the store remembers digested events, so a redelivered
- * event neither duplicates an item nor re-batches one already sent.
+ * Hands one delivery to the batching store for its rule's next digest window: the item is rendered
+ * now (so a broken template fails at intake, not at 3 a.m. in the flush) and recorded as `batched`
+ * with the window's end. The group remembers batched event ids, so a redelivered event is never
+ * listed twice, whichever window it arrives in; an item racing a flush lands in the next window.
  */
-export function createBatchDelivery(deps: { store: BatchStore; deliveries: DeliveryStore; renderer: Renderer; logger: Logger }) {
-  return async function batchDelivery(event: EventV2, recipient: ResolvedRecipient, channel: Channel): Promise<void> {
+export function createBatchDelivery(deps: BatchDeliveryDeps) {
+  return async function batchDelivery(event: EventV2, recipient: ResolvedRecipient, channel: Channel, rule: DigestRule, reason = 'waiting_for_digest'): Promise<void> {
     const templateName = event.template ?? event.type;
-    const content = deps.renderer.render({ templateName, channel, event, locale: event.locale ?? recipient.locale });
+    const locale = event.locale ?? recipient.locale;
+    const content = deps.render({ templateName, channel, event, locale });
     const item: BatchItem = {
       eventId: event.id,
       recipientId: recipient.recipientId,
@@ -24,14 +36,23 @@ export function createBatchDelivery(deps: { store: BatchStore; deliveries: Deliv
       channel,
       type: event.type,
       priority: event.priority,
+      category: event.category,
       createdAt: event.createdAt,
       templateName,
+      locale,
+      rule: rule.name,
       title: content.title,
       text: content.text,
     };
-    const batchId = batchIdOf(recipient.recipientId, channel);
-    const added = await deps.store.add(batchId, item);
-    await deps.deliveries.set({ eventId: event.id, recipientId: recipient.recipientId, channel }, 'batched', { reason: 'waiting_for_digest' });
-    deps.logger.info('delivery batched', { decision: 'batched', eventId: event.id, recipientId: recipient.recipientId, channel, alreadyBatched: !added });
+    const timeZone = recipient.profile?.timeZone ?? 'UTC';
+    const groupKey = groupKeyOf(rule, recipient.recipientId, channel, event);
+    const nextWindow = (closedEnd: number) => windowEndFor(rule, closedEnd, timeZone);
+    const { added, windowEnd } = await deps.store.add(groupKey, windowEndFor(rule, deps.clock.now(), timeZone), item, nextWindow);
+    const digestAt = new Date(windowEnd).toISOString();
+    await deps.deliveries.set({ eventId: event.id, recipientId: recipient.recipientId, channel }, 'batched', { reason, detail: `digest rule ${rule.name}, window closing ${digestAt}`, nextAttemptAt: digestAt });
+    deps.logger.info('delivery batched', { decision: 'batched', eventId: event.id, recipientId: recipient.recipientId, channel, rule: rule.name, digestAt, alreadyBatched: !added });
   };
 }
+
+/** The batching function, as returned by {@link createBatchDelivery}. */
+export type BatchDelivery = ReturnType<typeof createBatchDelivery>;

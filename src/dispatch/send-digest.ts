@@ -1,4 +1,6 @@
-import type { Claim } from '../batching/batch-item';
+import type { BatchItem, Claim } from '../batching/batch-item';
+import type { DigestSendOutcome } from '../batching/digest-flusher';
+import { digestRulesOf } from '../batching/digest-rules';
 import type { ProviderMap } from '../channels/types';
 import type { Clock } from '../clock';
 import type { HeraldConfig } from '../config/schema';
@@ -6,7 +8,8 @@ import type { DeliveryStore } from '../delivery-state/delivery-store';
 import type { DlqPublisher } from '../dlq/dlq-publisher';
 import { describeError, isRetriable, RetriableError } from '../errors';
 import type { Logger } from '../logger';
-import { resolveForChannel } from '../recipients/resolve-recipient';
+import { quietHoursEnd } from '../recipients/quiet-hours-gate';
+import { resolveForChannel, type ResolvedRecipient } from '../recipients/resolve-recipient';
 import type { UserDirectory } from '../recipients/user-directory';
 import type { Renderer } from '../rendering/render';
 import { orderProviders } from './order-providers';
@@ -20,7 +23,7 @@ export interface DigestSenderDeps {
   directory: UserDirectory;
   dlq: DlqPublisher;
   renderer: Renderer;
-  config: Pick<HeraldConfig, 'channels'>;
+  config: Pick<HeraldConfig, 'channels' | 'batching' | 'priorities' | 'quietHours'>;
   /** The shared round-robin turn of a channel. */
   nextTurn: (channel: Claim['items'][number]['channel']) => Promise<number>;
   clock: Clock;
@@ -28,49 +31,63 @@ export interface DigestSenderDeps {
   observe?: (info: { channel: string; provider: string; outcome: 'sent' | 'already_sent' | 'dead_lettered'; items: number }) => void;
 }
 
+/** One digest message of a window: all of it, or one part when the rule splits overflow. */
+interface DigestPart {
+  digestId: string;
+  /** Items listed in the message. */
+  listed: BatchItem[];
+  /** Items counted ("and N more") but not listed; marked sent with the digest. */
+  folded: BatchItem[];
+}
+
+/** The digest messages of a claim under its rule's `maxItems` and `overflow`. */
+export function digestParts(claim: Claim, maxItems: number, overflow: 'summarize' | 'split'): DigestPart[] {
+  const { items, digestId } = claim;
+  if (items.length <= maxItems) return [{ digestId, listed: items, folded: [] }];
+  if (overflow === 'summarize') return [{ digestId, listed: items.slice(0, maxItems), folded: items.slice(maxItems) }];
+  const parts: DigestPart[] = [];
+  for (let i = 0; i < items.length; i += maxItems) parts.push({ digestId: `${digestId}#${parts.length + 1}`, listed: items.slice(i, i + maxItems), folded: [] });
+  return parts;
+}
+
 /**
- * Sends one claimed digest. The digest id is the delivery id, so the send-once ledger makes a
- * resumed claim (a flush that crashed half-way) send nothing twice; each item is then marked
- * `sent` with the digest id. A digest that fails retriably (or finds no provider it may call) rejects:
- * its claim stays open and the next flush after the claim lease resumes it, with the attempts the
- * ledger counted. One that fails for good, or runs out of attempts, is dead-lettered with its event
- * ids and resolves, so the claim closes instead of retrying forever.
+ * Sends one claimed digest window. The digest id (group + window end) is the delivery id, so the
+ * send-once ledger makes a resumed claim (a flush that crashed half-way) send nothing twice; each
+ * item is then marked `sent` with the digest id. Inside the recipient's quiet hours the digest is
+ * handed back until they end. A digest that fails retriably (or finds no provider it may call)
+ * rejects: its claim stays open and the next pass after the claim lease resumes it, with the attempts
+ * the ledger counted. One that fails for good, or runs out of attempts, is dead-lettered with its
+ * event ids and resolves, so the claim closes instead of retrying forever.
  */
 export function createDigestSender(deps: DigestSenderDeps) {
-  async function markItems(claim: Claim, status: 'sent' | 'failed' | 'dead-lettered', details: Record<string, unknown>): Promise<void> {
-    await Promise.all(claim.items.map((item) => deps.deliveries.set({ eventId: item.eventId, recipientId: item.recipientId, channel: item.channel }, status, { digestId: claim.digestId, ...details })));
+  async function markItems(items: BatchItem[], status: 'sent' | 'failed' | 'dead-lettered', details: Record<string, unknown>): Promise<void> {
+    await Promise.all(items.map((item) => deps.deliveries.set({ eventId: item.eventId, recipientId: item.recipientId, channel: item.channel }, status, details)));
   }
 
-  return async function sendDigest(claim: Claim): Promise<void> {
-    const first = claim.items[0];
-    if (!first) return;
+  async function sendPart(part: DigestPart, recipient: ResolvedRecipient, to: string[], first: BatchItem, templateName: string | undefined): Promise<void> {
     const { channel, recipientId } = first;
-    const log = { digestId: claim.digestId, recipientId, channel, items: claim.items.length };
-    const found = await resolveForChannel(first.recipient ?? recipientId, channel, deps.directory, deps.config.channels.webhook);
-    if ('reason' in found) {
-      const { reason } = found;
-      await markItems(claim, 'failed', { reason, detail: 'the recipient has no address for this channel any more' });
-      deps.logger.warn('digest recipient unreachable', { decision: 'failed', ...log, reason });
-      return;
-    }
+    const all = [...part.listed, ...part.folded];
+    const log = { digestId: part.digestId, recipientId, channel, items: part.listed.length, folded: part.folded.length };
     const message = () => ({
-      deliveryId: claim.digestId,
-      idempotencyKey: claim.digestId,
-      eventId: claim.digestId,
+      deliveryId: part.digestId,
+      idempotencyKey: part.digestId,
+      eventId: part.digestId,
       channel,
       recipientId,
-      to: found.to,
-      locale: found.recipient.locale,
-      content: deps.renderer.renderDigest(channel, claim.items),
-      meta: { type: 'digest', priority: first.priority, createdAt: first.createdAt, payload: { eventIds: claim.items.map((i) => i.eventId) } },
+      to,
+      locale: first.locale ?? recipient.locale,
+      content: deps.renderer.renderDigest({ channel, items: part.listed, more: part.folded.length, locale: first.locale ?? recipient.locale, templateName }),
+      meta: { type: 'digest', priority: first.priority, createdAt: first.createdAt, payload: { eventIds: all.map((i) => i.eventId) } },
     });
     const candidates = await orderProviders(deps.providers[channel], deps.config.channels[channel].strategy, () => deps.nextTurn(channel));
-    const result = await deps.sendOnce({ eventId: claim.digestId, recipientId, channel }, candidates, message);
+    const result = await deps.sendOnce({ eventId: part.digestId, recipientId, channel }, candidates, message);
     if (result.outcome === 'sent' || result.outcome === 'already_sent') {
       const provider = result.outcome === 'sent' ? result.provider : 'none';
-      await markItems(claim, 'sent', result.outcome === 'sent' ? { provider } : {});
+      const details = { digestId: part.digestId, ...(result.outcome === 'sent' ? { provider } : {}) };
+      await markItems(part.listed, 'sent', details);
+      await markItems(part.folded, 'sent', { ...details, reason: 'folded_into_digest', detail: `counted in digest ${part.digestId} beyond its rule's maxItems, not listed` });
       deps.logger.info('digest sent', { decision: result.outcome === 'sent' ? 'sent' : 'deduped', ...log, provider });
-      deps.observe?.({ channel, provider, outcome: result.outcome, items: claim.items.length });
+      deps.observe?.({ channel, provider, outcome: result.outcome, items: all.length });
       return;
     }
     if (result.outcome === 'settled') {
@@ -91,11 +108,35 @@ export function createDigestSender(deps: DigestSenderDeps) {
       kind: 'digest_failed',
       reason,
       message: detail,
-      digest: { digestId: claim.digestId, eventIds: claim.items.map((i) => i.eventId), recipientId, channel, provider, attempts: result.attempts, retriable: isRetriable(result.error) },
+      digest: { digestId: part.digestId, eventIds: all.map((i) => i.eventId), recipientId, channel, provider, attempts: result.attempts, retriable: isRetriable(result.error) },
       failedAt: new Date(deps.clock.now()).toISOString(),
     });
-    await markItems(claim, 'dead-lettered', { reason, detail, provider, attempts: result.attempts });
+    await markItems(all, 'dead-lettered', { digestId: part.digestId, reason, detail, provider, attempts: result.attempts });
     deps.logger.warn('digest dead-lettered', { decision: 'dead-lettered', ...log, provider, reason, error: detail });
-    deps.observe?.({ channel, provider, outcome: 'dead_lettered', items: claim.items.length });
+    deps.observe?.({ channel, provider, outcome: 'dead_lettered', items: all.length });
+  }
+
+  return async function sendDigest(claim: Claim): Promise<DigestSendOutcome> {
+    const first = claim.items[0];
+    if (!first) return;
+    const { channel, recipientId } = first;
+    const found = await resolveForChannel(first.recipient ?? recipientId, channel, deps.directory, deps.config.channels.webhook);
+    if ('reason' in found) {
+      const { reason } = found;
+      await markItems(claim.items, 'failed', { digestId: claim.digestId, reason, detail: 'the recipient has no address for this channel any more' });
+      deps.logger.warn('digest recipient unreachable', { decision: 'failed', digestId: claim.digestId, recipientId, channel, items: claim.items.length, reason });
+      return;
+    }
+    // The most urgent item decides: one item that may go now (a bypassing priority) sends the digest now.
+    const now = deps.clock.now();
+    const ends = claim.items.map((item) => quietHoursEnd(found.recipient.profile, item.priority, channel, deps.config, now));
+    const waitUntil = ends.some((end) => end === null) ? null : Math.max(...(ends as number[]));
+    if (waitUntil) return { postponeUntil: waitUntil };
+
+    const rule = digestRulesOf(deps.config).find((r) => r.name === first.rule);
+    const maxItems = rule?.maxItems ?? deps.config.batching.maxBatch;
+    for (const part of digestParts(claim, maxItems, rule?.overflow ?? 'summarize')) {
+      await sendPart(part, found.recipient, found.to, first, rule?.template);
+    }
   };
 }

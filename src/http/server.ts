@@ -32,7 +32,12 @@ export interface HttpDeps {
   /** The newest `limit` in-app items of a user. */
   inbox(userId: string, limit: number): Promise<unknown[]>;
   /** An event's summary and deliveries, or null when herald has no record of it. */
-  notification(id: string): Promise<{ id: string; meta: Record<string, string> | null; deliveries: DeliveryRecord[] } | null>;
+  notification(id: string): Promise<{ id: string; meta: Record<string, string> | null; deliveries: DeliveryRecord[]; schedule?: { state: string; sendAt?: string } } | null>;
+  /**
+   * Cancels a scheduled event (`sendAt`/`delay`) that has not fired yet: `cancelled` (now or before),
+   * `firing`/`fired` (too late), `unknown` (never scheduled).
+   */
+  cancel(id: string): Promise<'cancelled' | 'already_cancelled' | 'firing' | 'fired' | 'unknown'>;
   /** Whether dependencies are reachable, with one check per dependency. */
   readiness(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> }>;
   /** Twilio delivery reports (`POST /webhooks/twilio/status`); absent when Twilio or HERALD_PUBLIC_URL is not configured. */
@@ -51,7 +56,7 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
 
   app.setErrorHandler(createErrorHandler(deps.logger, bodyLimit));
   app.setNotFoundHandler((request) => {
-    throw new HttpError(404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}; herald serves /api/notify, /api/users/:id, /api/users/:id/inbox, /api/notifications/:id, /webhooks/twilio/status, /healthz, /readyz and /metrics`);
+    throw new HttpError(404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}; herald serves /api/notify, /api/users/:id, /api/users/:id/inbox, /api/notifications/:id (GET, DELETE), /webhooks/twilio/status, /healthz, /readyz and /metrics`);
   });
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, not the URL, keeps the label set small.

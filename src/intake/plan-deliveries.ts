@@ -3,12 +3,13 @@ import type { Channel } from '../contract/event-v1';
 import type { EventV2 } from '../contract/event-v2';
 import { checkPreferences } from '../recipients/preferences';
 import { isResolved, type ResolvedRecipient, type UnresolvedRecipient } from '../recipients/resolve-recipient';
-import { routeDelivery } from '../routing/route-delivery';
+import { digestRuleFor, type DigestRule } from '../batching/digest-rules';
 
 /** What happens to one (recipient, channel) pair of an event. */
 export type DeliveryPlan =
   | { action: 'dispatch'; recipient: ResolvedRecipient; channel: Channel }
-  | { action: 'batch'; recipient: ResolvedRecipient; channel: Channel }
+  | { action: 'batch'; recipient: ResolvedRecipient; channel: Channel; rule: DigestRule; reason?: string }
+  | { action: 'defer'; recipient: ResolvedRecipient; channel: Channel; until: number; reason: string; detail: string }
   | { action: 'skip'; recipientId: string; channel: Channel; reason: string; detail: string }
   | { action: 'fail'; recipientId: string; channel: Channel; reason: string; detail: string };
 
@@ -48,7 +49,8 @@ export function planDeliveries(event: EventV2, recipients: (ResolvedRecipient | 
         plans.push({ action: 'fail', ...base, reason: 'no_address', detail });
         continue;
       }
-      plans.push({ action: routeDelivery(event, channel, config) === 'batch' ? 'batch' : 'dispatch', recipient, channel });
+      const rule = digestRuleFor(event, channel, config);
+      plans.push(rule ? { action: 'batch', recipient, channel, rule } : { action: 'dispatch', recipient, channel });
     }
   }
   return plans;

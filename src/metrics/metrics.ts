@@ -77,6 +77,20 @@ export function createMetrics() {
       labelNames: ['channel'],
       registers,
     }),
+    /** Deliveries held back by a frequency cap, quiet hours or their age, by channel and reason. */
+    deliveriesHeld: new Counter<'channel' | 'reason'>({
+      name: 'herald_deliveries_held_total',
+      help: 'Deliveries not sent at once because of a frequency cap, quiet hours or their age (stale), by channel and reason.',
+      labelNames: ['channel', 'reason'],
+      registers,
+    }),
+    /** Events with a future sendAt/delay handed to the schedule store, by outcome. */
+    eventsScheduled: new Counter<'outcome'>({
+      name: 'herald_events_scheduled_total',
+      help: 'Events with a future sendAt/delay given to the schedule store, by outcome (scheduled, exists, cancelled, fired).',
+      labelNames: ['outcome'],
+      registers,
+    }),
     /** Time from the event's `createdAt` to a successful delivery, by priority. */
     endToEndSeconds: new Histogram<'priority'>({
       name: 'herald_end_to_end_seconds',

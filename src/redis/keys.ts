@@ -17,17 +17,17 @@ export function createKeys(prefix = 'herald') {
     inbox: (userId: string) => `${prefix}:{u:${userId}}:inbox`,
     /** Sorted set: delivery ids already pushed to the inbox, by push time, so a retried delivery is not added twice. */
     inboxDelivered: (userId: string) => `${prefix}:{u:${userId}}:inbox-delivered`,
-    /** Hash: eventId → JSON item waiting for the next digest of one recipient and channel. */
-    batchItems: (batchId: string) => `${prefix}:{b:${batchId}}:items`,
-    /** Sorted set: eventId by arrival order, so digests take the oldest items first. */
-    batchOrder: (batchId: string) => `${prefix}:{b:${batchId}}:order`,
-    /** Hash: the batch's open claim (digest id, owner, lease expiry, fencing token, items JSON). */
-    batchClaim: (batchId: string) => `${prefix}:{b:${batchId}}:claim`,
-    /** String counter: sequence of digests of one batch, part of the deterministic digest id. Never expires, so a digest id is never reused. */
-    batchSeq: (batchId: string) => `${prefix}:{b:${batchId}}:seq`,
-    /** Sorted set: event ids already taken into a digest, by claim time, kept for a retention so a redelivered item is not batched again. */
-    batchClaimed: (batchId: string) => `${prefix}:{b:${batchId}}:claimed`,
-    /** Sorted set: batch ids with pending items, by the time their first item arrived. */
+    /** Sorted set: event ids ever batched in one digest group, by time, kept for the dedup retention so a redelivery is not batched twice. */
+    batchSeen: (groupKey: string) => `${prefix}:{b:${groupKey}}:seen`,
+    /** Hash: eventId → JSON item waiting in one window of one digest group. */
+    batchItems: (groupKey: string, windowEnd: number) => `${prefix}:{b:${groupKey}}:w:${windowEnd}:items`,
+    /** Sorted set: eventId by arrival, so digests list the oldest items first. */
+    batchOrder: (groupKey: string, windowEnd: number) => `${prefix}:{b:${groupKey}}:w:${windowEnd}:order`,
+    /** Hash: the window's open claim (owner, lease expiry, fencing token, items JSON). */
+    batchClaim: (groupKey: string, windowEnd: number) => `${prefix}:{b:${groupKey}}:w:${windowEnd}:claim`,
+    /** String: set once a flush took the window; later items go to the next window. Expires after the dedup retention. */
+    batchClosed: (groupKey: string, windowEnd: number) => `${prefix}:{b:${groupKey}}:w:${windowEnd}:closed`,
+    /** Sorted set: `windowEnd|groupKey` of windows with items or an open claim, by when they are due (window end, or lease end while claimed). */
     batchesDue: () => `${prefix}:{batches}:due`,
     /** Hash: token bucket of one channel and provider (tokens, last refill). */
     rateLimit: (channel: string, provider: string) => `${prefix}:{rl:${channel}:${provider}}`,
@@ -43,6 +43,20 @@ export function createKeys(prefix = 'herald') {
     providerMessage: (provider: string, messageId: string) => `${prefix}:{pm:${provider}:${messageId}}`,
     /** Set: push tokens that already accepted one delivery, so a retry after a partial failure skips them. */
     pushAccepted: (deliveryId: string) => `${prefix}:{pa:${deliveryId}}`,
+    /** Sorted set: event ids counted against one frequency cap of one recipient, by check time (sliding window). */
+    frequencyCap: (recipientId: string, capName: string) => `${prefix}:{fc:${recipientId}}:${capName}`,
+    /** Sorted set: scheduled event ids by due time (epoch ms), or by lease end while one is being fired. */
+    scheduleDue: () => `${prefix}:{sched}:due`,
+    /** Hash: event id → JSON `{ event, dueAt, scheduledAt }` of an event held until its due time. */
+    scheduleItems: () => `${prefix}:{sched}:items`,
+    /** String with PX: `scheduled`, `firing`, `fired` or `cancelled`, so a redelivered event is not scheduled again. */
+    scheduleState: (eventId: string) => `${prefix}:{sched}:state:${eventId}`,
+    /** Sorted set: delivery ids that may be in flight (`pending`/`sending`), by their last change (epoch ms); a superset the verification sweep checks. */
+    inflight: () => `${prefix}:{inflight}`,
+    /** String with PX: `token|owner` of the worker holding one named lock (the sweep's). */
+    lock: (name: string) => `${prefix}:{lock:${name}}`,
+    /** String counter: fencing tokens of one named lock, one per acquisition. Never expires, so a token is never reused. */
+    lockToken: (name: string) => `${prefix}:{lock:${name}}:token`,
   };
 }
 

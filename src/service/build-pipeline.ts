@@ -1,6 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
 import { createBatchStore } from '../batching/batch-store';
+import { createFrequencyCaps } from '../caps/frequency-caps';
+import { createScheduleStore } from '../scheduling/schedule-store';
+import { createSchedulePoller } from '../scheduling/schedule-poller';
 import type { ProviderMap } from '../channels/types';
 import type { Clock } from '../clock';
 import type { HeraldConfig } from '../config/schema';
@@ -60,7 +63,8 @@ export function buildPipeline(deps: PipelineDeps) {
   const directory = createUserDirectory({ redis, keys });
   const dlq = createDlqPublisher({ producer: deps.producer, topic: config.kafka.topics.dlq });
   const renderer = createRenderer(config);
-  const batchStore = createBatchStore({ redis, keys, clock, claimLeaseMs: config.batching.claimLeaseMs, claimedRetentionMs: config.dedup.ttlSeconds * 1000 });
+  const batchStore = createBatchStore({ redis, keys, clock, claimLeaseMs: config.batching.claimLeaseMs, retentionMs: config.dedup.ttlSeconds * 1000 });
+  const schedule = createScheduleStore({ redis, keys, clock, retentionSeconds: config.deliveryState.retentionSeconds });
   const sendOnce = createSendOnce({
     deliveries,
     clock,
@@ -95,15 +99,21 @@ export function buildPipeline(deps: PipelineDeps) {
     deliveries,
     directory,
     dispatch: detacher.dispatch,
-    batch: createBatchDelivery({ store: batchStore, deliveries, renderer, logger }),
+    batch: createBatchDelivery({ store: batchStore, deliveries, render: (input) => renderer.render(input), clock, logger }),
+    schedule,
+    caps: createFrequencyCaps({ redis, keys, clock, caps: config.frequencyCaps }),
+    retries,
     config,
     clock,
     logger,
-    observe: ({ channel, outcome }) => {
+    observe: ({ channel, outcome, reason }) => {
       metrics.deliveries.inc({ channel, provider: 'none', outcome });
       if (outcome === 'batched') metrics.batchItems.inc({ channel });
+      if (reason === 'frequency_capped' || reason === 'quiet_hours' || reason === 'stale') metrics.deliveriesHeld.inc({ channel, reason });
     },
+    observeScheduled: ({ outcome }) => metrics.eventsScheduled.inc({ outcome }),
   });
+  const schedulePoller = createSchedulePoller({ store: schedule, fire: handleEvent.fireScheduled, config: config.scheduling, clock, logger });
   const sendDigest = createDigestSender({
     providers,
     sendOnce,
@@ -122,7 +132,7 @@ export function buildPipeline(deps: PipelineDeps) {
     },
   });
   const retryPoller = createRetryPoller({ retries, dispatch, directory, deliveries, config, channels: CHANNELS, clock, logger });
-  return { deliveries, directory, dlq, batchStore, handleEvent, sendDigest, retries, retryPoller, status, drainBackground: detacher.drain };
+  return { deliveries, directory, dlq, batchStore, schedule, schedulePoller, handleEvent, sendDigest, retries, retryPoller, status, drainBackground: detacher.drain };
 }
 
 /** The wired pipeline, as returned by {@link buildPipeline}. */

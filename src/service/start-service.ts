@@ -119,7 +119,7 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
       if (outcome === 'invalid') metrics.dlqMessages.inc({ reason: reason ?? 'invalid_event' });
     },
   });
-  const flusher = createDigestFlusher({ store: pipeline.batchStore, maxBatch: config.batching.maxBatch, schedule: config.batching.schedule, sendDigest: pipeline.sendDigest, logger, clock, owner });
+  const flusher = createDigestFlusher({ store: pipeline.batchStore, pollIntervalMs: config.batching.pollIntervalMs, sendDigest: pipeline.sendDigest, logger, clock, owner });
   const readiness = createReadiness({
     kafka,
     redis,
@@ -148,7 +148,14 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
     },
     users: pipeline.directory,
     inbox: (userId, limit) => readInbox(redis, keys, userId, limit),
-    notification: (id) => pipeline.deliveries.notification(id),
+    notification: async (id) => {
+      const [found, scheduled] = await Promise.all([pipeline.deliveries.notification(id), pipeline.schedule.state(id)]);
+      if (!scheduled) return found;
+      // A scheduled event has no deliveries until it fires; say where it stands instead.
+      const schedule = { state: scheduled.state, ...(scheduled.dueAt === undefined ? {} : { sendAt: new Date(scheduled.dueAt).toISOString() }) };
+      return { ...(found ?? { id, meta: null, deliveries: [] }), schedule };
+    },
+    cancel: (id) => pipeline.schedule.cancel(id),
     readiness: readiness.readiness,
     twilioStatus:
       env.TWILIO_AUTH_TOKEN && env.HERALD_PUBLIC_URL
@@ -170,7 +177,9 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
   await worker.start();
   started.push({ name: 'consumer', undo: () => worker.stop() });
   flusher.start();
-  started.push({ name: 'digest cron', undo: () => flusher.stop() });
+  started.push({ name: 'digest flusher', undo: () => flusher.stop() });
+  pipeline.schedulePoller.start();
+  started.push({ name: 'schedule poller', undo: () => pipeline.schedulePoller.stop() });
   pipeline.retryPoller.start();
   started.push({ name: 'retry poller', undo: () => pipeline.retryPoller.stop() });
   logger.info('herald started', { url, groupId: env.KAFKA_GROUP_ID, topic: config.kafka.topics.incoming, owner });

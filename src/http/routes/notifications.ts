@@ -3,13 +3,42 @@ import { LIMITS } from '../../contract/limits';
 import { HttpError } from '../http-error';
 import type { HttpDeps } from '../server';
 
-/** `GET /api/notifications/:id`: the event's summary and where each recipient × channel delivery stands. */
-export function notificationRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'notification'>): void {
+function checkId(id: string): void {
+  if (id.trim().length === 0 || id.length > LIMITS.maxIdLength) {
+    throw new HttpError(400, 'invalid_id', `notification id must be 1 to ${LIMITS.maxIdLength} characters; use the id POST /api/notify returned`);
+  }
+}
+
+/**
+ * `GET /api/notifications/:id`: the event's summary and where each recipient × channel delivery stands.
+ * `DELETE /api/notifications/:id`: cancels a scheduled notification before it fires.
+ */
+export function notificationRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'notification' | 'cancel' | 'logger'>): void {
+  app.delete<{ Params: { id: string } }>('/notifications/:id', async (request) => {
+    const { id } = request.params;
+    checkId(id);
+    const outcome = await deps.cancel(id);
+    switch (outcome) {
+      case 'cancelled':
+      case 'already_cancelled':
+        deps.logger.info('scheduled notification cancelled', { decision: 'cancelled', eventId: id, repeated: outcome === 'already_cancelled' });
+        return { id, status: 'cancelled' };
+      case 'firing':
+        throw new HttpError(409, 'already_sending', `notification ${id} reached its send time and is being sent; it can no longer be cancelled`);
+      case 'fired':
+        throw new HttpError(409, 'already_sent', `notification ${id} was already sent at its scheduled time; it can no longer be cancelled`);
+      case 'unknown': {
+        if (await deps.notification(id)) {
+          throw new HttpError(409, 'not_scheduled', `notification ${id} was not scheduled (no future sendAt or delay), so it went out at once; only scheduled notifications can be cancelled`);
+        }
+        throw new HttpError(404, 'not_found', `notification ${id} is not known: the id may be wrong, or the event not consumed yet (retry shortly)`);
+      }
+    }
+  });
+
   app.get<{ Params: { id: string } }>('/notifications/:id', async (request) => {
     const { id } = request.params;
-    if (id.trim().length === 0 || id.length > LIMITS.maxIdLength) {
-      throw new HttpError(400, 'invalid_id', `notification id must be 1 to ${LIMITS.maxIdLength} characters; use the id POST /api/notify returned`);
-    }
+    checkId(id);
     const found = await deps.notification(id);
     if (!found) {
       throw new HttpError(

@@ -8,6 +8,7 @@ import { createHttpServer, type HttpDeps } from '../../../src/http/server';
 import { createMetrics } from '../../../src/metrics/metrics';
 import type { UserProfile } from '../../../src/recipients/user-profile';
 import { createKeys } from '../../../src/redis/keys';
+import { createScheduleStore } from '../../../src/scheduling/schedule-store';
 import { testKafka, testLogger, uniqueName } from '../../support/infra';
 
 /** Hook timeout for suites that start Kafka clients (jest's 5 s default is tight for a group join). */
@@ -17,9 +18,11 @@ export const KAFKA_HOOK_TIMEOUT_MS = 30_000;
 export const API_KEY = 'test-key-0123456789';
 
 /** The Redis-backed ports of the HTTP API, the simple way: JSON strings, a list, two hashes. */
-export function redisPorts(redis: Redis, prefix: string): Pick<HttpDeps, 'users' | 'inbox' | 'notification' | 'readiness'> {
+export function redisPorts(redis: Redis, prefix: string): Pick<HttpDeps, 'users' | 'inbox' | 'notification' | 'readiness' | 'cancel'> {
   const keys = createKeys(prefix);
+  const schedule = createScheduleStore({ redis, keys, clock: systemClock });
   return {
+    cancel: (id) => schedule.cancel(id),
     users: {
       get: async (id) => {
         const raw = await redis.get(keys.user(id));
@@ -88,7 +91,7 @@ export const unwiredPublish: HttpDeps['publish'] = async () => {
 };
 
 /** Starts the real server on a free port; `request` calls it with the API key unless told otherwise. */
-export async function startHttp(deps: Partial<HttpDeps> & Pick<HttpDeps, 'users' | 'inbox' | 'notification' | 'readiness'>) {
+export async function startHttp(deps: Partial<HttpDeps> & Pick<HttpDeps, 'users' | 'inbox' | 'notification' | 'readiness' | 'cancel'>) {
   const full: HttpDeps = {
     apiKeys: [API_KEY],
     logger: testLogger(),
