@@ -1,5 +1,5 @@
 import type { HeraldConfig } from '../config/schema';
-import type { Channel } from '../contract/event-v1';
+import { CHANNELS, type Channel } from '../contract/event-v1';
 import { TEMPLATE_FIELDS, createTemplateCompiler, type TemplateField } from './template-compiler';
 
 /** One broken template field, found at start-up. */
@@ -12,32 +12,40 @@ export interface TemplateProblem {
 
 type ChannelTemplates = Partial<Record<Channel, Partial<Record<TemplateField, string>>>>;
 
-const SAMPLE_EVENT = { id: 'template-check', type: 'transactional', priority: 'normal', createdAt: '2026-01-01T00:00:00Z', locale: 'en', payload: {} };
-const SAMPLE_DIGEST = { items: [{ title: 'Title', text: 'Text', eventId: 'template-check', type: 'transactional', createdAt: '2026-01-01T00:00:00Z' }], count: 1 };
+const SAMPLE_EVENT = { id: 'template-check', type: 'transactional', priority: 'normal', createdAt: '2026-01-01T00:00:00Z', locale: 'en', recipientLocale: 'en', payload: {} };
+const SAMPLE_ITEM = { title: 'Title', text: 'Text', eventId: 'template-check', type: 'transactional', createdAt: '2026-01-01T00:00:00Z' };
+const SAMPLE_DIGEST = { items: [SAMPLE_ITEM], count: 2, listed: 1, more: 1, locale: 'en', recipientLocale: 'en' };
 
 /**
- * Compiles every configured template and digest template, and renders each once with sample
- * data (an empty payload) so unknown helpers show up too. Start-up refuses to run when the
- * list is not empty, so a broken template is a clear message instead of failed deliveries.
+ * Compiles every configured template (each translation under `locales` too) and digest template,
+ * and renders each once with sample data (an empty payload) so unknown helpers show up too.
+ * Start-up refuses to run when the list is not empty, so a broken template is a clear message
+ * instead of failed deliveries.
  */
-export function checkTemplates(config: Pick<HeraldConfig, 'templates' | 'digestTemplates'>): TemplateProblem[] {
+export function checkTemplates(config: Pick<HeraldConfig, 'templates' | 'digestTemplates'> & Partial<Pick<HeraldConfig, 'defaultLocale'>>): TemplateProblem[] {
   const compiler = createTemplateCompiler();
   const problems: TemplateProblem[] = [];
-  const check = (byChannel: ChannelTemplates, template: string | undefined, prefix: string, data: object) => {
-    for (const [channel, fields] of Object.entries(byChannel) as [Channel, Partial<Record<TemplateField, string>>][]) {
+  const check = (byChannel: ChannelTemplates, ref: { template?: string; locale?: string; prefix: string }, data: object) => {
+    for (const channel of CHANNELS) {
+      const fields = Object.hasOwn(byChannel, channel) ? byChannel[channel] : undefined;
       for (const field of TEMPLATE_FIELDS) {
-        const source = fields[field];
+        const source = fields?.[field];
         if (source === undefined) continue;
-        const path = `${prefix}.${channel}.${field}`;
+        const path = `${ref.prefix}.${channel}.${field}`;
         try {
-          compiler.compile({ template, channel, field, path }, source)(data);
+          compiler.compile({ template: ref.template, locale: ref.locale, channel, field, path }, source)(data);
         } catch (error) {
           problems.push({ path, message: (error as Error).message });
         }
       }
     }
   };
-  for (const [name, byChannel] of Object.entries(config.templates)) check(byChannel, name, `templates.${name}`, SAMPLE_EVENT);
-  check(config.digestTemplates, undefined, 'digestTemplates', SAMPLE_DIGEST);
+  for (const [name, set] of Object.entries(config.templates)) {
+    check(set, { template: name, locale: config.defaultLocale, prefix: `templates.${name}` }, SAMPLE_EVENT);
+    for (const [locale, byChannel] of Object.entries(set.locales ?? {})) {
+      check(byChannel, { template: name, locale, prefix: `templates.${name}.locales.${locale}` }, SAMPLE_EVENT);
+    }
+  }
+  check(config.digestTemplates, { locale: config.defaultLocale, prefix: 'digestTemplates' }, SAMPLE_DIGEST);
   return problems;
 }

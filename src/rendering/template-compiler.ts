@@ -11,9 +11,11 @@ export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 export interface TemplateRef {
   /** Template name, or `undefined` for a digest template. */
   template?: string;
+  /** Locale the template is written in (the `locales` key, else `defaultLocale`); omitted for `digestTemplates`. */
+  locale?: string;
   channel: Channel;
   field: TemplateField;
-  /** Config path, e.g. `templates.alert.email.subject` or `digestTemplates.email.text`. */
+  /** Config path, e.g. `templates.alert.locales.fr.email.subject` or `digestTemplates.email.text`. */
   path: string;
 }
 
@@ -33,7 +35,8 @@ export interface TemplateCompiler {
 /** Human-readable name of a template field for error messages. */
 export function describeRef(ref: TemplateRef): string {
   const owner = ref.template === undefined ? 'Digest template' : `Template "${ref.template}"`;
-  return `${owner} (channel ${ref.channel}, field ${ref.field})`;
+  const locale = ref.locale === undefined ? '' : `locale ${ref.locale}, `;
+  return `${owner} (${locale}channel ${ref.channel}, field ${ref.field})`;
 }
 
 function templateError(ref: TemplateRef, what: string, error: unknown): PermanentError {

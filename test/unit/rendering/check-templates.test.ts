@@ -22,4 +22,20 @@ describe('checkTemplates', () => {
     expect(subject?.message).toContain('Fix templates.alert.email.subject');
     expect(problems.find((p) => p.path === 'templates.alert.sms.text')?.message).toContain('Missing helper');
   });
+
+  it('checks every translation, with its locale path', () => {
+    const config = parseConfig({
+      templates: {
+        welcome: {
+          email: { subject: 'Welcome', text: 'ok {{locale}}' },
+          locales: { fr: { email: { subject: '{{#if x}}Bienvenue' } }, 'fr-CA': { sms: { text: '{{unknown payload.a}}' }, push: { title: 'ok' } } },
+        },
+      },
+      digestTemplates: { push: { text: '{{count}} {{listed}} {{more}} {{locale}}' } },
+    });
+    const problems = checkTemplates(config);
+    expect(problems.map((p) => p.path)).toEqual(['templates.welcome.locales.fr.email.subject', 'templates.welcome.locales.fr-CA.sms.text']);
+    expect(problems[0]?.message).toContain('Template "welcome" (locale fr, channel email, field subject) does not compile');
+    expect(problems[1]?.message).toContain('Missing helper');
+  });
 });

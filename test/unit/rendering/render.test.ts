@@ -40,10 +40,20 @@ describe('render', () => {
     expect(r.render({ templateName: 'alert', channel: 'push', event: event(payload) }).title).toBe('Tom & Jerry <3');
   });
 
-  it('exposes event fields and locale to templates', () => {
-    const r = renderer({ alert: { sms: { text: '{{id}} {{type}} {{priority}} {{createdAt}} {{locale}}' } } });
+  it('escapes a <script> payload in html and leaves it as typed in an SMS', () => {
+    const r = renderer({ alert: { email: { subject: 'S', text: '{{payload.name}}', html: '<b>{{payload.name}}</b>' }, sms: { text: 'Hi {{payload.name}}' } } });
+    const payload = { name: '<script>alert("x")</script>' };
+    const email = r.render({ templateName: 'alert', channel: 'email', event: event(payload) });
+    expect(email.html).toBe('<b>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</b>');
+    expect(email.html).not.toContain('<script>');
+    expect(r.render({ templateName: 'alert', channel: 'sms', event: event(payload) }).text).toBe('Hi <script>alert("x")</script>');
+  });
+
+  it('exposes event fields, the template locale and the recipient locale to templates', () => {
+    const r = renderer({ alert: { sms: { text: '{{id}} {{type}} {{priority}} {{createdAt}} {{locale}} {{recipientLocale}}' } } });
+    // No French translation: the base template (default locale en) renders, and says so.
     const out = r.render({ templateName: 'alert', channel: 'sms', event: event({}), locale: 'fr-FR' });
-    expect(out.text).toBe('evt-1 alert high 2026-03-01T10:00:00Z fr-FR');
+    expect(out.text).toBe('evt-1 alert high 2026-03-01T10:00:00Z en fr-FR');
   });
 
   it('wraps escaped text in <p> with <br> line breaks when the template has no html', () => {
