@@ -1,94 +1,81 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { Partitioners, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import type { Clock } from '../clock';
 import type { HeraldConfig } from '../config/schema';
-import { parseEvent } from '../contract/parse-event';
+import type { EventV2 } from '../contract/event-v2';
+import { parseEvent, type ParseResult } from '../contract/parse-event';
 import type { DlqPublisher } from '../dlq/dlq-publisher';
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { EventHandler } from './handle-event';
+import { keepAlive } from './keep-alive';
+import { createLaneConsumer } from './lane-consumer';
+import { retryInPlace } from './retry-in-place';
+import { createTriageBatch, type MessageAt } from './triage-batch';
 
 /** Dependencies of {@link createWorker}. */
 export interface WorkerDeps {
   kafka: Kafka;
+  /** The intake group; the bulk lane's group is `<groupId>.bulk`. */
   groupId: string;
   config: HeraldConfig['kafka'];
   handleEvent: EventHandler;
   dlq: DlqPublisher;
   clock: Clock;
   logger: Logger;
-  /** Observes each consumed message (metrics). */
+  /** The idempotent producer that forwards bulk events. Default: one of its own, created at start and closed at stop. */
+  producer?: Producer;
+  /** Observes each consumed message (metrics); a forwarded one is observed once, by the bulk lane. */
   observe?: (info: { outcome: 'accepted' | 'duplicate' | 'invalid'; reason?: string; priority?: string; createdAt?: string }) => void;
 }
 
 /**
- * The consumer group on `notifications.incoming`. Offsets are resolved one message at a time and
- * only after the message is fully handled (dispatched, batched or dead-lettered); kafkajs commits
- * resolved offsets only, so a committed offset never runs ahead of the work. When our own storage
- * fails, the message is retried in place with backoff, holding its partition rather than skipping it.
+ * Two consumer groups in one worker (the design is in ./triage.ts). Intake, on `topics.incoming`,
+ * handles fast-lane events and dead-letters invalid messages itself and forwards every other event to
+ * `topics.bulk`; the bulk lane, group `<groupId>.bulk`, handles what it reads one message at a time,
+ * whatever its priority. In both, an offset is resolved only once its message is done (handled,
+ * dead-lettered or forwarded) and kafkajs commits resolved offsets only, so a committed offset never
+ * runs ahead of the work. When our own storage fails, the message is retried in place with backoff,
+ * holding its partition rather than skipping it.
  */
 export function createWorker(deps: WorkerDeps) {
   const { config, logger } = deps;
-  let consumer: Consumer | null = null;
-  let joined = false;
+  let ownProducer: Producer | null = null;
 
-  async function handleMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
-    const parsed = parseEvent(message.value);
-    if (!parsed.ok) {
-      await deps.dlq.rejectMessage({
-        source: { topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, timestamp: new Date(Number(message.timestamp)).toISOString() },
-        raw: message.value,
-        reason: parsed.code,
-        message: parsed.message,
-        issues: parsed.issues,
-        failedAt: new Date(deps.clock.now()).toISOString(),
-      });
-      logger.warn('invalid message dead-lettered', { decision: 'dead-lettered', topic, partition, offset: message.offset, reason: parsed.code, error: parsed.message });
-      deps.observe?.({ outcome: 'invalid', reason: parsed.code });
-      return;
-    }
-    const { verdict } = await deps.handleEvent(parsed.event, `${topic}/${partition}/${message.offset}`);
-    deps.observe?.({ outcome: verdict === 'duplicate' ? 'duplicate' : 'accepted', priority: parsed.event.priority, createdAt: parsed.event.createdAt });
+  async function rejectInvalid({ topic, partition, message }: MessageAt, failure: Extract<ParseResult, { ok: false }>): Promise<void> {
+    await deps.dlq.rejectMessage({
+      source: { topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, timestamp: new Date(Number(message.timestamp)).toISOString() },
+      raw: message.value,
+      reason: failure.code,
+      message: failure.message,
+      issues: failure.issues,
+      failedAt: new Date(deps.clock.now()).toISOString(),
+    });
+    logger.warn('invalid message dead-lettered', { decision: 'dead-lettered', topic, partition, offset: message.offset, reason: failure.code, error: failure.message });
+    deps.observe?.({ outcome: 'invalid', reason: failure.code });
   }
 
-  /** Retries one message until it is handled, the worker stops, or the partition is taken away. */
-  async function handleWithRetry(payload: EachBatchPayload, message: KafkaMessage): Promise<boolean> {
+  async function handleValid({ topic, partition, message }: MessageAt, event: EventV2): Promise<void> {
+    // The marker is where this copy sits: a redelivery of it is finished, a second copy is dropped.
+    const { verdict } = await deps.handleEvent(event, `${topic}/${partition}/${message.offset}`);
+    deps.observe?.({ outcome: verdict === 'duplicate' ? 'duplicate' : 'accepted', priority: event.priority, createdAt: event.createdAt });
+  }
+
+  /** The bulk lane's `eachBatch`: every message handled in order, each offset resolved once it is done. */
+  async function handleInOrder(payload: EachBatchPayload): Promise<void> {
     const { topic, partition } = payload.batch;
-    for (let failures = 0; ; failures++) {
-      try {
-        await handleMessage(topic, partition, message);
-        return true;
-      } catch (error) {
-        const delayMs = Math.min(10_000, 250 * 2 ** Math.min(failures, 6));
-        logger.error('message handling failed; retrying in place', { topic, partition, offset: message.offset, attempt: failures + 1, delayMs, error: describeError(error) });
-        const until = Date.now() + delayMs;
-        while (Date.now() < until) {
-          if (!payload.isRunning() || payload.isStale()) return false;
-          await new Promise((r) => setTimeout(r, Math.min(500, until - Date.now())));
-          await payload.heartbeat().catch(() => undefined);
-        }
-      }
-    }
-  }
-
-  /**
-   * While one message is in hand (a slow provider, a retry wait), keep the group membership alive
-   * and commit what is already resolved: otherwise a long send would stall commits of the work
-   * finished before it, or cost the partition in a rebalance.
-   */
-  function keepAlive(payload: EachBatchPayload): () => void {
-    const timer = setInterval(() => {
-      void payload.heartbeat().catch(() => undefined);
-      void payload.commitOffsetsIfNecessary().catch((error: unknown) => logger.warn('offset commit failed; will retry', { error: describeError(error) }));
-    }, 1000);
-    return () => clearInterval(timer);
-  }
-
-  async function eachBatch(payload: EachBatchPayload): Promise<void> {
-    const stopKeepAlive = keepAlive(payload);
+    const stopKeepAlive = keepAlive(payload, logger);
     try {
       for (const message of payload.batch.messages) {
         if (!payload.isRunning() || payload.isStale()) break;
-        if (!(await handleWithRetry(payload, message))) break;
+        const at = { topic, partition, message };
+        const work = () => {
+          const parsed = parseEvent(message.value);
+          return parsed.ok ? handleValid(at, parsed.event) : rejectInvalid(at, parsed);
+        };
+        const handled = await retryInPlace(payload, work, (error, attempt, delayMs) =>
+          logger.error('message handling failed; retrying in place', { topic, partition, offset: message.offset, attempt, delayMs, error: describeError(error) }),
+        );
+        if (!handled) break;
         payload.resolveOffset(message.offset);
         await payload.heartbeat();
         await payload.commitOffsetsIfNecessary();
@@ -99,36 +86,56 @@ export function createWorker(deps: WorkerDeps) {
     await payload.commitOffsetsIfNecessary();
   }
 
+  const lane = { kafka: deps.kafka, config, logger };
+  const intake = createLaneConsumer({
+    ...lane,
+    lane: 'intake',
+    groupId: deps.groupId,
+    topic: config.topics.incoming,
+    eachBatch: createTriageBatch({
+      fastLane: config.fastLane,
+      bulkTopic: config.topics.bulk,
+      producer: () => {
+        const producer = deps.producer ?? ownProducer;
+        if (!producer) throw new Error('the worker has no producer to forward with; call start() before consuming');
+        return producer;
+      },
+      handleValid,
+      rejectInvalid,
+      logger,
+    }),
+  });
+  const bulk = createLaneConsumer({ ...lane, lane: 'bulk', groupId: `${deps.groupId}.bulk`, topic: config.topics.bulk, eachBatch: handleInOrder });
+
+  async function stop(): Promise<void> {
+    // Intake first: nothing new is forwarded while the bulk lane winds down.
+    await intake.stop();
+    await bulk.stop();
+    const producer = ownProducer;
+    ownProducer = null;
+    await producer?.disconnect();
+  }
+
   return {
-    /** Joins the group and starts consuming (returns once the consumer runs). */
+    /** Joins both groups and starts consuming (returns once both consumers run); undoes itself if a step fails. */
     async start(): Promise<void> {
-      consumer = deps.kafka.consumer({
-        groupId: deps.groupId,
-        sessionTimeout: config.sessionTimeoutMs,
-        heartbeatInterval: Math.floor(config.sessionTimeoutMs / 10),
-        // A stop waits for the fetch in flight; a 1 s long-poll (kafkajs default 5 s) keeps SIGTERM prompt.
-        // Fetches still return as soon as a message arrives, so latency does not depend on it.
-        maxWaitTimeInMs: 1000,
-      });
-      consumer.on(consumer.events.GROUP_JOIN, (e) => {
-        joined = true;
-        logger.info('joined consumer group', { groupId: deps.groupId, partitions: e.payload.memberAssignment });
-      });
-      for (const event of [consumer.events.CRASH, consumer.events.STOP, consumer.events.DISCONNECT]) consumer.on(event, () => (joined = false));
-      await consumer.connect();
-      // fromBeginning: a brand-new group must not skip events produced before it first started.
-      await consumer.subscribe({ topic: config.topics.incoming, fromBeginning: true });
-      await consumer.run({ autoCommit: true, autoCommitInterval: 1000, eachBatchAutoResolve: false, partitionsConsumedConcurrently: config.partitionsConsumedConcurrently, eachBatch });
+      try {
+        if (!deps.producer) {
+          // Same settings as the service's producer: idempotent, one request in flight, waits out broker blips.
+          ownProducer = deps.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 } });
+          await ownProducer.connect();
+        }
+        await intake.start();
+        await bulk.start();
+      } catch (error) {
+        await stop().catch((e: unknown) => logger.warn('worker stop after a failed start failed', { error: describeError(e) }));
+        throw error;
+      }
     },
-    /** True while this worker is a member of the group with an assignment. */
-    isJoined: () => joined,
-    /** Stops fetching, lets the message in hand finish, commits resolved offsets and leaves the group. */
-    async stop(): Promise<void> {
-      if (!consumer) return;
-      await consumer.disconnect();
-      consumer = null;
-      joined = false;
-    },
+    /** True while both the intake and the bulk-lane consumers are members of their groups with an assignment. */
+    isJoined: () => intake.isJoined() && bulk.isJoined(),
+    /** Stops intake, then the bulk lane; each lets the message in hand finish, commits resolved offsets and leaves its group. */
+    stop,
   };
 }
 

@@ -3,8 +3,10 @@ import type { HeraldConfig } from '../config/schema';
 import type { Logger } from '../logger';
 
 /**
- * Creates herald's topics (incoming, DLQ, status) when they are missing; existing topics are
- * left as they are. Brokers have `auto.create.topics.enable=false` in our stack, so this runs at start.
+ * Creates herald's topics (incoming, bulk lane, DLQ, status: every entry of `kafka.topics`) when they
+ * are missing, all with `kafka.partitions` partitions; existing topics are left as they are. Brokers
+ * have `auto.create.topics.enable=false` in our stack, so this runs at start. The bulk lane gets as
+ * many partitions as intake so that it drains a flood with the same parallelism.
  */
 export async function ensureTopics(kafka: Kafka, config: HeraldConfig['kafka'], logger: Logger): Promise<void> {
   const admin = kafka.admin();

@@ -1,0 +1,17 @@
+import type { EachBatchPayload } from 'kafkajs';
+import { describeError } from '../errors';
+import type { Logger } from '../logger';
+
+/**
+ * While a batch is in hand (a slow provider, a retry wait, a large forward), keeps the group
+ * membership alive and commits what is already resolved every second: otherwise a long send would
+ * stall commits of the work finished before it, or cost the partition in a rebalance.
+ * Returns the function that stops it.
+ */
+export function keepAlive(payload: EachBatchPayload, logger: Logger): () => void {
+  const timer = setInterval(() => {
+    void payload.heartbeat().catch(() => undefined);
+    void payload.commitOffsetsIfNecessary().catch((error: unknown) => logger.warn('offset commit failed; will retry', { error: describeError(error) }));
+  }, 1000);
+  return () => clearInterval(timer);
+}

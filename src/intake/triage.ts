@@ -1,0 +1,92 @@
+import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
+import type { Priority } from '../contract/event-v1';
+import type { EventV2 } from '../contract/event-v2';
+import { parseEvent, type ParseResult } from '../contract/parse-event';
+
+/**
+ * Priority lanes at intake.
+ *
+ * Why: a marketing blast and a password reset share `notifications.incoming`, and Kafka hands out
+ * a partition's messages in order. If intake fully handled each event before the next (resolve,
+ * route, send, record), a reset produced behind 100,000 marketing events would wait for all of
+ * them to be delivered: minutes, for a message that should land in a second.
+ *
+ * How: intake only triages. Each message is parsed; an invalid one is dead-lettered as always; an
+ * event whose priority is in `kafka.fastLane` (default critical, high) is handled right there; any
+ * other is forwarded unchanged (same key, value bytes and headers, plus {@link ORIGIN_HEADER}) to
+ * `kafka.topics.bulk`, which a consumer group of its own (`<group>.bulk`) handles like any event.
+ * Forwarding is batched (a few produce requests per fetched batch) and runs beside the fast-lane
+ * handling of the same batch. Triage costs a parse and a share of a produce per bulk event, so a
+ * critical event waits only for the triage of what is ahead of it in its partition, never for the
+ * flood's delivery; the flood then drains from the bulk topic at its own pace.
+ *
+ * Safety: incoming offsets are resolved in order, each only once its message was handled (fast lane,
+ * DLQ) or acknowledged by the bulk topic, so a crash re-triages and never loses. A message forwarded
+ * twice (a crash between the forward and the commit) reaches the bulk lane twice; the dedup store
+ * drops the second copy, whose marker (its own bulk offset) differs from the first's. Ordering holds
+ * within a lane (the key is kept, so one recipient's bulk events stay on one bulk partition), not
+ * across lanes: that is the point.
+ */
+
+/** Header added to a forwarded message: `topic/partition/offset` it had on the incoming topic. */
+export const ORIGIN_HEADER = 'herald-origin';
+
+/** Where a message goes: handled now, forwarded to the bulk lane, or dead-lettered. */
+export type Triage =
+  | { lane: 'fast'; event: EventV2 }
+  | { lane: 'bulk'; priority: Priority }
+  | { lane: 'invalid'; failure: Extract<ParseResult, { ok: false }> };
+
+/** Classifies one message's bytes by the priority of the event they carry. */
+export function triage(raw: Buffer | null, fastLane: readonly Priority[]): Triage {
+  const parsed = parseEvent(raw);
+  if (!parsed.ok) return { lane: 'invalid', failure: parsed };
+  const { priority } = parsed.event;
+  return fastLane.includes(priority) ? { lane: 'fast', event: parsed.event } : { lane: 'bulk', priority };
+}
+
+/** The bulk-lane copy of an incoming message: its key, value and headers, plus where it came from. */
+export function forwardedMessage(origin: { topic: string; partition: number }, message: Pick<KafkaMessage, 'key' | 'value' | 'headers' | 'offset'>): Message {
+  const headers: IHeaders = { ...message.headers, [ORIGIN_HEADER]: `${origin.topic}/${origin.partition}/${message.offset}` };
+  return { key: message.key, value: message.value, headers };
+}
+
+/** How much one forwarding request may carry. */
+export interface SendLimits {
+  /** Most messages in one request. */
+  maxCount: number;
+  /** Most bytes (keys, values, headers) in one request; a single larger message still goes, alone. */
+  maxBytes: number;
+}
+
+/**
+ * `items` cut in order into runs that each fit one produce request: the broker refuses a record
+ * batch above `message.max.bytes` (1 MB by default), and events may be up to 512 KB each, so a
+ * count alone could build a request of hundreds of megabytes.
+ */
+export function chunkForSend<T>(items: readonly T[], sizeOf: (item: T) => number, limits: SendLimits): T[][] {
+  const runs: T[][] = [];
+  let run: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (run.length > 0 && (run.length >= limits.maxCount || bytes + size > limits.maxBytes)) {
+      runs.push(run);
+      run = [];
+      bytes = 0;
+    }
+    run.push(item);
+    bytes += size;
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+/** Bytes a message adds to a produce request, near enough (record overhead left out). */
+export function messageBytes(message: Pick<KafkaMessage, 'key' | 'value' | 'headers'>): number {
+  let size = (message.key?.length ?? 0) + (message.value?.length ?? 0);
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    for (const v of [value ?? []].flat()) size += name.length + v.length;
+  }
+  return size + ORIGIN_HEADER.length + 40;
+}
