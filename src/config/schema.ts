@@ -127,13 +127,16 @@ const channelsSchema = z
 const cronExpression = z.string().refine(
   (expr) => {
     try {
-      new Cron(expr, { paused: true }).stop();
-      return true;
+      const cron = new Cron(expr, { paused: true });
+      // A pattern that never fires (30 February) would leave its digests waiting forever.
+      const fires = cron.nextRun() !== null;
+      cron.stop();
+      return fires;
     } catch {
       return false;
     }
   },
-  { message: 'not a valid cron expression; use five fields like "*/5 * * * *" (or six with seconds first)' },
+  { message: 'not a valid cron expression that ever fires; use five fields like "*/5 * * * *" (or six with seconds first)' },
 );
 
 const templateSchema = z

@@ -17,7 +17,7 @@ export function isolatedConfig(overrides: HeraldConfigInput = {}): HeraldConfig 
     kafka: {
       partitions: 3,
       ...overrides.kafka,
-      topics: { incoming: `${name}.incoming`, dlq: `${name}.dlq`, status: `${name}.status`, ...overrides.kafka?.topics },
+      topics: { incoming: `${name}.incoming`, dlq: `${name}.dlq`, status: `${name}.status`, bulk: `${name}.bulk`, ...overrides.kafka?.topics },
     },
   });
 }

@@ -35,7 +35,7 @@ describe('worker crashes and shutdown', () => {
 
   function setup(overrides: Record<string, unknown> = {}) {
     const name = uniqueName('crash');
-    const topics = { incoming: `${name}.incoming`, dlq: `${name}.dlq`, status: `${name}.status` };
+    const topics = { incoming: `${name}.incoming`, dlq: `${name}.dlq`, status: `${name}.status`, bulk: `${name}.bulk` };
     const configFile = writeConfigFile({
       // The broker's minimum session timeout: a killed member is noticed in seconds, not half a minute.
       kafka: { topics, partitions: 1, sessionTimeoutMs: 6000 },

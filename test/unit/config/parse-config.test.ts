@@ -46,7 +46,7 @@ describe('parseConfig', () => {
   it('names the file, the field and the fix for a bad cron expression', () => {
     const message = problem({ batching: { schedule: 'every five minutes' } });
     expect(message).toContain('Invalid configuration in test-config.json');
-    expect(message).toContain('batching.schedule: not a valid cron expression; use five fields like "*/5 * * * *"');
+    expect(message).toContain('batching.schedule: not a valid cron expression that ever fires; use five fields like "*/5 * * * *"');
   });
 
   it('names an unknown provider with the ones the channel has', () => {
