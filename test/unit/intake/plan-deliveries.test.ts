@@ -45,12 +45,37 @@ describe('planDeliveries', () => {
     expect(plans[0]).toMatchObject({ action: 'dispatch', recipient: ada });
   });
 
-  it('batches normal priority on a batching channel and dispatches it elsewhere', () => {
+  it('batches normal priority on a batching channel under its digest rule and dispatches it elsewhere', () => {
     const plans = planDeliveries(event({ priority: 'normal', channels: ['email', 'sms'] }), [ada], config);
     expect(summary(plans)).toEqual([
       ['batch', 'ada', 'email', undefined],
       ['dispatch', 'ada', 'sms', undefined],
     ]);
+    expect(plans[0]).toMatchObject({ action: 'batch', recipient: ada, rule: { name: 'email-default', channel: 'email', groupBy: ['type'] } });
+  });
+
+  it('batches by the first digest rule that matches the event, and dispatches what no rule covers', () => {
+    const withRules = parseConfig({
+      batching: {
+        rules: [
+          { name: 'push-marketing', channel: 'push', types: ['marketing'], window: { every: '1h' } },
+          { name: 'email-social', channel: 'email', categories: ['social'], window: { cron: '0 9 * * *', timeZone: 'recipient' } },
+        ],
+      },
+    });
+    const marketing = planDeliveries(event({ type: 'marketing', priority: 'low', category: 'social', channels: ['push', 'email', 'sms'] }), [ada], withRules);
+    expect(marketing.map((p) => [p.action, p.channel, p.action === 'batch' ? p.rule.name : undefined])).toEqual([
+      ['batch', 'push', 'push-marketing'],
+      ['batch', 'email', 'email-social'],
+      ['dispatch', 'sms', undefined],
+    ]);
+    const transactional = planDeliveries(event({ type: 'transactional', priority: 'normal', channels: ['push', 'email'] }), [ada], withRules);
+    expect(summary(transactional)).toEqual([
+      ['dispatch', 'ada', 'push', undefined],
+      ['dispatch', 'ada', 'email', undefined],
+    ]);
+    // critical is never batched, whatever the rules.
+    expect(summary(planDeliveries(event({ type: 'marketing', priority: 'critical', category: 'social', channels: ['push'] }), [ada], withRules))).toEqual([['dispatch', 'ada', 'push', undefined]]);
   });
 
   it('fails an unresolved recipient on every channel with its reason and detail', () => {

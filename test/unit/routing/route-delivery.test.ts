@@ -33,6 +33,24 @@ describe('routeDelivery', () => {
     expect(routeDelivery({ priority: 'normal' }, 'push', config)).toBe('immediate');
   });
 
+  it('batches by digest rules when they are given: channel, priorities, types and categories must all match', () => {
+    const config = parseConfig({
+      batching: {
+        channels: ['email'],
+        rules: [
+          { channel: 'push', types: ['marketing'], priorities: ['low'], window: { every: '1h' } },
+          { channel: 'email', categories: ['social'], window: { every: '15m' } },
+        ],
+      },
+    });
+    expect(routeDelivery({ priority: 'low', type: 'marketing' }, 'push', config)).toBe('batch');
+    expect(routeDelivery({ priority: 'normal', type: 'marketing' }, 'push', config)).toBe('immediate');
+    expect(routeDelivery({ priority: 'low', type: 'alert' }, 'push', config)).toBe('immediate');
+    expect(routeDelivery({ priority: 'normal', type: 'transactional', category: 'social' }, 'email', config)).toBe('batch');
+    expect(routeDelivery({ priority: 'normal', type: 'transactional' }, 'email', config)).toBe('immediate'); // the shorthand's email rule is not added
+    expect(routeDelivery({ priority: 'critical', category: 'social' }, 'email', config)).toBe('immediate');
+  });
+
   it('never batches when no channel batches', () => {
     const config = parseConfig({ batching: { channels: [] } });
     for (const channel of CHANNELS) expect(routeDelivery({ priority: 'low' }, channel, config)).toBe('immediate');
