@@ -471,9 +471,12 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['batching', 'rules', i, 'template'], message: `no template "${rule.template}" under templates; add it or remove the rule's template` });
       }
     }
-    const ruleNames = config.batching.rules.map((r, i) => r.name ?? `rule-${i}`);
-    if (new Set(ruleNames).size !== ruleNames.length) {
-      ctx.addIssue({ code: 'custom', path: ['batching', 'rules'], message: 'two digest rules have the same name; names are part of digest ids, give each its own' });
+    // The same default as src/batching/digest-rules.ts: two unnamed rules of one channel and the same types collide.
+    const ruleNames = config.batching.rules.map((r) => r.name ?? `${r.channel}-${r.types?.join('+') ?? 'all'}`);
+    for (const [i, name] of ruleNames.entries()) {
+      if (ruleNames.indexOf(name) !== i) {
+        ctx.addIssue({ code: 'custom', path: ['batching', 'rules', i, 'name'], message: `two digest rules are named "${name}" (given or by default); names are part of digest ids, give this one its own name` });
+      }
     }
     const capNames = config.frequencyCaps.map((c) => c.name);
     for (const [i, name] of capNames.entries()) {

@@ -25,7 +25,8 @@ end
 for k, v in pairs(patch) do record[k] = v end
 record.leaseUntil = nil
 record.owner = nil
-if patch.status ~= 'deferred' then record.nextAttemptAt = nil end
+-- deferred: the next attempt; batched: when its digest window closes.
+if patch.status ~= 'deferred' and patch.status ~= 'batched' then record.nextAttemptAt = nil end
 if patch.status == 'sent' and not record.sentAt then record.sentAt = patch.updatedAt end
 if record.attempts == nil then record.attempts = 0 end
 local encoded = cjson.encode(record)

@@ -49,6 +49,28 @@ describe('parseConfig', () => {
     expect(message).toContain('batching.schedule: not a valid cron expression that ever fires; use five fields like "*/5 * * * *"');
   });
 
+  it('explains the mistakes of the issue-4 blocks: digest rules, caps, windows, durations, cron that never fires', () => {
+    expect(problem({ batching: { schedule: '0 0 30 2 *' } })).toContain('batching.schedule: not a valid cron expression that ever fires');
+    const twoUnnamed = { batching: { rules: [{ channel: 'email', categories: ['social'], window: { every: '1h' } }, { channel: 'email', window: { every: '1d' } }] } };
+    expect(problem(twoUnnamed)).toContain('batching.rules.1.name: two digest rules are named "email-all" (given or by default)');
+    expect(problem({ batching: { rules: [{ channel: 'email', window: { every: '1h', cron: '0 9 * * *' } }] } })).toContain('batching.rules.0.window: give exactly one of every or cron');
+    expect(problem({ batching: { rules: [{ channel: 'email', window: { every: 'soon' } }] } })).toContain('"soon" is not a duration such as "90s", "15m", "2h", "1d" or ISO 8601 "PT15M"');
+    expect(problem({ batching: { rules: [{ channel: 'push', priorities: ['high'], window: { every: '1h' } }] } })).toContain('priority "high" is batched by this rule but priorities.high.batchingAllowed is false');
+    expect(problem({ batching: { rules: [{ channel: 'email', window: { cron: '0 9 * * *', timeZone: 'Mars/Olympus' } }] } })).toContain('not an IANA time zone');
+    expect(problem({ batching: { rules: [{ channel: 'email', template: 'nope', window: { every: '1h' } }] } })).toContain('no template "nope" under templates');
+    const twoCaps = { frequencyCaps: [{ name: 'm', max: 3, window: '1d' }, { name: 'm', max: 1, window: '1h' }] };
+    expect(problem(twoCaps)).toContain('frequencyCaps.1.name: frequency cap "m" is defined twice');
+    expect(problem({ kafka: { topics: { bulk: 'notifications.incoming' } } })).toContain('kafka.topics.bulk: the bulk lane must be a topic of its own');
+  });
+
+  it('reads durations in config as milliseconds', () => {
+    const config = parseConfig({ frequencyCaps: [{ name: 'daily', max: 3, window: '1d' }], batching: { rules: [{ channel: 'email', window: { every: 'PT15M' } }] }, scheduling: { maxHorizon: '30d' } });
+    expect(config.frequencyCaps[0]!.window).toBe(86_400_000);
+    expect(config.batching.rules[0]!.window.every).toBe(900_000);
+    expect(config.scheduling.maxHorizon).toBe(30 * 86_400_000);
+    expect(config.priorities.low.maxAge).toBe(72 * 3_600_000);
+  });
+
   it('names an unknown provider with the ones the channel has', () => {
     expect(problem({ channels: { sms: { providers: ['twilio', 'vonage'] } } })).toContain('channels.sms.providers.1: unknown sms provider "vonage"; use one of twilio, sms-outbox');
     expect(problem({ channels: { push: { providerRateLimits: { apns: { perSecond: 1 } } } } })).toContain('channels.push.providerRateLimits.apns: unknown push provider "apns"');
