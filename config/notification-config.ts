@@ -9,7 +9,9 @@ import { defineConfig } from '../src/config/schema';
 export default defineConfig({
   kafka: {
     clientId: 'herald',
-    topics: { incoming: 'notifications.incoming', dlq: 'notifications.dlq', status: 'notifications.status' },
+    topics: { incoming: 'notifications.incoming', dlq: 'notifications.dlq', status: 'notifications.status', bulk: 'notifications.incoming.bulk' },
+    // Critical and high events are handled straight from the incoming topic; the rest go through the bulk lane.
+    fastLane: ['critical', 'high'],
     partitions: 6,
     replicationFactor: 1,
   },
@@ -25,24 +27,43 @@ export default defineConfig({
       maxSegments: 4,
       breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 30_000 },
     },
-    push: { enabled: true, rateLimit: { perSecond: 100 }, batchSize: 20, maxAttempts: 5 },
+    push: { enabled: true, rateLimit: { perSecond: 100 }, batchSize: 20, maxAttempts: 5, maxTitleLength: 65, maxBodyLength: 240 },
     in_app: { enabled: true, inboxCap: 100 },
     // Partner endpoints are reached with the recipient "webhook:<name>"; signing secrets come from HERALD_WEBHOOK_SECRETS.
     webhook: { enabled: true, endpoints: {}, users: {}, rateLimit: { perSecond: 20 } },
   },
   retries: { pollIntervalMs: 500, claimLeaseMs: 60_000 },
   batching: {
-    schedule: '*/5 * * * *',
-    maxBatch: 50,
-    channels: ['email'],
-    priorities: ['normal', 'low'],
+    pollIntervalMs: 1_000,
+    // First match wins. Marketing email waits for a daily digest at 09:00 in each recipient's time zone;
+    // other normal/low email is grouped by type every 15 minutes.
+    rules: [
+      { name: 'marketing-daily', channel: 'email', types: ['marketing'], window: { cron: '0 9 * * *', timeZone: 'recipient' }, maxItems: 20, overflow: 'summarize' },
+      { name: 'email-15m', channel: 'email', priorities: ['normal', 'low'], window: { every: '15m' }, groupBy: ['type'], maxItems: 50 },
+    ],
   },
+  scheduling: { pollIntervalMs: 500, maxHorizon: '365d' },
+  // Users' quietHours (PUT /api/users/:id) hold SMS and push until morning; critical goes through.
+  quietHours: { channels: ['sms', 'push'], bypassPriorities: ['critical'] },
+  // At most 3 marketing notifications per user per day; the rest wait for the next digest.
+  frequencyCaps: [{ name: 'marketing-daily', types: ['marketing'], max: 3, window: '1d', onExceed: 'digest' }],
+  attribution: {
+    channels: {
+      email: { utm_source: 'herald', utm_medium: 'email' },
+      push: { utm_source: 'herald', utm_medium: 'push' },
+      in_app: { utm_source: 'herald', utm_medium: 'in_app' },
+    },
+    campaignFrom: 'template',
+  },
+  sweep: { intervalMs: 60_000, stuckAfterMs: 300_000, lateAfterMs: 60_000 },
   priorities: {
-    critical: { maxLatencyMs: 5_000, batchingAllowed: false },
-    high: { maxLatencyMs: 30_000, batchingAllowed: false },
-    normal: { maxLatencyMs: 600_000, batchingAllowed: true },
-    low: { maxLatencyMs: 3_600_000, batchingAllowed: true },
+    // maxAge: older events are dropped as stale (recorded `skipped`, reason `stale`) rather than sent late.
+    critical: { maxLatencyMs: 5_000, batchingAllowed: false, maxAge: '1h' },
+    high: { maxLatencyMs: 30_000, batchingAllowed: false, maxAge: '6h' },
+    normal: { maxLatencyMs: 600_000, batchingAllowed: true, maxAge: '1d' },
+    low: { maxLatencyMs: 3_600_000, batchingAllowed: true, maxAge: '3d' },
   },
+  defaultLocale: 'en',
   templates: {
     alert: {
       email: { subject: '[{{priority}}] {{payload.title}}', text: '{{payload.message}}' },
@@ -55,6 +76,15 @@ export default defineConfig({
         subject: 'Reset your password',
         text: 'Hello {{payload.name}}, reset your password here: {{payload.url}}',
         html: '<p>Hello {{payload.name}},</p><p><a href="{{payload.url}}">Reset your password</a></p>',
+      },
+      locales: {
+        fr: {
+          email: {
+            subject: 'Réinitialisez votre mot de passe',
+            text: 'Bonjour {{payload.name}}, réinitialisez votre mot de passe ici : {{payload.url}}',
+            html: '<p>Bonjour {{payload.name}},</p><p><a href="{{payload.url}}">Réinitialiser votre mot de passe</a></p>',
+          },
+        },
       },
     },
   },
