@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock';
 import type { Channel } from '../contract/event-v1';
+import type { EventV2 } from '../contract/event-v2';
 import { loadScript } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 import type { DeliveryRecord, DeliveryStatus, StatusChange } from './types';
@@ -20,6 +21,29 @@ const field = (ref: DeliveryRef) => `${ref.recipientId}|${ref.channel}`;
 
 /** A delivery's stable id (`eventId|recipientId|channel`): its idempotency key, the same on every try. */
 export const deliveryIdOf = (ref: DeliveryRef) => `${ref.eventId}|${ref.recipientId}|${ref.channel}`;
+
+/**
+ * The refs a delivery id may stand for. Event ids and user ids may themselves hold `|`, so an id
+ * with more than two of them has one reading per split; the record that exists tells them apart.
+ */
+export function refsOfDeliveryId(deliveryId: string): DeliveryRef[] {
+  const last = deliveryId.lastIndexOf('|');
+  if (last < 0) return [];
+  const channel = deliveryId.slice(last + 1) as Channel;
+  const head = deliveryId.slice(0, last);
+  const refs: DeliveryRef[] = [];
+  for (let i = head.indexOf('|'); i >= 0; i = head.indexOf('|', i + 1)) refs.push({ eventId: head.slice(0, i), recipientId: head.slice(i + 1), channel });
+  return refs;
+}
+
+/** Statuses of a delivery some worker still owes an outcome: the ones the in-flight index tracks. */
+const IN_FLIGHT: ReadonlySet<DeliveryStatus> = new Set<DeliveryStatus>(['pending', 'sending']);
+
+/** One entry of the in-flight index: a delivery id and when it last changed (epoch ms). */
+export interface InflightEntry {
+  deliveryId: string;
+  since: number;
+}
 
 /** Options of {@link createDeliveryStore}. */
 export interface DeliveryStoreOptions {
@@ -50,6 +74,8 @@ export function createDeliveryStore(options: DeliveryStoreOptions) {
   const { redis, keys, clock, retentionSeconds } = options;
   const begin = loadScript(redis, 'delivery-begin', 1);
   const update = loadScript(redis, 'delivery-update', 1);
+  const forget = loadScript(redis, 'sweep-forget', 1);
+  const inflight = keys.inflight();
   const iso = () => new Date(clock.now()).toISOString();
   const owner = options.owner ?? randomUUID();
 
@@ -61,8 +87,14 @@ export function createDeliveryStore(options: DeliveryStoreOptions) {
   async function set(ref: DeliveryRef, status: DeliveryStatus, details: Partial<Omit<DeliveryRecord, 'status' | 'updatedAt'>> = {}, how: { report?: boolean } = {}): Promise<boolean> {
     const at = iso();
     const patch = { recipientId: ref.recipientId, channel: ref.channel, ...details, status, updatedAt: at };
-    const written = (await update([keys.deliveries(ref.eventId)], [field(ref), JSON.stringify(patch), retentionSeconds, how.report ? '1' : '0'])) as string | null;
-    if (!written) return false;
+    const write = () => update([keys.deliveries(ref.eventId)], [field(ref), JSON.stringify(patch), retentionSeconds, how.report ? '1' : '0']) as Promise<string | null>;
+    const written = IN_FLIGHT.has(status) ? await indexedWrite(ref, write) : await write();
+    // Any other status, written or refused (refused means sent already), ends the delivery's flight.
+    const leaving = IN_FLIGHT.has(status) ? null : forgetQuietly(deliveryIdOf(ref));
+    if (!written) {
+      await leaving;
+      return false;
+    }
     if (options.onChange && status !== 'sending') {
       const record = JSON.parse(written) as DeliveryRecord;
       await options.onChange({
@@ -79,7 +111,32 @@ export function createDeliveryStore(options: DeliveryStoreOptions) {
         at,
       });
     }
+    await leaving;
     return true;
+  }
+
+  /**
+   * Indexes an in-flight write before it lands, so the index stays a superset of the truth. The
+   * ZADD is sent right before the script on the same connection (ioredis writes commands in call
+   * order; a NOSCRIPT retry comes later still), so Redis runs it first at no extra round trip.
+   * A score of now (not NX) also marks a redelivery as a change, which keeps the sweep from
+   * forgetting an entry it read just before (see sweep-forget.lua). If only the ZADD failed, the
+   * write rejects all the same: the event is retried and indexes it then.
+   */
+  async function indexedWrite(ref: DeliveryRef, write: () => Promise<string | null>): Promise<string | null> {
+    const indexing = redis.zadd(inflight, clock.now(), deliveryIdOf(ref));
+    const [indexed, written] = await Promise.allSettled([indexing, write()]);
+    if (written.status === 'rejected') throw written.reason;
+    if (indexed.status === 'rejected') throw indexed.reason;
+    return written.value;
+  }
+
+  /**
+   * Drops a delivery from the in-flight index after its final write. A failure here is not the
+   * caller's: the entry is stale, and the sweep finds the record past in-flight and removes it.
+   */
+  async function forgetQuietly(deliveryId: string): Promise<void> {
+    await redis.zrem(inflight, deliveryId).catch(() => undefined);
   }
 
   return {
@@ -120,6 +177,41 @@ export function createDeliveryStore(options: DeliveryStoreOptions) {
       for (const [k, v] of Object.entries(meta)) pipeline.hsetnx(key, k, v);
       pipeline.expire(key, retentionSeconds);
       await pipeline.exec();
+    },
+
+    /**
+     * The event as intake stored it in the notification meta (field `event`), for the sweep to
+     * re-queue a stuck delivery; null once the meta expired or for an event stored without it.
+     */
+    async eventOf(eventId: string): Promise<EventV2 | null> {
+      const raw = await redis.hget(keys.notificationMeta(eventId), 'event');
+      if (raw === null) return null;
+      try {
+        return JSON.parse(raw) as EventV2;
+      } catch (error) {
+        throw new Error(`the stored JSON of event ${eventId} does not parse (${String(error)}); intake stores it with JSON.stringify, so look for another writer of ${keys.notificationMeta(eventId)}`, { cause: error });
+      }
+    },
+
+    /** Up to `limit` in-flight index entries that last changed at or before `cutoff` (epoch ms), oldest first. */
+    async inflightOlderThan(cutoff: number, limit: number): Promise<InflightEntry[]> {
+      const flat = await redis.zrangebyscore(inflight, '-inf', cutoff, 'WITHSCORES', 'LIMIT', 0, limit);
+      const entries: InflightEntry[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ deliveryId: flat[i]!, since: Number(flat[i + 1]) });
+      return entries;
+    },
+
+    /**
+     * Removes a delivery from the in-flight index. With `since` (the score read), only if it was not
+     * indexed again meanwhile. Returns whether it was removed.
+     */
+    async forgetInflight(deliveryId: string, since?: number): Promise<boolean> {
+      return (await forget([inflight], [deliveryId, since ?? ''])) === 1;
+    },
+
+    /** Marks an indexed delivery as changed now (never adds one that left the index meanwhile), so the sweep looks at it again only after another wait. */
+    async touchInflight(deliveryId: string): Promise<void> {
+      await redis.zadd(inflight, 'XX', clock.now(), deliveryId);
     },
 
     /** One delivery's record, or null. */

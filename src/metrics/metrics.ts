@@ -148,6 +148,20 @@ export function createMetrics() {
       labelNames: ['route', 'status'],
       registers,
     }),
+    /** Deliveries and scheduled events the verification sweep acted on, by kind (stuck_requeued, stale_index_cleaned, stuck_failed, scheduled_overdue). */
+    sweepItems: new Counter<'kind'>({
+      name: 'herald_sweep_items_total',
+      help: 'Items the verification sweep acted on, by kind (stuck_requeued, stale_index_cleaned, stuck_failed, scheduled_overdue).',
+      labelNames: ['kind'],
+      registers,
+    }),
+    /** Verification sweep runs of this worker, by outcome (ran, lock_held, error). */
+    sweepRuns: new Counter<'outcome'>({
+      name: 'herald_sweep_runs_total',
+      help: 'Verification sweep runs of this worker, by outcome (ran, lock_held: another worker swept, error).',
+      labelNames: ['outcome'],
+      registers,
+    }),
   };
 }
 

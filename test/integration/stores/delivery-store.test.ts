@@ -1,4 +1,5 @@
-import { createDeliveryStore, type DeliveryRef, type DeliveryStore } from '../../../src/delivery-state/delivery-store';
+import { createDeliveryStore, deliveryIdOf, refsOfDeliveryId, type DeliveryRef, type DeliveryStore } from '../../../src/delivery-state/delivery-store';
+import type { EventV2 } from '../../../src/contract/event-v2';
 import { createKeys, type RedisKeys } from '../../../src/redis/keys';
 import type { StatusChange } from '../../../src/delivery-state/types';
 import { testRedis } from '../../support/infra';
@@ -210,5 +211,109 @@ describe('deliveries that ended for good without a send', () => {
     await store.set(ref, status, { reason: 'x', attempts: 1 });
     expect(await store.begin(ref, 'smtp')).toEqual({ verdict: 'settled', attempts: 1 });
     expect(await store.get(ref)).toMatchObject({ status, attempts: 1 });
+  });
+});
+
+describe('the in-flight index the verification sweep reads', () => {
+  let infra: ReturnType<typeof testRedis>;
+  let keys: RedisKeys;
+  let t: number;
+  let store: DeliveryStore;
+  const ref: DeliveryRef = { eventId: 'evt-i', recipientId: 'u1', channel: 'email' };
+  const id = deliveryIdOf(ref);
+  const scores = async () => Object.fromEntries((await store.inflightOlderThan(Number.MAX_SAFE_INTEGER, 100)).map((e) => [e.deliveryId, e.since]));
+
+  beforeEach(() => {
+    infra = testRedis();
+    keys = createKeys(infra.prefix);
+    t = START;
+    store = createDeliveryStore({ redis: infra.redis, keys, clock: { now: () => t }, retentionSeconds: RETENTION_S, leaseMs: LEASE_MS });
+  });
+  afterEach(() => infra.cleanup());
+
+  it('holds a delivery from pending through its lease, and drops it on the first status past in-flight', async () => {
+    await store.set(ref, 'pending');
+    expect(await scores()).toEqual({ [id]: START });
+    t += 1_000;
+    await store.begin(ref, 'smtp');
+    expect(await scores()).toEqual({ [id]: START });
+    await store.set(ref, 'deferred', { reason: 'smtp_transient', nextAttemptAt: new Date(t + 5_000).toISOString() });
+    expect(await scores()).toEqual({});
+  });
+
+  it.each(['sent', 'failed', 'dead-lettered', 'bounced', 'skipped', 'batched'] as const)('drops a pending delivery once it is %s', async (status) => {
+    await store.set(ref, 'pending');
+    await store.set(ref, status, { reason: 'x' });
+    expect(await scores()).toEqual({});
+  });
+
+  it('never indexes a delivery that was not pending', async () => {
+    await store.set(ref, 'skipped', { reason: 'opted_out_channel' });
+    await store.set({ ...ref, channel: 'sms' }, 'batched');
+    expect(await scores()).toEqual({});
+  });
+
+  it('a redelivered pending refreshes the score; a refused final write still drops the entry', async () => {
+    await store.set(ref, 'pending');
+    t += 5_000;
+    expect(await store.set(ref, 'pending')).toBe(false);
+    expect(await scores()).toEqual({ [id]: START + 5_000 });
+    await store.begin(ref, 'smtp');
+    await store.set(ref, 'sent');
+    // Redelivered after the send: indexed before the refusal (a stale entry the sweep cleans)...
+    expect(await store.set(ref, 'pending')).toBe(false);
+    expect(await scores()).toEqual({ [id]: START + 5_000 });
+    // ...and a late pipeline update, refused as well, drops it since the record is past in-flight.
+    expect(await store.set(ref, 'failed', { reason: 'late' })).toBe(false);
+    expect(await scores()).toEqual({});
+  });
+
+  it('lists the oldest entries up to a cutoff; forgets only an entry not indexed again; touches only indexed ones', async () => {
+    const refs = [1, 2, 3].map((n) => ({ ...ref, recipientId: `u${n}` }));
+    for (const r of refs) {
+      await store.set(r, 'pending');
+      t += 1_000;
+    }
+    expect(await store.inflightOlderThan(START + 1_000, 10)).toEqual([
+      { deliveryId: deliveryIdOf(refs[0]!), since: START },
+      { deliveryId: deliveryIdOf(refs[1]!), since: START + 1_000 },
+    ]);
+    expect(await store.inflightOlderThan(START + 5_000, 1)).toEqual([{ deliveryId: deliveryIdOf(refs[0]!), since: START }]);
+
+    expect(await store.forgetInflight(deliveryIdOf(refs[0]!), START - 1)).toBe(false);
+    expect(await store.forgetInflight(deliveryIdOf(refs[0]!), START)).toBe(true);
+    expect(await store.forgetInflight(deliveryIdOf(refs[1]!))).toBe(true);
+
+    await store.touchInflight(deliveryIdOf(refs[0]!));
+    await store.touchInflight(deliveryIdOf(refs[2]!));
+    expect(await scores()).toEqual({ [deliveryIdOf(refs[2]!)]: t });
+  });
+
+  it('a pending write whose indexing failed rejects (so the event is retried); a final write whose unindexing failed does not', async () => {
+    // A key of the wrong type makes every index command fail while the ledger works.
+    await infra.redis.set(keys.inflight(), 'not a sorted set');
+    await expect(store.set(ref, 'pending')).rejects.toThrow(/WRONGTYPE/);
+    expect(await store.get(ref)).toMatchObject({ status: 'pending' });
+    // The stale entry would be the sweep's to clean; the send itself is not failed for it.
+    expect(await store.set(ref, 'sent')).toBe(true);
+    expect(await store.get(ref)).toMatchObject({ status: 'sent' });
+  });
+
+  it('eventOf reads the event intake stored in the meta, or null', async () => {
+    const event: EventV2 = { version: 2, id: 'evt-i', type: 'alert', priority: 'high', payload: { title: 'Hi' }, recipients: ['u1'], channels: ['email'], createdAt: new Date(START).toISOString() };
+    expect(await store.eventOf('evt-i')).toBeNull();
+    await store.recordEvent('evt-i', { type: 'alert' });
+    expect(await store.eventOf('evt-i')).toBeNull();
+    await store.recordEvent('evt-i', { event: JSON.stringify(event) });
+    expect(await store.eventOf('evt-i')).toEqual(event);
+  });
+
+  it('refsOfDeliveryId gives every reading of an id whose parts hold "|"', () => {
+    expect(refsOfDeliveryId('evt-1|u1|sms')).toEqual([{ eventId: 'evt-1', recipientId: 'u1', channel: 'sms' }]);
+    expect(refsOfDeliveryId('ord|42|ada|email')).toEqual([
+      { eventId: 'ord', recipientId: '42|ada', channel: 'email' },
+      { eventId: 'ord|42', recipientId: 'ada', channel: 'email' },
+    ]);
+    expect(refsOfDeliveryId('nonsense')).toEqual([]);
   });
 });
