@@ -19,6 +19,7 @@ import { CHANNELS } from '../contract/event-v1';
 import { createKeys } from '../redis/keys';
 import { buildPipeline } from './build-pipeline';
 import { createReadiness } from './readiness';
+import { createSweep } from '../sweep/sweep';
 import { within } from './within';
 
 /** Options of {@link startService}; tests pass a key prefix and a clock. */
@@ -182,6 +183,29 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
   started.push({ name: 'schedule poller', undo: () => pipeline.schedulePoller.stop() });
   pipeline.retryPoller.start();
   started.push({ name: 'retry poller', undo: () => pipeline.retryPoller.stop() });
+  const sweep = createSweep({
+    redis,
+    keys,
+    clock,
+    logger,
+    deliveries: pipeline.deliveries,
+    retries: pipeline.retries,
+    directory: pipeline.directory,
+    config,
+    owner,
+    // Scheduled events far past due mean the pollers are not keeping up (or none ran): fire what is due now.
+    fireOverdueScheduled: async (lateAfterMs, limit) => {
+      const late = await pipeline.schedule.overdue(lateAfterMs, limit);
+      if (late.length === 0) return 0;
+      logger.warn('scheduled events found past due by the sweep; firing them', { decision: 'swept', count: late.length, oldestDueAt: new Date(late[0]!.dueAt).toISOString() });
+      await pipeline.schedulePoller.pollOnce();
+      return late.length;
+    },
+    observe: (kind, n) => metrics.sweepItems.inc({ kind }, n),
+    observeRun: (outcome) => metrics.sweepRuns.inc({ outcome }),
+  });
+  sweep.start();
+  started.push({ name: 'verification sweep', undo: () => sweep.stop() });
   logger.info('herald started', { url, groupId: env.KAFKA_GROUP_ID, topic: config.kafka.topics.incoming, owner });
   return { url: url.replace('0.0.0.0', '127.0.0.1'), isJoined: worker.isJoined };
 }
