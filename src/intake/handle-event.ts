@@ -21,6 +21,8 @@ export type BatchFn = (event: EventV2, recipient: ResolvedRecipient, channel: De
 /** Holds an event until it is due (src/scheduling/schedule-store.ts). */
 export interface ScheduleFn {
   add(event: EventV2, dueAt: number): Promise<'scheduled' | 'exists' | 'cancelled' | 'fired'>;
+  /** Where a scheduled event stands, or null when it never went through the store. */
+  state(eventId: string): Promise<{ state: string } | null>;
 }
 
 /** Dependencies of {@link createEventHandler}. */
@@ -141,8 +143,18 @@ export function createEventHandler(deps: EventHandlerDeps) {
     }
     const now = deps.clock.now();
     const dueAt = dueAtOf(event);
+    const hasSchedule = event.sendAt !== undefined || event.delay !== undefined;
+    if (verdict === 'redelivery' && hasSchedule) {
+      // A redelivery of an event the schedule store holds (or held): the store decides, even once it is
+      // due, so a cancelled event stays cancelled and a fired one is not delivered a second time.
+      const known = await deps.schedule.state(event.id);
+      if (known) {
+        logger.info('redelivered scheduled event left to the schedule store', { decision: 'deduped', eventId: event.id, state: known.state });
+        return { verdict, plans: 0, scheduled: true };
+      }
+    }
     // Only an explicit sendAt/delay schedules: a producer clock running ahead must not push every event through the store.
-    const scheduled = (event.sendAt !== undefined || event.delay !== undefined) && dueAt > now;
+    const scheduled = hasSchedule && dueAt > now;
     await deliveries.recordEvent(event.id, {
       type: event.type,
       priority: event.priority,
@@ -163,8 +175,9 @@ export function createEventHandler(deps: EventHandlerDeps) {
     if (scheduled) {
       const unique = [...new Set(event.recipients)];
       const resolved = await Promise.all(unique.map((r) => resolveRecipient(r, deps.directory, deps.config.channels.webhook)));
-      const days = Math.round(deps.config.scheduling.maxHorizon / 86_400_000);
-      const plans = settleAllAs(planDeliveries(event, resolved, deps.config), 'fail', 'send_at_too_far', `sendAt is more than scheduling.maxHorizon (${days} days) ahead; send it closer to its time or raise the horizon`);
+      const hours = deps.config.scheduling.maxHorizon / 3_600_000;
+      const horizon = hours >= 48 ? `${Math.round(hours / 24)} days` : `${Math.round(hours * 10) / 10} hours`;
+      const plans = settleAllAs(planDeliveries(event, resolved, deps.config), 'fail', 'send_at_too_far', `sendAt is more than scheduling.maxHorizon (${horizon}) ahead; send it closer to its time or raise the horizon`);
       for (const plan of plans) await settle(event, plan);
       return { verdict, plans: plans.length };
     }
