@@ -112,7 +112,8 @@ export function createDigestFlusher(options: DigestFlusherOptions): DigestFlushe
     }
   }
 
-  async function flushOnce(): Promise<FlushResult> {
+  /** One pass; also says how many due windows it read, so the loop knows whether a full page may have left more. */
+  async function pass(): Promise<{ result: FlushResult; windows: number }> {
     const started = clock.now();
     const result: FlushResult = { digests: 0, items: 0, postponed: 0, failures: 0 };
     const windows = await store.dueWindows(started, pageSize);
@@ -120,15 +121,18 @@ export function createDigestFlusher(options: DigestFlusherOptions): DigestFlushe
       await Promise.all(windows.slice(i, i + concurrency).map((ref) => flushWindow(ref, result)));
     }
     if (windows.length > 0) logger.info('digest flush pass finished', { owner, windows: windows.length, ...result, durationMs: clock.now() - started });
-    return result;
+    return { result, windows: windows.length };
+  }
+
+  async function flushOnce(): Promise<FlushResult> {
+    return (await pass()).result;
   }
 
   async function run(pollIntervalMs: number): Promise<void> {
     while (running) {
       let windows = 0;
       try {
-        const result = await flushOnce();
-        windows = result.digests + result.postponed + result.failures;
+        ({ windows } = await pass());
       } catch (error) {
         logger.error('digest flush pass failed; the next poll retries', { owner, error: describeError(error) });
       }

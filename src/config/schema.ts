@@ -3,6 +3,7 @@ import { CHANNELS, EVENT_TYPES, PRIORITIES } from '../contract/event-v1';
 import { Cron } from 'croner';
 import { PROVIDER_IDS } from '../channels/types';
 import { durationSchema } from '../time/duration';
+import { isIanaTimeZone, localeTag } from '../contract/tags';
 
 const positiveInt = z.number().int().positive();
 
@@ -154,8 +155,6 @@ const templateSchema = z
 
 const channelTemplates = z.partialRecord(z.enum(CHANNELS), templateSchema);
 
-const localeTag = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'locale must be a BCP 47 tag such as en, fr-CA');
-
 /**
  * The templates of one name: a template per channel (the default locale's), and per locale the
  * channels that locale overrides. A delivery in `fr-CA` looks for `locales["fr-CA"]`, then
@@ -176,17 +175,7 @@ const templateSetSchema = z
 /** A slug used in Redis keys and metrics: letters, digits, dot, dash, underscore. */
 const slug = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1 to 64 letters, digits, dot, dash or underscore');
 
-const ianaTimeZone = z.string().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'not an IANA time zone; use one such as Europe/Paris or UTC' },
-);
+const ianaTimeZone = z.string().refine(isIanaTimeZone, { message: 'not an IANA time zone; use one such as Europe/Paris or UTC' });
 
 /** When a digest window closes: every fixed interval, or at the times of a cron expression. */
 const digestWindowSchema = z

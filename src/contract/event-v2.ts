@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EVENT_TYPES, PRIORITIES, channels, eventId, isoInstant, payload, recipients } from './event-v1';
 import { LIMITS } from './limits';
+import { localeTag } from './tags';
 import { parseDuration } from '../time/duration';
 
 const name = z.string().trim().min(1).max(LIMITS.maxNameLength, `must be at most ${LIMITS.maxNameLength} characters`);
@@ -18,10 +19,7 @@ export const eventV2Schema = z
     type: z.enum(EVENT_TYPES),
     priority: z.enum(PRIORITIES),
     template: name.optional(),
-    locale: z
-      .string()
-      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'locale must be a BCP 47 tag such as en, fr-CA')
-      .optional(),
+    locale: localeTag.optional(),
     category: name.optional(),
     payload,
     recipients,

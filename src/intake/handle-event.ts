@@ -102,12 +102,17 @@ export function createEventHandler(deps: EventHandlerDeps) {
    * Resolves, plans, gates and settles an event's deliveries: the part of handling that runs when the
    * event is due (at intake, or later when the schedule store fires it).
    */
+  /** Resolves the event's distinct recipients with current profiles and plans every (recipient, channel) pair. */
+  async function plan(event: EventV2): Promise<DeliveryPlan[]> {
+    const unique = [...new Set(event.recipients)];
+    const resolved = await Promise.all(unique.map((r) => resolveRecipient(r, deps.directory, deps.config.channels.webhook)));
+    return planDeliveries(event, resolved, deps.config);
+  }
+
   async function deliver(event: EventV2, redelivery: boolean): Promise<number> {
     const now = deps.clock.now();
     const dueAt = dueAtOf(event);
-    const unique = [...new Set(event.recipients)];
-    const resolved = await Promise.all(unique.map((r) => resolveRecipient(r, deps.directory, deps.config.channels.webhook)));
-    let plans = planDeliveries(event, resolved, deps.config);
+    let plans = await plan(event);
     const maxAge = deps.config.priorities[event.priority].maxAge;
     if (maxAge !== undefined && now - dueAt > maxAge) {
       const age = Math.round((now - dueAt) / 1000);
@@ -173,11 +178,9 @@ export function createEventHandler(deps: EventHandlerDeps) {
       return { verdict, plans: 0, scheduled: true };
     }
     if (scheduled) {
-      const unique = [...new Set(event.recipients)];
-      const resolved = await Promise.all(unique.map((r) => resolveRecipient(r, deps.directory, deps.config.channels.webhook)));
       const hours = deps.config.scheduling.maxHorizon / 3_600_000;
       const horizon = hours >= 48 ? `${Math.round(hours / 24)} days` : `${Math.round(hours * 10) / 10} hours`;
-      const plans = settleAllAs(planDeliveries(event, resolved, deps.config), 'fail', 'send_at_too_far', `sendAt is more than scheduling.maxHorizon (${horizon}) ahead; send it closer to its time or raise the horizon`);
+      const plans = settleAllAs(await plan(event), 'fail', 'send_at_too_far', `sendAt is more than scheduling.maxHorizon (${horizon}) ahead; send it closer to its time or raise the horizon`);
       for (const plan of plans) await settle(event, plan);
       return { verdict, plans: plans.length };
     }

@@ -1,20 +1,11 @@
 import { z } from 'zod';
 import { CHANNELS, EVENT_TYPES } from '../contract/event-v1';
+import { isIanaTimeZone, localeTag } from '../contract/tags';
 
 /** E.164: a plus, then 8 to 15 digits. */
 export const e164 = z.string().regex(/^\+[1-9]\d{7,14}$/, 'phone must be in E.164 form, such as +14155550100');
 
-const timeZone = z.string().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'timeZone must be an IANA time zone such as Europe/Paris' },
-);
+const timeZone = z.string().refine(isIanaTimeZone, { message: 'timeZone must be an IANA time zone such as Europe/Paris' });
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM, 24-hour');
 
@@ -28,7 +19,7 @@ export const userProfileSchema = z
     email: z.email('email must be a valid address').max(320).optional(),
     phone: e164.optional(),
     pushTokens: z.array(z.string().min(1).max(4096)).max(20, 'at most 20 push tokens per user').default([]),
-    locale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'locale must be a BCP 47 tag such as en, fr-CA').default('en'),
+    locale: localeTag.default('en'),
     timeZone: timeZone.default('UTC'),
     quietHours: z.object({ start: hhmm, end: hhmm }).strict().optional(),
     preferences: z
