@@ -1,35 +1,8 @@
 import type { IHeaders, Producer } from 'kafkajs';
-import type { Channel } from '../contract/event-v1';
-import type { EventV2 } from '../contract/event-v2';
+import type { DeadLetter, SourceCoordinates } from '../contract/dead-letter';
 import type { ContractIssue } from '../contract/parse-event';
 
-/** Where a rejected message came from, so on-call can find it on the source topic. */
-export interface SourceCoordinates {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string | null;
-  timestamp: string;
-}
-
-/** A dead letter: either a message that never became an event, or a delivery that finally failed. */
-export type DeadLetter =
-  | { kind: 'invalid_event'; reason: string; message: string; issues: ContractIssue[]; source: SourceCoordinates; rawBase64: string; failedAt: string }
-  | {
-      kind: 'delivery_failed';
-      reason: string;
-      message: string;
-      event: EventV2;
-      delivery: { recipientId: string; channel: Channel; provider: string; attempts: number; retriable: boolean };
-      failedAt: string;
-    }
-  | {
-      kind: 'digest_failed';
-      reason: string;
-      message: string;
-      digest: { digestId: string; eventIds: string[]; recipientId: string; channel: Channel; provider: string; attempts: number; retriable: boolean };
-      failedAt: string;
-    };
+export type { DeadLetter, SourceCoordinates };
 
 /**
  * Writes dead letters to the DLQ topic. Headers carry the reason and kind so tooling can filter

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { CHANNELS } from './event-v1';
+import { eventV2Schema } from './event-v2';
+
+/** Where a rejected message came from, so on-call can find it on the source topic. */
+export const sourceCoordinatesSchema = z.object({
+  topic: z.string(),
+  partition: z.number().int(),
+  offset: z.string(),
+  key: z.string().nullable(),
+  timestamp: z.string(),
+});
+
+const common = {
+  /** Stable code of the failure (`invalid_json`, `smtp_rejected`, `provider_timeout`…). */
+  reason: z.string(),
+  /** What happened, in words, with what to do. */
+  message: z.string(),
+  /** ISO instant herald gave up. */
+  failedAt: z.string(),
+};
+
+/** A message on `notifications.incoming` that never became an event: kept with its raw bytes. */
+export const invalidEventLetterSchema = z.object({
+  kind: z.literal('invalid_event'),
+  ...common,
+  issues: z.array(z.object({ path: z.string(), message: z.string() })),
+  source: sourceCoordinatesSchema,
+  /** The message value exactly as it arrived, base64. */
+  rawBase64: z.string(),
+});
+
+/** One delivery (event × recipient × channel) that failed for good: the event and its context, no addresses. */
+export const deliveryFailedLetterSchema = z.object({
+  kind: z.literal('delivery_failed'),
+  ...common,
+  event: eventV2Schema,
+  delivery: z.object({
+    recipientId: z.string(),
+    channel: z.enum(CHANNELS),
+    provider: z.string(),
+    /** Provider calls made, replays included. */
+    attempts: z.number().int(),
+    retriable: z.boolean(),
+  }),
+});
+
+/** A digest that failed for good: which events it carried. */
+export const digestFailedLetterSchema = z.object({
+  kind: z.literal('digest_failed'),
+  ...common,
+  digest: z.object({
+    digestId: z.string(),
+    eventIds: z.array(z.string()),
+    recipientId: z.string(),
+    channel: z.enum(CHANNELS),
+    provider: z.string(),
+    attempts: z.number().int(),
+    retriable: z.boolean(),
+  }),
+});
+
+/**
+ * The value of one message on `notifications.dlq` (JSON). Its headers repeat `kind` and
+ * `reason` (`herald-dlq-kind`, `herald-dlq-reason`) so tools can filter without parsing it.
+ */
+export const deadLetterSchema = z.discriminatedUnion('kind', [invalidEventLetterSchema, deliveryFailedLetterSchema, digestFailedLetterSchema]);
+
+/** A dead letter, as written by src/dlq/dlq-publisher.ts. */
+export type DeadLetter = z.infer<typeof deadLetterSchema>;
+/** Where a rejected message came from. */
+export type SourceCoordinates = z.infer<typeof sourceCoordinatesSchema>;
