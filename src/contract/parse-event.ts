@@ -5,7 +5,8 @@ import { LIMITS } from './limits';
 import { upcastV1 } from './upcast';
 
 /** Why a message could not become an event; stable codes used in DLQ records and metrics. */
-export type RejectCode = 'oversize' | 'malformed_json' | 'not_an_object' | 'unknown_version' | 'schema_violation';
+/** Why a message is not an event; `invalid_replay`: an unreadable `herald-replay` header (src/dlq/replay-header.ts). */
+export type RejectCode = 'oversize' | 'malformed_json' | 'not_an_object' | 'unknown_version' | 'schema_violation' | 'invalid_replay';
 
 /** One problem found in an event, with the JSON path where it is. */
 export interface ContractIssue {

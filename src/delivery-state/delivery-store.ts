@@ -63,6 +63,12 @@ export interface DeliveryStoreOptions {
 }
 
 /** What a provider status callback did: changed the state, repeated a change already made, or named a message herald does not know. */
+/** What {@link DeliveryStore.reopen} found: see delivery-reopen.lua. */
+export interface ReopenVerdict {
+  verdict: 'reopened' | 'already_sent' | 'skipped' | 'in_progress';
+  attempts: number;
+}
+
 export type CallbackVerdict = 'applied' | 'duplicate' | 'unknown';
 
 /**
@@ -75,6 +81,7 @@ export function createDeliveryStore(options: DeliveryStoreOptions) {
   const begin = loadScript(redis, 'delivery-begin', 1);
   const update = loadScript(redis, 'delivery-update', 1);
   const forget = loadScript(redis, 'sweep-forget', 1);
+  const reopen = loadScript(redis, 'delivery-reopen', 1);
   const inflight = keys.inflight();
   const iso = () => new Date(clock.now()).toISOString();
   const owner = options.owner ?? randomUUID();
@@ -212,6 +219,26 @@ export function createDeliveryStore(options: DeliveryStoreOptions) {
     /** Marks an indexed delivery as changed now (never adds one that left the index meanwhile), so the sweep looks at it again only after another wait. */
     async touchInflight(deliveryId: string): Promise<void> {
       await redis.zadd(inflight, 'XX', clock.now(), deliveryId);
+    },
+
+    /**
+     * Gives a dead-lettered (or bounced, or failed) delivery another try: back to `pending`, its
+     * attempts kept, indexed in flight so the sweep recovers it if the retry that follows is lost.
+     * A sent delivery is never reopened. `attempts` seeds a record that expired meanwhile.
+     */
+    async reopen(ref: DeliveryRef, attempts: number): Promise<ReopenVerdict> {
+      const base = JSON.stringify({ recipientId: ref.recipientId, channel: ref.channel, attempts });
+      const run = () => reopen([keys.deliveries(ref.eventId)], [field(ref), base, retentionSeconds, iso()]) as Promise<[ReopenVerdict['verdict'], number]>;
+      let result: [ReopenVerdict['verdict'], number] | null = null;
+      await indexedWrite(ref, async () => {
+        result = await run();
+        return 'indexed';
+      });
+      const [verdict, total] = result!;
+      // Only a reopened delivery is in flight; the index entry of any other is dropped again.
+      if (verdict !== 'reopened' && verdict !== 'in_progress') await forgetQuietly(deliveryIdOf(ref));
+      if (verdict === 'reopened') await options.onChange?.({ ...ref, status: 'pending', attempts: Number(total), reason: 'replayed', at: iso() });
+      return { verdict, attempts: Number(total) };
     },
 
     /** One delivery's record, or null. */

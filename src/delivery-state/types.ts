@@ -1,4 +1,6 @@
+import type { z } from 'zod';
 import type { Channel } from '../contract/event-v1';
+import type { statusMessageSchema } from '../contract/status-message';
 
 /**
  * Where one delivery (event × recipient × channel) stands. The main path is
@@ -28,6 +30,8 @@ export interface DeliveryRecord {
   providerMessageId?: string;
   /** Digest that carried this delivery, when it was batched. */
   digestId?: string;
+  /** Times on-call replayed it from the DLQ (`herald dlq replay`). */
+  replays?: number;
   /** Provider calls made so far (a deferral because every provider was paused or open is not a call). */
   attempts: number;
   /** ISO instant of the next try, while `deferred`. */
@@ -42,18 +46,8 @@ export interface DeliveryRecord {
   leaseUntil?: number;
 }
 
-/** One change of a delivery's status, as published to `notifications.status`. */
-export interface StatusChange {
-  eventId: string;
-  recipientId: string;
-  channel: Channel;
-  status: DeliveryStatus;
-  attempts: number;
-  provider?: string;
-  providerMessageId?: string;
-  reason?: string;
-  detail?: string;
-  nextAttemptAt?: string;
-  /** ISO instant of the change. */
-  at: string;
-}
+/**
+ * One change of a delivery's status, as published to `notifications.status`. Inferred from the
+ * published contract (src/contract/status-message.ts), so the publisher cannot drift from it.
+ */
+export type StatusChange = z.infer<typeof statusMessageSchema>;

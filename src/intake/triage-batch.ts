@@ -2,6 +2,7 @@ import type { EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { Priority } from '../contract/event-v1';
 import type { EventV2 } from '../contract/event-v2';
 import type { ParseResult } from '../contract/parse-event';
+import type { ReplayTarget } from '../dlq/replay-header';
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import { createInOrderOffsets } from './in-order-offsets';
@@ -28,6 +29,8 @@ export interface TriageBatchDeps {
   forwardLimits?: SendLimits;
   /** Handles one valid fast-lane event; rejects when our own storage fails (then it is retried in place). */
   handleValid: (at: MessageAt, event: EventV2) => Promise<void>;
+  /** Gives one dead-lettered delivery another try (a `herald dlq replay` message). */
+  handleReplay: (at: MessageAt, event: EventV2, target: ReplayTarget) => Promise<void>;
   /** Dead-letters one message that is not a valid event. */
   rejectInvalid: (at: MessageAt, failure: Extract<ParseResult, { ok: false }>) => Promise<void>;
   logger: Logger;
@@ -44,14 +47,14 @@ interface BatchRun {
   alive: () => boolean;
 }
 
-/** Handles the fast-lane and invalid messages one by one, in order, each retried in place. */
+/** Handles the fast-lane, replay and invalid messages one by one, in order, each retried in place. */
 async function handleHere(deps: TriageBatchDeps, run: BatchRun, triaged: Triaged[]): Promise<void> {
   const { topic, partition } = run.payload.batch;
   for (const { index, message, triage: t } of triaged) {
     if (t.lane === 'bulk') continue;
     if (!run.alive()) return;
     const at = { topic, partition, message };
-    const work = () => (t.lane === 'fast' ? deps.handleValid(at, t.event) : deps.rejectInvalid(at, t.failure));
+    const work = () => (t.lane === 'fast' ? deps.handleValid(at, t.event) : t.lane === 'replay' ? deps.handleReplay(at, t.event, t.target) : deps.rejectInvalid(at, t.failure));
     const handled = await retryInPlace(run.payload, work, (error, attempt, delayMs) =>
       deps.logger.error('message handling failed; retrying in place', { topic, partition, offset: message.offset, attempt, delayMs, error: describeError(error) }),
     );
@@ -97,7 +100,7 @@ const DEFAULT_FORWARD_LIMITS: SendLimits = { maxCount: 1000, maxBytes: 512 * 102
 export function createTriageBatch(deps: TriageBatchDeps) {
   return async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { topic, partition, messages } = payload.batch;
-    const triaged = messages.map((message, index) => ({ index, message, triage: triage(message.value, deps.fastLane) }));
+    const triaged = messages.map((message, index) => ({ index, message, triage: triage(message.value, deps.fastLane, message.headers) }));
     const bulk = triaged.filter((t) => t.triage.lane === 'bulk');
     const progress = createInOrderOffsets(messages.map((m) => m.offset));
     // If one side throws (a heartbeat refused in a rebalance), the other stops too before the batch returns.

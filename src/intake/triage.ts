@@ -2,6 +2,7 @@ import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 import type { Priority } from '../contract/event-v1';
 import type { EventV2 } from '../contract/event-v2';
 import { parseEvent, type ParseResult } from '../contract/parse-event';
+import { readReplayTarget, type ReplayTarget } from '../dlq/replay-header';
 
 /**
  * Priority lanes at intake.
@@ -34,13 +35,20 @@ export const ORIGIN_HEADER = 'herald-origin';
 /** Where a message goes: handled now, forwarded to the bulk lane, or dead-lettered. */
 export type Triage =
   | { lane: 'fast'; event: EventV2 }
+  | { lane: 'replay'; event: EventV2; target: ReplayTarget }
   | { lane: 'bulk'; priority: Priority }
   | { lane: 'invalid'; failure: Extract<ParseResult, { ok: false }> };
 
-/** Classifies one message's bytes by the priority of the event they carry. */
-export function triage(raw: Buffer | null, fastLane: readonly Priority[]): Triage {
+/**
+ * Classifies one message's bytes by the priority of the event they carry. A replay of a dead
+ * letter (`herald-replay` header) is handled here whatever its priority: on-call is waiting on it.
+ */
+export function triage(raw: Buffer | null, fastLane: readonly Priority[], headers?: IHeaders): Triage {
   const parsed = parseEvent(raw);
   if (!parsed.ok) return { lane: 'invalid', failure: parsed };
+  const target = readReplayTarget(headers);
+  if (target && 'error' in target) return { lane: 'invalid', failure: { ok: false, code: 'invalid_replay', message: target.error, issues: [{ path: '(header)', message: target.error }] } };
+  if (target) return { lane: 'replay', event: parsed.event, target };
   const { priority } = parsed.event;
   return fastLane.includes(priority) ? { lane: 'fast', event: parsed.event } : { lane: 'bulk', priority };
 }

@@ -155,6 +155,13 @@ export function createMetrics() {
       labelNames: ['kind'],
       registers,
     }),
+    /** Replay messages (`herald dlq replay`) handled, by outcome (reopened, already_sent, skipped, in_progress, not_in_event). */
+    replays: new Counter<'outcome'>({
+      name: 'herald_replays_total',
+      help: 'Dead letters replayed with herald dlq replay, by outcome (reopened, already_sent, skipped, in_progress, not_in_event).',
+      labelNames: ['outcome'],
+      registers,
+    }),
     /** Verification sweep runs of this worker, by outcome (ran, lock_held, error). */
     sweepRuns: new Counter<'outcome'>({
       name: 'herald_sweep_runs_total',

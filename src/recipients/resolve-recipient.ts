@@ -38,6 +38,15 @@ function directId(recipient: string): string {
   return `direct:${createHash('sha256').update(recipient).digest('hex').slice(0, 16)}`;
 }
 
+/**
+ * The recipient id an entry of an event's `recipients` resolves to, without the directory: the
+ * user id, the `webhook:<name>` entry, or `direct:<hash>` of a direct address. A replayed dead
+ * letter names only the id; this finds the entry it came from.
+ */
+export function recipientIdOf(recipient: string): string {
+  return /^(email|phone|push):/.test(recipient) ? directId(recipient) : recipient;
+}
+
 function resolveDirect(scheme: keyof typeof DIRECT, address: string, recipient: string): ResolvedRecipient | UnresolvedRecipient {
   const recipientId = directId(recipient);
   const valid = scheme === 'email' ? email.safeParse(address).success : scheme === 'phone' ? e164.safeParse(address).success : address.length > 0;

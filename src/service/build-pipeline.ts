@@ -20,6 +20,7 @@ import { createSendOnce } from '../dispatch/send-once';
 import { createStatusPublisher } from '../delivery-state/status-publisher';
 import { CHANNELS, type Channel } from '../contract/event-v1';
 import { createDlqPublisher } from '../dlq/dlq-publisher';
+import { createReplayer } from '../dlq/replay-delivery';
 import { createEventHandler } from '../intake/handle-event';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
@@ -132,7 +133,8 @@ export function buildPipeline(deps: PipelineDeps) {
     },
   });
   const retryPoller = createRetryPoller({ retries, dispatch, directory, deliveries, config, channels: CHANNELS, clock, logger });
-  return { deliveries, directory, dlq, batchStore, schedule, schedulePoller, handleEvent, sendDigest, retries, retryPoller, status, drainBackground: detacher.drain };
+  const replay = createReplayer({ deliveries, retries, clock, logger, observe: (outcome) => metrics.replays.inc({ outcome }) });
+  return { deliveries, directory, dlq, batchStore, schedule, schedulePoller, handleEvent, replay, sendDigest, retries, retryPoller, status, drainBackground: detacher.drain };
 }
 
 /** The wired pipeline, as returned by {@link buildPipeline}. */

@@ -112,6 +112,7 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
     groupId: env.KAFKA_GROUP_ID,
     config: config.kafka,
     handleEvent: pipeline.handleEvent,
+    replay: pipeline.replay,
     dlq: pipeline.dlq,
     clock,
     logger,
