@@ -3,25 +3,42 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import bundledConfig from '../../config/notification-config';
 import { ConfigError } from '../errors';
+import { checkTemplates } from '../rendering/check-templates';
+import { configProblemsOf, formatConfigProblem, type ConfigProblem } from './config-problems';
 import { configSchema, type HeraldConfig } from './schema';
 
-/** Formats each zod issue as `path: message` so the person editing the file finds the field. */
-function explain(file: string, issues: { path: PropertyKey[]; message: string }[]): string {
-  const lines = issues.map((i) => `  ${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
-  return `Invalid configuration in ${file}:\n${lines.join('\n')}\nFix the fields above; see README "Configuration" for every field and its default.`;
+/** Formats each problem as `path: problem` (and its fix) so the person editing the file finds the field. */
+function explain(file: string, problems: readonly ConfigProblem[]): string {
+  return `Invalid configuration in ${file}:\n${problems.map(formatConfigProblem).join('\n')}\nFix the fields above; see README "Configuration" for every field and its default.`;
+}
+
+/** Every problem of a config object: schema, cross-field checks, then templates that do not compile or render. */
+export function configProblems(raw: unknown): { config: HeraldConfig | null; problems: ConfigProblem[] } {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) return { config: null, problems: configProblemsOf(result.error.issues) };
+  const templates = checkTemplates(result.data).map((t) => ({ path: t.path, problem: t.message, fix: '' }));
+  return { config: templates.length === 0 ? result.data : null, problems: templates };
 }
 
 /**
- * Validates a config object.
- * @throws ConfigError that lists every problem with its path.
+ * Validates a config object against the schema (templates are compiled by {@link loadConfig}).
+ * @throws ConfigError that lists every problem with its path and fix.
  */
 export function parseConfig(raw: unknown, source = 'config'): HeraldConfig {
   const result = configSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(explain(source, result.error.issues));
+  if (!result.success) throw new ConfigError(explain(source, configProblemsOf(result.error.issues)));
   return result.data;
 }
 
-async function readRaw(file: string): Promise<unknown> {
+/** Like {@link parseConfig}, and the templates must compile and render: what the service and `herald config check` accept. */
+export function checkConfig(raw: unknown, source = 'config'): HeraldConfig {
+  const { config, problems } = configProblems(raw);
+  if (!config) throw new ConfigError(explain(source, problems));
+  return config;
+}
+
+/** Reads a config file's content: JSON, or a module's default export. */
+export async function readConfigFile(file: string): Promise<unknown> {
   if (file.endsWith('.json')) {
     const text = await readFile(file, 'utf8');
     try {
@@ -36,20 +53,20 @@ async function readRaw(file: string): Promise<unknown> {
 }
 
 /**
- * Loads and validates the config file: `HERALD_CONFIG` when given, else the bundled
+ * Loads and validates the config file (schema and templates): `HERALD_CONFIG` when given, else the bundled
  * `config/notification-config`. A missing file or invalid content stops start-up with a clear message.
  */
 export async function loadConfig(file?: string): Promise<HeraldConfig> {
   if (!file) {
-    return parseConfig(bundledConfig, 'config/notification-config.ts');
+    return checkConfig(bundledConfig, 'config/notification-config.ts');
   }
   const resolved = path.resolve(file);
   let raw: unknown;
   try {
-    raw = await readRaw(resolved);
+    raw = await readConfigFile(resolved);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`Cannot load config file ${resolved} (from HERALD_CONFIG): ${(error as Error).message}. Check the path.`, error);
   }
-  return parseConfig(raw, resolved);
+  return checkConfig(raw, resolved);
 }

@@ -99,7 +99,8 @@ describe('parseConfig', () => {
   });
 
   it('refuses an unknown channel key', () => {
-    expect(problem({ channels: { fax: { enabled: true } } })).toMatch(/channels: Unrecognized key: "fax"/);
+    // Reported at the key itself, with what to do about it.
+    expect(problem({ channels: { fax: { enabled: true } } })).toContain('channels.fax: unknown field "fax"\n    fix: remove it or check its spelling');
   });
 
   it('refuses an unknown channel in batching.channels at its index', () => {
