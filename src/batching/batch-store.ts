@@ -48,6 +48,11 @@ export interface BatchStore {
   dueWindows(now: number, limit: number): Promise<BatchRef[]>;
   /** Windows waiting in the index (metrics). */
   depth(): Promise<number>;
+  /**
+   * Windows in the index at `now` (metrics): `due` (ended, or a claim whose lease expired), `waiting`
+   * (still open, or claimed by a live flusher), and the due time of the earliest due one (null when none is due).
+   */
+  backlog(now: number): Promise<{ due: number; waiting: number; oldestDueAt: number | null }>;
   /** Items waiting in one window (tests and tools). */
   pendingCount(ref: BatchRef): Promise<number>;
 }
@@ -130,6 +135,12 @@ export function createBatchStore(options: BatchStoreOptions): BatchStore {
 
     async depth() {
       return redis.zcard(due);
+    },
+
+    async backlog(now) {
+      const [dueCount, total, first] = await Promise.all([redis.zcount(due, '-inf', now), redis.zcard(due), redis.zrangebyscore(due, '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1)]);
+      // Three reads, not one snapshot: a flush in between must not make `waiting` negative.
+      return { due: dueCount, waiting: Math.max(0, total - dueCount), oldestDueAt: first.length === 2 ? Number(first[1]) : null };
     },
 
     async pendingCount(ref) {

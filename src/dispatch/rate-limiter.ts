@@ -14,13 +14,34 @@ export function bucketOf(limit: RateLimitConfig): { rate: number; burst: number 
   return { rate, burst: limit.burst ?? Math.max(1, Math.ceil(rate)) };
 }
 
+/** One wait for a token, reported to {@link RateLimiterOptions.observe}. */
+export interface RateWait {
+  channel: Channel;
+  provider: string;
+  /** `granted_after_wait`: a token came within the allowed wait; `deferred`: none would, the caller defers the delivery. */
+  outcome: 'granted_after_wait' | 'deferred';
+  /** Time spent waiting before the outcome, in ms (0 for a deferral decided at once). */
+  waitedMs: number;
+}
+
+/** Options of {@link createRateLimiter}. */
+export interface RateLimiterOptions {
+  redis: Redis;
+  keys: RedisKeys;
+  channels: HeraldConfig['channels'];
+  /** Sleeps between tries for a token. Default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Called for each acquire that found the bucket empty (metrics); never for one granted at once or a channel without a limit. */
+  observe?: (wait: RateWait) => void;
+}
+
 /**
  * Provider rate limits shared by every worker in the group: one Redis token bucket per channel and
  * provider (`channels.<ch>.providerRateLimits.<provider>`, else `channels.<ch>.rateLimit`), and a
  * shared pause a provider imposes with 429 + Retry-After. Waiting in line for a token is bounded
  * by `maxWaitMs`: past it the caller defers the delivery instead of holding its partition.
  */
-export function createRateLimiter(options: { redis: Redis; keys: RedisKeys; channels: HeraldConfig['channels']; sleep?: (ms: number) => Promise<void> }) {
+export function createRateLimiter(options: RateLimiterOptions) {
   const take = loadScript(options.redis, 'rate-limit-take', 1);
   const pause = options.sleep ?? sleep;
   const { redis, keys } = options;
@@ -35,8 +56,14 @@ export function createRateLimiter(options: { redis: Redis; keys: RedisKeys; chan
       let waited = 0;
       for (;;) {
         const wait = Number(await take([keys.rateLimit(channel, provider)], [rate, burst]));
-        if (wait === 0) return { granted: true, waitedMs: waited };
-        if (waited + wait > maxWaitMs) return { granted: false, retryInMs: wait };
+        if (wait === 0) {
+          if (waited > 0) options.observe?.({ channel, provider, outcome: 'granted_after_wait', waitedMs: waited });
+          return { granted: true, waitedMs: waited };
+        }
+        if (waited + wait > maxWaitMs) {
+          options.observe?.({ channel, provider, outcome: 'deferred', waitedMs: waited });
+          return { granted: false, retryInMs: wait };
+        }
         await pause(wait);
         waited += wait;
       }

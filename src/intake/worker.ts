@@ -29,6 +29,8 @@ export interface WorkerDeps {
   producer?: Producer;
   /** Observes each consumed message (metrics); a forwarded one is observed once, by the bulk lane. */
   observe?: (info: { outcome: 'accepted' | 'duplicate' | 'invalid'; reason?: string; priority?: string; createdAt?: string }) => void;
+  /** Observes how long a valid message waited on its lane's topic (its Kafka timestamp → start of handling), for `herald_queue_wait_seconds`. */
+  observeQueueWait?: (info: { lane: 'intake' | 'bulk'; priority: string; seconds: number }) => void;
 }
 
 /**
@@ -58,6 +60,8 @@ export function createWorker(deps: WorkerDeps) {
   }
 
   async function handleValid({ topic, partition, message }: MessageAt, event: EventV2): Promise<void> {
+    const waitedMs = deps.clock.now() - Number(message.timestamp);
+    deps.observeQueueWait?.({ lane: topic === config.topics.bulk ? 'bulk' : 'intake', priority: event.priority, seconds: Math.max(0, waitedMs) / 1000 });
     // The marker is where this copy sits: a redelivery of it is finished, a second copy is dropped.
     const { verdict } = await deps.handleEvent(event, `${topic}/${partition}/${message.offset}`);
     deps.observe?.({ outcome: verdict === 'duplicate' ? 'duplicate' : 'accepted', priority: event.priority, createdAt: event.createdAt });

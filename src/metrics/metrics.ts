@@ -19,12 +19,25 @@ const PROVIDER_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
  * Buckets for event creation → delivery, in seconds: critical alerts should land in about a
  * second, digests and quiet hours hold others for hours.
  */
-const END_TO_END_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600];
+const END_TO_END_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 600, 900, 3600, 4 * 3600, 24 * 3600];
+
+/**
+ * Buckets for the wait on a lane's topic, in seconds. The default latency budgets (5 s, 30 s,
+ * 10 min, 1 h: `priorities.<p>.maxLatencyMs`) are bucket bounds, so a p99 compared with a budget is
+ * exact at the budget; a changed budget should get a bound here too.
+ */
+const QUEUE_WAIT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200];
+
+/** Buckets for a wait for a rate-limit token, in seconds: bounded by `retries.maxRateWaitMs` (default 1 s). */
+const RATE_WAIT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
  * Builds herald's metrics on a fresh registry (never prom-client's global one, so each test
  * and each service instance gets its own), with Node's default process metrics collected into it.
- * Expose `registry.metrics()` as `GET /metrics`.
+ * Expose `registry.metrics()` as `GET /metrics`. The gauges read from Kafka and Redis at scrape
+ * time (consumer lag, retry store depth, digest backlog) are added by `registerScrapeMetrics`
+ * (./scrape-metrics.ts) once those stores exist. Deduplicated events are
+ * `herald_events_consumed_total{outcome="duplicate"}`; there is no separate counter.
  */
 export function createMetrics() {
   const registry = new Registry();
@@ -120,11 +133,38 @@ export function createMetrics() {
       labelNames: ['channel', 'reason'],
       registers,
     }),
-    /** Deliveries waiting in the retry store, by channel (read from Redis at scrape time). */
-    retryStoreDepth: new Gauge<'channel'>({
-      name: 'herald_retry_store_depth',
-      help: 'Deliveries waiting in the retry store, by channel (shared by all workers).',
-      labelNames: ['channel'],
+    /**
+     * Time a message waited on its lane's topic before the lane started handling it (Kafka message
+     * timestamp → handling), by lane (intake, bulk) and priority: consumer lag in seconds, which the
+     * alerts compare with `herald_latency_budget_seconds`. A bulk event's wait counts from its forward.
+     */
+    queueWaitSeconds: new Histogram<'lane' | 'priority'>({
+      name: 'herald_queue_wait_seconds',
+      help: 'Time from the Kafka message timestamp to the start of its handling, in seconds, by lane (intake, bulk) and priority.',
+      labelNames: ['lane', 'priority'],
+      buckets: QUEUE_WAIT_BUCKETS,
+      registers,
+    }),
+    /** Latency budget per priority (config `priorities.<p>.maxLatencyMs`), so alert rules compare with the config, not copied numbers. */
+    latencyBudgetSeconds: new Gauge<'priority'>({
+      name: 'herald_latency_budget_seconds',
+      help: 'Configured latency budget per priority (priorities.<p>.maxLatencyMs), in seconds.',
+      labelNames: ['priority'],
+      registers,
+    }),
+    /** Sends that had to wait for a rate-limit token, by outcome: granted_after_wait, or deferred (no token within `retries.maxRateWaitMs`). */
+    rateLimitWaits: new Counter<'channel' | 'provider' | 'outcome'>({
+      name: 'herald_rate_limit_waits_total',
+      help: 'Sends that found the rate-limit bucket empty, by channel, provider and outcome (granted_after_wait, deferred).',
+      labelNames: ['channel', 'provider', 'outcome'],
+      registers,
+    }),
+    /** Time spent waiting for a rate-limit token by sends that had to wait (granted or deferred). */
+    rateLimitWaitSeconds: new Histogram<'channel' | 'provider'>({
+      name: 'herald_rate_limit_wait_seconds',
+      help: 'Time a send waited for a rate-limit token, in seconds, by channel and provider (only sends that found the bucket empty).',
+      labelNames: ['channel', 'provider'],
+      buckets: RATE_WAIT_BUCKETS,
       registers,
     }),
     /** Status changes published to notifications.status, by status. */

@@ -72,7 +72,15 @@ export function buildPipeline(deps: PipelineDeps) {
     logger,
     leaseMs: config.dedup.sendLeaseMs,
     maxRateWaitMs: config.retries.maxRateWaitMs,
-    limiter: createRateLimiter({ redis, keys, channels: config.channels }),
+    limiter: createRateLimiter({
+      redis,
+      keys,
+      channels: config.channels,
+      observe: ({ channel, provider, outcome, waitedMs }) => {
+        metrics.rateLimitWaits.inc({ channel, provider, outcome });
+        metrics.rateLimitWaitSeconds.observe({ channel, provider }, waitedMs / 1000);
+      },
+    }),
     observe: ({ channel, provider, seconds }) => metrics.providerSendSeconds.observe({ channel, provider }, seconds),
   });
   const dispatch = createDispatcher({

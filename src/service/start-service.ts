@@ -15,6 +15,9 @@ import { ensureTopics } from '../kafka/ensure-topics';
 import { createWorker } from '../intake/worker';
 import type { Logger } from '../logger';
 import { BREAKER_STATE_VALUE, createMetrics } from '../metrics/metrics';
+import { createConsumerLagSource } from '../metrics/consumer-lag-source';
+import { registerScrapeMetrics } from '../metrics/scrape-metrics';
+import { heraldLaneGroups } from '../kafka/consumer-lag';
 import { CHANNELS } from '../contract/event-v1';
 import { createKeys } from '../redis/keys';
 import { buildPipeline } from './build-pipeline';
@@ -87,6 +90,7 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
   started.push({ name: 'producer', undo: () => producer.disconnect() });
 
   const metrics = createMetrics();
+  for (const [priority, p] of Object.entries(config.priorities)) metrics.latencyBudgetSeconds.set({ priority }, p.maxLatencyMs / 1000);
   const providers = buildProviders({
     env,
     config,
@@ -107,6 +111,10 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
   started.push({ name: 'status flush', undo: () => pipeline.status.flush() });
   // Slow attempts detached from intake finish (or are abandoned to their safety-net retries at the shutdown bound).
   started.push({ name: 'background sends', undo: () => pipeline.drainBackground() });
+  // Lag, retry depth and digest backlog are read when Prometheus scrapes, never on a timer.
+  const lag = createConsumerLagSource(kafka, heraldLaneGroups(env.KAFKA_GROUP_ID, config.kafka.topics));
+  started.push({ name: 'lag admin', undo: () => lag.close() });
+  registerScrapeMetrics(metrics.registry, { consumerLag: lag.read, retryDepth: () => pipeline.retries.depth(CHANNELS), digestBacklog: () => pipeline.batchStore.backlog(clock.now()) }, { clock, logger });
   const worker = createWorker({
     kafka,
     groupId: env.KAFKA_GROUP_ID,
@@ -120,6 +128,7 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
       metrics.eventsConsumed.inc({ outcome });
       if (outcome === 'invalid') metrics.dlqMessages.inc({ reason: reason ?? 'invalid_event' });
     },
+    observeQueueWait: ({ lane, priority, seconds }) => metrics.queueWaitSeconds.observe({ lane, priority }, seconds),
   });
   const flusher = createDigestFlusher({ store: pipeline.batchStore, pollIntervalMs: config.batching.pollIntervalMs, sendDigest: pipeline.sendDigest, logger, clock, owner });
   const readiness = createReadiness({
@@ -128,11 +137,7 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
     isJoined: worker.isJoined,
     groupId: env.KAFKA_GROUP_ID,
     breakers: () => Object.fromEntries(CHANNELS.flatMap((c) => providers[c].map((p) => [`${c}/${p.id}`, p.breakerState()]))),
-    retryDepth: async () => {
-      const depth = await pipeline.retries.depth(CHANNELS);
-      for (const [channel, n] of Object.entries(depth)) metrics.retryStoreDepth.set({ channel }, n);
-      return depth;
-    },
+    retryDepth: () => pipeline.retries.depth(CHANNELS),
   });
   started.push({ name: 'readiness', undo: () => readiness.close() });
   const http = createHttpServer({
