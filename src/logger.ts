@@ -3,15 +3,129 @@ import winston from 'winston';
 /** The logger every module receives; one JSON line per decision. */
 export type Logger = winston.Logger;
 
-/** Field names whose values never reach a log line: addresses, phone numbers, tokens, bodies. */
-const SECRET_FIELDS = new Set(['address', 'email', 'phone', 'token', 'pushtokens', 'body', 'html', 'text', 'payload', 'password', 'authorization']);
+/** What a secret field's value becomes. */
+const REDACTED = '[redacted]';
 
-/** Replaces secret fields anywhere in a log record with `[redacted]`. */
-export const redact = winston.format((info) => {
-  for (const key of Object.keys(info)) {
-    if (SECRET_FIELDS.has(key.toLowerCase())) info[key] = '[redacted]';
+/**
+ * Field names (compared lower-case, without `-` and `_`) whose values never reach a log line,
+ * whatever their type: addresses, phone numbers, tokens and message bodies.
+ */
+const SECRET_FIELDS = new Set([
+  ...['address', 'addresses', 'email', 'emails', 'emailaddress', 'phone', 'phones', 'phonenumber', 'phonenumbers', 'mobile', 'msisdn'],
+  ...['to', 'cc', 'bcc', 'replyto', 'pushtokens', 'authorization', 'proxyauthorization'],
+  ...['body', 'html', 'text', 'subject', 'title', 'content', 'payload', 'raw', 'attachments'],
+]);
+
+/** Name endings that mark a secret whatever comes before (`deviceToken`, `x-api-key`, `webhookSecrets`, `set-cookie`). */
+const SECRET_SUFFIXES = ['token', 'tokens', 'secret', 'secrets', 'password', 'passwd', 'apikey', 'apikeys', 'cookie', 'cookies', 'credential', 'credentials', 'privatekey', 'signature'];
+
+/** Provider-issued ids (Twilio SIDs, SMTP Message-IDs `<hex@herald>`) and trace ids, which on-call looks up as they are. */
+const OPAQUE_ID_FIELDS = new Set(['providermessageid', 'traceid', 'spanid']);
+
+const normalise = (key: string) => key.toLowerCase().replace(/[-_]/g, '');
+const isSecretField = (key: string) => {
+  const k = normalise(key);
+  return SECRET_FIELDS.has(k) || SECRET_SUFFIXES.some((s) => k.endsWith(s));
+};
+
+/** A run of 32+ url-safe characters is an opaque token when it looks random rather than like a readable id. */
+function tokenOrKept(run: string): string {
+  const longestPart = Math.max(...run.split(/[-_]/).map((p) => p.length));
+  const mixed = /[a-z]/.test(run) && /[A-Z]/.test(run) && /\d/.test(run);
+  // Twilio message SIDs (SM/MM + 32 hex) name a message, not a credential.
+  if (/^(?:SM|MM|MG)[0-9a-f]{32}$/.test(run)) return run;
+  return longestPart >= 20 || mixed ? '[token]' : run;
+}
+
+/** A phone number candidate counts when it has as many digits as a real one. */
+const phoneIfDigits = (min: number, max: number) => (match: string) => {
+  const digits = match.replace(/\D/g, '').length;
+  return digits >= min && digits <= max ? '[phone]' : match;
+};
+
+/**
+ * Text rules, in order: credentials first (so `user:pass@host` is not read as an email), then
+ * bearer and webhook secrets, FCM tokens, emails, phone numbers, and last any long opaque token.
+ */
+const TEXT_RULES: [RegExp, string | ((match: string, ...groups: string[]) => string)][] = [
+  [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1[credentials]@'],
+  [/([?&](?:access_token|token|api_key|apikey|key|secret|password|sig|signature)=)[^&\s#"']+/gi, '$1[token]'],
+  [/\b(Bearer)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [token]'],
+  [/\b(Basic)\s+[A-Za-z0-9+/=]{8,}/gi, '$1 [token]'],
+  [/\bwhsec_[A-Za-z0-9+/=_-]+/g, '[token]'],
+  [/(?<![\w-])[A-Za-z0-9_-]{8,}:APA91[A-Za-z0-9_-]+/g, '[token]'],
+  [/[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*/g, '[email]'],
+  [/(?<![\w+])\+\d(?:[\s.()-]{0,2}\d){6,14}(?!\d)/g, phoneIfDigits(7, 15)],
+  [/\b((?:number|phone|tel|mobile|msisdn|sms)\b[^\w\n]{0,5})(\d[\d\s.-]{8,17}\d)(?!\d)/gi, (_m, lead: string, digits: string) => lead + phoneIfDigits(10, 15)(digits)],
+  [/(?<![\w.-])(?:\(\d{3}\)\s?|\d{3}[.-])\d{3}[.-]\d{4}(?![\w-])/g, '[phone]'],
+  [/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{32,}(?![A-Za-z0-9_-])/g, tokenOrKept],
+];
+
+/** `text` with addresses, phone numbers, credentials and tokens replaced by `[email]`, `[phone]`, `[credentials]`, `[token]`. */
+export function redactText(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of TEXT_RULES) out = out.replace(pattern, replacement as (m: string) => string);
+  return out;
+}
+
+/** Past this depth a value is summarised: log meta is never that deep unless something went wrong. */
+const MAX_DEPTH = 12;
+
+/** A redacted copy of `value`; `path` holds the objects above it, to cut cycles. */
+function redactValue(value: unknown, path: Set<object>, depth: number): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (path.has(value)) return '[circular]';
+  if (depth >= MAX_DEPTH) return '[too deep]';
+  if (ArrayBuffer.isView(value)) return `[${value.byteLength} bytes]`;
+  if (value instanceof Date) return value;
+  path.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((item) => redactValue(item, path, depth + 1));
+    if (value instanceof Error) return redactFields(errorFields(value), path, depth);
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return redactValue((value as { toJSON: () => unknown }).toJSON(), path, depth + 1);
+    return redactFields(value as Record<string, unknown>, path, depth);
+  } finally {
+    path.delete(value);
   }
-  return info;
+}
+
+/** An Error's name, message, own properties (code, responseCode…), stack and cause, as a plain object. */
+function errorFields(error: Error): Record<string, unknown> {
+  const fields: Record<string, unknown> = { name: error.name, message: error.message };
+  for (const key of Object.keys(error)) fields[key] = (error as unknown as Record<string, unknown>)[key];
+  if (error.stack) fields.stack = error.stack;
+  if (error.cause !== undefined) fields.cause = error.cause;
+  return fields;
+}
+
+function redactFields(source: Record<string, unknown>, path: Set<object>, depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (isSecretField(key)) out[key] = REDACTED;
+    else if (OPAQUE_ID_FIELDS.has(normalise(key)) && typeof value === 'string') out[key] = value;
+    else out[key] = redactValue(value, path, depth + 1);
+  }
+  return out;
+}
+
+/**
+ * The redaction format: a copy of the log record (winston passes meta objects by reference, so
+ * the caller's objects are never changed) in which
+ * - every field named like a secret (address, email, phone, to/cc/bcc, any `…token`, `…secret`,
+ *   `…apiKey`, `…password`, cookie, authorization, body/html/text/subject/content/payload), at any
+ *   depth, in arrays and in Error objects, case-insensitive, becomes `[redacted]`;
+ * - every other string (the message and error texts included) has emails, phone numbers,
+ *   `user:pass@` in URLs, bearer and `whsec_` secrets and long opaque tokens (FCM tokens, keys)
+ *   replaced by `[email]`, `[phone]`, `[credentials]@` and `[token]`.
+ * Ids herald logs (event ids, `direct:<hash>` recipient ids, UUIDs, topics, offsets, ISO times) stay readable.
+ */
+export const redact = winston.format((info) => {
+  const path = new Set<object>([info]);
+  const out = redactFields(info, path, 0) as winston.Logform.TransformableInfo;
+  // winston's own fields (level, splat, the formatted message) travel under symbols.
+  for (const symbol of Object.getOwnPropertySymbols(info)) out[symbol] = info[symbol];
+  return out;
 });
 
 /**
