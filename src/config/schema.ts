@@ -430,6 +430,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    heartbeat: z
+      .object({
+        /** How often each worker writes its heartbeat and breaker states to Redis (read by `herald breakers`), in ms. Default 5000. */
+        intervalMs: positiveInt.default(5_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {

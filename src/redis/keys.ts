@@ -53,6 +53,8 @@ export function createKeys(prefix = 'herald') {
     scheduleState: (eventId: string) => `${prefix}:{sched}:state:${eventId}`,
     /** Sorted set: delivery ids that may be in flight (`pending`/`sending`), by their last change (epoch ms); a superset the verification sweep checks. */
     inflight: () => `${prefix}:{inflight}`,
+    /** Hash: worker owner id → JSON heartbeat (host, pid, breaker states), so `herald breakers` sees every worker. */
+    workers: () => `${prefix}:{workers}`,
     /** String with PX: `token|owner` of the worker holding one named lock (the sweep's). */
     lock: (name: string) => `${prefix}:{lock:${name}}`,
     /** String counter: fencing tokens of one named lock, one per acquisition. Never expires, so a token is never reused. */

@@ -23,6 +23,7 @@ import { createKeys } from '../redis/keys';
 import { buildPipeline } from './build-pipeline';
 import { createReadiness } from './readiness';
 import { createSweep } from '../sweep/sweep';
+import { createWorkerRegistry } from './worker-registry';
 import { within } from './within';
 
 /** Options of {@link startService}; tests pass a key prefix and a clock. */
@@ -90,6 +91,8 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
   started.push({ name: 'producer', undo: () => producer.disconnect() });
 
   const metrics = createMetrics();
+  const breakerSince = new Map<string, string>();
+  let registry: ReturnType<typeof createWorkerRegistry> | null = null;
   for (const [priority, p] of Object.entries(config.priorities)) metrics.latencyBudgetSeconds.set({ priority }, p.maxLatencyMs / 1000);
   const providers = buildProviders({
     env,
@@ -102,6 +105,9 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
     onBreakerChange: (channel, provider, state) => {
       metrics.breakerState.set({ channel, provider }, BREAKER_STATE_VALUE[state]);
       metrics.breakerTransitions.inc({ channel, provider, state });
+      breakerSince.set(`${channel}/${provider}`, new Date(clock.now()).toISOString());
+      // On-call sees a breaker open in `herald breakers` at once, not at the next heartbeat.
+      void registry?.beat();
     },
   });
   started.push({ name: 'providers', undo: () => closeProviders(providers, logger) });
@@ -181,6 +187,28 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
   // Listen before joining the group: a busy port fails here, before this process takes partitions.
   const url = await http.listen({ host: '0.0.0.0', port: env.HTTP_PORT });
   started.push({ name: 'http', undo: () => http.close() });
+  const startedAt = new Date(clock.now()).toISOString();
+  registry = createWorkerRegistry({
+    redis,
+    keys,
+    clock,
+    logger,
+    intervalMs: config.heartbeat.intervalMs,
+    identity: { owner, host: os.hostname(), pid: process.pid, groupId: env.KAFKA_GROUP_ID, url: url.replace('0.0.0.0', '127.0.0.1') },
+    breakers: () =>
+      CHANNELS.flatMap((channel) =>
+        providers[channel].map((p) => ({
+          channel,
+          provider: p.id,
+          state: p.breakerState(),
+          since: breakerSince.get(`${channel}/${p.id}`) ?? startedAt,
+          ...(p.openUntil() > 0 ? { trialAt: new Date(p.openUntil()).toISOString() } : {}),
+        })),
+      ),
+  });
+  await registry.start();
+  const beating = registry;
+  started.push({ name: 'worker registry', undo: () => beating.stop() });
   await worker.start();
   started.push({ name: 'consumer', undo: () => worker.stop() });
   flusher.start();

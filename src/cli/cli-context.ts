@@ -1,0 +1,100 @@
+import { Redis } from 'ioredis';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { systemClock } from '../clock';
+import { loadConfig } from '../config/load-config';
+import type { HeraldConfig } from '../config/schema';
+import { loadEnv, type Env } from '../env';
+import { ConfigError, describeError } from '../errors';
+import { createKeys, type RedisKeys } from '../redis/keys';
+import { CliError, EXIT } from './cli-error';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  /** Config file (default: HERALD_CONFIG, else the bundled config). */
+  config?: string;
+}
+
+/**
+ * What a command needs, created on first use and closed by {@link CliContext.close}: the
+ * environment and config exactly as the service reads them (same variables, same file), a Kafka
+ * client, an admin and Redis. Connections fail fast with a message that names the address and the
+ * variable to set: a CLI that hangs for a minute on a dead broker is no help at 3 a.m.
+ */
+export function createCliContext(options: GlobalOptions, source?: NodeJS.ProcessEnv) {
+  let env: Env | undefined;
+  let config: Promise<HeraldConfig> | undefined;
+  let kafka: Kafka | undefined;
+  let admin: Promise<Admin> | undefined;
+  let redis: Promise<Redis> | undefined;
+  const closers: (() => Promise<unknown>)[] = [];
+
+  const getEnv = (): Env => {
+    try {
+      env ??= loadEnv(source);
+      return env;
+    } catch (error) {
+      throw new CliError(error instanceof Error ? error.message : String(error), EXIT.usage);
+    }
+  };
+
+  const context = {
+    env: getEnv,
+    clock: systemClock,
+    async config(): Promise<HeraldConfig> {
+      config ??= loadConfig(options.config ?? getEnv().HERALD_CONFIG).catch((error: unknown) => {
+        throw new CliError(`${error instanceof ConfigError ? error.message : describeError(error)}\nRun "herald config check" to see every problem.`, EXIT.usage);
+      });
+      return config;
+    },
+    keys(): RedisKeys {
+      return createKeys(getEnv().HERALD_REDIS_PREFIX);
+    },
+    kafka(): Kafka {
+      kafka ??= new Kafka({ brokers: getEnv().KAFKA_BROKERS, clientId: 'herald-cli', logLevel: logLevel.NOTHING, connectionTimeout: 3_000, retry: { retries: 2, initialRetryTime: 200 } });
+      return kafka;
+    },
+    async admin(): Promise<Admin> {
+      admin ??= (async () => {
+        const client = context.kafka().admin();
+        try {
+          await client.connect();
+        } catch (error) {
+          throw unreachable('Kafka', getEnv().KAFKA_BROKERS.join(','), 'KAFKA_BROKERS', error);
+        }
+        closers.push(() => client.disconnect());
+        return client;
+      })();
+      return admin;
+    },
+    async redis(): Promise<Redis> {
+      redis ??= (async () => {
+        const url = getEnv().REDIS_URL;
+        // One quick try: the command fails with a clear message instead of retrying forever.
+        const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3_000, retryStrategy: () => null, enableOfflineQueue: false });
+        client.on('error', () => undefined);
+        try {
+          await client.connect();
+        } catch (error) {
+          client.disconnect();
+          throw unreachable('Redis', url, 'REDIS_URL', error);
+        }
+        closers.push(() => client.quit().catch(() => client.disconnect()));
+        return client;
+      })();
+      return redis;
+    },
+    /** Closes whatever was opened. */
+    async close(): Promise<void> {
+      await Promise.allSettled(closers.splice(0).reverse().map((close) => close()));
+    },
+  };
+  return context;
+}
+
+/** The context of one command run, as returned by {@link createCliContext}. */
+export type CliContext = ReturnType<typeof createCliContext>;
+
+function unreachable(what: string, address: string, variable: string, error: unknown): CliError {
+  const hint = what === 'Kafka' ? 'start it (npm run stack:up locally)' : 'start it';
+  return new CliError(`cannot reach ${what} at ${address} (${describeError(error)}); ${hint} or point ${variable} at it`, EXIT.unavailable);
+}

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { configProblems, readConfigFile } from '../../config/load-config';
+import { formatConfigProblem } from '../../config/config-problems';
+import bundledConfig from '../../../config/notification-config';
+import type { CliContext } from '../cli-context';
+import { CliError, EXIT } from '../cli-error';
+import type { Output } from '../run-command';
+
+/** `herald config check [file]`. */
+export function registerConfigCheck(program: Command, run: (body: (ctx: CliContext, io: Output) => Promise<number | void>) => Promise<void>): void {
+  const config = program.command('config').description('the notification config (config/notification-config.ts)');
+  config
+    .command('check')
+    .description('validates a config file and prints every problem with its path and a fix; the service refuses to start on the same problems')
+    .argument('[file]', 'a .ts/.js module (default export) or a .json file; default HERALD_CONFIG, else config/notification-config.ts')
+    .addHelpText('after', '\nExit code 0 when valid, 1 when not.\n\nExamples:\n  herald config check\n  herald config check ./my-config.ts')
+    .action(async (file: string | undefined) =>
+      run(async (ctx, io) => {
+        const chosen = file ?? ctx.env().HERALD_CONFIG;
+        const name = chosen ? path.resolve(chosen) : 'config/notification-config.ts';
+        let raw: unknown = bundledConfig;
+        if (chosen) {
+          try {
+            raw = await readConfigFile(path.resolve(chosen));
+          } catch (error) {
+            throw new CliError(`cannot load ${name}: ${error instanceof Error ? error.message : String(error)}; check the path (a .ts, .js or .json file)`, EXIT.problem);
+          }
+        }
+        const { config: valid, problems } = configProblems(raw);
+        if (valid) {
+          const templates = Object.keys(valid.templates).length;
+          io.out(`${name} is valid: ${templates} template${templates === 1 ? '' : 's'}, ${valid.batching.rules.length} digest rule${valid.batching.rules.length === 1 ? '' : 's'}, topics ${valid.kafka.topics.incoming} / ${valid.kafka.topics.status} / ${valid.kafka.topics.dlq}`);
+          return EXIT.ok;
+        }
+        io.out(`${name} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:`);
+        for (const p of problems) io.out(formatConfigProblem(p));
+        io.out('Fix them and run "herald config check" again; README "Configuration" documents every field and its default.');
+        return EXIT.problem;
+      }),
+    );
+}

@@ -1,0 +1,108 @@
+import type { Command } from 'commander';
+import type { DeadLetter } from '../../contract/dead-letter';
+import { createDeliveryStore } from '../../delivery-state/delivery-store';
+import type { DeliveryRecord } from '../../delivery-state/types';
+import { readDeadLetters } from '../../dlq/dlq-reader';
+import { redactLetter } from '../../dlq/redact-letter';
+import type { CliContext } from '../cli-context';
+import { CliError, EXIT } from '../cli-error';
+import { parseLetterId } from '../option-parsers';
+import type { Output } from '../run-command';
+
+/** The delivery records a letter is about, read from Redis (null when Redis cannot be read). */
+async function currentState(ctx: CliContext, letter: DeadLetter): Promise<{ label: string; record: DeliveryRecord | null }[] | string> {
+  if (letter.kind === 'invalid_event') return [];
+  try {
+    const redis = await ctx.redis();
+    const config = await ctx.config();
+    const store = createDeliveryStore({ redis, keys: ctx.keys(), clock: ctx.clock, retentionSeconds: config.deliveryState.retentionSeconds, leaseMs: config.dedup.sendLeaseMs });
+    const refs =
+      letter.kind === 'delivery_failed'
+        ? [{ eventId: letter.event.id, recipientId: letter.delivery.recipientId, channel: letter.delivery.channel }]
+        : letter.digest.eventIds.map((eventId) => ({ eventId, recipientId: letter.digest.recipientId, channel: letter.digest.channel }));
+    return Promise.all(refs.map(async (ref) => ({ label: ref.eventId, record: await store.get(ref) })));
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+function describeRecord(record: DeliveryRecord | null): string {
+  if (!record) return 'no record (past deliveryState.retentionSeconds)';
+  const extra = [record.reason && `reason ${record.reason}`, record.replays && `replayed ${record.replays}×`].filter(Boolean).join(', ');
+  return `${record.status}, ${record.attempts} attempt${record.attempts === 1 ? '' : 's'}, updated ${record.updatedAt}${extra ? ` (${extra})` : ''}`;
+}
+
+/** The human summary lines of a letter. */
+function summaryLines(letter: DeadLetter, reveal: boolean): string[] {
+  const lines = [`  kind       ${letter.kind}`, `  reason     ${letter.reason}`, `  message    ${reveal ? letter.message : redactLetter(letter.message)}`, `  failed at  ${letter.failedAt}`];
+  if (letter.kind === 'delivery_failed') {
+    const { event, delivery } = letter;
+    lines.push(`  event      ${event.id} (type ${event.type}, priority ${event.priority}, created ${event.createdAt})`);
+    lines.push(`  delivery   recipient ${delivery.recipientId}, channel ${delivery.channel}, provider ${delivery.provider}, ${delivery.attempts} attempts, ${delivery.retriable ? 'retriable error' : 'permanent error'}`);
+  } else if (letter.kind === 'digest_failed') {
+    const { digest } = letter;
+    lines.push(`  digest     ${digest.digestId}: ${digest.eventIds.length} events for recipient ${digest.recipientId} on ${digest.channel} via ${digest.provider}, ${digest.attempts} attempts`);
+  } else {
+    const { source } = letter;
+    lines.push(`  source     ${source.topic} partition ${source.partition} offset ${source.offset} (key ${source.key ?? '-'}, ${source.timestamp})`);
+    for (const issue of letter.issues.slice(0, 20)) lines.push(`  issue      ${issue.path}: ${reveal ? issue.message : redactLetter(issue.message)}`);
+    if (letter.issues.length > 20) lines.push(`  issue      … ${letter.issues.length - 20} more (--json shows all)`);
+  }
+  return lines;
+}
+
+/** The letter as printed: invalid messages' raw bytes decoded, addresses redacted unless `reveal`. */
+function printable(letter: DeadLetter, reveal: boolean): unknown {
+  const shown: Record<string, unknown> = { ...letter };
+  if (letter.kind === 'invalid_event') {
+    const text = Buffer.from(letter.rawBase64, 'base64').toString('utf8');
+    // Valid UTF-8 is shown as text (JSON parsed when it is), anything else stays base64.
+    if (!text.includes('\uFFFD')) {
+      delete shown.rawBase64;
+      try {
+        shown.raw = JSON.parse(text);
+      } catch {
+        shown.raw = text;
+      }
+    }
+  }
+  return reveal ? shown : redactLetter(shown);
+}
+
+/** `herald dlq show <id>`. */
+export function registerDlqShow(dlq: Command, run: (body: (ctx: CliContext, io: Output) => Promise<number | void>) => Promise<void>): void {
+  dlq
+    .command('show')
+    .description('everything about one dead letter, and where its delivery stands now; addresses redacted unless --reveal')
+    .argument('<id>', 'the letter id, <partition>:<offset>, as the ID column of "herald dlq list" shows it', parseLetterId)
+    .option('--reveal', 'show addresses, phone numbers and tokens as they are (mind who is watching your screen)')
+    .option('--json', 'the letter as JSON')
+    .addHelpText('after', '\nExamples:\n  herald dlq show 0:17\n  herald dlq show 2:1043 --json --reveal')
+    .action(async (id: string, options: { reveal?: boolean; json?: boolean }) =>
+      run(async (ctx, io) => {
+        const [partition, offset] = id.split(':') as [string, string];
+        const config = await ctx.config();
+        const admin = await ctx.admin();
+        const found = await readDeadLetters({ kafka: ctx.kafka(), admin, topic: config.kafka.topics.dlq, range: { partitions: [Number(partition)], fromOffset: offset, maxPerPartition: 1 } }).catch((error: unknown) => {
+          throw new CliError(error instanceof Error ? error.message : String(error), EXIT.unavailable);
+        });
+        const stored = found.find((s) => s.id === id);
+        if (!stored) throw new CliError(`no dead letter ${id} on ${config.kafka.topics.dlq}: the partition or offset does not exist, or retention removed it; list them with "herald dlq list"`, EXIT.notFound);
+        if (!stored.letter) throw new CliError(`message ${id} on ${config.kafka.topics.dlq} is not a herald dead letter (${stored.unreadable}); inspect it with kafka-console-consumer`, EXIT.problem);
+        const reveal = options.reveal ?? false;
+        if (options.json) {
+          io.out(JSON.stringify({ id, ...(printable(stored.letter, reveal) as object) }, null, 2));
+          return EXIT.ok;
+        }
+        io.out(`Dead letter ${id} on ${config.kafka.topics.dlq}`);
+        for (const line of summaryLines(stored.letter, reveal)) io.out(line);
+        const state = await currentState(ctx, stored.letter);
+        if (typeof state === 'string') io.out(`  now        unknown: ${state}`);
+        else for (const { label, record } of state) io.out(`  now        ${state.length > 1 ? `${label}: ` : ''}${describeRecord(record)}`);
+        io.out(`  replay     herald dlq replay --id ${id} --dry-run`);
+        io.out(`\n${reveal ? 'Letter:' : 'Letter (addresses, phone numbers and tokens redacted; --reveal shows them):'}`);
+        io.out(JSON.stringify(printable(stored.letter, reveal), null, 2));
+        return EXIT.ok;
+      }),
+    );
+}

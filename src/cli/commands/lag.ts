@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { heraldLaneGroups, readConsumerLag, type LagRow } from '../../kafka/consumer-lag';
+import type { CliContext } from '../cli-context';
+import { CliError, EXIT } from '../cli-error';
+import { formatTable } from '../format-table';
+import type { Output } from '../run-command';
+
+/** `herald lag`. */
+export function registerLag(program: Command, run: (body: (ctx: CliContext, io: Output) => Promise<number | void>) => Promise<void>): void {
+  program
+    .command('lag')
+    .description('consumer lag per partition of the intake group (on the incoming topic) and the bulk lane group (on the bulk topic)')
+    .option('--group <id>', 'consumer group of the workers (default KAFKA_GROUP_ID, else herald-workers)')
+    .option('--json', 'one JSON object per partition')
+    .addHelpText('after', '\nLAG is messages not yet handled. Critical and high events are handled by the intake group; normal and low ones are\nforwarded to the bulk lane (kafka.fastLane), so a large bulk lag alone does not delay critical notifications.')
+    .action(async (options: { group?: string; json?: boolean }) =>
+      run(async (ctx, io) => {
+        const config = await ctx.config();
+        const admin = await ctx.admin();
+        const groupId = options.group ?? ctx.env().KAFKA_GROUP_ID;
+        let rows: LagRow[];
+        try {
+          rows = await readConsumerLag(admin, heraldLaneGroups(groupId, config.kafka.topics));
+        } catch (error) {
+          throw new CliError(error instanceof Error ? error.message : String(error), EXIT.unavailable);
+        }
+        if (options.json) {
+          for (const r of rows) io.out(JSON.stringify(r));
+        } else {
+          io.out(
+            formatTable(rows, [
+              { header: 'group', value: (r) => r.groupId },
+              { header: 'topic', value: (r) => r.topic },
+              { header: 'partition', value: (r) => r.partition, right: true },
+              { header: 'committed', value: (r) => r.committed ?? 'none', right: true },
+              { header: 'end', value: (r) => r.end, right: true },
+              { header: 'lag', value: (r) => r.lag, right: true },
+            ]),
+          );
+        }
+        const totals = new Map<string, number>();
+        for (const r of rows) totals.set(r.groupId, (totals.get(r.groupId) ?? 0) + r.lag);
+        io.err([...totals].map(([g, n]) => `${g}: ${n} behind`).join('; '));
+        return EXIT.ok;
+      }),
+    );
+}
