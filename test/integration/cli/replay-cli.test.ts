@@ -1,0 +1,122 @@
+import { Kafka } from 'kafkajs';
+import { HeraldProducer } from '../../../src/client/herald-producer';
+import { parseConfig } from '../../../src/config/load-config';
+import type { HeraldConfigInput } from '../../../src/config/schema';
+import { writeConfigFile } from '../../support/child-service';
+import { eventually, TEST_BROKERS, testKafka, uniqueName } from '../../support/infra';
+import { readWholeTopic } from '../../support/read-topic';
+import { runHerald } from '../../support/run-herald';
+import { api, startTestService, type TestService } from '../../support/service-harness';
+import { startSmtpSink } from '../../support/smtp-sink';
+import { deliveryReaching } from '../failures/failure-support';
+
+/**
+ * Replays of the two other kinds of dead letters: a digest that failed for good (each of its events
+ * is retried on its own), and an invalid message that is a valid event now (re-published as it was).
+ */
+describe('herald dlq replay of digests and invalid messages', () => {
+  let herald: TestService;
+  let producer: HeraldProducer;
+  let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+  let cliEnv: Record<string, string>;
+  const name = uniqueName('replay');
+  const input: HeraldConfigInput = {
+    kafka: { partitions: 1, topics: { incoming: `${name}.incoming`, dlq: `${name}.dlq`, status: `${name}.status`, bulk: `${name}.bulk` } },
+    channels: { email: { maxAttempts: 1, breaker: { volumeThreshold: 1_000 } } },
+    retries: { pollIntervalMs: 100 },
+    batching: { pollIntervalMs: 200, rules: [{ name: 'email-2s', channel: 'email', window: { every: '2s' } }] },
+  };
+
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    herald = await startTestService({ config: parseConfig(input), env: { SMTP_URL: smtp.url } });
+    cliEnv = { HERALD_CONFIG: writeConfigFile(input), HERALD_REDIS_PREFIX: herald.prefix, KAFKA_GROUP_ID: herald.env.KAFKA_GROUP_ID };
+    producer = new HeraldProducer({ kafka: testKafka(), topic: herald.config.kafka.topics.incoming });
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await herald?.stop();
+    await smtp?.close();
+  });
+
+  it('a failed digest: each of its events is replayed on its own and sent once', async () => {
+    const user = uniqueName('digest-user');
+    const address = `${user}@example.com`;
+    expect((await api(herald.service, 'PUT', `/api/users/${user}`, { email: address })).status).toBe(200);
+    // The digest is refused once (permanent), then the mailbox works again.
+    smtp.refuse(address, 550, 1);
+    const events = [];
+    for (const n of [1, 2]) events.push((await producer.publish({ type: 'marketing', priority: 'low', recipients: [user], channels: ['email'], payload: { title: `News ${n}`, message: 'Read on' } })).id);
+    for (const id of events) await deliveryReaching(herald.service, id, 'email', 'dead-lettered');
+    const letter = await eventually(async () => (await readWholeTopic(herald.config.kafka.topics.dlq)).find((m) => m.value.kind === 'digest_failed' && m.value.digest.recipientId === user), 'the digest dead letter');
+    const id = `${letter.partition}:${letter.offset}`;
+
+    const listed = await runHerald(['dlq', 'list', '--kind', 'digest_failed', '--recipient', user, '--json'], cliEnv);
+    expect(listed.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ id, kind: 'digest_failed', eventId: events.join(','), channel: 'email', reason: 'smtp_rejected' })]);
+
+    const replay = await runHerald(['dlq', 'replay', '--id', id, '--wait', '30'], cliEnv);
+    expect(replay.code).toBe(0);
+    for (const event of events) expect(replay.stdout).toMatch(new RegExp(`${id}\\s+${event}\\s+${user}\\s+email\\s+replay\\s+dead-lettered after 1 attempts; one more try`));
+    expect(replay.stderr).toContain('replayed 2, skipped 0');
+    for (const event of events) expect(await deliveryReaching(herald.service, event, 'email', 'sent')).toMatchObject({ replays: 1 });
+    // Two single emails now, besides the refused digest: each event once.
+    expect(smtp.countTo(address)).toBe(2);
+  });
+
+  it('an invalid message that is a valid event now is re-published with its key; one still invalid is not', async () => {
+    const user = uniqueName('inbox-user');
+    expect((await api(herald.service, 'PUT', `/api/users/${user}`, {})).status).toBe(200);
+    // As an earlier herald with a stricter schema would have dead-lettered it: the bytes are a valid event today.
+    const event = { version: 2, id: uniqueName('evt'), type: 'alert', priority: 'high', createdAt: new Date().toISOString(), recipients: [user], channels: ['in_app'], payload: { title: 'Back', message: 'Valid now' } };
+    const letter = (raw: string, offset: string) => ({
+      kind: 'invalid_event',
+      reason: 'schema_violation',
+      message: 'rejected by an earlier schema',
+      issues: [],
+      source: { topic: herald.config.kafka.topics.incoming, partition: 0, offset, key: user, timestamp: new Date().toISOString() },
+      rawBase64: Buffer.from(raw).toString('base64'),
+      failedAt: new Date().toISOString(),
+    });
+    const kafka = new Kafka({ brokers: TEST_BROKERS, clientId: name }).producer();
+    await kafka.connect();
+    await kafka.send({
+      topic: herald.config.kafka.topics.dlq,
+      messages: [
+        { key: user, value: JSON.stringify(letter(JSON.stringify(event), '7')), headers: { 'herald-dlq-kind': 'invalid_event' } },
+        { key: user, value: JSON.stringify(letter('{"version": 9}', '8')), headers: { 'herald-dlq-kind': 'invalid_event' } },
+      ],
+    });
+    await kafka.disconnect();
+
+    const run = await runHerald(['dlq', 'replay', '--kind', 'invalid_event', '--reason', 'schema_violation'], cliEnv);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`\\s${event.id}\\s+-\\s+-\\s+republish\\s+valid now; back to ${name}\\.incoming`));
+    expect(run.stdout).toMatch(/skip\s+still invalid \(unknown_version\)/);
+    expect(run.stderr).toContain('replayed 1, skipped 1');
+    const sent = await deliveryReaching(herald.service, event.id, 'in_app', 'delivered');
+    expect(sent.recipientId).toBe(user);
+    const republished = (await readWholeTopic(herald.config.kafka.topics.incoming)).filter((m) => m.value?.id === event.id);
+    expect(republished).toEqual([expect.objectContaining({ key: user, headers: expect.objectContaining({ 'herald-replayed-from': expect.stringMatching(/^0:\d+$/) }) })]);
+  });
+
+  it('a replay message with an unreadable header is dead-lettered as invalid_replay; one naming a delivery the event lacks replays nothing', async () => {
+    const user = uniqueName('header-user');
+    const event = { version: 2, id: uniqueName('evt'), type: 'alert', priority: 'high', createdAt: new Date().toISOString(), recipients: [user], channels: ['in_app'], payload: { title: 'T', message: 'M' } };
+    const kafka = new Kafka({ brokers: TEST_BROKERS, clientId: name }).producer();
+    await kafka.connect();
+    await kafka.send({
+      topic: herald.config.kafka.topics.incoming,
+      messages: [
+        { key: user, value: JSON.stringify(event), headers: { 'herald-replay': 'not json' } },
+        { key: user, value: JSON.stringify(event), headers: { 'herald-replay': JSON.stringify({ recipientId: 'someone-else', channel: 'in_app', letter: '0:1', attempts: 1 }) } },
+      ],
+    });
+    await kafka.disconnect();
+    const letter = await eventually(async () => (await readWholeTopic(herald.config.kafka.topics.dlq)).find((m) => m.value.reason === 'invalid_replay'), 'the invalid_replay dead letter');
+    expect(letter.value.message).toContain('the herald-replay header is not JSON; only herald dlq replay writes it');
+    await eventually(async () => (await (await fetch(`${herald.service.url}/metrics`)).text()).includes('herald_replays_total{outcome="not_in_event"} 1'), 'the refused replay to be counted');
+    expect((await api(herald.service, 'GET', `/api/notifications/${event.id}`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,85 @@
+import { parseConfig } from '../../../src/config/load-config';
+import type { DeadLetter } from '../../../src/contract/dead-letter';
+import type { EventV2 } from '../../../src/contract/event-v2';
+import type { DeliveryRecord } from '../../../src/delivery-state/types';
+import type { StoredLetter } from '../../../src/dlq/dlq-reader';
+import { planReplay } from '../../../src/dlq/replay-plan';
+
+const config = parseConfig({});
+const event = (id: string): EventV2 => ({ version: 2, id, type: 'alert', priority: 'high', createdAt: '2026-11-21T03:00:00.000Z', recipients: ['u1', 'email:bob@example.com'], channels: ['email'], payload: {} }) as EventV2;
+
+function stored(id: string, letter: DeadLetter | null): StoredLetter {
+  const [partition, offset] = id.split(':');
+  return { id, partition: Number(partition), offset: offset!, timestamp: 0, key: null, letter, ...(letter ? {} : { unreadable: 'the value is not JSON' }) };
+}
+
+const failed = (eventId: string, recipientId = 'u1'): DeadLetter => ({
+  kind: 'delivery_failed',
+  reason: 'smtp_transient',
+  message: 'x',
+  failedAt: '2026-11-21T03:00:00.000Z',
+  event: event(eventId),
+  delivery: { recipientId, channel: 'email', provider: 'smtp', attempts: 3, retriable: true },
+});
+
+const record = (status: DeliveryRecord['status'], extra: Partial<DeliveryRecord> = {}): DeliveryRecord => ({ recipientId: 'u1', channel: 'email', status, attempts: 3, updatedAt: '2026-11-21T03:00:00.000Z', ...extra });
+
+/** Lookups over fixed records (what Redis would hold), by event id. */
+function lookups(records: Record<string, DeliveryRecord | null>, events: Record<string, EventV2> = {}) {
+  return { record: async (ref: { eventId: string }) => records[ref.eventId] ?? null, event: async (id: string) => events[id] ?? null };
+}
+
+describe('planReplay', () => {
+  it('replays a dead-lettered delivery with a replay header naming it, keeping its attempts', async () => {
+    const [step] = await planReplay([stored('0:1', failed('e1'))], config, lookups({ e1: record('dead-lettered') }));
+    expect(step).toMatchObject({ action: 'replay', why: 'dead-lettered after 3 attempts; one more try', delivery: { ref: { eventId: 'e1', recipientId: 'u1', channel: 'email' }, replaysBefore: 0 } });
+    expect(step!.publish!.topic).toBe('notifications.incoming');
+    expect(JSON.parse(String(step!.publish!.message.headers!['herald-replay']))).toEqual({ recipientId: 'u1', channel: 'email', letter: '0:1', attempts: 3 });
+    expect(JSON.parse(String(step!.publish!.message.value)).id).toBe('e1');
+  });
+
+  it('never replays a sent, delivered, skipped or in-progress delivery, and says why', async () => {
+    const steps = await planReplay(
+      ['e1', 'e2', 'e3', 'e4', 'e5'].map((id, i) => stored(`0:${i}`, failed(id))),
+      config,
+      lookups({ e1: record('sent', { sentAt: 'x' }), e2: record('delivered', { sentAt: 'x' }), e3: record('skipped', { reason: 'opted_out_channel' }), e4: record('deferred'), e5: record('pending') }),
+    );
+    expect(steps.map((s) => [s.action, s.why])).toEqual([
+      ['skip', 'already sent (sent); never sent twice'],
+      ['skip', 'already sent (delivered); never sent twice'],
+      ['skip', 'skipped on purpose (opted_out_channel); not a failure'],
+      ['skip', 'a try is already coming (deferred)'],
+      ['skip', 'a try is already coming (pending)'],
+    ]);
+    expect(steps.every((s) => s.publish === undefined)).toBe(true);
+  });
+
+  it('replays a delivery whose record is past retention, and one delivery named by two letters once', async () => {
+    const steps = await planReplay([stored('0:1', failed('e1')), stored('1:9', failed('e1'))], config, lookups({}));
+    expect(steps.map((s) => [s.action, s.why])).toEqual([
+      ['replay', 'record past retention; one more try'],
+      ['skip', 'same delivery as letter 0:1'],
+    ]);
+  });
+
+  it('a digest: each event replayed on its own; an event past retention is skipped', async () => {
+    const digest: DeadLetter = {
+      kind: 'digest_failed',
+      reason: 'smtp_rejected',
+      message: 'x',
+      failedAt: '2026-11-21T03:00:00.000Z',
+      digest: { digestId: 'd1', eventIds: ['e1', 'gone'], recipientId: 'u1', channel: 'email', provider: 'smtp', attempts: 1, retriable: false },
+    };
+    const steps = await planReplay([stored('0:4', digest)], config, lookups({ e1: record('dead-lettered') }, { e1: event('e1') }));
+    expect(steps.map((s) => [s.eventId, s.action])).toEqual([
+      ['e1', 'replay'],
+      ['gone', 'skip'],
+    ]);
+    expect(steps[1]!.why).toContain('past deliveryState.retentionSeconds');
+  });
+
+  it('an unreadable DLQ message is skipped, not fatal', async () => {
+    const [step] = await planReplay([stored('2:0', null)], config, lookups({}));
+    expect(step).toMatchObject({ action: 'skip', why: 'not a herald dead letter (the value is not JSON)' });
+  });
+});
