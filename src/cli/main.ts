@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { ignoreTimeoutNegativeWarning } from '../kafka/ignore-timeout-warning';
 import { EXIT } from './cli-error';
 import { registerBreakers } from './commands/breakers';
 import { registerConfigCheck } from './commands/config-check';
@@ -55,6 +56,7 @@ export function buildProgram(exit: (code: number) => void, now: () => number = D
 
 /** Runs `herald` with the process's arguments and exits with the command's code. */
 export async function main(argv: string[] = process.argv): Promise<void> {
+  ignoreTimeoutNegativeWarning();
   let code: number = EXIT.ok;
   try {
     await buildProgram((c) => (code = c)).parseAsync(argv);

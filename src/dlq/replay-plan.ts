@@ -54,7 +54,7 @@ async function deliveryStep(letterId: string, event: EventV2, recipientId: strin
   return {
     ...base,
     action: 'replay',
-    why: record ? `${record.status} after ${record.attempts} attempts; one more try` : 'record past retention; one more try',
+    why: record ? `${record.status} after ${record.attempts} attempt${record.attempts === 1 ? '' : 's'}; one more try` : 'record past retention; one more try',
     delivery: { ref, replaysBefore: record?.replays ?? 0 },
     publish: { topic: config.kafka.topics.incoming, message },
   };

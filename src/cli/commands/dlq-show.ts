@@ -38,10 +38,10 @@ function summaryLines(letter: DeadLetter, reveal: boolean): string[] {
   if (letter.kind === 'delivery_failed') {
     const { event, delivery } = letter;
     lines.push(`  event      ${event.id} (type ${event.type}, priority ${event.priority}, created ${event.createdAt})`);
-    lines.push(`  delivery   recipient ${delivery.recipientId}, channel ${delivery.channel}, provider ${delivery.provider}, ${delivery.attempts} attempts, ${delivery.retriable ? 'retriable error' : 'permanent error'}`);
+    lines.push(`  delivery   recipient ${delivery.recipientId}, channel ${delivery.channel}, provider ${delivery.provider}, ${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'}, ${delivery.retriable ? 'retriable error' : 'permanent error'}`);
   } else if (letter.kind === 'digest_failed') {
     const { digest } = letter;
-    lines.push(`  digest     ${digest.digestId}: ${digest.eventIds.length} events for recipient ${digest.recipientId} on ${digest.channel} via ${digest.provider}, ${digest.attempts} attempts`);
+    lines.push(`  digest     ${digest.digestId}: ${digest.eventIds.length} events for recipient ${digest.recipientId} on ${digest.channel} via ${digest.provider}, ${digest.attempts} attempt${digest.attempts === 1 ? '' : 's'}`);
   } else {
     const { source } = letter;
     lines.push(`  source     ${source.topic} partition ${source.partition} offset ${source.offset} (key ${source.key ?? '-'}, ${source.timestamp})`);

@@ -119,7 +119,7 @@ describe('herald dlq, status and lag on a real DLQ', () => {
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`Dead letter ${ids.refused} on ${name}.dlq`);
     expect(shown.stdout).toMatch(/reason\s+smtp_rejected/);
-    expect(shown.stdout).toMatch(new RegExp(`delivery\\s+recipient ${users.refused.id}, channel email, provider smtp, 1 attempts, permanent error`));
+    expect(shown.stdout).toMatch(new RegExp(`delivery\\s+recipient ${users.refused.id}, channel email, provider smtp, 1 attempt, permanent error`));
     expect(shown.stdout).toMatch(/now\s+dead-lettered, 1 attempt, updated /);
     expect(shown.stdout).toContain(`herald dlq replay --id ${ids.refused} --dry-run`);
     expect(shown.stdout).not.toContain(users.refused.address);

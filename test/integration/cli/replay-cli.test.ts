@@ -58,7 +58,7 @@ describe('herald dlq replay of digests and invalid messages', () => {
 
     const replay = await runHerald(['dlq', 'replay', '--id', id, '--wait', '30'], cliEnv);
     expect(replay.code).toBe(0);
-    for (const event of events) expect(replay.stdout).toMatch(new RegExp(`${id}\\s+${event}\\s+${user}\\s+email\\s+replay\\s+dead-lettered after 1 attempts; one more try`));
+    for (const event of events) expect(replay.stdout).toMatch(new RegExp(`${id}\\s+${event}\\s+${user}\\s+email\\s+replay\\s+dead-lettered after 1 attempt; one more try`));
     expect(replay.stderr).toContain('replayed 2, skipped 0');
     for (const event of events) expect(await deliveryReaching(herald.service, event, 'email', 'sent')).toMatchObject({ replays: 1 });
     // Two single emails now, besides the refused digest: each event once.
