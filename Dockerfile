@@ -10,6 +10,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY config ./config
 COPY src ./src
+COPY bin ./bin
 RUN npm run build && npm prune --omit=dev
 
 # ---- runtime: compiled code, production dependencies, the Lua scripts ----
@@ -19,6 +20,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# `npx herald …` (the on-call CLI) runs dist/src/cli/main.js here: no tsx in a production image.
+COPY --from=build /app/bin ./bin
 # Read at runtime by src/redis/commands.ts, which looks for src/redis/scripts above dist/.
 COPY --from=build /app/src/redis/scripts ./src/redis/scripts
 # The local sinks write here (OUTBOX_DIR defaults to ./outbox); the rest of /app stays read-only for `node`.
