@@ -58,6 +58,13 @@ const envSchema = z.object({
     .string()
     .default('')
     .transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean)),
+  /**
+   * Base URL of an OpenTelemetry collector's OTLP/HTTP receiver (`http://otel-collector:4318`):
+   * spans are sent as JSON to `<it>/v1/traces`, as the OTel spec says. Unset: tracing is off.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: "use the base URL of the collector's OTLP/HTTP receiver, such as http://otel-collector:4318" }).optional(),
+  /** `service.name` of the spans herald exports. Default `herald` (applied by startTracing). */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
   /** winston level: error, warn, info, debug. Default `info`. */
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
 });

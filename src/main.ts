@@ -4,6 +4,7 @@ import { describeError } from './errors';
 import { createLogger } from './logger';
 import { checkTemplates } from './rendering/render';
 import { startService } from './service/start-service';
+import { startTracing } from './tracing/start-tracing';
 
 /**
  * `npm start`: the worker and the HTTP API in one process, configured by the environment.
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   if (problems.length > 0) {
     throw new Error(`Broken templates in the config:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\nFix them and start again.`);
   }
+  // Before the service, so the first event consumed is traced; a no-op without OTEL_EXPORTER_OTLP_ENDPOINT.
+  const tracing = startTracing({ endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME, logger });
   const service = await startService({ env, config, logger });
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -29,7 +32,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdown.timeoutMs);
     timer.unref();
-    service.stop().then(
+    // Spans of the last events are exported once the service has finished them.
+    service.stop().then(() => tracing.shutdown()).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error('shutdown failed', { error: describeError(error) });

@@ -4,6 +4,7 @@ import type { EventInput } from '../contract/complete-event';
 import { ConfigError, RetriableError, ValidationError, describeError } from '../errors';
 import { toEventMessage, type EventMessage } from './event-message';
 import { PublishError } from './publish-error';
+import { injectTraceContext } from '../tracing/kafka-headers';
 
 /** Options of {@link HeraldProducer}. Give either `kafka` or `brokers`. */
 export interface HeraldProducerOptions {
@@ -150,7 +151,8 @@ export class HeraldProducer {
   }
 
   private async send(items: EventMessage[]): Promise<PublishResult[]> {
-    const messages: Message[] = items.map((i) => i.message);
+    // The caller's trace continues in herald: its active span's context goes in `traceparent` (no-op without OpenTelemetry).
+    const messages: Message[] = items.map((i) => ({ ...i.message, headers: injectTraceContext({ ...i.message.headers }) }));
     let metadata: RecordMetadata[];
     try {
       await this.connectOnce();

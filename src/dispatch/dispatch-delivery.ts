@@ -12,6 +12,7 @@ import type { RetryStore } from './retry-store';
 import { scheduleRetry } from './schedule-retry';
 import type { SendOnce } from './send-once';
 import type { DlqPublisher } from '../dlq/dlq-publisher';
+import { withSpan } from '../tracing/with-span';
 
 /** Renders one delivery's content (src/rendering). */
 export type RenderFn = (input: { templateName: string; channel: Channel; event: EventV2; locale?: string }) => RenderedContent;
@@ -50,7 +51,13 @@ export interface DispatcherDeps {
  */
 export function createDispatcher(deps: DispatcherDeps) {
   const handleFailure = createFailureHandler(deps);
-  return async function dispatch(event: EventV2, recipient: ResolvedRecipient, channel: Channel): Promise<DispatchOutcome> {
+  // One `herald.dispatch` span per try, the parent of its provider calls.
+  return (event: EventV2, recipient: ResolvedRecipient, channel: Channel): Promise<DispatchOutcome> =>
+    withSpan('herald.dispatch', { 'herald.event_id': event.id, 'herald.recipient_id': recipient.recipientId, 'herald.channel': channel }, () => tryOnce(event, recipient, channel), {
+      onResult: (outcome) => ({ 'herald.outcome': outcome }),
+    });
+
+  async function tryOnce(event: EventV2, recipient: ResolvedRecipient, channel: Channel): Promise<DispatchOutcome> {
     const ref = { eventId: event.id, recipientId: recipient.recipientId, channel };
     const deliveryId = deliveryIdOf(ref);
     const locale = event.locale ?? recipient.locale;
@@ -92,7 +99,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       case 'failed':
         return handleFailure(event, recipient, channel, result);
     }
-  };
+  }
 }
 
 /** The dispatch function, as returned by {@link createDispatcher}. */

@@ -6,6 +6,8 @@ import { describeError, HeraldError, isRetriable, PermanentError, RetriableError
 import type { Logger } from '../logger';
 import type { RateLimiter } from './rate-limiter';
 import { sleep } from './retry';
+import { SpanKind } from '@opentelemetry/api';
+import { withSpan } from '../tracing/with-span';
 
 /**
  * How one attempt ended:
@@ -94,7 +96,15 @@ export function createSendOnce(deps: SendOnceDeps) {
     }
   }
 
-  async function call(provider: GuardedProvider, message: OutboundMessage): Promise<SendResult> {
+  /** One provider call, in a `herald.provider.send` CLIENT span (status ERROR when it fails). */
+  const call = (provider: GuardedProvider, message: OutboundMessage): Promise<SendResult> =>
+    withSpan('herald.provider.send', { 'herald.channel': provider.channel, 'herald.provider': provider.id }, () => callProvider(provider, message), {
+      kind: SpanKind.CLIENT,
+      onResult: () => ({ 'herald.outcome': 'sent' }),
+      onError: (error) => ({ 'herald.outcome': 'failed', 'herald.retriable': isRetriable(error) }),
+    });
+
+  async function callProvider(provider: GuardedProvider, message: OutboundMessage): Promise<SendResult> {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {

@@ -11,6 +11,7 @@ import type { EventHandler } from './handle-event';
 import { keepAlive } from './keep-alive';
 import { createLaneConsumer } from './lane-consumer';
 import { retryInPlace } from './retry-in-place';
+import { withIntakeSpan } from '../tracing/intake-span';
 import { createTriageBatch, type MessageAt } from './triage-batch';
 
 /** Dependencies of {@link createWorker}. */
@@ -62,9 +63,12 @@ export function createWorker(deps: WorkerDeps) {
   async function handleValid({ topic, partition, message }: MessageAt, event: EventV2): Promise<void> {
     const waitedMs = deps.clock.now() - Number(message.timestamp);
     deps.observeQueueWait?.({ lane: topic === config.topics.bulk ? 'bulk' : 'intake', priority: event.priority, seconds: Math.max(0, waitedMs) / 1000 });
-    // The marker is where this copy sits: a redelivery of it is finished, a second copy is dropped.
-    const { verdict } = await deps.handleEvent(event, `${topic}/${partition}/${message.offset}`);
-    deps.observe?.({ outcome: verdict === 'duplicate' ? 'duplicate' : 'accepted', priority: event.priority, createdAt: event.createdAt });
+    // A `herald.intake` span in the producer's trace (from the message headers), in both lanes.
+    await withIntakeSpan({ topic, partition, message }, event, topic === config.topics.bulk ? 'bulk' : 'intake', async () => {
+      // The marker is where this copy sits: a redelivery of it is finished, a second copy is dropped.
+      const { verdict } = await deps.handleEvent(event, `${topic}/${partition}/${message.offset}`);
+      deps.observe?.({ outcome: verdict === 'duplicate' ? 'duplicate' : 'accepted', priority: event.priority, createdAt: event.createdAt });
+    });
   }
 
   /** The bulk lane's `eachBatch`: every message handled in order, each offset resolved once it is done. */

@@ -24,6 +24,7 @@ import { buildPipeline } from './build-pipeline';
 import { createReadiness } from './readiness';
 import { createSweep } from '../sweep/sweep';
 import { createWorkerRegistry } from './worker-registry';
+import { injectTraceContext } from '../tracing/kafka-headers';
 import { within } from './within';
 
 /** Options of {@link startService}; tests pass a key prefix and a clock. */
@@ -153,7 +154,7 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, s
     clock,
     publish: async (event) => {
       // Same key and headers as HeraldProducer, so API and client events are ordered alike.
-      const message = { key: messageKey(event), value: JSON.stringify(event), headers: { ...MESSAGE_HEADERS } };
+      const message = { key: messageKey(event), value: JSON.stringify(event), headers: injectTraceContext({ ...MESSAGE_HEADERS }) };
       const send = producer.send({ topic: config.kafka.topics.incoming, acks: -1, messages: [message] });
       // The client gets a 503 after 10 s; if the send still lands later, the event id dedups the client's retry.
       send.catch(() => undefined);
