@@ -2,7 +2,6 @@ import { loadConfig } from './config/load-config';
 import { loadEnv } from './env';
 import { describeError } from './errors';
 import { createLogger } from './logger';
-import { checkTemplates } from './rendering/render';
 import { startService } from './service/start-service';
 import { startTracing } from './tracing/start-tracing';
 
@@ -13,11 +12,8 @@ import { startTracing } from './tracing/start-tracing';
 async function main(): Promise<void> {
   const env = loadEnv();
   const logger = createLogger(env.LOG_LEVEL);
+  // Schema, cross-field checks and templates: exactly what `herald config check` reports.
   const config = await loadConfig(env.HERALD_CONFIG);
-  const problems = checkTemplates(config);
-  if (problems.length > 0) {
-    throw new Error(`Broken templates in the config:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\nFix them and start again.`);
-  }
   // Before the service, so the first event consumed is traced; a no-op without OTEL_EXPORTER_OTLP_ENDPOINT.
   const tracing = startTracing({ endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME, logger });
   const service = await startService({ env, config, logger });

@@ -1,4 +1,6 @@
+import { context } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
+import { extractTraceContext } from '../../tracing/kafka-headers';
 import { completeEvent } from '../../contract/complete-event';
 import { HttpError } from '../http-error';
 import type { HttpDeps } from '../server';
@@ -11,7 +13,8 @@ export function notifyRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'publish
   app.post('/notify', async (request, reply) => {
     const event = completeEvent(request.body, deps.clock);
     try {
-      await deps.publish(event);
+      // The caller's trace (a W3C traceparent header) continues into the Kafka message and the worker.
+      await context.with(extractTraceContext(request.headers), () => deps.publish(event));
     } catch (error) {
       throw new HttpError(
         503,
