@@ -130,7 +130,7 @@ export function createDeliveryStore(options: DeliveryStoreOptions) {
    * forgetting an entry it read just before (see sweep-forget.lua). If only the ZADD failed, the
    * write rejects all the same: the event is retried and indexes it then.
    */
-  async function indexedWrite(ref: DeliveryRef, write: () => Promise<string | null>): Promise<string | null> {
+  async function indexedWrite<T>(ref: DeliveryRef, write: () => Promise<T>): Promise<T> {
     const indexing = redis.zadd(inflight, clock.now(), deliveryIdOf(ref));
     const [indexed, written] = await Promise.allSettled([indexing, write()]);
     if (written.status === 'rejected') throw written.reason;
@@ -228,13 +228,7 @@ export function createDeliveryStore(options: DeliveryStoreOptions) {
      */
     async reopen(ref: DeliveryRef, attempts: number): Promise<ReopenVerdict> {
       const base = JSON.stringify({ recipientId: ref.recipientId, channel: ref.channel, attempts });
-      const run = () => reopen([keys.deliveries(ref.eventId)], [field(ref), base, retentionSeconds, iso()]) as Promise<[ReopenVerdict['verdict'], number]>;
-      let result: [ReopenVerdict['verdict'], number] | null = null;
-      await indexedWrite(ref, async () => {
-        result = await run();
-        return 'indexed';
-      });
-      const [verdict, total] = result!;
+      const [verdict, total] = await indexedWrite(ref, () => reopen([keys.deliveries(ref.eventId)], [field(ref), base, retentionSeconds, iso()]) as Promise<[ReopenVerdict['verdict'], number]>);
       // Only a reopened delivery is in flight; the index entry of any other is dropped again.
       if (verdict !== 'reopened' && verdict !== 'in_progress') await forgetQuietly(deliveryIdOf(ref));
       if (verdict === 'reopened') await options.onChange?.({ ...ref, status: 'pending', attempts: Number(total), reason: 'replayed', at: iso() });

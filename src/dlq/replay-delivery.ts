@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
 import type { EventV2 } from '../contract/event-v2';
-import { deliveryIdOf, type DeliveryStore, type ReopenVerdict } from '../delivery-state/delivery-store';
-import type { RetryStore } from '../dispatch/retry-store';
+import type { DeliveryStore, ReopenVerdict } from '../delivery-state/delivery-store';
+import { retryItemOf, type RetryStore } from '../dispatch/retry-store';
 import type { Logger } from '../logger';
 import { recipientIdOf } from '../recipients/resolve-recipient';
 import type { ReplayTarget } from './replay-header';
@@ -44,16 +44,7 @@ export function createReplayer(deps: ReplayerDeps) {
       return finish(verdict);
     }
     const now = deps.clock.now();
-    const item = {
-      deliveryId: deliveryIdOf(ref),
-      event,
-      channel: target.channel,
-      recipientId: target.recipientId,
-      recipient: source,
-      attempts,
-      lastError: { code: 'replayed', message: `replayed from the DLQ (letter ${target.letter})` },
-      deferredAt: new Date(now).toISOString(),
-    };
+    const item = retryItemOf(event, { recipientId: target.recipientId, source }, target.channel, attempts, { code: 'replayed', message: `replayed from the DLQ (letter ${target.letter})` }, now);
     // NX: a retry already stored for it (a replay repeated) is kept; either way one try comes.
     await deps.retries.schedule(item, now, true);
     deps.logger.info('dead letter replayed', { decision: 'replayed', ...log, attempts });
