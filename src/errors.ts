@@ -106,6 +106,11 @@ export function isRetriable(error: unknown): boolean {
   return error instanceof HeraldError && error.retriable;
 }
 
+/** The message of any thrown value, without the error's name: for text that already says what failed. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A short, log-safe description of any thrown value. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;

@@ -1,6 +1,6 @@
 import { loadConfig } from './config/load-config';
 import { loadEnv } from './env';
-import { describeError } from './errors';
+import { describeError, messageOf } from './errors';
 import { createLogger } from './logger';
 import { startService } from './service/start-service';
 import { startTracing } from './tracing/start-tracing';
@@ -43,6 +43,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Start-up errors (bad config, bad environment, broker unreachable) go to stderr as they are: they say what to fix.
-  console.error(error instanceof Error ? error.message : String(error));
+  console.error(messageOf(error));
   process.exit(1);
 });

@@ -4,7 +4,9 @@ import { systemClock } from '../clock';
 import { loadConfig } from '../config/load-config';
 import type { HeraldConfig } from '../config/schema';
 import { loadEnv, type Env } from '../env';
-import { ConfigError, describeError } from '../errors';
+import { createDeliveryStore, type DeliveryStore } from '../delivery-state/delivery-store';
+import { readDeadLetters, type ReadRange, type StoredLetter } from '../dlq/dlq-reader';
+import { ConfigError, describeError, messageOf } from '../errors';
 import { createKeys, type RedisKeys } from '../redis/keys';
 import { CliError, EXIT } from './cli-error';
 
@@ -26,6 +28,7 @@ export function createCliContext(options: GlobalOptions, source?: NodeJS.Process
   let kafka: Kafka | undefined;
   let admin: Promise<Admin> | undefined;
   let redis: Promise<Redis> | undefined;
+  let deliveries: Promise<DeliveryStore> | undefined;
   const closers: (() => Promise<unknown>)[] = [];
 
   const getEnv = (): Env => {
@@ -33,7 +36,7 @@ export function createCliContext(options: GlobalOptions, source?: NodeJS.Process
       env ??= loadEnv(source);
       return env;
     } catch (error) {
-      throw new CliError(error instanceof Error ? error.message : String(error), EXIT.usage);
+      throw new CliError(messageOf(error), EXIT.usage);
     }
   };
 
@@ -82,6 +85,23 @@ export function createCliContext(options: GlobalOptions, source?: NodeJS.Process
         return client;
       })();
       return redis;
+    },
+    /** The delivery store (state and send-once ledger) with the config's retention and lease. */
+    async deliveries(): Promise<DeliveryStore> {
+      deliveries ??= (async () => {
+        const [client, config] = await Promise.all([context.redis(), context.config()]);
+        return createDeliveryStore({ redis: client, keys: context.keys(), clock: systemClock, retentionSeconds: config.deliveryState.retentionSeconds, leaseMs: config.dedup.sendLeaseMs });
+      })();
+      return deliveries;
+    },
+    /** Reads the config's DLQ topic (see readDeadLetters); a failure is a CliError saying what to check. */
+    async deadLetters(range: ReadRange, onProgress?: (read: number, total: number) => void): Promise<StoredLetter[]> {
+      const [config, admin] = await Promise.all([context.config(), context.admin()]);
+      try {
+        return await readDeadLetters({ kafka: context.kafka(), admin, topic: config.kafka.topics.dlq, range, onProgress });
+      } catch (error) {
+        throw new CliError(messageOf(error), EXIT.unavailable);
+      }
     },
     /** Closes whatever was opened. */
     async close(): Promise<void> {

@@ -5,6 +5,7 @@ import type { EventV2 } from '../contract/event-v2';
 import { parseEvent } from '../contract/parse-event';
 import { deliveryIdOf, type DeliveryRef } from '../delivery-state/delivery-store';
 import type { DeliveryRecord } from '../delivery-state/types';
+import { countOf } from '../cli/format-table';
 import type { StoredLetter } from './dlq-reader';
 import { REPLAY_HEADER, type ReplayTarget } from './replay-header';
 
@@ -54,7 +55,7 @@ async function deliveryStep(letterId: string, event: EventV2, recipientId: strin
   return {
     ...base,
     action: 'replay',
-    why: record ? `${record.status} after ${record.attempts} attempt${record.attempts === 1 ? '' : 's'}; one more try` : 'record past retention; one more try',
+    why: record ? `${record.status} after ${countOf(record.attempts, 'attempt')}; one more try` : 'record past retention; one more try',
     delivery: { ref, replaysBefore: record?.replays ?? 0 },
     publish: { topic: config.kafka.topics.incoming, message },
   };

@@ -1,4 +1,5 @@
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { messageOf } from '../errors';
 import { redactText } from '../logger';
 
 /** Name of herald's tracer (the instrumentation scope of every span it makes). */
@@ -41,7 +42,7 @@ export function withSpan<T>(name: string, attributes: Attributes, fn: (span: Spa
 /** Marks `span` failed by `error`, with nothing in it that a log line would not show. */
 function recordFailure(span: Span, error: unknown, attributes: Attributes = {}): void {
   const name = error instanceof Error ? error.name : 'Error';
-  const message = redactText(error instanceof Error ? error.message : String(error));
+  const message = redactText(messageOf(error));
   const code = (error as { code?: unknown } | null)?.code;
   span.recordException({ name, message, stack: error instanceof Error && error.stack ? redactText(error.stack) : undefined });
   span.setAttributes({ 'error.type': typeof code === 'string' ? code : name, ...attributes });

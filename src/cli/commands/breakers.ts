@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { readWorkerReports, STALE_AFTER_BEATS } from '../../service/worker-registry';
 import type { CliContext } from '../cli-context';
 import { CliError, EXIT } from '../cli-error';
-import { formatTable } from '../format-table';
+import { countOf, formatTable } from '../format-table';
 import type { Output } from '../run-command';
 
 /** `herald breakers`. */
@@ -37,7 +37,7 @@ export function registerBreakers(program: Command, run: (body: (ctx: CliContext,
         }
         const live = reports.filter((w) => !w.stale);
         const open = rows.filter((r) => !r.worker.stale && r.state !== 'closed');
-        io.err(`${live.length} live worker${live.length === 1 ? '' : 's'}${reports.length > live.length ? `, ${reports.length - live.length} gone (no heartbeat for ${STALE_AFTER_BEATS}× heartbeat.intervalMs)` : ''}; ${open.length === 0 ? 'every breaker closed' : `${open.length} breaker${open.length === 1 ? '' : 's'} not closed: see docs/runbook.md#heraldbreakeropen`}`);
+        io.err(`${countOf(live.length, 'live worker')}${reports.length > live.length ? `, ${reports.length - live.length} gone (no heartbeat for ${STALE_AFTER_BEATS}× heartbeat.intervalMs)` : ''}; ${open.length === 0 ? 'every breaker closed' : `${countOf(open.length, 'breaker')} not closed: see docs/runbook.md#heraldbreakeropen`}`);
         return open.length > 0 ? EXIT.problem : EXIT.ok;
       }),
     );

@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { configProblems, readConfigFile } from '../../config/load-config';
 import { formatConfigProblem } from '../../config/config-problems';
 import bundledConfig from '../../../config/notification-config';
+import { messageOf } from '../../errors';
 import type { CliContext } from '../cli-context';
+import { countOf } from '../format-table';
 import { CliError, EXIT } from '../cli-error';
 import type { Output } from '../run-command';
 
@@ -24,16 +26,15 @@ export function registerConfigCheck(program: Command, run: (body: (ctx: CliConte
           try {
             raw = await readConfigFile(path.resolve(chosen));
           } catch (error) {
-            throw new CliError(`cannot load ${name}: ${error instanceof Error ? error.message : String(error)}; check the path (a .ts, .js or .json file)`, EXIT.problem);
+            throw new CliError(`cannot load ${name}: ${messageOf(error)}; check the path (a .ts, .js or .json file)`, EXIT.problem);
           }
         }
         const { config: valid, problems } = configProblems(raw);
         if (valid) {
-          const templates = Object.keys(valid.templates).length;
-          io.out(`${name} is valid: ${templates} template${templates === 1 ? '' : 's'}, ${valid.batching.rules.length} digest rule${valid.batching.rules.length === 1 ? '' : 's'}, topics ${valid.kafka.topics.incoming} / ${valid.kafka.topics.status} / ${valid.kafka.topics.dlq}`);
+          io.out(`${name} is valid: ${countOf(Object.keys(valid.templates).length, 'template')}, ${countOf(valid.batching.rules.length, 'digest rule')}, topics ${valid.kafka.topics.incoming} / ${valid.kafka.topics.status} / ${valid.kafka.topics.dlq}`);
           return EXIT.ok;
         }
-        io.out(`${name} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:`);
+        io.out(`${name} has ${countOf(problems.length, 'problem')}:`);
         for (const p of problems) io.out(formatConfigProblem(p));
         io.out('Fix them and run "herald config check" again; README "Configuration" documents every field and its default.');
         return EXIT.problem;

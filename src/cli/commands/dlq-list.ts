@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { readDeadLetters, type StoredLetter } from '../../dlq/dlq-reader';
+import type { StoredLetter } from '../../dlq/dlq-reader';
 import { matches, summarize, type LetterFilter, type LetterSummary } from '../../dlq/letter-summary';
 import type { CliContext } from '../cli-context';
-import { CliError, EXIT } from '../cli-error';
-import { formatTable, type Column } from '../format-table';
+import { EXIT } from '../cli-error';
+import { countOf, formatTable, type Column } from '../format-table';
 import { collect, parseChannel, parseLetterId, parsePositiveInt, parseSince } from '../option-parsers';
 import { createProgress } from '../progress';
 import type { Output } from '../run-command';
@@ -36,14 +36,8 @@ export function withSelection(command: Command, now: () => number): Command {
 /** Reads the DLQ topic and keeps the letters the selection matches, oldest first. */
 export async function selectLetters(ctx: CliContext, selection: LetterSelection, io: Output): Promise<{ stored: StoredLetter; row: LetterSummary }[]> {
   const config = await ctx.config();
-  const admin = await ctx.admin();
   const progress = createProgress({ label: `reading ${config.kafka.topics.dlq}`, quiet: selection.quiet, write: io.err });
-  let letters: StoredLetter[];
-  try {
-    letters = await readDeadLetters({ kafka: ctx.kafka(), admin, topic: config.kafka.topics.dlq, range: { since: selection.since }, onProgress: (read, total) => (progress.setTotal(total), progress.tick(read)) });
-  } catch (error) {
-    throw new CliError(error instanceof Error ? error.message : String(error), EXIT.unavailable);
-  }
+  const letters = await ctx.deadLetters({ since: selection.since }, (read, total) => (progress.setTotal(total), progress.tick(read)));
   progress.done(letters.length, ' read');
   const filter: LetterFilter = { channel: selection.channel, reason: selection.reason, kind: selection.kind, eventId: selection.event, recipientId: selection.recipient, ids: selection.id };
   return letters.map((stored) => ({ stored, row: summarize(stored) })).filter(({ row }) => matches(row, filter));
@@ -78,7 +72,7 @@ export function registerDlqList(dlq: Command, run: (body: (ctx: CliContext, io: 
           io.out(formatTable(shown, LETTER_COLUMNS));
         }
         const more = selected.length > shown.length ? `; showing the newest ${shown.length} (raise --limit or narrow with --since)` : '';
-        io.err(selected.length === 0 ? 'no dead letters match' : `${selected.length} dead letter${selected.length === 1 ? '' : 's'} match${more}. Details: herald dlq show <id>`);
+        io.err(selected.length === 0 ? 'no dead letters match' : `${countOf(selected.length, 'dead letter')} match${more}. Details: herald dlq show <id>`);
         return EXIT.ok;
       }),
     );

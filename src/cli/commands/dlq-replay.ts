@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { Partitioners } from 'kafkajs';
-import { createDeliveryStore, type DeliveryStore } from '../../delivery-state/delivery-store';
+import type { DeliveryStore } from '../../delivery-state/delivery-store';
 import { planReplay, type ReplayStep } from '../../dlq/replay-plan';
 import type { CliContext } from '../cli-context';
 import { CliError, EXIT } from '../cli-error';
@@ -80,8 +80,7 @@ export function registerDlqReplay(dlq: Command, run: (body: (ctx: CliContext, io
           io.err('no dead letters match; nothing replayed');
           return EXIT.notFound;
         }
-        const redis = await ctx.redis();
-        const store = createDeliveryStore({ redis, keys: ctx.keys(), clock: ctx.clock, retentionSeconds: config.deliveryState.retentionSeconds, leaseMs: config.dedup.sendLeaseMs });
+        const store = await ctx.deliveries();
         const steps = await planReplay(
           selected.map((s) => s.stored),
           config,

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import type { DeadLetter } from '../../contract/dead-letter';
-import { createDeliveryStore } from '../../delivery-state/delivery-store';
 import type { DeliveryRecord } from '../../delivery-state/types';
-import { readDeadLetters } from '../../dlq/dlq-reader';
 import { redactLetter } from '../../dlq/redact-letter';
 import type { CliContext } from '../cli-context';
+import { messageOf } from '../../errors';
 import { CliError, EXIT } from '../cli-error';
+import { countOf } from '../format-table';
 import { parseLetterId } from '../option-parsers';
 import type { Output } from '../run-command';
 
@@ -13,23 +13,21 @@ import type { Output } from '../run-command';
 async function currentState(ctx: CliContext, letter: DeadLetter): Promise<{ label: string; record: DeliveryRecord | null }[] | string> {
   if (letter.kind === 'invalid_event') return [];
   try {
-    const redis = await ctx.redis();
-    const config = await ctx.config();
-    const store = createDeliveryStore({ redis, keys: ctx.keys(), clock: ctx.clock, retentionSeconds: config.deliveryState.retentionSeconds, leaseMs: config.dedup.sendLeaseMs });
+    const store = await ctx.deliveries();
     const refs =
       letter.kind === 'delivery_failed'
         ? [{ eventId: letter.event.id, recipientId: letter.delivery.recipientId, channel: letter.delivery.channel }]
         : letter.digest.eventIds.map((eventId) => ({ eventId, recipientId: letter.digest.recipientId, channel: letter.digest.channel }));
     return Promise.all(refs.map(async (ref) => ({ label: ref.eventId, record: await store.get(ref) })));
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return messageOf(error);
   }
 }
 
 function describeRecord(record: DeliveryRecord | null): string {
   if (!record) return 'no record (past deliveryState.retentionSeconds)';
   const extra = [record.reason && `reason ${record.reason}`, record.replays && `replayed ${record.replays}×`].filter(Boolean).join(', ');
-  return `${record.status}, ${record.attempts} attempt${record.attempts === 1 ? '' : 's'}, updated ${record.updatedAt}${extra ? ` (${extra})` : ''}`;
+  return `${record.status}, ${countOf(record.attempts, 'attempt')}, updated ${record.updatedAt}${extra ? ` (${extra})` : ''}`;
 }
 
 /** The human summary lines of a letter. */
@@ -38,10 +36,10 @@ function summaryLines(letter: DeadLetter, reveal: boolean): string[] {
   if (letter.kind === 'delivery_failed') {
     const { event, delivery } = letter;
     lines.push(`  event      ${event.id} (type ${event.type}, priority ${event.priority}, created ${event.createdAt})`);
-    lines.push(`  delivery   recipient ${delivery.recipientId}, channel ${delivery.channel}, provider ${delivery.provider}, ${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'}, ${delivery.retriable ? 'retriable error' : 'permanent error'}`);
+    lines.push(`  delivery   recipient ${delivery.recipientId}, channel ${delivery.channel}, provider ${delivery.provider}, ${countOf(delivery.attempts, 'attempt')}, ${delivery.retriable ? 'retriable error' : 'permanent error'}`);
   } else if (letter.kind === 'digest_failed') {
     const { digest } = letter;
-    lines.push(`  digest     ${digest.digestId}: ${digest.eventIds.length} events for recipient ${digest.recipientId} on ${digest.channel} via ${digest.provider}, ${digest.attempts} attempt${digest.attempts === 1 ? '' : 's'}`);
+    lines.push(`  digest     ${digest.digestId}: ${digest.eventIds.length} events for recipient ${digest.recipientId} on ${digest.channel} via ${digest.provider}, ${countOf(digest.attempts, 'attempt')}`);
   } else {
     const { source } = letter;
     lines.push(`  source     ${source.topic} partition ${source.partition} offset ${source.offset} (key ${source.key ?? '-'}, ${source.timestamp})`);
@@ -82,10 +80,7 @@ export function registerDlqShow(dlq: Command, run: (body: (ctx: CliContext, io: 
       run(async (ctx, io) => {
         const [partition, offset] = id.split(':') as [string, string];
         const config = await ctx.config();
-        const admin = await ctx.admin();
-        const found = await readDeadLetters({ kafka: ctx.kafka(), admin, topic: config.kafka.topics.dlq, range: { partitions: [Number(partition)], fromOffset: offset, maxPerPartition: 1 } }).catch((error: unknown) => {
-          throw new CliError(error instanceof Error ? error.message : String(error), EXIT.unavailable);
-        });
+        const found = await ctx.deadLetters({ partitions: [Number(partition)], fromOffset: offset, maxPerPartition: 1 });
         const stored = found.find((s) => s.id === id);
         if (!stored) throw new CliError(`no dead letter ${id} on ${config.kafka.topics.dlq}: the partition or offset does not exist, or retention removed it; list them with "herald dlq list"`, EXIT.notFound);
         if (!stored.letter) throw new CliError(`message ${id} on ${config.kafka.topics.dlq} is not a herald dead letter (${stored.unreadable}); inspect it with kafka-console-consumer`, EXIT.problem);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { heraldLaneGroups, readConsumerLag, type LagRow } from '../../kafka/consumer-lag';
+import { messageOf } from '../../errors';
 import type { CliContext } from '../cli-context';
 import { CliError, EXIT } from '../cli-error';
 import { formatTable } from '../format-table';
@@ -22,7 +23,7 @@ export function registerLag(program: Command, run: (body: (ctx: CliContext, io: 
         try {
           rows = await readConsumerLag(admin, heraldLaneGroups(groupId, config.kafka.topics));
         } catch (error) {
-          throw new CliError(error instanceof Error ? error.message : String(error), EXIT.unavailable);
+          throw new CliError(messageOf(error), EXIT.unavailable);
         }
         if (options.json) {
           for (const r of rows) io.out(JSON.stringify(r));

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createDeliveryStore } from '../../delivery-state/delivery-store';
 import { createScheduleStore } from '../../scheduling/schedule-store';
 import type { DeliveryRecord } from '../../delivery-state/types';
 import type { CliContext } from '../cli-context';
@@ -20,7 +19,7 @@ export function registerStatus(program: Command, run: (body: (ctx: CliContext, i
         const config = await ctx.config();
         const redis = await ctx.redis();
         const keys = ctx.keys();
-        const store = createDeliveryStore({ redis, keys, clock: ctx.clock, retentionSeconds: config.deliveryState.retentionSeconds, leaseMs: config.dedup.sendLeaseMs });
+        const store = await ctx.deliveries();
         const schedule = createScheduleStore({ redis, keys, clock: ctx.clock, retentionSeconds: config.deliveryState.retentionSeconds });
         const [found, scheduled] = await Promise.all([store.notification(eventId), schedule.state(eventId)]);
         if (!found && !scheduled) {
