@@ -18,7 +18,7 @@ async function currentState(ctx: CliContext, letter: DeadLetter): Promise<{ labe
       letter.kind === 'delivery_failed'
         ? [{ eventId: letter.event.id, recipientId: letter.delivery.recipientId, channel: letter.delivery.channel }]
         : letter.digest.eventIds.map((eventId) => ({ eventId, recipientId: letter.digest.recipientId, channel: letter.digest.channel }));
-    return Promise.all(refs.map(async (ref) => ({ label: ref.eventId, record: await store.get(ref) })));
+    return await Promise.all(refs.map(async (ref) => ({ label: ref.eventId, record: await store.get(ref) })));
   } catch (error) {
     return messageOf(error);
   }
