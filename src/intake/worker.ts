@@ -61,10 +61,11 @@ export function createWorker(deps: WorkerDeps) {
   }
 
   async function handleValid({ topic, partition, message }: MessageAt, event: EventV2): Promise<void> {
+    const lane = topic === config.topics.bulk ? 'bulk' : 'intake';
     const waitedMs = deps.clock.now() - Number(message.timestamp);
-    deps.observeQueueWait?.({ lane: topic === config.topics.bulk ? 'bulk' : 'intake', priority: event.priority, seconds: Math.max(0, waitedMs) / 1000 });
+    deps.observeQueueWait?.({ lane, priority: event.priority, seconds: Math.max(0, waitedMs) / 1000 });
     // A `herald.intake` span in the producer's trace (from the message headers), in both lanes.
-    await withIntakeSpan({ topic, partition, message }, event, topic === config.topics.bulk ? 'bulk' : 'intake', async () => {
+    await withIntakeSpan({ topic, partition, message }, event, lane, async () => {
       // The marker is where this copy sits: a redelivery of it is finished, a second copy is dropped.
       const { verdict } = await deps.handleEvent(event, `${topic}/${partition}/${message.offset}`);
       deps.observe?.({ outcome: verdict === 'duplicate' ? 'duplicate' : 'accepted', priority: event.priority, createdAt: event.createdAt });
