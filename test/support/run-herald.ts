@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { TEST_BROKERS, TEST_REDIS_URL } from './infra';
+import { parseConfig } from '../../src/config/load-config';
+import type { HeraldConfigInput } from '../../src/config/schema';
+import { writeConfigFile } from './child-service';
+import { TEST_BROKERS, TEST_REDIS_URL, uniqueName } from './infra';
+import { startTestService, type TestService } from './service-harness';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -35,4 +39,16 @@ export function runHerald(args: string[], env: Record<string, string> = {}, time
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * Starts herald for a CLI test on topics of its own (`<name>.incoming`, `.dlq`, `.status`, `.bulk`)
+ * and writes the same config to a file, so `cliEnv` points the CLI at exactly what the service
+ * uses: config, Redis prefix and consumer group.
+ */
+export async function startHeraldForCli(label: string, overrides: HeraldConfigInput, env: Record<string, string> = {}): Promise<{ herald: TestService; cliEnv: Record<string, string>; name: string }> {
+  const name = uniqueName(label);
+  const input: HeraldConfigInput = { ...overrides, kafka: { ...overrides.kafka, topics: { incoming: `${name}.incoming`, dlq: `${name}.dlq`, status: `${name}.status`, bulk: `${name}.bulk` } } };
+  const herald = await startTestService({ config: parseConfig(input), env });
+  return { herald, name, cliEnv: { HERALD_CONFIG: writeConfigFile(input), HERALD_REDIS_PREFIX: herald.prefix, KAFKA_GROUP_ID: herald.env.KAFKA_GROUP_ID } };
 }

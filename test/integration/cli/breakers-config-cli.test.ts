@@ -3,30 +3,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { HeraldProducer } from '../../../src/client/herald-producer';
-import { parseConfig } from '../../../src/config/load-config';
 import type { HeraldConfigInput } from '../../../src/config/schema';
 import { createKeys } from '../../../src/redis/keys';
-import { writeConfigFile } from '../../support/child-service';
 import { eventually, TEST_REDIS_URL, testKafka, uniqueName } from '../../support/infra';
-import { runHerald } from '../../support/run-herald';
-import { api, startTestService, type TestService } from '../../support/service-harness';
+import { runHerald, startHeraldForCli } from '../../support/run-herald';
+import { api, type TestService } from '../../support/service-harness';
 
 /** `herald breakers` reads every worker's heartbeat; `herald config check` explains a config's mistakes. Real processes. */
 describe('herald breakers', () => {
   let herald: TestService;
   let redis: Redis;
   let cliEnv: Record<string, string>;
-  const name = uniqueName('breakers');
   const input: HeraldConfigInput = {
-    kafka: { partitions: 1, topics: { incoming: `${name}.incoming`, dlq: `${name}.dlq`, status: `${name}.status`, bulk: `${name}.bulk` } },
+    kafka: { partitions: 1 },
     // Nothing listens on port 1: every send fails retriably, and two failures open the breaker for a minute.
     channels: { email: { breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: 60_000 } } },
     heartbeat: { intervalMs: 500 },
   };
 
   beforeAll(async () => {
-    herald = await startTestService({ config: parseConfig(input), env: { SMTP_URL: 'smtp://127.0.0.1:1' } });
-    cliEnv = { HERALD_CONFIG: writeConfigFile(input), HERALD_REDIS_PREFIX: herald.prefix };
+    ({ herald, cliEnv } = await startHeraldForCli('breakers', input, { SMTP_URL: 'smtp://127.0.0.1:1' }));
     redis = new Redis(TEST_REDIS_URL);
   });
 

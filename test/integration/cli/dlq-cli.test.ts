@@ -1,12 +1,10 @@
 import { Kafka } from 'kafkajs';
 import { HeraldProducer } from '../../../src/client/herald-producer';
-import { parseConfig } from '../../../src/config/load-config';
 import type { HeraldConfigInput } from '../../../src/config/schema';
-import { writeConfigFile } from '../../support/child-service';
 import { eventually, TEST_BROKERS, testKafka, uniqueName } from '../../support/infra';
 import { countTopic, readWholeTopic } from '../../support/read-topic';
-import { runHerald } from '../../support/run-herald';
-import { api, startTestService, type TestService } from '../../support/service-harness';
+import { runHerald, startHeraldForCli } from '../../support/run-herald';
+import { api, type TestService } from '../../support/service-harness';
 import { startSmtpSink } from '../../support/smtp-sink';
 import { deliveryReaching } from '../failures/failure-support';
 
@@ -20,9 +18,9 @@ describe('herald dlq, status and lag on a real DLQ', () => {
   let producer: HeraldProducer;
   let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
   let cliEnv: Record<string, string>;
-  const name = uniqueName('cli');
+  let name = '';
   const input: HeraldConfigInput = {
-    kafka: { partitions: 2, topics: { incoming: `${name}.incoming`, dlq: `${name}.dlq`, status: `${name}.status`, bulk: `${name}.bulk` } },
+    kafka: { partitions: 2 },
     channels: { email: { maxAttempts: 2, retry: { baseDelayMs: 100, maxDelayMs: 300 }, breaker: { volumeThreshold: 1_000 } } },
     retries: { pollIntervalMs: 100 },
   };
@@ -33,8 +31,7 @@ describe('herald dlq, status and lag on a real DLQ', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    herald = await startTestService({ config: parseConfig(input), env: { SMTP_URL: smtp.url } });
-    cliEnv = { HERALD_CONFIG: writeConfigFile(input), HERALD_REDIS_PREFIX: herald.prefix, KAFKA_GROUP_ID: herald.env.KAFKA_GROUP_ID };
+    ({ herald, cliEnv, name } = await startHeraldForCli('cli', input, { SMTP_URL: smtp.url }));
     producer = new HeraldProducer({ kafka: testKafka(), topic: herald.config.kafka.topics.incoming });
     await producer.connect();
     for (const u of Object.values(users)) {

@@ -1,12 +1,10 @@
 import { Kafka } from 'kafkajs';
 import { HeraldProducer } from '../../../src/client/herald-producer';
-import { parseConfig } from '../../../src/config/load-config';
 import type { HeraldConfigInput } from '../../../src/config/schema';
-import { writeConfigFile } from '../../support/child-service';
 import { eventually, TEST_BROKERS, testKafka, uniqueName } from '../../support/infra';
 import { readWholeTopic } from '../../support/read-topic';
-import { runHerald } from '../../support/run-herald';
-import { api, startTestService, type TestService } from '../../support/service-harness';
+import { runHerald, startHeraldForCli } from '../../support/run-herald';
+import { api, type TestService } from '../../support/service-harness';
 import { startSmtpSink } from '../../support/smtp-sink';
 import { deliveryReaching } from '../failures/failure-support';
 
@@ -19,9 +17,9 @@ describe('herald dlq replay of digests and invalid messages', () => {
   let producer: HeraldProducer;
   let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
   let cliEnv: Record<string, string>;
-  const name = uniqueName('replay');
+  let name = '';
   const input: HeraldConfigInput = {
-    kafka: { partitions: 1, topics: { incoming: `${name}.incoming`, dlq: `${name}.dlq`, status: `${name}.status`, bulk: `${name}.bulk` } },
+    kafka: { partitions: 1 },
     channels: { email: { maxAttempts: 1, breaker: { volumeThreshold: 1_000 } } },
     retries: { pollIntervalMs: 100 },
     batching: { pollIntervalMs: 200, rules: [{ name: 'email-2s', channel: 'email', window: { every: '2s' } }] },
@@ -29,8 +27,7 @@ describe('herald dlq replay of digests and invalid messages', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    herald = await startTestService({ config: parseConfig(input), env: { SMTP_URL: smtp.url } });
-    cliEnv = { HERALD_CONFIG: writeConfigFile(input), HERALD_REDIS_PREFIX: herald.prefix, KAFKA_GROUP_ID: herald.env.KAFKA_GROUP_ID };
+    ({ herald, cliEnv, name } = await startHeraldForCli('replay', input, { SMTP_URL: smtp.url }));
     producer = new HeraldProducer({ kafka: testKafka(), topic: herald.config.kafka.topics.incoming });
     await producer.connect();
   });
