@@ -284,6 +284,11 @@ export const configSchema = z
         fastLane: z.array(z.enum(PRIORITIES)).min(1).default(['critical', 'high']),
         /** Partitions one worker handles at the same time. Default 3. */
         partitionsConsumedConcurrently: positiveInt.max(100).default(3),
+        /**
+         * Messages of one partition handled at the same time, each key's in order (one recipient's
+         * events keep their order). Default 64; 1 handles a partition strictly one message at a time.
+         */
+        messagesInFlight: positiveInt.max(1000).default(64),
         /** Consumer session timeout in ms. Default 30000. */
         sessionTimeoutMs: positiveInt.default(30_000),
       })

@@ -8,6 +8,7 @@ import type { Logger } from '../logger';
 import { createInOrderOffsets } from './in-order-offsets';
 import { keepAlive } from './keep-alive';
 import { retryInPlace } from './retry-in-place';
+import { keyOf, runByKey } from './run-by-key';
 import { chunkForSend, forwardedMessage, messageBytes, triage, type SendLimits, type Triage } from './triage';
 
 /** Where a message is, as the handlers of one batch need it. */
@@ -25,6 +26,8 @@ export interface TriageBatchDeps {
   bulkTopic: string;
   /** The idempotent producer that forwards (looked up per batch: the worker may create it at start). */
   producer: () => Producer;
+  /** Messages of one partition handled here at the same time (`kafka.messagesInFlight`). */
+  messagesInFlight: number;
   /** How much one forwarding request carries. Default 1000 messages or 512 KiB, whichever comes first. */
   forwardLimits?: SendLimits;
   /** Handles one valid fast-lane event; rejects when our own storage fails (then it is retried in place). */
@@ -37,6 +40,7 @@ export interface TriageBatchDeps {
 }
 
 type Triaged = { index: number; message: KafkaMessage; triage: Triage };
+type HandledHere = Triaged & { triage: Exclude<Triage, { lane: 'bulk' }> };
 
 /** One batch in hand: where it is from, and how its messages report that they are done. */
 interface BatchRun {
@@ -47,22 +51,29 @@ interface BatchRun {
   alive: () => boolean;
 }
 
-/** Handles the fast-lane, replay and invalid messages one by one, in order, each retried in place. */
+/**
+ * Handles the fast-lane, replay and invalid messages, up to `messagesInFlight` at once and each key's
+ * in order (./run-by-key.ts), each retried in place.
+ */
 async function handleHere(deps: TriageBatchDeps, run: BatchRun, triaged: Triaged[]): Promise<void> {
   const { topic, partition } = run.payload.batch;
-  for (const { index, message, triage: t } of triaged) {
-    if (t.lane === 'bulk') continue;
-    if (!run.alive()) return;
-    const at = { topic, partition, message };
-    const work = () => (t.lane === 'fast' ? deps.handleValid(at, t.event) : t.lane === 'replay' ? deps.handleReplay(at, t.event, t.target) : deps.rejectInvalid(at, t.failure));
-    const handled = await retryInPlace(run.payload, work, (error, attempt, delayMs) =>
-      deps.logger.error('message handling failed; retrying in place', { topic, partition, offset: message.offset, attempt, delayMs, error: describeError(error) }),
-    );
-    if (!handled) return;
-    run.done(index);
-    await run.payload.heartbeat();
-    await run.payload.commitOffsetsIfNecessary();
-  }
+  const here = triaged.filter((t): t is HandledHere => t.triage.lane !== 'bulk').map((t) => ({ ...t, key: keyOf(t.message) }));
+  await runByKey(here, {
+    limit: deps.messagesInFlight,
+    alive: run.alive,
+    work: async ({ index, message, triage: t }) => {
+      const at = { topic, partition, message };
+      const work = () => (t.lane === 'fast' ? deps.handleValid(at, t.event) : t.lane === 'replay' ? deps.handleReplay(at, t.event, t.target) : deps.rejectInvalid(at, t.failure));
+      const handled = await retryInPlace(run.payload, work, (error, attempt, delayMs) =>
+        deps.logger.error('message handling failed; retrying in place', { topic, partition, offset: message.offset, attempt, delayMs, error: describeError(error) }),
+      );
+      if (!handled) return false;
+      run.done(index);
+      await run.payload.heartbeat();
+      await run.payload.commitOffsetsIfNecessary();
+      return true;
+    },
+  });
 }
 
 /** Forwards the bulk messages in order, a few produce requests per batch, each retried in place. */

@@ -13,6 +13,8 @@ import { createLaneConsumer } from './lane-consumer';
 import { retryInPlace } from './retry-in-place';
 import { withIntakeSpan } from '../tracing/intake-span';
 import { createTriageBatch, type MessageAt } from './triage-batch';
+import { createInOrderOffsets } from './in-order-offsets';
+import { keyOf, runByKey } from './run-by-key';
 
 /** Dependencies of {@link createWorker}. */
 export interface WorkerDeps {
@@ -37,11 +39,12 @@ export interface WorkerDeps {
 /**
  * Two consumer groups in one worker (the design is in ./triage.ts). Intake, on `topics.incoming`,
  * handles fast-lane events and dead-letters invalid messages itself and forwards every other event to
- * `topics.bulk`; the bulk lane, group `<groupId>.bulk`, handles what it reads one message at a time,
- * whatever its priority. In both, an offset is resolved only once its message is done (handled,
- * dead-lettered or forwarded) and kafkajs commits resolved offsets only, so a committed offset never
- * runs ahead of the work. When our own storage fails, the message is retried in place with backoff,
- * holding its partition rather than skipping it.
+ * `topics.bulk`; the bulk lane, group `<groupId>.bulk`, handles what it reads whatever its priority.
+ * Both handle up to `kafka.messagesInFlight` messages of a partition at once, each key's in order
+ * (./run-by-key.ts). An offset is resolved only once its message and every one before it are done
+ * (handled, dead-lettered or forwarded) and kafkajs commits resolved offsets only, so a committed
+ * offset never runs ahead of the work. When our own storage fails, the message is retried in place
+ * with backoff, holding its key (and so, soon, its partition) rather than skipping it.
  */
 export function createWorker(deps: WorkerDeps) {
   const { config, logger } = deps;
@@ -72,26 +75,38 @@ export function createWorker(deps: WorkerDeps) {
     });
   }
 
-  /** The bulk lane's `eachBatch`: every message handled in order, each offset resolved once it is done. */
-  async function handleInOrder(payload: EachBatchPayload): Promise<void> {
-    const { topic, partition } = payload.batch;
+  /**
+   * The bulk lane's `eachBatch`: up to `kafka.messagesInFlight` messages at once, each key's in order
+   * (./run-by-key.ts); an offset is resolved once every message up to it is done.
+   */
+  async function handleByKey(payload: EachBatchPayload): Promise<void> {
+    const { topic, partition, messages } = payload.batch;
+    const progress = createInOrderOffsets(messages.map((m) => m.offset));
     const stopKeepAlive = keepAlive(payload, logger);
     try {
-      for (const message of payload.batch.messages) {
-        if (!payload.isRunning() || payload.isStale()) break;
-        const at = { topic, partition, message };
-        const work = () => {
-          const parsed = parseEvent(message.value);
-          return parsed.ok ? handleValid(at, parsed.event) : rejectInvalid(at, parsed);
-        };
-        const handled = await retryInPlace(payload, work, (error, attempt, delayMs) =>
-          logger.error('message handling failed; retrying in place', { topic, partition, offset: message.offset, attempt, delayMs, error: describeError(error) }),
-        );
-        if (!handled) break;
-        payload.resolveOffset(message.offset);
-        await payload.heartbeat();
-        await payload.commitOffsetsIfNecessary();
-      }
+      await runByKey(
+        messages.map((message, index) => ({ index, key: keyOf(message), message })),
+        {
+          limit: config.messagesInFlight,
+          alive: () => payload.isRunning() && !payload.isStale(),
+          work: async ({ index, message }) => {
+            const at = { topic, partition, message };
+            const work = () => {
+              const parsed = parseEvent(message.value);
+              return parsed.ok ? handleValid(at, parsed.event) : rejectInvalid(at, parsed);
+            };
+            const handled = await retryInPlace(payload, work, (error, attempt, delayMs) =>
+              logger.error('message handling failed; retrying in place', { topic, partition, offset: message.offset, attempt, delayMs, error: describeError(error) }),
+            );
+            if (!handled) return false;
+            const offset = progress.complete(index);
+            if (offset !== undefined) payload.resolveOffset(offset);
+            await payload.heartbeat();
+            await payload.commitOffsetsIfNecessary();
+            return true;
+          },
+        },
+      );
     } finally {
       stopKeepAlive();
     }
@@ -107,6 +122,7 @@ export function createWorker(deps: WorkerDeps) {
     eachBatch: createTriageBatch({
       fastLane: config.fastLane,
       bulkTopic: config.topics.bulk,
+      messagesInFlight: config.messagesInFlight,
       producer: () => {
         const producer = deps.producer ?? ownProducer;
         if (!producer) throw new Error('the worker has no producer to forward with; call start() before consuming');
@@ -120,7 +136,7 @@ export function createWorker(deps: WorkerDeps) {
       logger,
     }),
   });
-  const bulk = createLaneConsumer({ ...lane, lane: 'bulk', groupId: `${deps.groupId}.bulk`, topic: config.topics.bulk, eachBatch: handleInOrder });
+  const bulk = createLaneConsumer({ ...lane, lane: 'bulk', groupId: `${deps.groupId}.bulk`, topic: config.topics.bulk, eachBatch: handleByKey });
 
   async function stop(): Promise<void> {
     // Intake first: nothing new is forwarded while the bulk lane winds down.

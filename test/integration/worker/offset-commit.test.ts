@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import { HeraldProducer } from '../../../src/client/herald-producer';
+import type { EventInput } from '../../../src/contract/complete-event';
 import { eventually, testKafka } from '../../support/infra';
 import { isolatedConfig, startTestService, type TestService } from '../../support/service-harness';
 import { startSmtpSink } from '../../support/smtp-sink';
@@ -38,20 +39,36 @@ describe('an offset is committed only after every event up to it is fully handle
     return Number(topic!.partitions[0]!.offset);
   };
 
-  it('holds the committed offset at a delivery the provider has not accepted yet, and moves past it once accepted', async () => {
+  it('holds the committed offset at a delivery the provider has not accepted yet, even when the events after it are done, and moves past it once accepted', async () => {
     smtp.hold('r2@example.com');
-    for (let i = 0; i < 5; i++) {
-      await producer.publish({ type: 'transactional', priority: 'critical', recipients: [`email:r${i}@example.com`], channels: ['email'], payload: { message: `n${i}` } });
-    }
-    await eventually(async () => smtp.waitingCount() === 1 && smtp.accepted.length === 2, 'r0 and r1 accepted, r2 held');
+    // One request, so the five arrive in one batch: a partition's batches run one after the other.
+    await producer.publishMany([0, 1, 2, 3, 4].map((i): EventInput => ({ type: 'transactional', priority: 'critical', recipients: [`email:r${i}@example.com`], channels: ['email'], payload: { message: `n${i}` } })));
+    // Other recipients' events (other keys) go on while r2 is held: r3 and r4 finish first.
+    await eventually(async () => smtp.waitingCount() === 1 && smtp.accepted.length === 4, 'r0, r1, r3 and r4 accepted, r2 held');
     await eventually(async () => (await committed()) === 2, 'offset 2 committed (events 0 and 1 handled)');
-    // Well past the 1 s auto-commit interval: still nothing beyond the held event.
+    // Well past the 1 s auto-commit interval: still nothing beyond the held event, though 3 and 4 are done.
     await new Promise((r) => setTimeout(r, 2500));
     expect(await committed()).toBe(2);
-    expect(smtp.accepted).toHaveLength(2);
+    expect(smtp.accepted.map((m) => m.to[0]).sort()).toEqual(['r0@example.com', 'r1@example.com', 'r3@example.com', 'r4@example.com']);
 
     smtp.release();
     await eventually(async () => (await committed()) === 5, 'offset 5 committed after the held delivery was accepted');
     expect(smtp.accepted.map((m) => m.to[0]).sort()).toEqual(['r0@example.com', 'r1@example.com', 'r2@example.com', 'r3@example.com', 'r4@example.com']);
+  });
+
+  it("keeps one recipient's events in order: a held event holds back the next one of its key, not the others", async () => {
+    smtp.hold('ordered@example.com');
+    const event = (to: string, message: string): EventInput => ({ type: 'transactional', priority: 'critical', recipients: [`email:${to}`], channels: ['email'], payload: { message } });
+    const before = smtp.accepted.length;
+    // One request, so the worker reads the three in one batch (batches of a partition run one after the other).
+    await producer.publishMany([event('ordered@example.com', 'first'), event('ordered@example.com', 'second'), event('other@example.com', 'third')]);
+    await eventually(async () => smtp.accepted.some((m) => m.to[0] === 'other@example.com'), 'the other recipient accepted');
+    // The second event shares the first's key: it has not even started (it would be held too).
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(smtp.waitingCount()).toBe(1);
+    smtp.release();
+    await eventually(async () => smtp.accepted.length === before + 3, 'all three accepted');
+    const ordered = smtp.accepted.filter((m) => m.to[0] === 'ordered@example.com').map((m) => (m.raw.includes('second') ? 'second' : 'first'));
+    expect(ordered).toEqual(['first', 'second']);
   });
 });
