@@ -11,10 +11,8 @@ import { withBreaker, type BreakerState, type GuardedProvider } from './circuit-
 import { createEmailOutboxProvider } from './email-outbox';
 import { createSmtpProvider } from './email-smtp';
 import { createInAppProvider } from './in-app';
-import { createFcmPushProvider } from './push-fcm';
 import { createPushOutboxProvider } from './push-outbox';
 import { createSmsOutboxProvider } from './sms-outbox';
-import { createTwilioSmsProvider } from './sms-twilio';
 import { PROVIDER_IDS, type ChannelProvider, type ProviderId, type ProviderMap } from './types';
 import { createWebhookProvider } from './webhook-http';
 
@@ -35,6 +33,15 @@ export interface BuildProvidersOptions {
 
 type Factory = (options: BuildProvidersOptions) => ChannelProvider;
 
+/*
+ * The Twilio and FCM adapters are loaded only when the config lists them: their SDKs cost about
+ * 30 MB (twilio) and 25 MB (firebase-admin) of memory in every worker, used or not.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const twilioModule = () => require('./sms-twilio') as typeof import('./sms-twilio');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const fcmModule = () => require('./push-fcm') as typeof import('./push-fcm');
+
 /** Names the variables a provider needs when the config lists it without them. */
 function requireEnv(provider: string, present: boolean, variables: string): void {
   if (!present) throw new ConfigError(`channels lists the provider "${provider}" but ${variables} is not set; set it, or remove "${provider}" from the channel's providers`);
@@ -52,7 +59,7 @@ const FACTORIES: { [C in Channel]: Record<ProviderId<C>, Factory> } = {
   sms: {
     twilio: ({ env, config, logger, clock }) => {
       requireEnv('twilio', env.TWILIO_ACCOUNT_SID !== undefined, 'TWILIO_ACCOUNT_SID (with TWILIO_AUTH_TOKEN and TWILIO_FROM)');
-      return createTwilioSmsProvider({
+      return twilioModule().createTwilioSmsProvider({
         accountSid: env.TWILIO_ACCOUNT_SID!,
         authToken: env.TWILIO_AUTH_TOKEN!,
         from: env.TWILIO_FROM!,
@@ -69,7 +76,7 @@ const FACTORIES: { [C in Channel]: Record<ProviderId<C>, Factory> } = {
     fcm: (options) => {
       const { env, config, redis, keys, logger } = options;
       const directory = createUserDirectory({ redis, keys });
-      return createFcmPushProvider({
+      return fcmModule().createFcmPushProvider({
         projectId: env.GOOGLE_CLOUD_PROJECT,
         credentialsFile: env.GOOGLE_APPLICATION_CREDENTIALS,
         redis,
