@@ -6,8 +6,6 @@ export interface StatusPublisherOptions {
   producer: Producer;
   /** The status topic (`kafka.topics.status`). */
   topic: string;
-  /** How long a change waits for others to share its request, in ms. Default 5. */
-  lingerMs?: number;
   /** Most changes in one request. Default 500. */
   maxBatch?: number;
 }
@@ -16,27 +14,38 @@ type Waiting = { message: Message; resolve: () => void; reject: (error: unknown)
 
 /**
  * Publishes delivery status changes to `notifications.status`, keyed by event id (so one event's
- * changes stay in order on one partition). Changes made within `lingerMs` share one produce request:
- * herald's producer is idempotent with one request in flight, so one request per change would queue
- * every delivery behind the previous one's round trip. Each `publish` resolves when the broker has
- * its change, so callers commit offsets only after their changes are on the topic (at least once).
+ * changes stay in order on one partition). Each `publish` resolves when the broker has its change,
+ * so callers commit offsets only after their changes are on the topic (at least once).
+ *
+ * Batching without a linger: one request is in flight at a time; changes made meanwhile wait and
+ * leave together when it returns, and a change made when nothing is in flight leaves at the next
+ * turn of the event loop (with the others made in the same turn). herald's producer is idempotent
+ * with one request in flight, so a request per change would queue every delivery behind the
+ * previous one's round trip; a fixed linger (5 ms before) added its wait to every change of an
+ * idle worker, twice per delivery on the way to the provider.
  */
 export function createStatusPublisher(options: StatusPublisherOptions) {
-  const lingerMs = options.lingerMs ?? 5;
   const maxBatch = options.maxBatch ?? 500;
   let waiting: Waiting[] = [];
-  let timer: NodeJS.Timeout | null = null;
+  let scheduled = false;
+  let inFlight: Promise<void> | null = null;
 
-  function flush(): Promise<void> {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    const batch = waiting;
-    waiting = [];
-    if (batch.length === 0) return Promise.resolve();
-    return options.producer.send({ topic: options.topic, acks: -1, messages: batch.map((w) => w.message) }).then(
-      () => batch.forEach((w) => w.resolve()),
-      (error: unknown) => batch.forEach((w) => w.reject(error)),
-    );
+  /** Sends one request with what is waiting (up to maxBatch), then the next, until nothing waits. */
+  function sendNext(): void {
+    scheduled = false;
+    if (inFlight || waiting.length === 0) return;
+    const batch = waiting.slice(0, maxBatch);
+    waiting = waiting.slice(batch.length);
+    inFlight = options.producer
+      .send({ topic: options.topic, acks: -1, messages: batch.map((w) => w.message) })
+      .then(
+        () => batch.forEach((w) => w.resolve()),
+        (error: unknown) => batch.forEach((w) => w.reject(error)),
+      )
+      .finally(() => {
+        inFlight = null;
+        sendNext();
+      });
   }
 
   return {
@@ -45,12 +54,19 @@ export function createStatusPublisher(options: StatusPublisherOptions) {
       return new Promise<void>((resolve, reject) => {
         const message = { key: change.eventId, value: JSON.stringify(change), headers: { 'herald-status': change.status, 'herald-channel': change.channel } };
         waiting.push({ message, resolve, reject });
-        if (waiting.length >= maxBatch) void flush();
-        else timer ??= setTimeout(() => void flush(), lingerMs);
+        if (!scheduled && !inFlight) {
+          scheduled = true;
+          setImmediate(sendNext);
+        }
       });
     },
-    /** Sends whatever is waiting now (at shutdown). */
-    flush,
+    /** Resolves once every change published so far is acknowledged or failed (at shutdown). */
+    async flush(): Promise<void> {
+      while (inFlight || waiting.length > 0) {
+        if (!inFlight) sendNext();
+        await inFlight?.catch(() => undefined);
+      }
+    },
   };
 }
 
