@@ -1,0 +1,150 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Producer } from 'kafkajs';
+import { parseConfig } from '../src/config/load-config';
+import { createKeys, type RedisKeys } from '../src/redis/keys';
+import { deleteKeys, type BenchContext } from './context';
+import { connectProducer } from './produce';
+import { BenchFailure } from './results';
+import { createInboxReader, startCountingSmtpSink, type CountingSmtpSink, type InboxReader } from './sinks';
+import { seedUsers } from './users';
+import { BENCH_PARTITIONS, benchTopics, benchWorkerConfig, type BenchTopics } from './worker-config';
+import { startWorker, type WorkerProcess } from './worker-process';
+
+/** Deliveries counted at the sinks. */
+export interface Counts {
+  email: number;
+  inApp: number;
+}
+
+/** One scenario's world: its topics, users, sinks, and a fresh worker under test. */
+export interface Stage {
+  name: string;
+  topics: BenchTopics;
+  prefix: string;
+  keys: RedisKeys;
+  users: readonly string[];
+  worker: WorkerProcess;
+  sink: CountingSmtpSink;
+  inbox: InboxReader;
+  /** The bench's producer of load. */
+  producer: Producer;
+  /** Deliveries at the sinks now: SMTP messages accepted, in-app ids pushed to the stage's users. */
+  counts(): Promise<Counts>;
+  /**
+   * Polls the sinks every 100 ms until they reach `target` (and `also`, if given, holds); resolves
+   * with when the last of it happened. @throws BenchFailure on timeout or if the worker died.
+   */
+  waitFor(target: Counts, timeoutMs: number, what: string, also?: () => Promise<boolean>): Promise<{ endAt: number }>;
+  /** Sum of the worker's Prometheus samples of `metric` (labelled or not) whose labels contain every `labels` entry. */
+  metric(metric: string, labels?: string[]): Promise<number>;
+  /** Stops the worker (SIGTERM) and everything else of the stage, deletes its Redis keys. */
+  close(): Promise<{ exitCode: number | null; profile?: string }>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Creates the scenario's topics (3 partitions each), seeds its users, starts the sink and the worker. */
+export async function openStage(ctx: BenchContext, name: string, users: readonly string[]): Promise<Stage> {
+  const topics = benchTopics(ctx.runId, name);
+  await ctx.admin.createTopics({ waitForLeaders: true, topics: Object.values(topics).map((topic) => ({ topic, numPartitions: BENCH_PARTITIONS, replicationFactor: 1 })) });
+  ctx.onCleanup(`topics of ${name}`, () => ctx.admin.deleteTopics({ topics: Object.values(topics), timeout: 30_000 }));
+  const groupId = `${ctx.runId}-${name}`;
+  ctx.onCleanup(`groups of ${name}`, () => ctx.admin.deleteGroups([groupId, `${groupId}.bulk`]).catch(() => undefined));
+  const prefix = `${ctx.runId}-${name}`;
+  ctx.onCleanup(`redis keys of ${name}`, () => deleteKeys(ctx.redis, prefix));
+  const keys = createKeys(prefix);
+  await seedUsers(ctx.redis, keys, users);
+
+  const sink = await startCountingSmtpSink();
+  ctx.onCleanup(`smtp sink of ${name}`, () => sink.close());
+  const configFile = path.join(ctx.runDir, `${name}.config.json`);
+  const config = benchWorkerConfig(topics);
+  parseConfig(config, 'the bench worker config');
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  const worker = await startWorker({
+    env: {
+      KAFKA_BROKERS: ctx.env.KAFKA_BROKERS.join(','),
+      REDIS_URL: ctx.env.REDIS_URL,
+      HTTP_PORT: '0',
+      HERALD_API_KEYS: 'bench-key',
+      HERALD_CONFIG: configFile,
+      HERALD_REDIS_PREFIX: prefix,
+      KAFKA_GROUP_ID: groupId,
+      SMTP_URL: sink.url,
+      LOG_LEVEL: 'info',
+    },
+    logFile: path.join(ctx.runDir, `${name}.worker.log`),
+    profileDir: ctx.profileDir,
+  });
+  ctx.onCleanup(`worker of ${name}`, () => worker.stop());
+  ctx.artifacts.workerLogs.push(worker.logFile);
+  const producer = await connectProducer(ctx.kafka);
+  ctx.onCleanup(`producer of ${name}`, () => producer.disconnect());
+  const inbox = createInboxReader(ctx.redis, keys, users);
+
+  const counts = async (): Promise<Counts> => ({ email: sink.count(), inApp: await inbox.count() });
+  let closed: ReturnType<Stage['close']> | null = null;
+  return {
+    name,
+    topics,
+    prefix,
+    keys,
+    users,
+    worker,
+    sink,
+    inbox,
+    producer,
+    counts,
+    async waitFor(target, timeoutMs, what, also) {
+      const deadline = Date.now() + timeoutMs;
+      let alsoAt = 0;
+      for (;;) {
+        worker.assertAlive();
+        const now = await counts();
+        if (now.email >= target.email && now.inApp >= target.inApp) {
+          if (!also) return { endAt: Math.max(sink.lastAcceptedAt(), await inbox.lastPushAt()) };
+          if (!alsoAt && (await also())) alsoAt = Date.now();
+          if (alsoAt) return { endAt: Math.max(sink.lastAcceptedAt(), await inbox.lastPushAt(), alsoAt) };
+        } else if (also && !alsoAt && (await also())) {
+          alsoAt = Date.now();
+        }
+        if (Date.now() > deadline) {
+          throw new BenchFailure(
+            `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}: email ${now.email}/${target.email}, in-app ${now.inApp}/${target.inApp} at the sinks; worker log ${worker.logFile}`,
+          );
+        }
+        await sleep(100);
+      }
+    },
+    async metric(metric, labels = []) {
+      const text = await (await fetch(`${worker.url}/metrics`)).text();
+      return text
+        .split('\n')
+        .filter((line) => (line.startsWith(`${metric}{`) || line.startsWith(`${metric} `)) && labels.every((l) => line.includes(l)))
+        .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+    },
+    close() {
+      closed ??= (async () => {
+        const stopped = await worker.stop();
+        if (stopped.profile) ctx.artifacts.profiles.push(stopped.profile);
+        else if (ctx.profileDir) ctx.artifacts.missingProfiles.push(`${name} (exit code ${stopped.code}, signal ${stopped.signal})`);
+        if (stopped.code !== 0) ctx.notes.push(`${name}: the worker exited with code ${stopped.code}${stopped.signal ? ` (${stopped.signal})` : ''} after SIGTERM instead of 0; see ${worker.logFile}`);
+        await producer.disconnect().catch(() => undefined);
+        await sink.close();
+        await deleteKeys(ctx.redis, prefix);
+        return { exitCode: stopped.code, profile: stopped.profile };
+      })();
+      return closed;
+    },
+  };
+}
+
+/** Runs `work` on the stage and closes it afterwards, whether `work` succeeded or not. */
+export async function withClose<T>(stage: Stage, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } finally {
+    await stage.close();
+  }
+}
