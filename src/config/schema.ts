@@ -285,10 +285,12 @@ export const configSchema = z
         /** Partitions one worker handles at the same time. Default 3. */
         partitionsConsumedConcurrently: positiveInt.max(100).default(3),
         /**
-         * Messages of one partition handled at the same time, each key's in order (one recipient's
-         * events keep their order). Default 64; 1 handles a partition strictly one message at a time.
+         * Deliveries (distinct recipients × channels) the messages of one partition may have in flight
+         * between them; the messages run side by side, each key's in order (one recipient's events keep
+         * their order), and one message with more deliveries than this runs alone. Default 128: 64
+         * two-channel events to one recipient each. 1 handles a partition one message at a time.
          */
-        messagesInFlight: positiveInt.max(1000).default(64),
+        deliveriesInFlight: positiveInt.max(10_000).default(128),
         /** Consumer session timeout in ms. Default 30000. */
         sessionTimeoutMs: positiveInt.default(30_000),
       })

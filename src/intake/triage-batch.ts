@@ -8,7 +8,7 @@ import type { Logger } from '../logger';
 import { createInOrderOffsets } from './in-order-offsets';
 import { keepAlive } from './keep-alive';
 import { retryInPlace } from './retry-in-place';
-import { keyOf, runByKey } from './run-by-key';
+import { keyOf, runByKey, weightOf } from './run-by-key';
 import { chunkForSend, forwardedMessage, messageBytes, triage, type SendLimits, type Triage } from './triage';
 
 /** Where a message is, as the handlers of one batch need it. */
@@ -26,8 +26,8 @@ export interface TriageBatchDeps {
   bulkTopic: string;
   /** The idempotent producer that forwards (looked up per batch: the worker may create it at start). */
   producer: () => Producer;
-  /** Messages of one partition handled here at the same time (`kafka.messagesInFlight`). */
-  messagesInFlight: number;
+  /** Deliveries the messages of one partition handled here may have in flight (`kafka.deliveriesInFlight`). */
+  deliveriesInFlight: number;
   /** How much one forwarding request carries. Default 1000 messages or 512 KiB, whichever comes first. */
   forwardLimits?: SendLimits;
   /** Handles one valid fast-lane event; rejects when our own storage fails (then it is retried in place). */
@@ -52,14 +52,14 @@ interface BatchRun {
 }
 
 /**
- * Handles the fast-lane, replay and invalid messages, up to `messagesInFlight` at once and each key's
- * in order (./run-by-key.ts), each retried in place.
+ * Handles the fast-lane, replay and invalid messages side by side, up to `deliveriesInFlight`
+ * deliveries and each key's in order (./run-by-key.ts), each retried in place.
  */
 async function handleHere(deps: TriageBatchDeps, run: BatchRun, triaged: Triaged[]): Promise<void> {
   const { topic, partition } = run.payload.batch;
-  const here = triaged.filter((t): t is HandledHere => t.triage.lane !== 'bulk').map((t) => ({ ...t, key: keyOf(t.message) }));
+  const here = triaged.filter((t): t is HandledHere => t.triage.lane !== 'bulk').map((t) => ({ ...t, key: keyOf(t.message), weight: t.triage.lane === 'invalid' ? 1 : weightOf(t.triage.event) }));
   await runByKey(here, {
-    limit: deps.messagesInFlight,
+    limit: deps.deliveriesInFlight,
     alive: run.alive,
     work: async ({ index, message, triage: t }) => {
       const at = { topic, partition, message };

@@ -14,7 +14,7 @@ import { retryInPlace } from './retry-in-place';
 import { withIntakeSpan } from '../tracing/intake-span';
 import { createTriageBatch, type MessageAt } from './triage-batch';
 import { createInOrderOffsets } from './in-order-offsets';
-import { keyOf, runByKey } from './run-by-key';
+import { keyOf, runByKey, weightOf } from './run-by-key';
 
 /** Dependencies of {@link createWorker}. */
 export interface WorkerDeps {
@@ -40,8 +40,8 @@ export interface WorkerDeps {
  * Two consumer groups in one worker (the design is in ./triage.ts). Intake, on `topics.incoming`,
  * handles fast-lane events and dead-letters invalid messages itself and forwards every other event to
  * `topics.bulk`; the bulk lane, group `<groupId>.bulk`, handles what it reads whatever its priority.
- * Both handle up to `kafka.messagesInFlight` messages of a partition at once, each key's in order
- * (./run-by-key.ts). An offset is resolved only once its message and every one before it are done
+ * Both handle the messages of a partition side by side, up to `kafka.deliveriesInFlight` deliveries
+ * between them and each key's in order (./run-by-key.ts). An offset is resolved only once its message and every one before it are done
  * (handled, dead-lettered or forwarded) and kafkajs commits resolved offsets only, so a committed
  * offset never runs ahead of the work. When our own storage fails, the message is retried in place
  * with backoff, holding its key (and so, soon, its partition) rather than skipping it.
@@ -76,8 +76,8 @@ export function createWorker(deps: WorkerDeps) {
   }
 
   /**
-   * The bulk lane's `eachBatch`: up to `kafka.messagesInFlight` messages at once, each key's in order
-   * (./run-by-key.ts); an offset is resolved once every message up to it is done.
+   * The bulk lane's `eachBatch`: messages side by side, up to `kafka.deliveriesInFlight` deliveries
+   * and each key's in order (./run-by-key.ts); an offset is resolved once every message up to it is done.
    */
   async function handleByKey(payload: EachBatchPayload): Promise<void> {
     const { topic, partition, messages } = payload.batch;
@@ -85,16 +85,17 @@ export function createWorker(deps: WorkerDeps) {
     const stopKeepAlive = keepAlive(payload, logger);
     try {
       await runByKey(
-        messages.map((message, index) => ({ index, key: keyOf(message), message })),
+        // Parsed up front (a few µs each): each message's weight is the deliveries its event may make.
+        messages.map((message, index) => {
+          const parsed = parseEvent(message.value);
+          return { index, key: keyOf(message), message, parsed, weight: parsed.ok ? weightOf(parsed.event) : 1 };
+        }),
         {
-          limit: config.messagesInFlight,
+          limit: config.deliveriesInFlight,
           alive: () => payload.isRunning() && !payload.isStale(),
-          work: async ({ index, message }) => {
+          work: async ({ index, message, parsed }) => {
             const at = { topic, partition, message };
-            const work = () => {
-              const parsed = parseEvent(message.value);
-              return parsed.ok ? handleValid(at, parsed.event) : rejectInvalid(at, parsed);
-            };
+            const work = () => (parsed.ok ? handleValid(at, parsed.event) : rejectInvalid(at, parsed));
             const handled = await retryInPlace(payload, work, (error, attempt, delayMs) =>
               logger.error('message handling failed; retrying in place', { topic, partition, offset: message.offset, attempt, delayMs, error: describeError(error) }),
             );
@@ -122,7 +123,7 @@ export function createWorker(deps: WorkerDeps) {
     eachBatch: createTriageBatch({
       fastLane: config.fastLane,
       bulkTopic: config.topics.bulk,
-      messagesInFlight: config.messagesInFlight,
+      deliveriesInFlight: config.deliveriesInFlight,
       producer: () => {
         const producer = deps.producer ?? ownProducer;
         if (!producer) throw new Error('the worker has no producer to forward with; call start() before consuming');

@@ -1,7 +1,7 @@
-import { keyOf, runByKey } from '../../../src/intake/run-by-key';
+import { keyOf, runByKey, weightOf } from '../../../src/intake/run-by-key';
 
-type Item = { index: number; key: string };
-const items = (keys: string[]): Item[] => keys.map((key, index) => ({ index, key }));
+type Item = { index: number; key: string; weight: number };
+const items = (keys: string[], weights: number[] = []): Item[] => keys.map((key, index) => ({ index, key, weight: weights[index] ?? 1 }));
 
 /** A work function whose calls finish only when the test says so. */
 function controlled() {
@@ -83,8 +83,35 @@ describe('runByKey', () => {
     expect(c.started).toEqual([0]);
   });
 
+  it('keeps the weight in flight within the limit, and runs a message heavier than the limit alone', async () => {
+    const c = controlled();
+    const run = runByKey(items(['a', 'b', 'c', 'd', 'e'], [2, 2, 5, 1, 1]), { limit: 4, alive: () => true, work: c.work });
+    // 2 + 2 fill the limit; c (5) is heavier than the limit and waits for nothing else to run.
+    expect(c.started).toEqual([0, 1]);
+    await c.finish(0);
+    expect(c.started).toEqual([0, 1]);
+    await c.finish(1);
+    expect(c.started).toEqual([0, 1, 2]);
+    // Nothing joins the heavy one, not even a light message.
+    expect(c.started).toEqual([0, 1, 2]);
+    await c.finish(2);
+    expect(c.started).toEqual([0, 1, 2, 3, 4]);
+    await c.finish(3);
+    await c.finish(4);
+    await expect(run).resolves.toBeUndefined();
+  });
+
   it('resolves at once on an empty batch', async () => {
     await expect(runByKey([], { limit: 5, alive: () => true, work: () => Promise.resolve(true) })).resolves.toBeUndefined();
+  });
+});
+
+describe('weightOf', () => {
+  it('counts distinct recipients times channels, at least 1', () => {
+    expect(weightOf({ recipients: ['u1'], channels: ['email', 'in_app'] })).toBe(2);
+    expect(weightOf({ recipients: ['u1', 'u2', 'u1'], channels: ['sms'] })).toBe(2);
+    expect(weightOf({ recipients: Array.from({ length: 1000 }, (_, i) => `u${i}`), channels: ['email', 'push'] })).toBe(2000);
+    expect(weightOf({ recipients: [], channels: [] })).toBe(1);
   });
 });
 
