@@ -87,39 +87,53 @@ export function createDeliveryStore(options: DeliveryStoreOptions) {
   const owner = options.owner ?? randomUUID();
 
   /**
-   * Sets the status (and details) of a delivery. Returns false when the change was refused: `pending`
-   * over an existing record; after `sent`, anything but `sent` or one provider report
-   * (`how.report`: delivered/failed/bounced); anything after that report.
+   * Writes a status (and details) and returns the change to publish, or null when the change was
+   * refused: `pending` over an existing record; after `sent`, anything but `sent` or one provider
+   * report (`how.report`: delivered/failed/bounced); anything after that report.
    */
-  async function set(ref: DeliveryRef, status: DeliveryStatus, details: Partial<Omit<DeliveryRecord, 'status' | 'updatedAt'>> = {}, how: { report?: boolean } = {}): Promise<boolean> {
+  async function write(
+    ref: DeliveryRef,
+    status: DeliveryStatus,
+    details: Partial<Omit<DeliveryRecord, 'status' | 'updatedAt'>>,
+    how: { report?: boolean },
+  ): Promise<{ change: StatusChange | null; leaving: Promise<void> }> {
     const at = iso();
     const patch = { recipientId: ref.recipientId, channel: ref.channel, ...details, status, updatedAt: at };
-    const write = () => update([keys.deliveries(ref.eventId)], [field(ref), JSON.stringify(patch), retentionSeconds, how.report ? '1' : '0']) as Promise<string | null>;
-    const written = IN_FLIGHT.has(status) ? await indexedWrite(ref, write) : await write();
-    // Any other status, written or refused (refused means sent already), ends the delivery's flight.
-    const leaving = IN_FLIGHT.has(status) ? null : forgetQuietly(deliveryIdOf(ref));
-    if (!written) {
+    const script = () => update([keys.deliveries(ref.eventId)], [field(ref), JSON.stringify(patch), retentionSeconds, how.report ? '1' : '0']) as Promise<string | null>;
+    const written = IN_FLIGHT.has(status) ? await indexedWrite(ref, script) : await script();
+    // Any other status, written or refused (refused means sent already), ends the delivery's flight;
+    // only after the write landed, so a failed write leaves the delivery where the sweep finds it.
+    const leaving = IN_FLIGHT.has(status) ? Promise.resolve() : forgetQuietly(deliveryIdOf(ref));
+    if (!written) return { change: null, leaving };
+    const record = JSON.parse(written) as DeliveryRecord;
+    const change: StatusChange = {
+      eventId: ref.eventId,
+      recipientId: ref.recipientId,
+      channel: ref.channel,
+      status,
+      attempts: record.attempts,
+      provider: record.provider,
+      providerMessageId: record.providerMessageId,
+      reason: details.reason,
+      detail: details.detail,
+      nextAttemptAt: record.nextAttemptAt,
+      at,
+    };
+    return { change, leaving };
+  }
+
+  /**
+   * Sets the status (and details) of a delivery and publishes the change. Returns false when the
+   * change was refused (see {@link write}).
+   */
+  async function set(ref: DeliveryRef, status: DeliveryStatus, details: Partial<Omit<DeliveryRecord, 'status' | 'updatedAt'>> = {}, how: { report?: boolean } = {}): Promise<boolean> {
+    const { change, leaving } = await write(ref, status, details, how);
+    try {
+      if (change && options.onChange && status !== 'sending') await options.onChange(change);
+    } finally {
       await leaving;
-      return false;
     }
-    if (options.onChange && status !== 'sending') {
-      const record = JSON.parse(written) as DeliveryRecord;
-      await options.onChange({
-        eventId: ref.eventId,
-        recipientId: ref.recipientId,
-        channel: ref.channel,
-        status,
-        attempts: record.attempts,
-        provider: record.provider,
-        providerMessageId: record.providerMessageId,
-        reason: details.reason,
-        detail: details.detail,
-        nextAttemptAt: record.nextAttemptAt,
-        at,
-      });
-    }
-    await leaving;
-    return true;
+    return change !== null;
   }
 
   /**
@@ -159,6 +173,22 @@ export function createDeliveryStore(options: DeliveryStoreOptions) {
     },
 
     set,
+
+    /**
+     * Records a new delivery as `pending` (never over an existing record: a redelivered event keeps
+     * the state its deliveries reached) and returns once it is written, without waiting for its
+     * change to reach the status topic: `published` says when it did (or that it failed). The caller
+     * sends meanwhile and awaits `published` before its offset may be committed, so the send does
+     * not wait a status round trip and the change feed stays at least once.
+     */
+    async open(ref: DeliveryRef): Promise<{ opened: boolean; published: Promise<void> }> {
+      const { change } = await write(ref, 'pending', {}, {});
+      if (!change || !options.onChange) return { opened: change !== null, published: Promise.resolve() };
+      const published = options.onChange(change);
+      // Awaited by the caller after its send; this keeps a failure from counting as unhandled until then.
+      published.catch(() => undefined);
+      return { opened: true, published };
+    },
 
     /** Remembers which delivery a provider's message id belongs to, so its status callbacks find it. */
     async rememberProviderMessage(provider: string, messageId: string, ref: DeliveryRef): Promise<void> {

@@ -70,9 +70,12 @@ export function createEventHandler(deps: EventHandlerDeps) {
 
   async function settle(event: EventV2, plan: DeliveryPlan): Promise<void> {
     if (plan.action === 'dispatch') {
-      // `pending` only if new: a redelivered event keeps the state its deliveries reached.
-      await deliveries.set({ eventId: event.id, recipientId: plan.recipient.recipientId, channel: plan.channel }, 'pending');
-      await deps.dispatch(event, plan.recipient, plan.channel);
+      // `pending` only if new: a redelivered event keeps the state its deliveries reached. The send
+      // does not wait for that change to reach the status topic; the event's offset does.
+      const { published } = await deliveries.open({ eventId: event.id, recipientId: plan.recipient.recipientId, channel: plan.channel });
+      const [publishing, dispatching] = await Promise.allSettled([published, deps.dispatch(event, plan.recipient, plan.channel)]);
+      if (dispatching.status === 'rejected') throw dispatching.reason;
+      if (publishing.status === 'rejected') throw publishing.reason;
       return;
     }
     if (plan.action === 'batch') {

@@ -192,6 +192,44 @@ describe('delivery states after a send, and provider reports', () => {
     expect(await store.applyProviderStatus({ provider: 'twilio', messageId: 'SM-unknown', status: 'delivered' })).toBe('unknown');
   });
 
+  it('open writes pending only for a new delivery and returns before its change is published', async () => {
+    let publish: () => void = () => undefined;
+    const published: StatusChange[] = [];
+    const slowFeed = createDeliveryStore({
+      redis: infra.redis,
+      keys,
+      clock: { now: () => t },
+      retentionSeconds: RETENTION_S,
+      leaseMs: LEASE_MS,
+      onChange: (change) => new Promise<void>((resolve) => (publish = () => (published.push(change), resolve()))),
+    });
+    const first = await slowFeed.open(ref);
+    expect(first.opened).toBe(true);
+    // Written and indexed in flight, while the change still waits for the broker.
+    expect(await slowFeed.get(ref)).toMatchObject({ status: 'pending' });
+    expect(await slowFeed.inflightOlderThan(t, 10)).toEqual([{ deliveryId: deliveryIdOf(ref), since: t }]);
+    let settled = false;
+    void first.published.then(() => (settled = true));
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    publish();
+    await first.published;
+    expect(published.map((c) => c.status)).toEqual(['pending']);
+
+    const again = await slowFeed.open(ref);
+    expect(again.opened).toBe(false);
+    await again.published;
+    expect(published).toHaveLength(1);
+  });
+
+  it("open's change that the feed refuses rejects `published`, not the write", async () => {
+    const failing = createDeliveryStore({ redis: infra.redis, keys, clock: { now: () => t }, retentionSeconds: RETENTION_S, leaseMs: LEASE_MS, onChange: async () => Promise.reject(new Error('broker down')) });
+    const { opened, published } = await failing.open(ref);
+    expect(opened).toBe(true);
+    await expect(published).rejects.toThrow('broker down');
+    expect(await failing.get(ref)).toMatchObject({ status: 'pending' });
+  });
+
   it('a failing change feed rejects the write so the caller retries (the state itself is written)', async () => {
     const failing = createDeliveryStore({ redis: infra.redis, keys, clock: { now: () => t }, retentionSeconds: RETENTION_S, leaseMs: LEASE_MS, onChange: async () => Promise.reject(new Error('broker down')) });
     await expect(failing.set(ref, 'pending')).rejects.toThrow('broker down');
