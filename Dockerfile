@@ -30,4 +30,6 @@ USER node
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HTTP_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/src/main.js"]
+# Heap limits as in `npm start` (see "Memory" in README.md): V8 otherwise lets a busy worker's heap
+# grow to several hundred MB of garbage before it collects.
+CMD ["node", "--max-semi-space-size=16", "--max-old-space-size=256", "dist/src/main.js"]

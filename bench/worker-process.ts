@@ -17,7 +17,7 @@ export interface WorkerSpec {
   readyTimeoutMs?: number;
 }
 
-/** The real service (`node --import tsx src/main.ts`) running as a child process. */
+/** The real service (`node dist/src/main.js`) running as a child process. */
 export interface WorkerProcess {
   pid: number;
   /** Base URL of its HTTP API (metrics, readiness). */
@@ -84,11 +84,24 @@ async function waitReady(child: ChildProcess, spec: WorkerSpec, exited: () => bo
   throw new BenchFailure(`the worker was not ready (listening, both consumer groups joined) within ${(spec.readyTimeoutMs ?? 90_000) / 1000} s; its log ${spec.logFile} ends:\n${tail(spec.logFile)}`);
 }
 
+/**
+ * The Node flags `npm start` runs the service with (its heap limits), read from package.json so the
+ * bench measures the worker as it is deployed; BENCH_NODE_FLAGS, when set, replaces them (to try others).
+ */
+export function serviceNodeFlags(): string[] {
+  if (process.env.BENCH_NODE_FLAGS !== undefined) return process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean);
+  const { scripts } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const start = /^node((?:\s+--\S+)*)\s+dist\/src\/main\.js$/.exec(scripts.start ?? '');
+  if (!start) throw new BenchFailure(`package.json's start script is not "node [--flags] dist/src/main.js" (it is ${JSON.stringify(scripts.start)}); the bench runs the worker the way it does`);
+  return start[1]!.trim().split(/\s+/).filter(Boolean);
+}
+
 /** Starts the worker and resolves once /readyz says it has joined both consumer groups. */
 export async function startWorker(spec: WorkerSpec): Promise<WorkerProcess> {
   const out = openSync(spec.logFile, 'a');
   const profileArgs = spec.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${spec.profileDir}`] : [];
-  const child = spawn(process.execPath, [...profileArgs, '--import', 'tsx', path.join(root, 'src/main.ts')], { cwd: root, env: spec.env, stdio: ['ignore', out, out] });
+  // The compiled service, as the image runs it (bench/run.ts builds it first).
+  const child = spawn(process.execPath, [...profileArgs, ...serviceNodeFlags(), path.join(root, 'dist/src/main.js')], { cwd: root, env: spec.env, stdio: ['ignore', out, out] });
   closeSync(out);
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
