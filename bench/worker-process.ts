@@ -86,10 +86,9 @@ async function waitReady(child: ChildProcess, spec: WorkerSpec, exited: () => bo
 
 /**
  * The Node flags `npm start` runs the service with (its heap limits), read from package.json so the
- * bench measures the worker as it is deployed; BENCH_NODE_FLAGS, when set, replaces them (to try others).
+ * bench measures the worker as it is deployed (to try other flags, change them there).
  */
 export function serviceNodeFlags(): string[] {
-  if (process.env.BENCH_NODE_FLAGS !== undefined) return process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean);
   const { scripts } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const start = /^node((?:\s+--\S+)*)\s+dist\/src\/main\.js$/.exec(scripts.start ?? '');
   if (!start) throw new BenchFailure(`package.json's start script is not "node [--flags] dist/src/main.js" (it is ${JSON.stringify(scripts.start)}); the bench runs the worker the way it does`);
