@@ -82,6 +82,7 @@ export function createDeliveryStore(options: DeliveryStoreOptions) {
   const update = loadScript(redis, 'delivery-update', 1);
   const forget = loadScript(redis, 'sweep-forget', 1);
   const reopen = loadScript(redis, 'delivery-reopen', 1);
+  const recordMeta = loadScript(redis, 'meta-record', 1);
   const inflight = keys.inflight();
   const iso = () => new Date(clock.now()).toISOString();
   const owner = options.owner ?? randomUUID();
@@ -209,11 +210,7 @@ export function createDeliveryStore(options: DeliveryStoreOptions) {
 
     /** Records the event's summary once (first write wins, so a redelivery keeps the original receivedAt). */
     async recordEvent(eventId: string, meta: Record<string, string>): Promise<void> {
-      const key = keys.notificationMeta(eventId);
-      const pipeline = redis.pipeline();
-      for (const [k, v] of Object.entries(meta)) pipeline.hsetnx(key, k, v);
-      pipeline.expire(key, retentionSeconds);
-      await pipeline.exec();
+      await recordMeta([keys.notificationMeta(eventId)], [retentionSeconds, ...Object.entries(meta).flat()]);
     },
 
     /**

@@ -90,6 +90,12 @@ describe('delivery store on real Redis', () => {
     await store.recordEvent('evt-1', { type: 'alert', receivedAt: '2026-01-31T09:00:00.000Z' });
     await store.recordEvent('evt-1', { type: 'marketing', receivedAt: '2026-02-01T00:00:00.000Z', recipients: '3' });
     expect(await infra.redis.hgetall(keys.notificationMeta('evt-1'))).toEqual({ type: 'alert', receivedAt: '2026-01-31T09:00:00.000Z', recipients: '3' });
+    // It expires with the deliveries (retention), and values with spaces, JSON and empty strings are kept as given.
+    const ttl = await infra.redis.ttl(keys.notificationMeta('evt-1'));
+    expect(ttl).toBeGreaterThan(RETENTION_S - 5);
+    expect(ttl).toBeLessThanOrEqual(RETENTION_S);
+    await store.recordEvent('evt-2', { event: JSON.stringify({ id: 'evt-2', payload: { note: 'a b' } }), channels: '' });
+    expect(await infra.redis.hgetall(keys.notificationMeta('evt-2'))).toEqual({ event: '{"id":"evt-2","payload":{"note":"a b"}}', channels: '' });
   });
 
   it('notification() returns the meta and the deliveries sorted, without leases', async () => {
