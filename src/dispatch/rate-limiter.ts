@@ -33,6 +33,8 @@ export interface RateLimiterOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Called for each acquire that found the bucket empty (metrics); never for one granted at once or a channel without a limit. */
   observe?: (wait: RateWait) => void;
+  /** How long one read of a provider's pause answers the calls that follow, in ms. Default 100. */
+  pauseReadTtlMs?: number;
 }
 
 /**
@@ -45,6 +47,11 @@ export function createRateLimiter(options: RateLimiterOptions) {
   const take = loadScript(options.redis, 'rate-limit-take', 1);
   const pause = options.sleep ?? sleep;
   const { redis, keys } = options;
+  const pauseReadTtlMs = options.pauseReadTtlMs ?? 100;
+  // Every send asks whether its provider is paused; under load, hundreds a second ask the same.
+  // One GET answers them for pauseReadTtlMs: a pause another worker sets (a 429's Retry-After,
+  // seconds long) is seen at most that much later, and this worker's own at once.
+  const pauseReads = new Map<string, { at: number; until: Promise<number> }>();
 
   return {
     /** Takes a token for one call, waiting at most `maxWaitMs` in all. Channels without a limit pass at once. */
@@ -75,11 +82,21 @@ export function createRateLimiter(options: RateLimiterOptions) {
       const current = Number((await redis.get(key)) ?? 0);
       if (until <= current || until <= now) return;
       await redis.set(key, String(until), 'PX', until - now);
+      pauseReads.delete(key);
     },
 
     /** Epoch ms until which the provider is paused, or 0. */
-    async pausedUntil(channel: Channel, provider: string): Promise<number> {
-      return Number((await redis.get(keys.providerPause(channel, provider))) ?? 0);
+    pausedUntil(channel: Channel, provider: string): Promise<number> {
+      const key = keys.providerPause(channel, provider);
+      const now = performance.now();
+      const read = pauseReads.get(key);
+      if (read && now - read.at < pauseReadTtlMs) return read.until;
+      const until = redis.get(key).then((value) => Number(value ?? 0));
+      const entry = { at: now, until };
+      pauseReads.set(key, entry);
+      // A failed read answers the calls that shared it, and the next call reads again.
+      until.catch(() => pauseReads.get(key) === entry && pauseReads.delete(key));
+      return until;
     },
   };
 }

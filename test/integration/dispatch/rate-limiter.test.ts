@@ -67,4 +67,48 @@ describe('shared token-bucket rate limit per channel and provider', () => {
     expect(await limiter.pausedUntil('sms', 'sms-outbox')).toBe(0);
     expect(await redis.pttl(keys.providerPause('sms', 'twilio'))).toBeGreaterThan(1_500);
   });
+
+  it("shares one read of a pause for pauseReadTtlMs: another worker's pause is seen after it, its own at once", async () => {
+    const keys = createKeys(`${prefix}-6`);
+    const other = redis.duplicate();
+    const reads: string[] = [];
+    // Counts the GETs this worker's connection sends for the pause key.
+    const counted = new Proxy(redis, {
+      get: (target, name, receiver) => (name === 'get' ? (key: string) => (reads.push(key), target.get(key)) : Reflect.get(target, name, receiver)),
+    });
+    const workerA = createRateLimiter({ redis: counted, keys, channels, pauseReadTtlMs: 300 });
+    const workerB = createRateLimiter({ redis: other, keys, channels });
+    try {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => workerA.pausedUntil('sms', 'twilio')));
+      expect(answers).toEqual(Array.from({ length: 20 }, () => 0));
+      expect(reads).toHaveLength(1);
+
+      const now = Date.now();
+      await workerB.pauseUntil('sms', 'twilio', now + 5_000, now);
+      // Within the read's lifetime, A still answers what it read; after it, the other worker's pause.
+      expect(await workerA.pausedUntil('sms', 'twilio')).toBe(0);
+      await new Promise((r) => setTimeout(r, 350));
+      expect(await workerA.pausedUntil('sms', 'twilio')).toBe(now + 5_000);
+
+      // Its own longer pause replaces what it read, at once.
+      await workerA.pauseUntil('sms', 'twilio', now + 9_000, now);
+      expect(await workerA.pausedUntil('sms', 'twilio')).toBe(now + 9_000);
+    } finally {
+      other.disconnect();
+    }
+  });
+
+  it('a failed read of a pause answers the calls that shared it, and the next call reads again', async () => {
+    const keys = createKeys(`${prefix}-7`);
+    const broken = redis.duplicate({ lazyConnect: true, enableOfflineQueue: false });
+    const limiter = createRateLimiter({ redis: broken, keys, channels, pauseReadTtlMs: 60_000 });
+    // Not connected and no offline queue: the read fails (and starts the connection).
+    await expect(limiter.pausedUntil('sms', 'twilio')).rejects.toThrow();
+    if (broken.status !== 'ready') await new Promise((resolve) => broken.once('ready', resolve));
+    try {
+      expect(await limiter.pausedUntil('sms', 'twilio')).toBe(0);
+    } finally {
+      broken.disconnect();
+    }
+  });
 });
