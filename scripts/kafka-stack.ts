@@ -164,7 +164,8 @@ export async function ensureKafka(brokers = '127.0.0.1:9092'): Promise<{ started
   return { started: true };
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid is running. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

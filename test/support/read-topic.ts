@@ -1,3 +1,4 @@
+import type { Admin } from 'kafkajs';
 import { testKafka, uniqueName } from './infra';
 
 /** A message read back from a topic, value parsed as JSON. */
@@ -54,4 +55,10 @@ export async function countTopic(topic: string): Promise<number> {
 export async function readWholeTopic(topic: string): Promise<ReadMessage[]> {
   const total = await countTopic(topic);
   return total === 0 ? [] : readTopic(topic, total, 20_000);
+}
+
+/** The offset `groupId` committed on partition 0 of `topic` (-1 when none): the one-partition tests' whole story. */
+export async function committedOffset(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [found] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return Number(found!.partitions[0]!.offset);
 }

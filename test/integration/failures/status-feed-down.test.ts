@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
 import { HeraldProducer } from '../../../src/client/herald-producer';
 import { eventually, testKafka } from '../../support/infra';
-import { readTopic } from '../../support/read-topic';
+import { committedOffset, readTopic } from '../../support/read-topic';
 import { isolatedConfig, startTestService, type TestService } from '../../support/service-harness';
 import { startSmtpSink } from '../../support/smtp-sink';
 
@@ -32,10 +32,7 @@ describe('status topic unavailable while an event is handled', () => {
     await smtp.close();
   });
 
-  const committed = async () => {
-    const [topic] = await admin.fetchOffsets({ groupId: herald.env.KAFKA_GROUP_ID, topics: [herald.config.kafka.topics.incoming] });
-    return Number(topic!.partitions[0]!.offset);
-  };
+  const committed = () => committedOffset(admin, herald.env.KAFKA_GROUP_ID, herald.config.kafka.topics.incoming);
 
   it('sends the email, holds the offset until the changes are on the topic, then commits; one email', async () => {
     const statusTopic = herald.config.kafka.topics.status;

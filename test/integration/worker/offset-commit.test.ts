@@ -2,6 +2,7 @@ import type { Admin } from 'kafkajs';
 import { HeraldProducer } from '../../../src/client/herald-producer';
 import type { EventInput } from '../../../src/contract/complete-event';
 import { eventually, testKafka } from '../../support/infra';
+import { committedOffset } from '../../support/read-topic';
 import { isolatedConfig, startTestService, type TestService } from '../../support/service-harness';
 import { startSmtpSink } from '../../support/smtp-sink';
 
@@ -34,10 +35,7 @@ describe('an offset is committed only after every event up to it is fully handle
     await smtp.close();
   });
 
-  const committed = async () => {
-    const [topic] = await admin.fetchOffsets({ groupId: herald.env.KAFKA_GROUP_ID, topics: [herald.config.kafka.topics.incoming] });
-    return Number(topic!.partitions[0]!.offset);
-  };
+  const committed = () => committedOffset(admin, herald.env.KAFKA_GROUP_ID, herald.config.kafka.topics.incoming);
 
   it('holds the committed offset at a delivery the provider has not accepted yet, even when the events after it are done, and moves past it once accepted', async () => {
     smtp.hold('r2@example.com');
