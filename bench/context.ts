@@ -77,12 +77,3 @@ export async function createContext(options: BenchOptions, env: BenchContext['en
   return ctx;
 }
 
-/** Deletes every Redis key under `prefix` (the worker's and the bench's for one scenario). */
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== '0');
-}

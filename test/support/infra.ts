@@ -32,13 +32,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Deletes every key under `prefix` (a test's, or a test service's). */
+/** Deletes every key under `prefix` (a test's, a test service's, or a bench scenario's). */
 export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
     cursor = next;
-    if (keys.length) await redis.del(...keys);
+    // UNLINK frees the memory in the background: a bench scenario leaves hundreds of thousands of keys.
+    if (keys.length) await redis.unlink(...keys);
   } while (cursor !== '0');
 }
 

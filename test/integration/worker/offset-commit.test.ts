@@ -2,7 +2,7 @@ import type { Admin } from 'kafkajs';
 import { HeraldProducer } from '../../../src/client/herald-producer';
 import type { EventInput } from '../../../src/contract/complete-event';
 import { eventually, testKafka } from '../../support/infra';
-import { committedOffset } from '../../support/read-topic';
+import { committedOffset, readTopic } from '../../support/read-topic';
 import { isolatedConfig, startTestService, type TestService } from '../../support/service-harness';
 import { startSmtpSink } from '../../support/smtp-sink';
 
@@ -68,5 +68,32 @@ describe('an offset is committed only after every event up to it is fully handle
     await eventually(async () => smtp.accepted.length === before + 3, 'all three accepted');
     const ordered = smtp.accepted.filter((m) => m.to[0] === 'ordered@example.com').map((m) => (m.raw.includes('second') ? 'second' : 'first'));
     expect(ordered).toEqual(['first', 'second']);
+  });
+
+  // The status topic cannot take writes (deleted under the running service). A delivery's `pending`
+  // change is published beside its send, not before it: the email goes out, the offset waits for the
+  // change feed, and once the topic is back the changes land and nothing is sent twice. Last in the
+  // file: it deletes and recreates the service's status topic.
+  it('with the status topic gone: sends the email, holds the offset until its changes are on the topic, then commits; one email', async () => {
+    // Everything the earlier tests published is committed first, so the offset below is this event's alone.
+    const incoming = herald.config.kafka.topics.incoming;
+    const [end] = await admin.fetchTopicOffsets(incoming);
+    const before = Number(end!.high);
+    await eventually(async () => (await committed()) === before, `offset ${before} committed (the earlier events)`);
+    const statusTopic = herald.config.kafka.topics.status;
+    await admin.deleteTopics({ topics: [statusTopic] });
+    await eventually(async () => !(await admin.listTopics()).includes(statusTopic), 'the status topic gone');
+
+    const { id } = await producer.publish({ type: 'transactional', priority: 'critical', recipients: ['email:feed@example.com'], channels: ['email'], payload: { message: 'hello' } });
+    await eventually(async () => smtp.countTo('feed@example.com') === 1, 'the email sent while the change feed is down');
+    // Well past the 1 s auto-commit interval: the offset waits for the feed.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await committed()).toBe(before);
+
+    await admin.createTopics({ topics: [{ topic: statusTopic, numPartitions: 1 }], waitForLeaders: true });
+    await eventually(async () => (await committed()) === before + 1, 'the event committed once the status topic is back', 40_000);
+    const changes = (await readTopic(statusTopic, 2)).filter((m) => m.key === id).map((m) => m.value.status);
+    expect(changes).toEqual(['pending', 'sent']);
+    expect(smtp.countTo('feed@example.com')).toBe(1);
   });
 });
