@@ -1,4 +1,6 @@
 import type { EachBatchPayload } from 'kafkajs';
+import { describeError } from '../errors';
+import type { Logger } from '../logger';
 
 /** Backoff of the `failures`-th retry: 250 ms doubling, at most 10 s. */
 export const retryDelayMs = (failures: number): number => Math.min(10_000, 250 * 2 ** Math.min(failures, 6));
@@ -29,4 +31,26 @@ export async function retryInPlace(
       }
     }
   }
+}
+
+/**
+ * One message of a batch, as both lanes handle it: `work` retried in place (logged as such), then
+ * `done` (the caller resolves what offset it can), a heartbeat and a commit if one is due.
+ * Returns false, without `done`, when the worker stops or the partition is taken away.
+ */
+export async function handleInPlace(
+  payload: Pick<EachBatchPayload, 'isRunning' | 'isStale' | 'heartbeat' | 'commitOffsetsIfNecessary'>,
+  at: { topic: string; partition: number; offset: string },
+  work: () => Promise<unknown>,
+  done: () => void,
+  logger: Logger,
+): Promise<boolean> {
+  const handled = await retryInPlace(payload, work, (error, attempt, delayMs) =>
+    logger.error('message handling failed; retrying in place', { topic: at.topic, partition: at.partition, offset: at.offset, attempt, delayMs, error: describeError(error) }),
+  );
+  if (!handled) return false;
+  done();
+  await payload.heartbeat();
+  await payload.commitOffsetsIfNecessary();
+  return true;
 }

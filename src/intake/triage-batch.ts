@@ -7,7 +7,7 @@ import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import { createInOrderOffsets } from './in-order-offsets';
 import { keepAlive } from './keep-alive';
-import { retryInPlace } from './retry-in-place';
+import { handleInPlace, retryInPlace } from './retry-in-place';
 import { keyOf, runByKey, weightOf } from './run-by-key';
 import { chunkForSend, forwardedMessage, messageBytes, triage, type SendLimits, type Triage } from './triage';
 
@@ -61,17 +61,10 @@ async function handleHere(deps: TriageBatchDeps, run: BatchRun, triaged: Triaged
   await runByKey(here, {
     limit: deps.deliveriesInFlight,
     alive: run.alive,
-    work: async ({ index, message, triage: t }) => {
+    work: ({ index, message, triage: t }) => {
       const at = { topic, partition, message };
       const work = () => (t.lane === 'fast' ? deps.handleValid(at, t.event) : t.lane === 'replay' ? deps.handleReplay(at, t.event, t.target) : deps.rejectInvalid(at, t.failure));
-      const handled = await retryInPlace(run.payload, work, (error, attempt, delayMs) =>
-        deps.logger.error('message handling failed; retrying in place', { topic, partition, offset: message.offset, attempt, delayMs, error: describeError(error) }),
-      );
-      if (!handled) return false;
-      run.done(index);
-      await run.payload.heartbeat();
-      await run.payload.commitOffsetsIfNecessary();
-      return true;
+      return handleInPlace(run.payload, { topic, partition, offset: message.offset }, work, () => run.done(index), deps.logger);
     },
   });
 }

@@ -10,7 +10,7 @@ import type { ReplayTarget } from '../dlq/replay-header';
 import type { EventHandler } from './handle-event';
 import { keepAlive } from './keep-alive';
 import { createLaneConsumer } from './lane-consumer';
-import { retryInPlace } from './retry-in-place';
+import { handleInPlace } from './retry-in-place';
 import { withIntakeSpan } from '../tracing/intake-span';
 import { createTriageBatch, type MessageAt } from './triage-batch';
 import { createInOrderOffsets } from './in-order-offsets';
@@ -41,9 +41,9 @@ export interface WorkerDeps {
  * handles fast-lane events and dead-letters invalid messages itself and forwards every other event to
  * `topics.bulk`; the bulk lane, group `<groupId>.bulk`, handles what it reads whatever its priority.
  * Both handle the messages of a partition side by side, up to `kafka.deliveriesInFlight` deliveries
- * between them and each key's in order (./run-by-key.ts). An offset is resolved only once its message and every one before it are done
- * (handled, dead-lettered or forwarded) and kafkajs commits resolved offsets only, so a committed
- * offset never runs ahead of the work. When our own storage fails, the message is retried in place
+ * between them and each key's in order (./run-by-key.ts). An offset is resolved only once its
+ * message and every one before it are done (handled, dead-lettered or forwarded) and kafkajs commits
+ * resolved offsets only, so a committed offset never runs ahead of the work. When our own storage fails, the message is retried in place
  * with backoff, holding its key (and so, soon, its partition) rather than skipping it.
  */
 export function createWorker(deps: WorkerDeps) {
@@ -93,18 +93,14 @@ export function createWorker(deps: WorkerDeps) {
         {
           limit: config.deliveriesInFlight,
           alive: () => payload.isRunning() && !payload.isStale(),
-          work: async ({ index, message, parsed }) => {
+          work: ({ index, message, parsed }) => {
             const at = { topic, partition, message };
             const work = () => (parsed.ok ? handleValid(at, parsed.event) : rejectInvalid(at, parsed));
-            const handled = await retryInPlace(payload, work, (error, attempt, delayMs) =>
-              logger.error('message handling failed; retrying in place', { topic, partition, offset: message.offset, attempt, delayMs, error: describeError(error) }),
-            );
-            if (!handled) return false;
-            const offset = progress.complete(index);
-            if (offset !== undefined) payload.resolveOffset(offset);
-            await payload.heartbeat();
-            await payload.commitOffsetsIfNecessary();
-            return true;
+            const done = () => {
+              const offset = progress.complete(index);
+              if (offset !== undefined) payload.resolveOffset(offset);
+            };
+            return handleInPlace(payload, { topic, partition, offset: message.offset }, work, done, logger);
           },
         },
       );
