@@ -13,6 +13,11 @@ export const LIMITS = {
   maxIdLength: 200,
   /** Longest recipient string (`user id` or `email:…`/`phone:…`/`push:…`). */
   maxRecipientLength: 4096,
+  /**
+   * Deepest nesting of objects and arrays in an event, the event object itself being level 1.
+   * Deeper JSON is refused before validation: walking it (to measure or copy the payload) would exhaust the stack.
+   */
+  maxJsonDepth: 64,
   /** Longest template name, category and locale tag. */
   maxNameLength: 100,
 } as const;

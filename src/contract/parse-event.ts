@@ -6,7 +6,7 @@ import { upcastV1 } from './upcast';
 
 /** Why a message could not become an event; stable codes used in DLQ records and metrics. */
 /** Why a message is not an event; `invalid_replay`: an unreadable `herald-replay` header (src/dlq/replay-header.ts). */
-export type RejectCode = 'oversize' | 'malformed_json' | 'not_an_object' | 'unknown_version' | 'schema_violation' | 'invalid_replay';
+export type RejectCode = 'oversize' | 'malformed_json' | 'not_an_object' | 'too_deep' | 'unknown_version' | 'schema_violation' | 'invalid_replay';
 
 /** One problem found in an event, with the JSON path where it is. */
 export interface ContractIssue {
@@ -37,10 +37,29 @@ function reject(code: RejectCode, message: string, issues: ContractIssue[] = [])
   return { ok: false, code, message, issues };
 }
 
+/**
+ * Whether `value` nests objects and arrays deeper than `max` levels (`value` itself is level 1).
+ * Iterative on purpose: JSON.parse accepts tens of thousands of levels, and any recursive walk of
+ * them (zod's, JSON.stringify's) throws RangeError: Maximum call stack size exceeded.
+ */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Validates an already-decoded value as v1 (no `version`) or v2, upcasting v1. */
 export function parseEventObject(value: unknown): ParseResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return reject('not_an_object', 'the message is JSON but not an object; send one event object per message');
+  }
+  if (nestsDeeperThan(value, LIMITS.maxJsonDepth)) {
+    return reject('too_deep', `the event nests objects or arrays more than ${LIMITS.maxJsonDepth} levels deep; flatten the payload or send a reference to the content`);
   }
   const version = (value as { version?: unknown }).version;
   if (version === undefined) {

@@ -29,16 +29,18 @@ describe('malformed and invalid messages go to the DLQ and the consumer moves on
       { label: 'oversize', value: Buffer.alloc(LIMITS.maxEventBytes + 1, 'a') },
       { label: 'not_an_object', value: Buffer.from('[1,2,3]') },
       { label: 'tombstone', value: null },
+      // 50,000 levels: validating it overflowed the stack (found by the chaos run's fast-check messages).
+      { label: 'too_deep', value: Buffer.from(JSON.stringify({ ...valid, id: 'deep', payload: '__DEEP__' }).replace('"__DEEP__"', `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`)) },
     ];
     // One partition key keeps them in order, so "moves on" is observable: the good event comes last.
     await producer.send({ topic, messages: [...bad.map((b) => ({ key: 'same', value: b.value })), { key: 'same', value: JSON.stringify(valid) }] });
 
     const letters = await eventually(async () => {
-      const read = await readTopic(herald.config.kafka.topics.dlq, 6);
-      return read.length >= 6 ? read : undefined;
-    }, 'six dead letters');
+      const read = await readTopic(herald.config.kafka.topics.dlq, 7);
+      return read.length >= 7 ? read : undefined;
+    }, 'seven dead letters');
     const reasons = letters.map((l) => l.value.reason);
-    expect(reasons).toEqual(['malformed_json', 'schema_violation', 'unknown_version', 'oversize', 'not_an_object', 'malformed_json']);
+    expect(reasons).toEqual(['malformed_json', 'schema_violation', 'unknown_version', 'oversize', 'not_an_object', 'malformed_json', 'too_deep']);
     for (const [i, letter] of letters.entries()) {
       expect(letter.value.kind).toBe('invalid_event');
       expect(letter.value.source).toEqual(expect.objectContaining({ topic, partition: expect.any(Number), offset: expect.any(String), key: 'same' }));

@@ -77,6 +77,22 @@ describe('parseEvent: messages that are not events', () => {
     expect(result.message).toMatch(/one event object per message/);
   });
 
+  it('rejects JSON nested deeper than maxJsonDepth as too_deep, without overflowing the stack', () => {
+    // 50,000 levels: JSON.parse takes them, any recursive walk (zod's payload check) threw RangeError.
+    const deep = `{"a":`.repeat(50_000) + '1' + '}'.repeat(50_000);
+    const result = rejected(parseEvent(bytes(JSON.stringify(v2Event({ payload: '__DEEP__' })).replace('"__DEEP__"', deep))));
+    expect(result.code).toBe('too_deep');
+    expect(result.message).toContain(`more than ${LIMITS.maxJsonDepth} levels deep`);
+  });
+
+  it('accepts a payload nested right up to maxJsonDepth', () => {
+    // The event is level 1 and its payload level 2; wrapping { leaf: 1 } 62 times puts it at level 64.
+    let payload: Record<string, unknown> = { leaf: 1 };
+    for (let level = 2; level < LIMITS.maxJsonDepth; level++) payload = { a: payload };
+    expect(parseEvent(bytes(v2Event({ payload }))).ok).toBe(true);
+    expect(rejected(parseEvent(bytes(v2Event({ payload: { a: payload } })))).code).toBe('too_deep');
+  });
+
   it.each([3, 1, '2', null])('rejects version %p as unknown_version', (version) => {
     const result = rejected(parseEvent(bytes(v2Event({ version }))));
     expect(result.code).toBe('unknown_version');
