@@ -14,8 +14,20 @@ const envSchema = z.object({
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1)),
   /** Consumer group of the workers. Default `herald-workers`. */
   KAFKA_GROUP_ID: z.string().min(1).default('herald-workers'),
-  /** Redis connection URL. Default `redis://127.0.0.1:6379`. */
+  /**
+   * Redis connection URL. Default `redis://127.0.0.1:6379`. With REDIS_CLUSTER_NODES set, only its
+   * username, password and scheme (`rediss:` for TLS) are used, for every node of the cluster.
+   */
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /**
+   * Comma-separated `host:port` seed nodes of a Redis Cluster (any masters; the client discovers the
+   * rest). Set, herald talks to the cluster instead of the one Redis at REDIS_URL. Unset by default.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((v) => v.split(',').map((n) => n.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'each cluster node must be host:port, such as 127.0.0.1:7001')).min(1, 'list at least one cluster node as host:port'))
+    .optional(),
   /** Port of the HTTP API. Default 8080; 0 picks a free port. */
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Prefix of every Redis key, so several herald deployments can share one Redis. Default `herald`. */
@@ -76,12 +88,17 @@ const TWILIO_VARS = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] a
 
 /** Variables that only make sense together. */
 function crossCheck(env: Env): string[] {
+  const problems: string[] = [];
   const set = TWILIO_VARS.filter((v) => env[v] !== undefined);
   if (set.length > 0 && set.length < TWILIO_VARS.length) {
     const missing = TWILIO_VARS.filter((v) => env[v] === undefined);
-    return [`  ${missing.join(', ')}: Twilio needs ${TWILIO_VARS.join(', ')} together; set ${missing.join(' and ')} or unset ${set.join(' and ')}`];
+    problems.push(`  ${missing.join(', ')}: Twilio needs ${TWILIO_VARS.join(', ')} together; set ${missing.join(' and ')} or unset ${set.join(' and ')}`);
   }
-  return [];
+  const database = new URL(env.REDIS_URL).pathname.replace(/^\//, '');
+  if (env.REDIS_CLUSTER_NODES && database !== '' && database !== '0') {
+    problems.push(`  REDIS_URL: selects database ${database}, but a Redis Cluster has only database 0; drop the /${database} (with REDIS_CLUSTER_NODES set, REDIS_URL gives only credentials and TLS)`);
+  }
+  return problems;
 }
 
 /**

@@ -1,12 +1,11 @@
-import type { Redis } from 'ioredis';
 import type { Clock } from '../clock';
-import { loadScript } from '../redis/commands';
+import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 import { digestIdOf, dueMemberOf, parseDueMember, type BatchItem, type BatchRef, type Claim } from './batch-item';
 
 /** What {@link createBatchStore} needs. */
 export interface BatchStoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   clock: Clock;
   /** How long a claim is held before another flusher may resume it, in ms (config `batching.claimLeaseMs`). */

@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { Clock } from '../clock';
 import type { FrequencyCapConfig } from '../config/schema';
 import type { Channel, EventType, Priority } from '../contract/event-v1';
-import { loadScript } from '../redis/commands';
+import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 
 /** What of an event a frequency cap looks at. */
@@ -33,7 +32,7 @@ export function capsFor(caps: readonly FrequencyCapConfig[], event: Omit<CappedE
 
 /** What {@link createFrequencyCaps} needs. */
 export interface FrequencyCapsOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   clock: Clock;
   /** Config `frequencyCaps`. */

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Clock } from '../clock';
 import type { HeraldConfig } from '../config/schema';
 import { CHANNELS, type Channel } from '../contract/event-v1';
@@ -15,12 +14,13 @@ import { createPushOutboxProvider } from './push-outbox';
 import { createSmsOutboxProvider } from './sms-outbox';
 import { PROVIDER_IDS, type ChannelProvider, type ProviderId, type ProviderMap } from './types';
 import { createWebhookProvider } from './webhook-http';
+import type { RedisClient } from '../redis/commands';
 
 /** What {@link buildProviders} needs; all passed in, nothing read from the environment here. */
 export interface BuildProvidersOptions {
   env: Env;
   config: Pick<HeraldConfig, 'channels' | 'deliveryState'>;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   logger: Logger;
   /** Default: the wall clock. */

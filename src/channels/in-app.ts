@@ -1,7 +1,6 @@
-import type { Cluster, Redis } from 'ioredis';
 import { systemClock, type Clock } from '../clock';
 import { type HeraldError, PermanentError, RetriableError } from '../errors';
-import { loadScript } from '../redis/commands';
+import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 import type { ChannelProvider } from './types';
 
@@ -22,7 +21,7 @@ export interface InboxEntry {
 
 /** Settings of the in-app provider. */
 export interface InAppOptions {
-  redis: Redis | Cluster;
+  redis: RedisClient;
   keys: RedisKeys;
   /** Entries kept per user, oldest dropped first (`channels.in_app.inboxCap`). */
   inboxCap: number;
@@ -85,7 +84,7 @@ export function createInAppProvider(options: InAppOptions): ChannelProvider {
 }
 
 /** The newest `limit` entries of a user's inbox, newest first. */
-export async function readInbox(redis: Redis | Cluster, keys: RedisKeys, userId: string, limit = 50): Promise<InboxEntry[]> {
+export async function readInbox(redis: RedisClient, keys: RedisKeys, userId: string, limit = 50): Promise<InboxEntry[]> {
   if (limit <= 0) return [];
   const raw = await redis.lrange(keys.inbox(userId), 0, limit - 1);
   return raw.map((item) => JSON.parse(item) as InboxEntry);

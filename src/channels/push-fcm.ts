@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import type { Agent } from 'node:http';
 import { applicationDefault, cert, deleteApp, initializeApp, type Credential, type ServiceAccount } from 'firebase-admin/app';
 import { getMessaging, type Messaging } from 'firebase-admin/messaging';
-import type { Cluster, Redis } from 'ioredis';
 import { AddressRejectedError, ConfigError, RetriableError, describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { RedisKeys } from '../redis/keys';
 import { classifyFcmFailure, mapFcmError, type FcmTokenFailure } from './fcm-errors';
 import { tally, verdict, type TokenOutcome } from './fcm-outcome';
 import type { ChannelProvider, OutboundMessage, SendResult } from './types';
+import type { RedisClient } from '../redis/commands';
 
 /** Settings of the FCM push provider. */
 export interface FcmPushProviderOptions {
@@ -17,7 +17,7 @@ export interface FcmPushProviderOptions {
   projectId?: string;
   /** Service-account key file, from GOOGLE_APPLICATION_CREDENTIALS. Default: Application Default Credentials. */
   credentialsFile?: string;
-  redis: Redis | Cluster;
+  redis: RedisClient;
   keys: RedisKeys;
   /** Drops dead tokens from a user's profile (the user directory's `removePushTokens`). */
   removeTokens(recipientId: string, tokens: string[]): Promise<void>;

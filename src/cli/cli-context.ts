@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { systemClock } from '../clock';
 import { loadConfig } from '../config/load-config';
@@ -7,7 +6,9 @@ import { loadEnv, type Env } from '../env';
 import { createDeliveryStore, type DeliveryStore } from '../delivery-state/delivery-store';
 import { readDeadLetters, type ReadRange, type StoredLetter } from '../dlq/dlq-reader';
 import { ConfigError, describeError, messageOf } from '../errors';
+import type { RedisClient } from '../redis/commands';
 import { createKeys, type RedisKeys } from '../redis/keys';
+import { createRedisClient, redisTarget } from '../redis/redis-client';
 import { CliError, EXIT } from './cli-error';
 
 /** Options every command accepts. */
@@ -27,7 +28,7 @@ export function createCliContext(options: GlobalOptions, source?: NodeJS.Process
   let config: Promise<HeraldConfig> | undefined;
   let kafka: Kafka | undefined;
   let admin: Promise<Admin> | undefined;
-  let redis: Promise<Redis> | undefined;
+  let redis: Promise<RedisClient> | undefined;
   let deliveries: Promise<DeliveryStore> | undefined;
   const closers: (() => Promise<unknown>)[] = [];
 
@@ -69,17 +70,17 @@ export function createCliContext(options: GlobalOptions, source?: NodeJS.Process
       })();
       return admin;
     },
-    async redis(): Promise<Redis> {
+    async redis(): Promise<RedisClient> {
       redis ??= (async () => {
-        const url = getEnv().REDIS_URL;
         // One quick try: the command fails with a clear message instead of retrying forever.
-        const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3_000, retryStrategy: () => null, enableOfflineQueue: false });
+        const client = createRedisClient(getEnv(), { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3_000, reconnect: false, enableOfflineQueue: false });
         client.on('error', () => undefined);
         try {
           await client.connect();
         } catch (error) {
           client.disconnect();
-          throw unreachable('Redis', url, 'REDIS_URL', error);
+          const { address, variable } = redisTarget(getEnv());
+          throw unreachable('Redis', address, variable, error);
         }
         closers.push(() => client.quit().catch(() => client.disconnect()));
         return client;

@@ -26,8 +26,12 @@ export const invalidEventLetterSchema = z.object({
   ...common,
   issues: z.array(z.object({ path: z.string(), message: z.string() })),
   source: sourceCoordinatesSchema,
-  /** The message value exactly as it arrived, base64. */
+  /** The message value exactly as it arrived, base64; only its first bytes when `rawTruncated`. */
   rawBase64: z.string(),
+  /** Set when the message was over the event size limit: `rawBase64` holds its first bytes only, so the letter fits on the DLQ topic. */
+  rawTruncated: z.literal(true).optional(),
+  /** Size of the whole message value in bytes, given with `rawTruncated`. */
+  rawBytes: z.number().int().optional(),
 });
 
 /** One delivery (event × recipient × channel) that failed for good: the event and its context, no addresses. */

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { loadScript } from '../redis/commands';
+import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 
 /** `new`: handle it; `redelivery`: the same Kafka message again (a crash or rebalance), handle it; `duplicate`: drop it. */
@@ -11,7 +10,7 @@ export type DedupVerdict = 'new' | 'redelivery' | 'duplicate';
  * same offset, the marker matches, and the event is finished instead of being lost. The per-delivery
  * ledger (delivery-state) then keeps a redelivered event from sending anything twice.
  */
-export function createDedupStore(options: { redis: Redis; keys: RedisKeys; ttlSeconds: number }) {
+export function createDedupStore(options: { redis: RedisClient; keys: RedisKeys; ttlSeconds: number }) {
   const claim = loadScript(options.redis, 'dedup-claim', 1);
   return {
     /** Claims `dedupKey` (the event's deduplicationKey, else its id) for the message at `marker`. */

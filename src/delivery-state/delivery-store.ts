@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { Clock } from '../clock';
 import type { Channel } from '../contract/event-v1';
 import type { EventV2 } from '../contract/event-v2';
-import { loadScript } from '../redis/commands';
+import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
+import { isCluster } from '../redis/redis-client';
 import type { DeliveryRecord, DeliveryStatus, StatusChange } from './types';
 
 /** Identifies one delivery: an event, a recipient, a channel. */
@@ -47,7 +47,7 @@ export interface InflightEntry {
 
 /** Options of {@link createDeliveryStore}. */
 export interface DeliveryStoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   clock: Clock;
   retentionSeconds: number;
@@ -144,9 +144,17 @@ export function createDeliveryStore(options: DeliveryStoreOptions) {
    * A score of now (not NX) also marks a redelivery as a change, which keeps the sweep from
    * forgetting an entry it read just before (see sweep-forget.lua). If only the ZADD failed, the
    * write rejects all the same: the event is retried and indexes it then.
+   * On a Redis Cluster the index (`{inflight}`) and the record (`{n:<event>}`) live on different
+   * slots, mostly on different nodes and connections, so call order says nothing about which lands
+   * first: there the script is sent only once the ZADD has landed (one more round trip), and a failed
+   * ZADD leaves the record unwritten.
    */
   async function indexedWrite<T>(ref: DeliveryRef, write: () => Promise<T>): Promise<T> {
     const indexing = redis.zadd(inflight, clock.now(), deliveryIdOf(ref));
+    if (isCluster(redis)) {
+      await indexing;
+      return write();
+    }
     const [indexed, written] = await Promise.allSettled([indexing, write()]);
     if (written.status === 'rejected') throw written.reason;
     if (indexed.status === 'rejected') throw indexed.reason;

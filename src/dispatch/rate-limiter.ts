@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { HeraldConfig, RateLimitConfig } from '../config/schema';
 import type { Channel } from '../contract/event-v1';
-import { loadScript } from '../redis/commands';
+import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 import { sleep } from './retry';
 
@@ -26,7 +25,7 @@ export interface RateWait {
 
 /** Options of {@link createRateLimiter}. */
 export interface RateLimiterOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   channels: HeraldConfig['channels'];
   /** Sleeps between tries for a token. Default: a timer. */

@@ -1,10 +1,9 @@
-import type { Redis } from 'ioredis';
 import type { Clock } from '../clock';
 import type { Channel } from '../contract/event-v1';
 import type { EventV2 } from '../contract/event-v2';
 import { deliveryIdOf } from '../delivery-state/delivery-store';
 import type { ResolvedRecipient } from '../recipients/resolve-recipient';
-import { loadScript } from '../redis/commands';
+import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 
 /** One delivery waiting for its next try: everything needed to render and send it again. */
@@ -44,7 +43,7 @@ export function retryItemOf(event: EventV2, recipient: Pick<ResolvedRecipient, '
  * so a retry never holds a partition; every worker polls the due ones. One key pair per channel
  * keeps channels apart: a channel with a thousand waiting retries never delays another's.
  */
-export function createRetryStore(options: { redis: Redis; keys: RedisKeys; clock: Clock }) {
+export function createRetryStore(options: { redis: RedisClient; keys: RedisKeys; clock: Clock }) {
   const { redis, keys, clock } = options;
   const schedule = loadScript(redis, 'retry-schedule', 2);
   const claim = loadScript(redis, 'retry-claim', 2);

@@ -1,6 +1,15 @@
 import type { IHeaders, Producer } from 'kafkajs';
 import type { DeadLetter, SourceCoordinates } from '../contract/dead-letter';
+import { LIMITS } from '../contract/limits';
 import type { ContractIssue } from '../contract/parse-event';
+
+/**
+ * Bytes of an oversize message kept in its dead letter. The whole of a 1 MB message, base64 in
+ * JSON, is larger than the broker's default 1 MB limit: the DLQ write failed for good, the message
+ * was retried in place forever, and its partition stalled (found by the chaos run). Its first 64 KiB
+ * show on-call what it was; a message over the limit cannot be replayed as it is anyway.
+ */
+export const OVERSIZE_RAW_KEPT_BYTES = 64 * 1024;
 
 export type { DeadLetter, SourceCoordinates };
 
@@ -20,10 +29,13 @@ export function createDlqPublisher(options: { producer: Producer; topic: string 
   }
 
   return {
-    /** A message that is not a valid event: kept with its raw bytes and source coordinates. */
+    /** A message that is not a valid event: kept with its raw bytes (the first ones of an oversize message) and source coordinates. */
     rejectMessage(input: { source: SourceCoordinates; raw: Buffer | null; reason: string; message: string; issues: ContractIssue[]; failedAt: string }) {
       const { raw, ...rest } = input;
-      return publish({ kind: 'invalid_event', ...rest, rawBase64: (raw ?? Buffer.alloc(0)).toString('base64') }, input.source.key);
+      const bytes = raw ?? Buffer.alloc(0);
+      if (bytes.length <= LIMITS.maxEventBytes) return publish({ kind: 'invalid_event', ...rest, rawBase64: bytes.toString('base64') }, input.source.key);
+      const head = bytes.subarray(0, OVERSIZE_RAW_KEPT_BYTES).toString('base64');
+      return publish({ kind: 'invalid_event', ...rest, rawBase64: head, rawTruncated: true, rawBytes: bytes.length }, input.source.key);
     },
     /** A delivery that failed for good: the event and the delivery context (no addresses). */
     deadLetterDelivery(letter: Extract<DeadLetter, { kind: 'delivery_failed' }>) {

@@ -1,3 +1,4 @@
+import { LIMITS } from '../contract/limits';
 import type { Message } from 'kafkajs';
 import type { HeraldConfig } from '../config/schema';
 import { MESSAGE_HEADERS, messageKey } from '../client/event-message';
@@ -94,6 +95,9 @@ export async function planReplay(letters: readonly StoredLetter[], config: Heral
         }
         steps.push(once(await deliveryStep(stored.id, event, letter.digest.recipientId, letter.digest.channel, letter.digest.attempts, config, lookups)));
       }
+    } else if (letter.rawTruncated) {
+      const why = `the message was ${letter.rawBytes ?? 'over'} bytes, over the ${LIMITS.maxEventBytes}-byte limit; the letter keeps only its start, so ask the producer to send it again smaller`;
+      steps.push({ letterId: stored.id, recipientId: null, channel: null, eventId: null, action: 'skip', why });
     } else {
       const raw = Buffer.from(letter.rawBase64, 'base64');
       const parsed = parseEvent(raw);

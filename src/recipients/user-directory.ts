@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import { RetriableError } from '../errors';
-import { loadScript } from '../redis/commands';
+import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 import { userProfileSchema, type UserProfile } from './user-profile';
 
@@ -8,7 +7,7 @@ import { userProfileSchema, type UserProfile } from './user-profile';
 const MAX_REPLACE_ATTEMPTS = 10;
 
 /** Users and their addresses and preferences, stored as JSON in Redis (written by `PUT /api/users/:id`). */
-export function createUserDirectory(options: { redis: Redis; keys: RedisKeys }) {
+export function createUserDirectory(options: { redis: RedisClient; keys: RedisKeys }) {
   const { redis, keys } = options;
   const replace = loadScript(redis, 'profile-replace', 1);
   return {

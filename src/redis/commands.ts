@@ -2,6 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
 
+/**
+ * The Redis herald talks to: one server, or a Redis Cluster (REDIS_CLUSTER_NODES). Every store takes
+ * this type; keys.ts's hash tags keep each script's and transaction's keys in one slot either way.
+ */
+export type RedisClient = Redis | Cluster;
+
 /** Runs one loaded Lua script: its KEYS, then its ARGV. */
 export type ScriptRunner = (keys: string[], args: (string | number)[]) => Promise<unknown>;
 
@@ -41,7 +47,7 @@ function readLua(name: string): string {
  * @param name file name without `.lua`, e.g. `inbox-push`.
  * @param numberOfKeys how many of the arguments are KEYS (the script header lists them).
  */
-export function loadScript(redis: Redis | Cluster, name: string, numberOfKeys: number): ScriptRunner {
+export function loadScript(redis: RedisClient, name: string, numberOfKeys: number): ScriptRunner {
   const command = `herald_${name.replace(/[^A-Za-z0-9]/g, '_')}`;
   let names = defined.get(redis);
   if (!names) {

@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Clock } from '../clock';
 import type { EventV2 } from '../contract/event-v2';
-import { loadScript } from '../redis/commands';
+import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 
 /** Where a scheduled event is in its life: held, being fired (claimed for a lease), fired or cancelled. */
@@ -27,7 +26,7 @@ export interface ClaimedSchedule {
 
 /** What {@link createScheduleStore} needs. */
 export interface ScheduleStoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   clock: Clock;
   /**

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
 import { createBatchStore } from '../batching/batch-store';
 import { createFrequencyCaps } from '../caps/frequency-caps';
@@ -27,11 +26,12 @@ import type { Metrics } from '../metrics/metrics';
 import { createUserDirectory } from '../recipients/user-directory';
 import type { RedisKeys } from '../redis/keys';
 import { createRenderer } from '../rendering/render';
+import type { RedisClient } from '../redis/commands';
 
 /** What the pipeline is built from; all of it passed in, nothing global. */
 export interface PipelineDeps {
   config: HeraldConfig;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   producer: Producer;
   providers: ProviderMap;

@@ -1,6 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { within } from './within';
+import type { RedisClient } from '../redis/commands';
+import { pingRedis } from '../redis/redis-client';
 
 type Check = { ok: boolean; detail?: string; [more: string]: unknown };
 
@@ -18,7 +19,7 @@ async function check(work: () => Promise<string | undefined>): Promise<Check> {
  */
 export function createReadiness(deps: {
   kafka: Kafka;
-  redis: Redis;
+  redis: RedisClient;
   isJoined: () => boolean;
   groupId: string;
   /** Breaker state of every provider, by `channel/provider`. */
@@ -40,7 +41,8 @@ export function createReadiness(deps: {
           const cluster = await admin.describeCluster();
           return `${cluster.brokers.length} broker(s)`;
         }),
-        check(async () => `PING ${await deps.redis.ping()}`),
+        // Every master of a cluster, not whichever node a PING would reach.
+        check(() => pingRedis(deps.redis)),
       ]);
       const joined = deps.isJoined();
       const checks: Record<string, Check> = { kafka, redis, consumerGroup: { ok: joined, detail: joined ? `joined ${deps.groupId}` : `not joined to ${deps.groupId} yet` } };

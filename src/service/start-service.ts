@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { Redis } from 'ioredis';
 import { Partitioners } from 'kafkajs';
 import { createDigestFlusher } from '../batching/digest-flusher';
 import { buildProviders, closeProviders } from '../channels/build-providers';
@@ -19,7 +18,9 @@ import { createConsumerLagSource } from '../metrics/consumer-lag-source';
 import { registerScrapeMetrics } from '../metrics/scrape-metrics';
 import { heraldLaneGroups } from '../kafka/consumer-lag';
 import { CHANNELS } from '../contract/event-v1';
+import type { RedisClient } from '../redis/commands';
 import { createKeys } from '../redis/keys';
+import { createRedisClient } from '../redis/redis-client';
 import { buildPipeline } from './build-pipeline';
 import { createReadiness } from './readiness';
 import { createSweep } from '../sweep/sweep';
@@ -62,7 +63,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger.debug('shutdown step done', { step: name, ms: Date.now() - begun });
     }
   };
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
+  // One Redis, or a Redis Cluster when REDIS_CLUSTER_NODES is set (README "Scale-out").
+  const redis = createRedisClient(env, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
   redis.on('error', (error) => logger.warn('redis connection error', { error: error.message }));
   started.push({ name: 'redis', undo: () => redis.quit().catch(() => redis.disconnect()) });
   try {
@@ -79,7 +81,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   }
 }
 
-async function startParts(options: ServiceOptions, clock: Clock, redis: Redis, started: { name: string; undo: () => Promise<unknown> }[]): Promise<Omit<RunningService, 'stop'>> {
+async function startParts(options: ServiceOptions, clock: Clock, redis: RedisClient, started: { name: string; undo: () => Promise<unknown> }[]): Promise<Omit<RunningService, 'stop'>> {
   const { env, config, logger } = options;
   const owner = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const keys = createKeys(options.redisPrefix ?? env.HERALD_REDIS_PREFIX);

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import type { BreakerState } from '../channels/circuit-breaker';
 import type { Clock } from '../clock';
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { RedisKeys } from '../redis/keys';
+import type { RedisClient } from '../redis/commands';
 
 /** One provider's breaker as a worker reports it. */
 export interface BreakerReport {
@@ -38,7 +38,7 @@ export const STALE_AFTER_BEATS = 3;
  * entry when it stops; a killed one's entry goes stale and is shown as gone.
  */
 export function createWorkerRegistry(options: {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   clock: Clock;
   logger: Logger;
@@ -84,7 +84,7 @@ export function createWorkerRegistry(options: {
 }
 
 /** Every worker's last heartbeat, newest first; `stale` when older than {@link STALE_AFTER_BEATS} intervals. */
-export async function readWorkerReports(redis: Redis, keys: RedisKeys, now: number, intervalMs: number): Promise<(WorkerReport & { stale: boolean })[]> {
+export async function readWorkerReports(redis: RedisClient, keys: RedisKeys, now: number, intervalMs: number): Promise<(WorkerReport & { stale: boolean })[]> {
   const entries = await redis.hgetall(keys.workers());
   return Object.values(entries)
     .map((raw) => JSON.parse(raw) as WorkerReport)

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { loadScript } from '../redis/commands';
+import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 
 /** A held lock: its fencing token (higher than every earlier holder's) and who took it. */
@@ -10,7 +9,7 @@ export interface HeldLock {
 
 /** Options of {@link createSweepLock}. */
 export interface SweepLockOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   /** Which lock (`sweep`): one key and one token counter per name. */
   name: string;

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Clock } from '../clock';
 import type { HeraldConfig } from '../config/schema';
 import type { EventV2 } from '../contract/event-v2';
@@ -12,6 +11,7 @@ import { isResolved, resolveRecipient } from '../recipients/resolve-recipient';
 import type { UserDirectory } from '../recipients/user-directory';
 import type { RedisKeys } from '../redis/keys';
 import { createSweepLock, type HeldLock } from './sweep-lock';
+import type { RedisClient } from '../redis/commands';
 
 /** What the sweep counts, one metric label each. */
 export type SweepItemKind = 'stuck_requeued' | 'stale_index_cleaned' | 'stuck_failed' | 'scheduled_overdue';
@@ -20,7 +20,7 @@ export type SweepRunOutcome = 'ran' | 'lock_held' | 'error';
 
 /** Dependencies of {@link createSweep}. */
 export interface SweepDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   clock: Clock;
   logger: Logger;

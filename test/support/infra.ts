@@ -3,6 +3,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { createLogger, type Logger } from '../../src/logger';
+import type { RedisClient } from '../../src/redis/commands';
+import { isCluster } from '../../src/redis/redis-client';
 
 /** Brokers and Redis the integration tests use; the same variables the service reads. */
 export const TEST_BROKERS = (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',');
@@ -32,15 +34,37 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Deletes every key under `prefix` (a test's, a test service's, or a bench scenario's). */
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
+/**
+ * Every key under `prefix`: SCAN of the one Redis, or of every master of a cluster (a SCAN sent
+ * to a cluster client reaches one node and sees only its slots).
+ */
+export async function keysUnder(redis: RedisClient, prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  await eachKeyBatch(redis, prefix, async (_node, keys) => void found.push(...keys));
+  return found;
+}
+
+async function eachKeyBatch(redis: RedisClient, prefix: string, onBatch: (node: Redis, keys: string[]) => Promise<void>): Promise<void> {
+  for (const node of isCluster(redis) ? redis.nodes('master') : [redis]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await onBatch(node, keys);
+    } while (cursor !== '0');
+  }
+}
+
+/** Deletes every key under `prefix` (a test's, a test service's, or a bench scenario's), on one Redis or a cluster. */
+export async function deleteKeys(redis: RedisClient, prefix: string): Promise<void> {
+  await eachKeyBatch(redis, prefix, async (node, keys) => {
     // UNLINK frees the memory in the background: a bench scenario leaves hundreds of thousands of keys.
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== '0');
+    // A cluster node refuses a multi-key UNLINK across slots (CROSSSLOT): one key per command there.
+    if (!isCluster(redis)) return void (await node.unlink(...keys));
+    const pipeline = node.pipeline();
+    for (const key of keys) pipeline.unlink(key);
+    await pipeline.exec();
+  });
 }
 
 /** A Redis connection plus a random key prefix, and a cleanup that deletes every key under it. */

@@ -62,6 +62,22 @@ describe('loadEnv', () => {
     expect(problem({ HTTP_PORT: port })).toMatch(/^Invalid environment:\n {2}HTTP_PORT: .+\nFix the variables above and start again\.$/);
   });
 
+  it('reads REDIS_CLUSTER_NODES as a host:port list, unset by default', () => {
+    expect(loadEnv({})).not.toHaveProperty('REDIS_CLUSTER_NODES');
+    expect(loadEnv({ REDIS_CLUSTER_NODES: ' 10.0.0.1:7001, redis-2:7002,' }).REDIS_CLUSTER_NODES).toEqual(['10.0.0.1:7001', 'redis-2:7002']);
+  });
+
+  it('names a cluster node that is not host:port, and an empty node list', () => {
+    expect(problem({ REDIS_CLUSTER_NODES: '127.0.0.1:7001,127.0.0.1' })).toMatch(/REDIS_CLUSTER_NODES\.1: each cluster node must be host:port, such as 127\.0\.0\.1:7001/);
+    expect(problem({ REDIS_CLUSTER_NODES: ' , ' })).toMatch(/REDIS_CLUSTER_NODES: list at least one cluster node as host:port/);
+  });
+
+  it('refuses a REDIS_URL database other than 0 with a cluster, which has only database 0', () => {
+    expect(problem({ REDIS_CLUSTER_NODES: '127.0.0.1:7001', REDIS_URL: 'redis://:pw@127.0.0.1:6379/2' })).toMatch(/REDIS_URL: selects database 2, but a Redis Cluster has only database 0/);
+    expect(loadEnv({ REDIS_CLUSTER_NODES: '127.0.0.1:7001', REDIS_URL: 'redis://:pw@127.0.0.1:6379/0' }).REDIS_CLUSTER_NODES).toEqual(['127.0.0.1:7001']);
+    expect(loadEnv({ REDIS_URL: 'redis://127.0.0.1:6379/2' }).REDIS_URL).toBe('redis://127.0.0.1:6379/2');
+  });
+
   it('lists every bad variable at once', () => {
     const message = problem({ REDIS_URL: 'not a url', LOG_LEVEL: 'loud' });
     expect(message).toMatch(/REDIS_URL: /);

@@ -1,6 +1,7 @@
 import type { Admin, Producer } from 'kafkajs';
 import { eventV2Schema } from '../../../src/contract/event-v2';
-import { createDlqPublisher, type DlqPublisher, type SourceCoordinates } from '../../../src/dlq/dlq-publisher';
+import { LIMITS } from '../../../src/contract/limits';
+import { createDlqPublisher, OVERSIZE_RAW_KEPT_BYTES, type DlqPublisher, type SourceCoordinates } from '../../../src/dlq/dlq-publisher';
 import { testKafka, uniqueName } from '../../support/infra';
 import { readTopic } from '../../support/read-topic';
 
@@ -58,6 +59,25 @@ describe('DLQ publisher on a real broker', () => {
       'herald-source-offset': '1234',
     });
     expect(m?.value).toEqual({ kind: 'invalid_event', reason: 'invalid_json', message: 'the message is not JSON', issues, source, rawBase64: raw.toString('base64'), failedAt });
+    expect(Buffer.from(m?.value.rawBase64, 'base64').equals(raw)).toBe(true);
+  });
+
+  it('keeps only the first 64 KiB of an oversize message, so a 1 MB message still fits on the DLQ topic', async () => {
+    // 900 KB: whole, base64 in JSON, the letter was over the broker's 1 MB limit and could never be written.
+    const raw = Buffer.alloc(900 * 1024, 'a');
+    const source: SourceCoordinates = { topic: 'in', partition: 0, offset: '8', key: null, timestamp: '0' };
+    await dlq.rejectMessage({ source, raw, reason: 'oversize', message: 'too big', issues: [], failedAt });
+    const [m] = await readTopic(topic, 1);
+    expect(m?.value).toMatchObject({ kind: 'invalid_event', reason: 'oversize', rawTruncated: true, rawBytes: raw.length });
+    expect(Buffer.from(m?.value.rawBase64, 'base64').equals(raw.subarray(0, OVERSIZE_RAW_KEPT_BYTES))).toBe(true);
+  });
+
+  it('keeps a message at the size limit whole', async () => {
+    const raw = Buffer.alloc(LIMITS.maxEventBytes, 'b');
+    const source: SourceCoordinates = { topic: 'in', partition: 0, offset: '9', key: null, timestamp: '0' };
+    await dlq.rejectMessage({ source, raw, reason: 'schema_violation', message: 'x', issues: [], failedAt });
+    const [m] = await readTopic(topic, 1);
+    expect(m?.value.rawTruncated).toBeUndefined();
     expect(Buffer.from(m?.value.rawBase64, 'base64').equals(raw)).toBe(true);
   });
 

@@ -78,6 +78,23 @@ describe('planReplay', () => {
     expect(steps[1]!.why).toContain('past deliveryState.retentionSeconds');
   });
 
+  it('an oversize message kept truncated is skipped with its size, never republished cut short', async () => {
+    const letter: DeadLetter = {
+      kind: 'invalid_event',
+      reason: 'oversize',
+      message: 'too big',
+      failedAt: '2026-11-21T03:00:00.000Z',
+      issues: [],
+      source: { topic: 'notifications.incoming', partition: 0, offset: '5', key: null, timestamp: '0' },
+      rawBase64: Buffer.from('{"id":"e1"').toString('base64'),
+      rawTruncated: true,
+      rawBytes: 900_000,
+    };
+    const [step] = await planReplay([stored('0:5', letter)], config, lookups({}));
+    expect(step).toMatchObject({ action: 'skip', eventId: null });
+    expect(step!.why).toContain('900000 bytes');
+  });
+
   it('an unreadable DLQ message is skipped, not fatal', async () => {
     const [step] = await planReplay([stored('2:0', null)], config, lookups({}));
     expect(step).toMatchObject({ action: 'skip', why: 'not a herald dead letter (the value is not JSON)' });
