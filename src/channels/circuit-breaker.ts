@@ -36,7 +36,12 @@ export function withBreaker(
   deps: { clock: Clock; logger: Logger; onStateChange?: (state: BreakerState) => void },
 ): GuardedProvider {
   const name = `${provider.channel}/${provider.id}`;
-  const breaker = new CircuitBreaker((message: OutboundMessage) => provider.send(message), {
+  // The action hands its call to `track`: opossum's timeout rejects fire() but cannot stop the call.
+  const breaker = new CircuitBreaker((message: OutboundMessage, track: (call: Promise<SendResult>) => void) => {
+    const call = provider.send(message);
+    track(call);
+    return call;
+  }, {
     name,
     timeout: settings.timeoutMs,
     errorThresholdPercentage: settings.errorThresholdPercentage,
@@ -70,15 +75,24 @@ export function withBreaker(
     channel: provider.channel,
     callbacks: provider.callbacks,
     async send(message): Promise<SendResult> {
+      let call: Promise<SendResult> | undefined;
       try {
-        return await breaker.fire(message);
+        return await breaker.fire(message, (c: Promise<SendResult>) => (call = c));
       } catch (error) {
         if (isOpen(error)) {
           const waitMs = Math.max(0, openedUntil - deps.clock.now());
           throw new RetriableError(`the ${name} circuit breaker is open after repeated failures; the delivery waits for its trial call`, 'breaker_open', error, waitMs);
         }
         if (isTimeout(error)) {
-          throw new RetriableError(`${name} did not answer within ${settings.timeoutMs} ms (channels.${provider.channel}.breaker.timeoutMs); it will be retried`, 'provider_timeout', error);
+          // The slow call counts against the breaker now, but the delivery's outcome is the call's own:
+          // a provider that accepts late has sent the message, and a retry now would send it twice
+          // (the chaos run found such duplicates). Each provider's own timeout bounds this wait.
+          const late = call ? await call.then((result) => ({ result }), (cause: unknown) => ({ cause })) : { cause: error };
+          if ('result' in late) {
+            deps.logger.warn('provider answered after the breaker timeout; counted as a failure, delivered once', { channel: provider.channel, provider: provider.id, timeoutMs: settings.timeoutMs });
+            return late.result;
+          }
+          throw new RetriableError(`${name} did not answer within ${settings.timeoutMs} ms (channels.${provider.channel}.breaker.timeoutMs); it will be retried`, 'provider_timeout', late.cause);
         }
         throw error;
       }

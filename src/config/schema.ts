@@ -45,8 +45,9 @@ const breakerSchema = z
     /** How long an open breaker waits before letting one trial call through (half-open), in ms. Default 30000. */
     resetTimeoutMs: positiveInt.default(30_000),
     /**
-     * A provider call slower than this counts as failed and is retried, in ms: a backstop above each
-     * provider's own timeout (SMTP, Twilio and webhooks give up sooner). Default 45000.
+     * A provider call slower than this counts as a failure towards opening the breaker, in ms. The
+     * delivery still takes the call's own outcome (a late acceptance is sent, not retried into a
+     * duplicate); each provider's own timeout (SMTP, Twilio, webhooks) ends a hung call. Default 45000.
      */
     timeoutMs: positiveInt.default(45_000),
   })

@@ -18,12 +18,15 @@ interface Answer {
   headers: Record<string, string>;
   /** Never answer: the request stays open until close(). */
   hang?: boolean;
+  /** Answer after this many ms (a slow provider that still accepts). */
+  delayMs?: number;
 }
 
 /**
  * A real HTTP server on a random local port standing in for a partner's webhook endpoint.
  * It answers 204 unless scripted: `reply(status, headers)` sets the next answer, `failNext(status, n)`
- * the next n, `hangNext(n)` leaves the next n requests unanswered (for timeouts). Scripted answers
+ * the next n, `hangNext(n)` leaves the next n requests unanswered (for timeouts), `delayNext(ms)` answers
+ * the next one late. Scripted answers
  * are used in order, then it returns to 204.
  */
 export async function startWebhookReceiver() {
@@ -39,6 +42,11 @@ export async function startWebhookReceiver() {
       const answer = script.shift() ?? { status: 204, headers: {} };
       if (answer.hang) {
         open.add(res);
+        return;
+      }
+      if (answer.delayMs) {
+        open.add(res);
+        setTimeout(() => open.delete(res) && res.writeHead(answer.status, answer.headers).end(), answer.delayMs);
         return;
       }
       res.writeHead(answer.status, answer.headers).end();
@@ -62,6 +70,10 @@ export async function startWebhookReceiver() {
     /** The next `times` requests are never answered. */
     hangNext(times = 1) {
       for (let i = 0; i < times; i++) script.push({ status: 0, headers: {}, hang: true });
+    },
+    /** The next request is answered 204, but only after `ms`. */
+    delayNext(ms: number) {
+      script.push({ status: 204, headers: {}, delayMs: ms });
     },
     /** Stops listening and drops every connection, answered or not. */
     async close() {

@@ -18,10 +18,10 @@ describe('one circuit breaker per provider (opossum), around a real webhook prov
   });
   afterEach(() => receiver.close());
 
-  const guarded = (overrides: Record<string, number> = {}) => {
+  const guarded = (overrides: Record<string, number> = {}, webhookTimeoutMs = 10_000) => {
     const states: BreakerState[] = [];
     const breaker = parseConfig({ channels: { webhook: { breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300, ...overrides } } } }).channels.webhook.breaker;
-    const provider = withBreaker(createWebhookProvider({ secrets: [SECRET], logger: testLogger() }), breaker, { clock, logger: testLogger(), onStateChange: (s) => states.push(s) });
+    const provider = withBreaker(createWebhookProvider({ secrets: [SECRET], logger: testLogger(), timeoutMs: webhookTimeoutMs }), breaker, { clock, logger: testLogger(), onStateChange: (s) => states.push(s) });
     return { provider, states };
   };
   const send = (provider: ReturnType<typeof guarded>['provider']) => provider.send(outbound('webhook', [receiver.url('/hook')]));
@@ -60,13 +60,24 @@ describe('one circuit breaker per provider (opossum), around a real webhook prov
     await expect(send(provider)).resolves.toMatchObject({ delivered: true });
   });
 
-  it('counts 429s, and turns a call slower than timeoutMs into a retriable provider_timeout', async () => {
-    const { provider } = guarded({ timeoutMs: 200 });
+  it('counts 429s, and turns a call slower than timeoutMs that then fails into a retriable provider_timeout', async () => {
+    const { provider } = guarded({ timeoutMs: 200 }, 500);
     receiver.hangNext(1);
     await expect(send(provider)).rejects.toMatchObject({ code: 'provider_timeout', retriable: true });
     receiver.failNext(429, 2);
     await send(provider).catch(() => undefined);
     await send(provider).catch(() => undefined);
     expect(provider.breakerState()).toBe('open');
+  });
+
+  it('returns the late answer of a call slower than timeoutMs, so a provider that accepted late is not sent to again', async () => {
+    const { provider, states } = guarded({ timeoutMs: 100, volumeThreshold: 1 });
+    receiver.delayNext(400);
+    const began = Date.now();
+    await expect(send(provider)).resolves.toMatchObject({ delivered: true });
+    expect(Date.now() - began).toBeGreaterThanOrEqual(350);
+    expect(receiver.requests).toHaveLength(1);
+    // The slowness still counted: one timed-out call opened a breaker whose volume threshold is 1.
+    expect(states[0]).toBe('open');
   });
 });
