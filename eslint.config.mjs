@@ -14,7 +14,7 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read the environment through src/env.ts.' }],
     },
   },
-  { files: ['src/env.ts', 'scripts/**', 'test/**', 'jest.config.js'], rules: { 'no-restricted-properties': 'off' } },
+  { files: ['src/env.ts', 'scripts/**', 'test/**', 'chaos/**', 'jest.config.js'], rules: { 'no-restricted-properties': 'off' } },
   // Tests read JSON bodies and Kafka values whose shape the assertions themselves check.
   { files: ['test/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   { files: ['**/*.js', '**/*.cjs'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },

@@ -15,6 +15,8 @@ export interface WorkerSpec {
   profileDir?: string;
   /** Longest wait for it to listen and join both consumer groups, in ms. Default 90000. */
   readyTimeoutMs?: number;
+  /** What node runs after the service's flags. Default the compiled service, `dist/src/main.js`. */
+  args?: string[];
 }
 
 /** The real service (`node dist/src/main.js`) running as a child process. */
@@ -31,6 +33,8 @@ export interface WorkerProcess {
   resetPeak(): boolean;
   /** Throws a BenchFailure if the worker has exited. */
   assertAlive(): void;
+  /** SIGKILL (a crash: nothing finished, nothing committed), resolved once it has exited. */
+  kill(): Promise<void>;
   /** SIGTERM, then waits for it to exit (SIGKILL after 30 s). Returns the exit and, with profiling, the profile written. */
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null; profile?: string }>;
 }
@@ -100,7 +104,7 @@ export async function startWorker(spec: WorkerSpec): Promise<WorkerProcess> {
   const out = openSync(spec.logFile, 'a');
   const profileArgs = spec.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${spec.profileDir}`] : [];
   // The compiled service, as the image runs it (bench/run.ts builds it first).
-  const child = spawn(process.execPath, [...profileArgs, ...serviceNodeFlags(), path.join(root, 'dist/src/main.js')], { cwd: root, env: spec.env, stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [...profileArgs, ...serviceNodeFlags(), ...(spec.args ?? [path.join(root, 'dist/src/main.js')])], { cwd: root, env: spec.env, stdio: ['ignore', out, out] });
   closeSync(out);
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -133,6 +137,10 @@ export async function startWorker(spec: WorkerSpec): Promise<WorkerProcess> {
     },
     assertAlive() {
       if (exit) throw new BenchFailure(`the worker crashed (exit code ${exit.code}, signal ${exit.signal}); its log ${spec.logFile} ends:\n${tail(spec.logFile)}`);
+    },
+    async kill() {
+      if (!exit) child.kill('SIGKILL');
+      await exited;
     },
     async stop() {
       if (!exit) child.kill('SIGTERM');

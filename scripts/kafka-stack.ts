@@ -14,8 +14,8 @@ import { Kafka, logLevel } from 'kafkajs';
 const root = path.resolve(__dirname, '..');
 const pomDir = path.join(root, 'stack', 'kafka');
 const libDir = path.join(pomDir, 'target', 'lib');
-const stackDir = path.join(root, '.herald-stack', 'kafka');
-const pidFile = path.join(stackDir, 'kafka.pid');
+const defaultStackDir = path.join(root, '.herald-stack', 'kafka');
+const pidFile = path.join(defaultStackDir, 'kafka.pid');
 
 function brokerAddress(brokers: string): { host: string; port: number } {
   const [host = '127.0.0.1', port = '9092'] = (brokers.split(',')[0] ?? '').split(':');
@@ -84,7 +84,7 @@ function java(args: string[]): string {
   return execFileSync('java', ['-cp', path.join(libDir, '*'), ...args], { encoding: 'utf8' });
 }
 
-function writeServerProperties(host: string, port: number): string {
+function writeServerProperties(stackDir: string, host: string, port: number): string {
   const file = path.join(stackDir, 'server.properties');
   const controllerPort = port + 1000;
   writeFileSync(
@@ -117,19 +117,45 @@ function writeServerProperties(host: string, port: number): string {
   return file;
 }
 
-function formatStorage(config: string): void {
+function formatStorage(stackDir: string, config: string): void {
   if (existsSync(path.join(stackDir, 'data', 'meta.properties'))) return;
   const clusterId = java(['kafka.tools.StorageTool', 'random-uuid']).trim();
   java(['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config]);
 }
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string, stackDir = defaultStackDir): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`${what} within ${timeoutMs / 1000}s; see ${path.join(stackDir, 'server.log')}`);
+}
+
+/**
+ * Starts a broker on host:port with its storage and logs in `stackDir` (formatted on first use,
+ * kept across restarts), detached (pid in `stackDir/kafka.pid`), and resolves with its pid once it
+ * can host a new topic.
+ * The chaos run (chaos/stack.ts) starts and restarts its own this way.
+ */
+export async function startBroker(stackDir: string, host: string, port: number): Promise<number> {
+  mkdirSync(stackDir, { recursive: true });
+  fetchJars();
+  const config = writeServerProperties(stackDir, host, port);
+  formatStorage(stackDir, config);
+  const out = openSync(path.join(stackDir, 'stdout.log'), 'a');
+  const child = spawn(
+    'java',
+    ['-Xms256m', '-Xmx768m', `-Dlog4j2.configurationFile=${path.join(pomDir, 'log4j2.properties')}`, `-Dherald.kafka.logFile=${path.join(stackDir, 'server.log')}`, '-cp', path.join(libDir, '*'), 'kafka.Kafka', config],
+    { detached: true, stdio: ['ignore', out, out] },
+  );
+  child.unref();
+  // Written at once, so `stack:down` (or the chaos run) can stop a broker that never became ready.
+  writeFileSync(path.join(stackDir, 'kafka.pid'), String(child.pid));
+  const brokers = `${host}:${port}`;
+  await waitUntil(() => brokerAnswers(brokers), 120_000, 'Kafka did not answer', stackDir);
+  await waitUntil(() => hostsTopics(brokers), 120_000, 'Kafka answered but could not host a new topic', stackDir);
+  return child.pid!;
 }
 
 /** Starts a local broker unless one already answers at `brokers`. Returns whether it started one. */
@@ -144,21 +170,8 @@ export async function ensureKafka(brokers = '127.0.0.1:9092'): Promise<{ started
     await waitUntil(() => brokerAnswers(brokers), 60_000, `Port ${port} is open but no Kafka answered`);
     return { started: false };
   } else {
-    mkdirSync(stackDir, { recursive: true });
-    fetchJars();
-    const config = writeServerProperties(host, port);
-    formatStorage(config);
-    const out = openSync(path.join(stackDir, 'stdout.log'), 'a');
-    const child = spawn(
-      'java',
-      ['-Xms256m', '-Xmx768m', `-Dlog4j2.configurationFile=${path.join(pomDir, 'log4j2.properties')}`, `-Dherald.kafka.logFile=${path.join(stackDir, 'server.log')}`, '-cp', path.join(libDir, '*'), 'kafka.Kafka', config],
-      { detached: true, stdio: ['ignore', out, out] },
-    );
-    child.unref();
-    writeFileSync(pidFile, String(child.pid));
-    console.log(`[stack] Kafka starting on ${host}:${port} (pid ${child.pid})`);
-    await waitUntil(() => brokerAnswers(brokers), 120_000, 'Kafka did not answer');
-    await waitUntil(() => hostsTopics(brokers), 120_000, 'Kafka answered but could not host a new topic');
+    console.log(`[stack] Kafka starting on ${host}:${port}`);
+    await startBroker(defaultStackDir, host, port);
   }
   console.log(`[stack] Kafka answers at ${brokers}`);
   return { started: true };

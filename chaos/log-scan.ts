@@ -1,0 +1,28 @@
+/**
+ * The log check of the chaos run: no worker log line may hold an address, a token or a message
+ * body. Every address, token and body of the run contains the run's secret, and every phone
+ * number is one of the run's; the Twilio auth token is looked for as well.
+ */
+import { readFileSync } from 'node:fs';
+
+export interface LogScan {
+  lines: number;
+  /** Lines that hold something private, with what. */
+  leaks: { file: string; line: number; what: string }[];
+}
+
+export function scanLogs(files: readonly string[], needles: { secret: string; authToken: string }): LogScan {
+  const phone = /\+1(?:555|666)\d{7}/;
+  const leaks: LogScan['leaks'] = [];
+  let lines = 0;
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    text.split('\n').forEach((line, i) => {
+      if (!line) return;
+      lines += 1;
+      const what = line.includes(needles.secret) ? 'an address, token or body of the run' : phone.test(line) ? 'a phone number' : line.includes(needles.authToken) ? 'the Twilio auth token' : null;
+      if (what) leaks.push({ file, line: i + 1, what });
+    });
+  }
+  return { lines, leaks };
+}

@@ -1,0 +1,239 @@
+/**
+ * The chaos run's providers: a real SMTP server, a Twilio-compatible Messages API and an FCM v1
+ * endpoint (with Google's OAuth2 token endpoint), each on a random loopback port, each behind a
+ * fault switch, each recording what it accepted. The workers reach them through the real
+ * nodemailer, twilio and firebase-admin SDKs.
+ *
+ * A receipt is written only when the provider accepts (250 / 201 / 200): a faulted call is never
+ * processed, so a resend after a fault is not a duplicate. Permanently bad addresses get the
+ * provider's real permanent refusal, and their deliveries must end in the DLQ:
+ * `bounce-…@` mailboxes (SMTP 550), {@link INVALID_PHONE} (Twilio 21211), `dead-…` push tokens (FCM UNREGISTERED).
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import type { Fault, FaultSwitch } from './faults';
+
+/** One message a provider accepted. */
+export interface Receipt {
+  channel: 'email' | 'sms' | 'push';
+  /** From the X-Herald-Event-Id header (email) or the `ref` the chaos templates put in the text. */
+  eventId: string;
+  /** Mailbox, phone number or push token it went to. */
+  address: string;
+  /** Epoch ms it was accepted. */
+  at: number;
+}
+
+/** A provider stand-in. */
+export interface ChaosProvider {
+  name: 'smtp' | 'twilio' | 'fcm';
+  faults: FaultSwitch;
+  receipts: Receipt[];
+  /** Permanent refusals answered (bad addresses). */
+  refused(): number;
+  close(): Promise<void>;
+}
+
+/** A number Twilio refuses for good (21211, as its test credentials' magic number does). */
+export const INVALID_PHONE = '+15005550001';
+
+/** The event id the chaos templates put in SMS and push texts (`ref <id>;`). */
+export function refOf(text: string): string | null {
+  return /\bref ([A-Za-z0-9-]+);/.exec(text)?.[1] ?? null;
+}
+
+async function listen(server: Server | import('node:net').Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  response.end(JSON.stringify(body));
+}
+
+/** Keeps the sockets of calls held unanswered (timeouts), to cut them when the provider closes. */
+function heldSockets() {
+  const held = new Set<Socket>();
+  return {
+    hold(socket: Socket) {
+      held.add(socket);
+      socket.once('close', () => held.delete(socket));
+    },
+    release: () => held.forEach((s) => s.destroy()),
+  };
+}
+
+/** The real SMTP server (smtp-server), faults applied when the message data has arrived. */
+export async function startChaosSmtp(faults: FaultSwitch): Promise<ChaosProvider & { url: string }> {
+  const receipts: Receipt[] = [];
+  const held = heldSockets();
+  let refused = 0;
+  const server: SMTPServer = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    size: 10 * 1024 * 1024,
+    onRcptTo(address, _session, callback) {
+      if (!address.address.startsWith('bounce-')) return callback();
+      refused += 1;
+      callback(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const fault: Fault | null = faults.next();
+        // smtp-server keeps connections in `connections`; the one of this session is cut for `drop`.
+        const connection = [...(server as unknown as { connections: Set<{ id: string; _socket: Socket }> }).connections].find((c) => c.id === session.id);
+        if (fault === 'drop') return connection?._socket.destroy();
+        if (fault === 'timeout') return connection && held.hold(connection._socket);
+        if (fault === 'error') return callback(Object.assign(new Error('4.3.0 temporary failure, try again'), { responseCode: 451 }));
+        if (fault === 'throttle') return callback(Object.assign(new Error('4.7.0 too many messages, slow down'), { responseCode: 452 }));
+        const headers = Buffer.concat(chunks).toString('utf8').split(/\r?\n\r?\n/, 1)[0] ?? '';
+        const eventId = /^X-Herald-Event-Id:\s*(\S+)/im.exec(headers)?.[1] ?? '?';
+        const at = Date.now();
+        for (const rcpt of session.envelope.rcptTo) receipts.push({ channel: 'email', eventId, address: rcpt.address, at });
+        callback();
+      });
+    },
+  });
+  // A killed worker resets its connections; that is the run working, not a sink failure.
+  server.on('error', () => undefined);
+  const port = await listen(server.server);
+  return {
+    name: 'smtp',
+    url: `smtp://127.0.0.1:${port}`,
+    faults,
+    receipts,
+    refused: () => refused,
+    close() {
+      held.release();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const twilioError = (status: number, code: number, message: string) => ({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+
+/** `POST /2010-04-01/Accounts/:sid/Messages.json` as the twilio SDK calls it: basic auth, form body. */
+export async function startChaosTwilio(faults: FaultSwitch): Promise<ChaosProvider & { url: string; accountSid: string; authToken: string }> {
+  const accountSid = `AC${randomBytes(16).toString('hex')}`;
+  const authToken = randomBytes(16).toString('hex');
+  const receipts: Receipt[] = [];
+  const held = heldSockets();
+  let refused = 0;
+  const server = createServer((request, response) => {
+    readBody(request)
+      .then((body) => {
+        const form = Object.fromEntries(new URLSearchParams(body));
+        if (request.url !== `/2010-04-01/Accounts/${accountSid}/Messages.json` || request.method !== 'POST') return json(response, 404, twilioError(404, 20404, 'not found'));
+        if (request.headers.authorization !== `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`) return json(response, 401, twilioError(401, 20003, 'Authenticate'));
+        const fault = faults.next();
+        if (fault === 'drop') return request.socket.destroy();
+        if (fault === 'timeout') return held.hold(request.socket);
+        if (fault === 'error') return json(response, 503, twilioError(503, 20503, 'Service unavailable'));
+        if (fault === 'throttle') return json(response, 429, twilioError(429, 20429, 'Too Many Requests'), { 'retry-after': '1' });
+        if (form.To === INVALID_PHONE) {
+          refused += 1;
+          return json(response, 400, twilioError(400, 21211, "The 'To' number is not a valid phone number."));
+        }
+        const sid = `SM${randomBytes(16).toString('hex')}`;
+        receipts.push({ channel: 'sms', eventId: refOf(form.Body ?? '') ?? '?', address: form.To ?? '?', at: Date.now() });
+        const now = new Date().toUTCString();
+        json(response, 201, { sid, account_sid: accountSid, body: form.Body, to: form.To, from: form.From, status: 'queued', num_segments: '1', date_created: now, date_updated: now, direction: 'outbound-api', api_version: '2010-04-01', uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json` });
+      })
+      .catch((error: unknown) => json(response, 500, twilioError(500, 20500, String(error))));
+  });
+  const port = await listen(server);
+  return {
+    name: 'twilio',
+    url: `http://127.0.0.1:${port}`,
+    accountSid,
+    authToken,
+    faults,
+    receipts,
+    refused: () => refused,
+    close() {
+      held.release();
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const fcmError = (status: number, grpcStatus: string, message: string, errorCode: string) => ({
+  error: { code: status, message, status: grpcStatus, details: [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode }] },
+});
+
+/**
+ * Google's OAuth2 token endpoint (`POST /token`) and the FCM v1 send API. The workers route both
+ * here (chaos/worker-main.ts); the service-account file written to `dir` holds a throwaway key.
+ */
+export async function startChaosFcm(faults: FaultSwitch, dir: string): Promise<ChaosProvider & { port: number; projectId: string; credentialsFile: string }> {
+  const projectId = `herald-chaos-${randomBytes(4).toString('hex')}`;
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  mkdirSync(dir, { recursive: true });
+  const credentialsFile = path.join(dir, 'fcm-service-account.json');
+  writeFileSync(
+    credentialsFile,
+    JSON.stringify({
+      type: 'service_account',
+      project_id: projectId,
+      private_key_id: randomBytes(20).toString('hex'),
+      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      client_email: `herald@${projectId}.iam.gserviceaccount.com`,
+      client_id: '100000000000000000001',
+      token_uri: 'https://oauth2.googleapis.com/token',
+    }),
+  );
+  const receipts: Receipt[] = [];
+  const held = heldSockets();
+  let refused = 0;
+  let nextId = 1;
+  const server = createServer((request, response) => {
+    readBody(request)
+      .then((body) => {
+        if (request.method === 'POST' && request.url === '/token') return json(response, 200, { access_token: `ya29.chaos-${randomBytes(8).toString('hex')}`, expires_in: 3599, token_type: 'Bearer' });
+        if (request.method !== 'POST' || request.url !== `/v1/projects/${projectId}/messages:send`) return json(response, 404, fcmError(404, 'NOT_FOUND', 'no such route', 'UNSPECIFIED_ERROR'));
+        const { message } = JSON.parse(body) as { message: { token: string; notification?: { title?: string; body?: string } } };
+        const fault = faults.next();
+        if (fault === 'drop') return request.socket.destroy();
+        if (fault === 'timeout') return held.hold(request.socket);
+        if (fault === 'error') return json(response, 503, fcmError(503, 'UNAVAILABLE', 'The service is currently unavailable.', 'UNAVAILABLE'));
+        if (fault === 'throttle') return json(response, 429, fcmError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded.', 'QUOTA_EXCEEDED'), { 'retry-after': '1' });
+        if (message.token.startsWith('dead-')) {
+          refused += 1;
+          return json(response, 404, fcmError(404, 'NOT_FOUND', 'Requested entity was not found.', 'UNREGISTERED'));
+        }
+        receipts.push({ channel: 'push', eventId: refOf(`${message.notification?.title ?? ''} ${message.notification?.body ?? ''}`) ?? '?', address: message.token, at: Date.now() });
+        json(response, 200, { name: `projects/${projectId}/messages/0:${Date.now()}%${nextId++}` });
+      })
+      .catch((error: unknown) => json(response, 500, { error: { code: 500, message: String(error), status: 'INTERNAL' } }));
+  });
+  const port = await listen(server);
+  return {
+    name: 'fcm',
+    port,
+    projectId,
+    credentialsFile,
+    faults,
+    receipts,
+    refused: () => refused,
+    close() {
+      held.release();
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
