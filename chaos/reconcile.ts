@@ -43,6 +43,8 @@ export interface Reconciliation {
   /** Extra copies whose first copy arrived within `windowMs` before a worker was SIGKILLed. */
   duplicatesInWindow: number;
   duplicatesOutsideWindow: number;
+  /** Extra copies by channel. */
+  duplicatesByChannel: Record<string, number>;
   /** Deliveries neither at their provider nor in the DLQ. */
   lost: number;
   lostSamples: string[];
@@ -108,6 +110,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   let exactlyOnce = 0;
   let duplicates = 0;
   let inWindow = 0;
+  const duplicatesByChannel: Record<string, number> = {};
   let lost = 0;
   let deadLetteredInsteadOfSent = 0;
   let sentAndDeadLettered = 0;
@@ -136,6 +139,8 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     if (times.length === 1) exactlyOnce += 1;
     else {
       duplicates += times.length - 1;
+      const channel = key.slice(key.lastIndexOf('|') + 1);
+      duplicatesByChannel[channel] = (duplicatesByChannel[channel] ?? 0) + times.length - 1;
       if (killSoonAfter(times[0]!)) inWindow += times.length - 1;
     }
   }
@@ -148,6 +153,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     duplicates,
     duplicatesInWindow: inWindow,
     duplicatesOutsideWindow: duplicates - inWindow,
+    duplicatesByChannel,
     lost,
     lostSamples,
     deadLettered,

@@ -310,6 +310,7 @@ async function main(): Promise<number> {
     await sleep(2_000);
   }
 
+  const arrivalsBeforeStop = arrivalsNow();
   const breakerLines = scanBreakers(pool.logs);
   for (const w of pool.workers) await w?.stop();
   await dlqReader.disconnect();
@@ -337,6 +338,8 @@ async function main(): Promise<number> {
     logLeakSamples: logScan.leaks.slice(0, 5),
   };
   writeFileSync(path.join(root, 'chaos', 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+  // Every copy that arrived, for a closer look at a failed run.
+  writeFileSync(path.join(dir, 'arrivals.jsonl'), (await arrivalsBeforeStop).map((a) => JSON.stringify(a)).join('\n'));
   printReport(report);
 
   const failures = [
@@ -381,7 +384,7 @@ function printReport(r: Record<string, unknown> & ReturnType<typeof reconcile>):
     ['worker SIGKILLs', r.workerKills],
     ['deliveries expected', `${r.deliveriesExpected} (${r.toDeliver} to send, ${r.toDeadLetter} to bad addresses)`],
     ['delivered exactly once', r.deliveredExactlyOnce],
-    ['duplicates', `${r.duplicates} (${r.duplicatesInWindow} in the documented window, ${r.duplicatesOutsideWindow} outside)`],
+    ['duplicates', `${r.duplicates} (${r.duplicatesInWindow} in the documented window, ${r.duplicatesOutsideWindow} outside) ${JSON.stringify(r.duplicatesByChannel)}`],
     ['lost', r.lost],
     ['dead-lettered, by reason', JSON.stringify(r.deadLettered)],
     ['dead-lettered instead of sent', r.deadLetteredInsteadOfSent],

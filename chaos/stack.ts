@@ -69,6 +69,7 @@ export async function startChaosRedis(dir: string, port: number): Promise<ChaosS
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      client.on('error', () => undefined);
       // PING answers LOADING while the append-only file is replayed.
       const ok = await client.connect().then(() => client.ping()).then((r) => r === 'PONG', () => false);
       client.disconnect();

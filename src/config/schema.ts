@@ -320,7 +320,7 @@ export const configSchema = z
         pollIntervalMs: positiveInt.max(60_000).default(500),
         /** How long a worker holds a claimed retry before another may take it over, in ms. Default 60000. */
         claimLeaseMs: positiveInt.default(60_000),
-        /** Most due retries one worker claims per channel and poll. Default 50. */
+        /** Most due retries one worker claims per channel at once; it claims only for free slots of the channel's batchSize. Default 50. */
         claimBatch: positiveInt.max(1_000).default(50),
         /** Longest a send waits in line for a rate-limit token before it is deferred to the retry store instead, in ms. Default 1000. */
         maxRateWaitMs: z.number().int().min(0).default(1_000),

@@ -8,7 +8,6 @@ import { resolveForChannel } from '../recipients/resolve-recipient';
 import type { UserDirectory } from '../recipients/user-directory';
 import type { Dispatch } from './dispatch-delivery';
 import type { RetryItem, RetryStore } from './retry-store';
-import { runLimited } from './run-limited';
 import { sleep } from './retry';
 
 /** Dependencies of {@link createRetryPoller}. */
@@ -49,12 +48,24 @@ export function createRetryPoller(deps: RetryPollerDeps) {
     if (outcome !== 'deferred') await deps.retries.complete(item.channel, item.deliveryId);
   }
 
+  /**
+   * Keeps up to the channel's `batchSize` retries in flight and claims more as soon as one ends.
+   * Claiming a batch and awaiting all of it let one hung provider call (a held SMTP connection: 30 s)
+   * stop every other retry of the channel (found by the chaos run). A retry is claimed only when a
+   * slot is free, so it starts at once and its claim lease runs while it is being tried.
+   */
   async function loop(channel: Channel): Promise<void> {
     const { claimBatch, claimLeaseMs, pollIntervalMs } = deps.config.retries;
+    const slots = deps.config.channels[channel].batchSize;
+    const inFlight = new Set<Promise<void>>();
     while (running) {
+      if (inFlight.size >= slots) {
+        await Promise.race(inFlight);
+        continue;
+      }
       let items: RetryItem[] = [];
       try {
-        items = await deps.retries.claimDue(channel, claimBatch, claimLeaseMs);
+        items = await deps.retries.claimDue(channel, Math.min(claimBatch, slots - inFlight.size), claimLeaseMs);
       } catch (error) {
         deps.logger.error('cannot read the retry store; will poll again', { channel, error: describeError(error) });
       }
@@ -62,13 +73,16 @@ export function createRetryPoller(deps: RetryPollerDeps) {
         await wait(pollIntervalMs);
         continue;
       }
-      const settled = await runLimited(items, deps.config.channels[channel].batchSize, retryOne);
-      settled.forEach((s, i) => {
-        if (s.status === 'rejected') {
-          deps.logger.error('retry failed on our side; it comes back after its claim lease', { channel, eventId: items[i]!.event.id, recipientId: items[i]!.recipientId, error: describeError(s.reason) });
-        }
-      });
+      for (const item of items) {
+        const attempt: Promise<void> = retryOne(item)
+          .catch((error: unknown) => {
+            deps.logger.error('retry failed on our side; it comes back after its claim lease', { channel, eventId: item.event.id, recipientId: item.recipientId, error: describeError(error) });
+          })
+          .finally(() => inFlight.delete(attempt));
+        inFlight.add(attempt);
+      }
     }
+    await Promise.all(inFlight);
   }
 
   return {
