@@ -28,7 +28,7 @@ export function isCluster(redis: RedisClient): redis is Cluster {
 export function createRedisClient(env: Pick<Env, 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>, options: RedisConnectOptions): RedisClient {
   const { maxRetriesPerRequest, enableOfflineQueue, lazyConnect = false, connectTimeout, reconnect = true } = options;
   const noRetry = reconnect ? {} : { retryStrategy: () => null };
-  const shared: RedisOptions = { maxRetriesPerRequest, connectTimeout, ...noRetry };
+  const shared: RedisOptions = { maxRetriesPerRequest, ...(connectTimeout === undefined ? {} : { connectTimeout }), ...noRetry };
   if (!env.REDIS_CLUSTER_NODES) return new Redis(env.REDIS_URL, { ...shared, lazyConnect, enableOfflineQueue });
   const url = new URL(env.REDIS_URL);
   const nodes = env.REDIS_CLUSTER_NODES.map((node) => {
