@@ -76,7 +76,8 @@ export function toErrorResponse(error: unknown, requestId: string, bodyLimit: nu
  */
 export function createErrorHandler(logger: Logger, bodyLimit: number) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply): void => {
-    const { status, body } = toErrorResponse(error, request.id, bodyLimit);
+    // The route's own limit where it sets one (Twilio's callbacks: 16 KiB), so a 413 names the right size.
+    const { status, body } = toErrorResponse(error, request.id, request.routeOptions.bodyLimit ?? bodyLimit);
     if (status >= 500) {
       const cause = error instanceof Error && error.cause !== undefined ? describeError(error.cause) : undefined;
       logger.error('http request failed', {

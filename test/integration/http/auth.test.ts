@@ -1,7 +1,19 @@
+import { createHttpServer } from '../../../src/http/server';
+import { createKeys } from '../../../src/redis/keys';
 import { testRedis } from '../../support/infra';
 import { API_KEY, KAFKA_HOOK_TIMEOUT_MS, kafkaTopic, redisPorts, startHttp } from './http-harness';
 
 const event = { type: 'alert', priority: 'high', recipients: ['user_1'], channels: ['in_app'], payload: { message: 'Hi' } };
+
+/** Every route under /api (HEAD aside), with a request that would succeed with a key. */
+const API_ROUTES = [
+  { method: 'POST', pattern: '/api/notify', path: '/api/notify', json: event },
+  { method: 'PUT', pattern: '/api/users/:id', path: '/api/users/intruder', json: { email: 'mallory@example.com' } },
+  { method: 'GET', pattern: '/api/users/:id', path: '/api/users/user_1' },
+  { method: 'GET', pattern: '/api/users/:id/inbox', path: '/api/users/user_1/inbox' },
+  { method: 'GET', pattern: '/api/notifications/:id', path: '/api/notifications/evt-1' },
+  { method: 'DELETE', pattern: '/api/notifications/:id', path: '/api/notifications/evt-1' },
+];
 
 describe('bearer auth on /api/*', () => {
   let kafka: Awaited<ReturnType<typeof kafkaTopic>>;
@@ -57,6 +69,31 @@ describe('bearer auth on /api/*', () => {
     } finally {
       await closed.close();
     }
+  });
+
+  it('lists in API_ROUTES every /api route the server registers, so a new route gets the checks below', async () => {
+    const app = createHttpServer(http.deps);
+    const registered: string[] = [];
+    // Added before ready(): the /api plugin registers its routes when it loads, and inherits the hook.
+    app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) if (method !== 'HEAD' && route.url.startsWith('/api/')) registered.push(`${method} ${route.url}`);
+    });
+    await app.ready();
+    await app.close();
+
+    expect(registered.sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.pattern}`).sort());
+  });
+
+  it.each(API_ROUTES)('answers 401 to $method $pattern without a key and with a wrong key', async ({ method, path, json }) => {
+    for (const key of [null, 'wrong-key']) {
+      const res = await http.request(path, { method, json, key });
+
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      expect(res.body).toMatchObject({ error: 'unauthorized', message: expect.stringContaining('HERALD_API_KEYS') });
+    }
+    // Refused before the handler: the PUT stored nothing.
+    expect(await redis.redis.exists(createKeys(redis.prefix).user('intruder'))).toBe(0);
   });
 
   it('checks the key before reading the body, and closes the connection instead of reading it', async () => {

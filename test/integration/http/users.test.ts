@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { LIMITS } from '../../../src/contract/limits';
 import { createKeys } from '../../../src/redis/keys';
 import { TEST_REDIS_URL, testRedis } from '../../support/infra';
 import { redisPorts, startHttp } from './http-harness';
@@ -34,6 +35,21 @@ describe('users, inbox and notifications', () => {
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: 'invalid_profile', issues: [{ path: 'phone', message: expect.stringContaining('E.164') }] });
     expect(await redis.redis.exists(keys.user('user_2'))).toBe(0);
+  });
+
+  it('answers 413 payload_too_large to a PUT body over the limit, naming the limit, and stores nothing', async () => {
+    const res = await http.request('/api/users/user_big', { method: 'PUT', json: { email: 'big@example.com', locale: 'x'.repeat(LIMITS.maxEventBytes) } });
+
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ error: 'payload_too_large', message: expect.stringContaining(String(LIMITS.maxEventBytes)) });
+    expect(await redis.redis.exists(keys.user('user_big'))).toBe(0);
+  });
+
+  it('answers 413 to a DELETE /api/notifications/:id carrying a body over the limit', async () => {
+    const res = await http.request('/api/notifications/evt-big', { method: 'DELETE', json: { padding: 'x'.repeat(LIMITS.maxEventBytes) } });
+
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ error: 'payload_too_large' });
   });
 
   it('answers 400 invalid_user_id for an id outside the allowed characters or length', async () => {
