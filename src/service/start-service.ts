@@ -8,6 +8,7 @@ import { MESSAGE_HEADERS, messageKey } from '../client/event-message';
 import { systemClock, type Clock } from '../clock';
 import type { HeraldConfig } from '../config/schema';
 import type { Env } from '../env';
+import { createReportClaims } from '../delivery-state/report-claims';
 import { createHttpServer } from '../http/server';
 import { createKafka } from '../kafka/create-kafka';
 import { ensureTopics } from '../kafka/ensure-topics';
@@ -183,6 +184,7 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
               metrics.statusCallbacks.inc({ provider: 'twilio', verdict });
               return verdict;
             },
+            claims: createReportClaims({ redis, keys, retentionSeconds: config.deliveryState.retentionSeconds }),
           }
         : undefined,
   });

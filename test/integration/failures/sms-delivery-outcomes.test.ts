@@ -107,8 +107,8 @@ describe('SMS through Twilio: a refused number and status callbacks', () => {
     const deliveredChanges = async () => (await statusChangesOf(herald.config.kafka.topics.status, eventA)).filter((c) => c.status === 'delivered');
     expect(await deliveredChanges()).toEqual([expect.objectContaining({ recipientId: a.id, channel: 'sms', provider: 'twilio' })]);
 
-    // Twilio retries a callback it thinks failed: the same report again changes nothing.
-    expect(await post(report(requestA!, 'delivered'))).toMatchObject({ status: 204 });
+    // The same signed report again (Twilio retrying after a lost answer, or a replay) is refused and changes nothing.
+    expect(await post(report(requestA!, 'delivered'))).toMatchObject({ status: 403, body: expect.stringContaining('replayed_signature') });
     expect(await smsDelivery(herald, eventA)).toMatchObject({ status: 'delivered' });
     expect(await deliveredChanges()).toHaveLength(1);
 
@@ -134,7 +134,7 @@ describe('SMS through Twilio: a refused number and status callbacks', () => {
     const metrics = await metricsText(herald);
     const delta = (name: string, labels: Record<string, string>) => (metricValue(metrics, name, labels) ?? 0) - (metricValue(callbacksBefore, name, labels) ?? 0);
     const verdicts = Object.fromEntries(['applied', 'duplicate', 'unknown'].map((verdict) => [verdict, delta('herald_status_callbacks_total', { provider: 'twilio', verdict })]));
-    expect(verdicts).toEqual({ applied: 2, duplicate: 2, unknown: 0 });
+    expect(verdicts).toEqual({ applied: 2, duplicate: 1, unknown: 0 });
     const statuses = Object.fromEntries(['sent', 'delivered', 'failed'].map((status) => [status, delta('herald_status_changes_total', { status })]));
     expect(statuses).toEqual({ sent: 2, delivered: 1, failed: 1 });
     expect(requestsTo(twilio, a.phone)).toHaveLength(1);
