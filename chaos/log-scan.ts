@@ -9,20 +9,24 @@ export interface LogScan {
   lines: number;
   /** Lines that hold something private, with what. */
   leaks: { file: string; line: number; what: string }[];
+  /** Lines reporting a Redis CROSSSLOT error: a key outside its command's hash slot on a cluster. */
+  crossSlot: number;
 }
 
 export function scanLogs(files: readonly string[], needles: { secret: string; authToken: string }): LogScan {
   const phone = /\+1(?:555|666)\d{7}/;
   const leaks: LogScan['leaks'] = [];
   let lines = 0;
+  let crossSlot = 0;
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
     text.split('\n').forEach((line, i) => {
       if (!line) return;
       lines += 1;
+      if (line.includes('CROSSSLOT')) crossSlot += 1;
       const what = line.includes(needles.secret) ? 'an address, token or body of the run' : phone.test(line) ? 'a phone number' : line.includes(needles.authToken) ? 'the Twilio auth token' : null;
       if (what) leaks.push({ file, line: i + 1, what });
     });
   }
-  return { lines, leaks };
+  return { lines, leaks, crossSlot };
 }

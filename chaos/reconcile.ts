@@ -27,6 +27,11 @@ export interface ReconcileInput {
   deliveryLetters: readonly DeliveryLetter[];
   /** `invalid_event` letters, by reason. */
   invalidLetters: Record<string, number>;
+  /**
+   * The recorded state (`status:reason`) of deliveries to bad addresses that have no dead letter: a
+   * push to unregistered tokens ends `bounced` (the tokens are pruned), not in the DLQ.
+   */
+  endedWithoutSend?: ReadonlyMap<string, string>;
   /** Epoch ms of every worker SIGKILL. */
   kills: readonly number[];
   /** A duplicate whose first copy arrived at most this long before a SIGKILL is in the documented window. */
@@ -43,6 +48,8 @@ export interface Reconciliation {
   /** Extra copies whose first copy arrived within `windowMs` before a worker was SIGKILLed. */
   duplicatesInWindow: number;
   duplicatesOutsideWindow: number;
+  /** Longest time from a duplicate's first copy to the SIGKILL after it, over duplicates in the window, in ms. */
+  windowGapMaxMs: number;
   /** Extra copies by channel. */
   duplicatesByChannel: Record<string, number>;
   /** Deliveries neither at their provider nor in the DLQ. */
@@ -50,6 +57,8 @@ export interface Reconciliation {
   lostSamples: string[];
   /** Distinct delivery dead letters, by reason. */
   deadLettered: Record<string, number>;
+  /** Deliveries to bad addresses that ended for good without a dead letter, by `status:reason`. */
+  endedWithoutSend: Record<string, number>;
   /** Deliveries expected at a provider that were dead-lettered instead (retries exhausted): kept, but worth a look. */
   deadLetteredInsteadOfSent: number;
   /** Deliveries both sent and dead-lettered: a contradiction. */
@@ -106,10 +115,12 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   for (const reason of letters.values()) deadLettered[reason] = (deadLettered[reason] ?? 0) + 1;
 
   const kills = [...input.kills].sort((a, b) => a - b);
-  const killSoonAfter = (at: number) => kills.some((k) => k >= at && k - at <= input.windowMs);
+  const gapToKill = (at: number) => kills.find((k) => k >= at) === undefined ? Infinity : kills.find((k) => k >= at)! - at;
+  let windowGapMaxMs = 0;
   let exactlyOnce = 0;
   let duplicates = 0;
   let inWindow = 0;
+  const endedWithoutSend: Record<string, number> = {};
   const duplicatesByChannel: Record<string, number> = {};
   let lost = 0;
   let deadLetteredInsteadOfSent = 0;
@@ -120,7 +131,9 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     const times = (copies.get(key) ?? []).sort((a, b) => a - b);
     const letter = letters.get(key);
     if (expectation.outcome === 'dlq') {
-      if (!letter) {
+      const ended = letter ? undefined : input.endedWithoutSend?.get(key);
+      if (ended) endedWithoutSend[ended] = (endedWithoutSend[ended] ?? 0) + 1;
+      else if (!letter) {
         lost += 1;
         if (lostSamples.length < 10) lostSamples.push(`${key}: expected in the DLQ, not there`);
       }
@@ -141,7 +154,11 @@ export function reconcile(input: ReconcileInput): Reconciliation {
       duplicates += times.length - 1;
       const channel = key.slice(key.lastIndexOf('|') + 1);
       duplicatesByChannel[channel] = (duplicatesByChannel[channel] ?? 0) + times.length - 1;
-      if (killSoonAfter(times[0]!)) inWindow += times.length - 1;
+      const gap = gapToKill(times[0]!);
+      if (gap <= input.windowMs) {
+        inWindow += times.length - 1;
+        windowGapMaxMs = Math.max(windowGapMaxMs, gap);
+      }
     }
   }
   delays.sort((a, b) => a - b);
@@ -154,9 +171,11 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     duplicatesInWindow: inWindow,
     duplicatesOutsideWindow: duplicates - inWindow,
     duplicatesByChannel,
+    windowGapMaxMs,
     lost,
     lostSamples,
     deadLettered,
+    endedWithoutSend,
     deadLetteredInsteadOfSent,
     sentAndDeadLettered,
     unexpected,

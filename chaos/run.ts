@@ -6,24 +6,27 @@
  * Redis once, and opens each provider's outage window once. Then it reconciles every delivery and
  * exits 1 when one was lost or duplicated outside the documented window (RELIABILITY.md).
  *
- *   npm run chaos -- [--events 20000] [--rate 160] [--workers 3] [--seed 7]
+ *   npm run chaos -- [--events 20000] [--rate 160] [--workers 3] [--seed 7] [--redis-cluster]
+ * With --redis-cluster the workers share a three-master Redis Cluster (AOF) and one master is
+ * SIGKILLed and restarted instead of the single Redis: the scale-out invariants.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel, type Message, type Producer } from 'kafkajs';
-import { Redis } from 'ioredis';
 import { startWorker, type WorkerProcess } from '../bench/worker-process';
 import type { HeraldConfigInput } from '../src/config/schema';
 import { ignoreTimeoutNegativeWarning } from '../src/kafka/ignore-timeout-warning';
+import { loadEnv } from '../src/env';
 import { createKeys } from '../src/redis/keys';
+import { createRedisClient } from '../src/redis/redis-client';
 import { createFaultSwitch, seededRandom, type Fault } from './faults';
 import { hostileMessages } from './hostile';
 import { scanLogs } from './log-scan';
 import { startChaosFcm, startChaosSmtp, startChaosTwilio, type ChaosProvider } from './providers';
 import { reconcile, type Arrival, type DeliveryLetter } from './reconcile';
-import { startChaosKafka, startChaosRedis } from './stack';
+import { startChaosKafka, startChaosRedis, startChaosRedisCluster } from './stack';
 import { CHAOS_TEMPLATE, chaosUsers, duplicateMessage, eventMessage, planEvents, type PlannedEvent } from './workload';
 
 const root = path.resolve(__dirname, '..');
@@ -44,8 +47,12 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '160' },
     workers: { type: 'string', default: '3' },
     seed: { type: 'string', default: '7' },
+    'redis-cluster': { type: 'boolean', default: false },
   },
 });
+/** Scale-out: a three-master Redis Cluster (AOF) instead of one Redis; one master is restarted instead. */
+const CLUSTER = args['redis-cluster'] ?? false;
+const CLUSTER_PORTS = [17001, 17002, 17003];
 const EVENTS = Number(args.events);
 const RATE = Number(args.rate);
 const WORKERS = Number(args.workers);
@@ -109,19 +116,27 @@ async function main(): Promise<number> {
   const secret = `s${randomBytes(5).toString('hex')}`;
   const random = seededRandom(SEED);
 
-  log(`starting Kafka on ${KAFKA_PORT} and Redis (AOF, appendfsync always) on ${REDIS_PORT}`);
-  const [kafkaServer, redisServer] = await Promise.all([startChaosKafka(path.join(dir, 'kafka'), KAFKA_PORT), startChaosRedis(path.join(dir, 'redis'), REDIS_PORT)]);
+  log(`starting Kafka on ${KAFKA_PORT} and ${CLUSTER ? `a Redis Cluster (AOF, appendfsync always) on ${CLUSTER_PORTS.join(', ')}` : `Redis (AOF, appendfsync always) on ${REDIS_PORT}`}`);
+  const [kafkaServer, redisServer] = await Promise.all([startChaosKafka(path.join(dir, 'kafka'), KAFKA_PORT), CLUSTER ? startChaosRedisCluster(path.join(dir, 'redis-cluster'), CLUSTER_PORTS) : startChaosRedis(path.join(dir, 'redis'), REDIS_PORT)]);
   onFailure.push(() => kafkaServer.stop(), () => redisServer.stop());
-  const smtp = await startChaosSmtp(createFaultSwitch({ background: 0.03, random: seededRandom(SEED + 1) }));
-  const twilio = await startChaosTwilio(createFaultSwitch({ background: 0.03, random: seededRandom(SEED + 2) }));
-  const fcm = await startChaosFcm(createFaultSwitch({ background: 0.03, random: seededRandom(SEED + 3) }), dir);
+  const redisEnv: Record<string, string> = CLUSTER ? { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: redisServer.address } : { REDIS_URL: `redis://${redisServer.address}` };
+  const smtp = await startChaosSmtp(createFaultSwitch({ background: 0.02, random: seededRandom(SEED + 1) }));
+  const twilio = await startChaosTwilio(createFaultSwitch({ background: 0.02, random: seededRandom(SEED + 2) }));
+  const fcm = await startChaosFcm(createFaultSwitch({ background: 0.02, random: seededRandom(SEED + 3) }), dir);
   const providers: ChaosProvider[] = [smtp, twilio, fcm];
 
-  const redis = new Redis({ port: REDIS_PORT, host: '127.0.0.1', maxRetriesPerRequest: null });
+  // The workers' own client builder: one Redis, or a Cluster routing each key to its master.
+  const redis = createRedisClient(loadEnv({ ...redisEnv }), { maxRetriesPerRequest: 50, enableOfflineQueue: true });
   redis.on('error', () => undefined);
+  // One command per key, side by side: a cluster pipeline may only hold keys of one node.
+  const each = async <T,>(items: readonly T[], command: (item: T) => Promise<unknown>) => {
+    const out: unknown[] = [];
+    for (let i = 0; i < items.length; i += 200) out.push(...(await Promise.all(items.slice(i, i + 200).map(command))));
+    return out;
+  };
   const keys = createKeys('herald');
   const users = chaosUsers(300, secret);
-  await redis.mset(Object.fromEntries(users.map((u) => [keys.user(u.id), JSON.stringify(u.profile)])));
+  await each(users, (u) => redis.set(keys.user(u.id), JSON.stringify(u.profile)));
 
   const configFile = path.join(dir, 'worker.config.json');
   writeFileSync(configFile, JSON.stringify(workerConfig(), null, 2));
@@ -129,7 +144,7 @@ async function main(): Promise<number> {
     PATH: process.env.PATH ?? '',
     KAFKA_BROKERS: kafkaServer.address,
     KAFKA_GROUP_ID: 'herald-chaos',
-    REDIS_URL: `redis://${redisServer.address}`,
+    ...redisEnv,
     HTTP_PORT: '0',
     HERALD_CONFIG: configFile,
     SMTP_URL: smtp.url,
@@ -188,12 +203,14 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   const productionMs = (EVENTS / RATE) * 1000;
   const at = (seconds: number) => sleep(Math.max(0, t0 + seconds * 1000 - Date.now()));
+  const outageEnded: Record<string, number> = {};
   const outage = async (provider: ChaosProvider, from: number, to: number, fault: Fault) => {
     await at(from);
     log(`${provider.name} outage begins (${fault})`);
     provider.faults.startOutage(fault);
     await at(to);
     provider.faults.endOutage();
+    outageEnded[provider.name] = Date.now();
     log(`${provider.name} outage ends`);
   };
   const kills = (async () => {
@@ -215,16 +232,18 @@ async function main(): Promise<number> {
     kills,
     outage(smtp, 20, 35, 'error'),
     outage(twilio, 40, 55, 'drop'),
-    outage(fcm, 60, 75, 'error'),
+    // FCM's SDK retries a 503 or a reset itself, so its outage hangs calls: each one times out.
+    outage(fcm, 60, 75, 'timeout'),
     (async () => {
-      await at(50);
+      // After the three outages, so each provider's outage meets a steady flow of calls.
+      await at(85);
       log('Kafka broker SIGKILLed; restarting it');
       await kafkaServer.restart();
       log('Kafka broker back');
     })(),
     (async () => {
-      await at(95);
-      log('Redis SIGKILLed; restarting it on its append-only file');
+      await at(110);
+      log(CLUSTER ? 'a Redis Cluster master SIGKILLed; restarting it on its append-only file' : 'Redis SIGKILLed; restarting it on its append-only file');
       await redisServer.restart();
       log('Redis back');
     })(),
@@ -270,12 +289,9 @@ async function main(): Promise<number> {
   // Drain: until every delivery is accounted for, nothing moved for 60 s, or the run's 9.5 minutes are up.
   const inbox = async (): Promise<Arrival[]> => {
     const arrivals: Arrival[] = [];
-    const pipeline = redis.pipeline();
-    for (const u of users) {
-      pipeline.lrange(keys.inbox(u.id), 0, -1);
-      pipeline.zrangebyscore(keys.inboxDelivered(u.id), '-inf', '+inf', 'WITHSCORES');
-    }
-    const replies = (await pipeline.exec()) ?? [];
+    const lists = (await each(users, (u) => redis.lrange(keys.inbox(u.id), 0, -1))) as string[][];
+    const scores = (await each(users, (u) => redis.zrangebyscore(keys.inboxDelivered(u.id), '-inf', '+inf', 'WITHSCORES'))) as string[][];
+    const replies = users.flatMap((_, i) => [[null, lists[i]], [null, scores[i]]]);
     users.forEach((u, i) => {
       const entries = (replies[2 * i]?.[1] ?? []) as string[];
       const scored = (replies[2 * i + 1]?.[1] ?? []) as string[];
@@ -289,12 +305,27 @@ async function main(): Promise<number> {
     return arrivals;
   };
   const arrivalsNow = async () => [...providers.flatMap((p) => p.receipts), ...(await inbox())];
-  const settle = async () => reconcile({ planned, arrivals: await arrivalsNow(), deliveryLetters, invalidLetters, kills: pool.kills, windowMs: WINDOW_MS });
+  const settle = async (endedWithoutSend?: Map<string, string>) => reconcile({ planned, arrivals: await arrivalsNow(), deliveryLetters, invalidLetters, endedWithoutSend, kills: pool.kills, windowMs: WINDOW_MS });
+  /** The recorded state of deliveries to bad addresses that have no dead letter (a push to pruned tokens ends bounced). */
+  const endedStates = async (): Promise<Map<string, string>> => {
+    const lettered = new Set(deliveryLetters.map((l) => `${l.eventId}|${l.recipientId}|${l.channel}`));
+    const wanted: { key: string; eventId: string; field: string }[] = [];
+    for (const { event, expected } of planned) {
+      for (const [field, e] of expected) if (e.outcome === 'dlq' && !lettered.has(`${event.id}|${field}`)) wanted.push({ key: `${event.id}|${field}`, eventId: event.id, field });
+    }
+    const replies = (await each(wanted, (w) => redis.hget(keys.deliveries(w.eventId), w.field))).map((r) => [null, r]);
+    const out = new Map<string, string>();
+    wanted.forEach((w, i) => {
+      const record = replies[i]?.[1] ? (JSON.parse(replies[i]![1] as string) as { status: string; reason?: string }) : null;
+      if (record && ['bounced', 'failed', 'dead-lettered'].includes(record.status)) out.set(w.key, `${record.status}:${record.reason ?? '?'}`);
+    });
+    return out;
+  };
   let last = await settle();
   let lastChange = Date.now();
   let lastProgress = -1;
-  while (Date.now() - startedAt < 570_000) {
-    const r = await settle();
+  while (Date.now() - startedAt < 540_000) {
+    const r = await settle(await endedStates());
     const progress = r.deliveredExactlyOnce + r.duplicates + Object.values(r.deadLettered).reduce((a, b) => a + b, 0) + r.invalidDeadLettered;
     if (progress !== lastProgress) {
       lastProgress = progress;
@@ -311,8 +342,10 @@ async function main(): Promise<number> {
   }
 
   const arrivalsBeforeStop = arrivalsNow();
+  // Recovery: breakers that opened let calls through again once the outage ended.
+  const recoveredAfter = Object.fromEntries(providers.map((p) => [p.name, p.receipts.filter((r) => r.at > (outageEnded[p.name] ?? Infinity)).length]));
   const breakerLines = scanBreakers(pool.logs);
-  for (const w of pool.workers) await w?.stop();
+  await Promise.all(pool.workers.map((w) => w?.stop()));
   await dlqReader.disconnect();
   await producer.disconnect();
   const logScan = scanLogs(pool.logs, { secret, authToken: twilio.authToken });
@@ -322,22 +355,26 @@ async function main(): Promise<number> {
 
   const faults = Object.fromEntries(providers.map((p) => [p.name, { calls: p.faults.calls(), injected: p.faults.injected(), refusedForGood: p.refused() }]));
   const report = {
-    command: `npm run chaos -- --events ${EVENTS} --rate ${RATE} --workers ${WORKERS} --seed ${SEED}`,
+    command: `npm run chaos -- --events ${EVENTS} --rate ${RATE} --workers ${WORKERS} --seed ${SEED}${CLUSTER ? ' --redis-cluster' : ''}`,
     finishedAt: new Date().toISOString(),
     durationSeconds: Math.round((Date.now() - startedAt) / 1000),
     eventsProduced: EVENTS,
     duplicateEventsProduced: duplicatesProduced,
     hostileProduced: hostileSent,
     workerKills: pool.kills.length,
+    killsAtSeconds: pool.kills.map((k) => Math.round((k - startedAt) / 100) / 10),
     ...last,
     invalidByReason: invalidLetters,
     breakerOpenings: breakerLines,
+    acceptedAfterOutage: recoveredAfter,
     faults,
     logLines: logScan.lines,
     logLeaks: logScan.leaks.length,
+    crossSlotErrors: logScan.crossSlot,
+    redis: CLUSTER ? `a Redis Cluster of ${CLUSTER_PORTS.length} masters (AOF)` : 'one Redis (AOF)',
     logLeakSamples: logScan.leaks.slice(0, 5),
   };
-  writeFileSync(path.join(root, 'chaos', 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path.join(root, 'chaos', CLUSTER ? 'results-cluster.json' : 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
   // Every copy that arrived, for a closer look at a failed run.
   writeFileSync(path.join(dir, 'arrivals.jsonl'), (await arrivalsBeforeStop).map((a) => JSON.stringify(a)).join('\n'));
   printReport(report);
@@ -349,7 +386,9 @@ async function main(): Promise<number> {
     last.sentAndDeadLettered > 0 && `${last.sentAndDeadLettered} deliveries both sent and dead-lettered`,
     last.invalidDeadLettered < hostileSent && `${hostileSent - last.invalidDeadLettered} hostile messages not dead-lettered`,
     logScan.leaks.length > 0 && `${logScan.leaks.length} log lines hold an address, token or body`,
-    Object.values(breakerLines).some((b) => b.opened === 0 || b.closed === 0) && 'a provider breaker did not open and close again',
+    logScan.crossSlot > 0 && `${logScan.crossSlot} log lines report CROSSSLOT`,
+    ...providers.map((p) => breakerLines[p.name]!.opened === 0 && `the ${p.name} breakers never opened during its outage`),
+    ...providers.map((p) => recoveredAfter[p.name] === 0 && `nothing reached ${p.name} after its outage ended`),
   ].filter(Boolean);
   if (failures.length > 0) {
     console.log(`\nFAIL: ${failures.join('; ')}`);
@@ -385,15 +424,19 @@ function printReport(r: Record<string, unknown> & ReturnType<typeof reconcile>):
     ['deliveries expected', `${r.deliveriesExpected} (${r.toDeliver} to send, ${r.toDeadLetter} to bad addresses)`],
     ['delivered exactly once', r.deliveredExactlyOnce],
     ['duplicates', `${r.duplicates} (${r.duplicatesInWindow} in the documented window, ${r.duplicatesOutsideWindow} outside) ${JSON.stringify(r.duplicatesByChannel)}`],
+    ['  first copy to next SIGKILL, max', `${r.windowGapMaxMs} ms (window ${WINDOW_MS} ms)`],
     ['lost', r.lost],
     ['dead-lettered, by reason', JSON.stringify(r.deadLettered)],
+    ['ended without a send (pruned)', JSON.stringify(r.endedWithoutSend)],
     ['dead-lettered instead of sent', r.deadLetteredInsteadOfSent],
     ['invalid events dead-lettered', `${r.invalidDeadLettered} ${JSON.stringify(r.invalidByReason)}`],
     ['unexpected copies', r.unexpected],
     ['delivery delay p50 / p99 / max', `${r.delayP50Ms} / ${r.delayP99Ms} / ${r.delayMaxMs} ms`],
     ['breaker openings / closings', JSON.stringify(r.breakerOpenings)],
+    ['accepted after each outage', JSON.stringify(r.acceptedAfterOutage)],
     ['faults injected', JSON.stringify(r.faults)],
     ['log lines scanned / leaking', `${r.logLines} / ${r.logLeaks}`],
+    ['Redis', `${r.redis}; CROSSSLOT errors logged: ${r.crossSlotErrors}`],
     ['run time', `${r.durationSeconds} s`],
   ];
   console.log('');

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { alive, startBroker } from '../scripts/kafka-stack';
+import { startRedisCluster } from '../scripts/redis-cluster';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -88,5 +89,23 @@ export async function startChaosRedis(dir: string, port: number): Promise<ChaosS
       pid = await launch();
     },
     stop: () => killPid(pid),
+  };
+}
+
+/**
+ * A three-master Redis Cluster with `appendfsync always` on every master. `restart()` SIGKILLs one
+ * master (the second) and starts it on its own data; `address` lists every master, for REDIS_CLUSTER_NODES.
+ */
+export async function startChaosRedisCluster(dir: string, ports: number[]): Promise<ChaosServer> {
+  rmSync(dir, { recursive: true, force: true });
+  const cluster = await startRedisCluster({ ports, dir, appendOnly: true });
+  return {
+    address: cluster.nodes.join(','),
+    pid: () => cluster.pids[1]!,
+    kill: async () => {
+      process.kill(cluster.pids[1]!, 'SIGKILL');
+    },
+    restart: () => cluster.restartNode(1),
+    stop: () => cluster.stop(),
   };
 }

@@ -30,6 +30,11 @@ export interface RedisClusterOptions {
   host?: string;
   /** Longest wait for the nodes to answer and the cluster to reach cluster_state:ok, in ms. Default 30000. */
   timeoutMs?: number;
+  /**
+   * Append-only persistence with `appendfsync always`, so a node killed and restarted
+   * ({@link RunningRedisCluster.restartNode}) keeps every write it acknowledged. Default false.
+   */
+  appendOnly?: boolean;
 }
 
 /** A cluster started by {@link startRedisCluster}. */
@@ -42,6 +47,11 @@ export interface RunningRedisCluster {
   dir: string;
   /** Stops every node (SIGTERM, SIGKILL after 10 s); nothing is saved. */
   stop(): Promise<void>;
+  /**
+   * SIGKILLs node `index` and starts it again on its data (nodes.conf, and the append-only file with
+   * `appendOnly`), resolving once the cluster is ok again. Its slots are unavailable meanwhile.
+   */
+  restartNode(index: number): Promise<void>;
 }
 
 /** True when something accepts TCP connections at host:port. */
@@ -106,11 +116,12 @@ async function ask(host: string, port: number, ...command: string[]): Promise<st
   }
 }
 
-function startNode(host: string, port: number, nodeDir: string): number {
-  rmSync(nodeDir, { recursive: true, force: true });
+function startNode(host: string, port: number, nodeDir: string, options: { appendOnly: boolean; fresh: boolean }): number {
+  if (options.fresh) rmSync(nodeDir, { recursive: true, force: true });
   mkdirSync(nodeDir, { recursive: true });
   const out = openSync(path.join(nodeDir, 'redis.log'), 'a');
-  const args = ['--port', String(port), '--bind', host, '--dir', nodeDir, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000', '--save', '', '--appendonly', 'no', '--daemonize', 'no'];
+  const persistence = options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', host, '--dir', nodeDir, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000', '--save', '', ...persistence, '--daemonize', 'no'];
   // Detached, so `npm run cluster:up` can leave the nodes running; stop() or cluster:down ends them by pid.
   const child = spawn('redis-server', args, { detached: true, stdio: ['ignore', out, out] });
   child.unref();
@@ -132,7 +143,7 @@ async function stopPids(pids: number[]): Promise<void> {
  * with all 16384 slots served. Refuses ports already in use (stop that, or pass other ports).
  */
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RunningRedisCluster> {
-  const { ports = DEFAULT_PORTS, dir = defaultDir, host = '127.0.0.1', timeoutMs = 30_000 } = options;
+  const { ports = DEFAULT_PORTS, dir = defaultDir, host = '127.0.0.1', timeoutMs = 30_000, appendOnly = false } = options;
   if (ports.length < 3) throw new Error(`a Redis Cluster needs at least 3 masters; got ports ${ports.join(', ')}`);
   for (const port of ports) {
     for (const p of [port, port + BUS_OFFSET]) if (await listening(host, p)) throw new Error(`${host}:${p} is in use; stop what listens there (npm run cluster:down for our own) or pass other ports`);
@@ -140,7 +151,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const nodes = ports.map((port) => `${host}:${port}`);
   const pids: number[] = [];
   try {
-    for (const port of ports) pids.push(startNode(host, port, path.join(dir, String(port))));
+    for (const port of ports) pids.push(startNode(host, port, path.join(dir, String(port)), { appendOnly, fresh: true }));
     for (const port of ports) await waitFor(async () => (await ask(host, port, 'PING')) === 'PONG', timeoutMs, `redis-server on ${host}:${port} did not answer (see ${path.join(dir, String(port), 'redis.log')})`);
     await run('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'], { timeout: timeoutMs });
     const ok = async (port: number) => {
@@ -152,7 +163,26 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     await stopPids(pids);
     throw error;
   }
-  return { nodes, pids, dir, stop: () => stopPids(pids) };
+  const clusterOk = async () => {
+    const ok = async (port: number) => /cluster_state:ok/.test(await ask(host, port, 'CLUSTER', 'INFO').catch(() => ''));
+    await waitFor(async () => (await Promise.all(ports.map(ok))).every(Boolean), timeoutMs, `the cluster ${nodes.join(',')} did not reach cluster_state:ok again`);
+  };
+  return {
+    nodes,
+    pids,
+    dir,
+    stop: () => stopPids(pids),
+    async restartNode(index) {
+      const port = ports[index];
+      if (port === undefined) throw new Error(`no node ${index}; the cluster has ${ports.length}`);
+      const pid = pids[index]!;
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+      while (alive(pid)) await new Promise((r) => setTimeout(r, 50));
+      pids[index] = startNode(host, port, path.join(dir, String(port)), { appendOnly, fresh: false });
+      await waitFor(async () => (await ask(host, port, 'PING').catch(() => '')) === 'PONG', timeoutMs, `redis-server on ${host}:${port} did not come back`);
+      await clusterOk();
+    },
+  };
 }
 
 /** Stops the nodes whose pid files are under `dir` (what `cluster:up` started there). */

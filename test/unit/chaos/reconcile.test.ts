@@ -39,7 +39,7 @@ describe('chaos reconciliation', () => {
       arrivals: [mail('e1', t0 + 1_000), mail('e1', t0 + 70_000), mail('e2', t0 + 20_000), mail('e2', t0 + 21_000)],
       kills: [t0 + 3_000],
     });
-    expect(r).toMatchObject({ duplicates: 2, duplicatesInWindow: 1, duplicatesOutsideWindow: 1, duplicatesByChannel: { email: 2 }, deliveredExactlyOnce: 0 });
+    expect(r).toMatchObject({ duplicates: 2, duplicatesInWindow: 1, duplicatesOutsideWindow: 1, duplicatesByChannel: { email: 2 }, windowGapMaxMs: 2_000, deliveredExactlyOnce: 0 });
   });
 
   it('expects a bad address in the DLQ: missing there is lost, sent anyway is unexpected', () => {
