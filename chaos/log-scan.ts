@@ -30,3 +30,20 @@ export function scanLogs(files: readonly string[], needles: { secret: string; au
   }
   return { lines, leaks, crossSlot };
 }
+
+/** Breaker openings and closings per provider, from the workers' `circuit breaker open|closed` lines. */
+export function scanBreakers(files: readonly string[], providers: readonly string[]): Record<string, { opened: number; closed: number }> {
+  const out: Record<string, { opened: number; closed: number }> = Object.fromEntries(providers.map((p) => [p, { opened: 0, closed: 0 }]));
+  for (const file of files) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.includes('"circuit breaker ')) continue;
+      const state = /"message":"circuit breaker (open|closed)"/.exec(line)?.[1];
+      const provider = /"provider":"([^"]+)"/.exec(line)?.[1];
+      if (!state || !provider) continue;
+      out[provider] ??= { opened: 0, closed: 0 };
+      if (state === 'open') out[provider].opened += 1;
+      else out[provider].closed += 1;
+    }
+  }
+  return out;
+}

@@ -9,12 +9,13 @@
  * provider's real permanent refusal, and their deliveries must end in the DLQ:
  * `bounce-…@` mailboxes (SMTP 550), {@link INVALID_PHONE} (Twilio 21211), `dead-…` push tokens (FCM UNREGISTERED).
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
+import { writeServiceAccount } from '../test/support/fcm-endpoint';
 import type { Fault, FaultSwitch } from './faults';
 
 /** One message a provider accepted. */
@@ -60,6 +61,15 @@ async function readBody(request: IncomingMessage): Promise<string> {
 function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   response.end(JSON.stringify(body));
+}
+
+/** Closes an HTTP stand-in: cuts held calls and keep-alive sockets, or close() would wait for them. */
+function closeHttp(server: Server, held: ReturnType<typeof heldSockets>): () => Promise<void> {
+  return () => {
+    held.release();
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  };
 }
 
 /** Keeps the sockets of calls held unanswered (timeouts), to cut them when the provider closes. */
@@ -164,11 +174,7 @@ export async function startChaosTwilio(faults: FaultSwitch): Promise<ChaosProvid
     faults,
     receipts,
     refused: () => refused,
-    close() {
-      held.release();
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: closeHttp(server, held),
   };
 }
 
@@ -182,21 +188,9 @@ const fcmError = (status: number, grpcStatus: string, message: string, errorCode
  */
 export async function startChaosFcm(faults: FaultSwitch, dir: string): Promise<ChaosProvider & { port: number; projectId: string; credentialsFile: string }> {
   const projectId = `herald-chaos-${randomBytes(4).toString('hex')}`;
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   mkdirSync(dir, { recursive: true });
   const credentialsFile = path.join(dir, 'fcm-service-account.json');
-  writeFileSync(
-    credentialsFile,
-    JSON.stringify({
-      type: 'service_account',
-      project_id: projectId,
-      private_key_id: randomBytes(20).toString('hex'),
-      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
-      client_email: `herald@${projectId}.iam.gserviceaccount.com`,
-      client_id: '100000000000000000001',
-      token_uri: 'https://oauth2.googleapis.com/token',
-    }),
-  );
+  writeServiceAccount(credentialsFile, projectId);
   const receipts: Receipt[] = [];
   const held = heldSockets();
   let refused = 0;
@@ -230,10 +224,6 @@ export async function startChaosFcm(faults: FaultSwitch, dir: string): Promise<C
     faults,
     receipts,
     refused: () => refused,
-    close() {
-      held.release();
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: closeHttp(server, held),
   };
 }

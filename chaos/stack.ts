@@ -31,20 +31,25 @@ async function killPid(pid: number): Promise<void> {
   while (alive(pid) && Date.now() < deadline) await sleep(50);
 }
 
-/** A single-node KRaft broker with its storage in `dir` (wiped first: every run starts empty). */
-export async function startChaosKafka(dir: string, port: number): Promise<ChaosServer> {
-  rmSync(dir, { recursive: true, force: true });
-  let pid = await startBroker(dir, '127.0.0.1', port);
+/** A server started by `launch` (resolving with its pid once it serves), which restart() SIGKILLs and launches again. */
+async function restartable(address: string, launch: () => Promise<number>): Promise<ChaosServer> {
+  let pid = await launch();
   return {
-    address: `127.0.0.1:${port}`,
+    address,
     pid: () => pid,
     kill: () => killPid(pid),
     async restart() {
       await killPid(pid);
-      pid = await startBroker(dir, '127.0.0.1', port);
+      pid = await launch();
     },
     stop: () => killPid(pid),
   };
+}
+
+/** A single-node KRaft broker with its storage in `dir` (wiped first: every run starts empty). */
+export async function startChaosKafka(dir: string, port: number): Promise<ChaosServer> {
+  rmSync(dir, { recursive: true, force: true });
+  return restartable(`127.0.0.1:${port}`, () => startBroker(dir, '127.0.0.1', port));
 }
 
 /**
@@ -79,17 +84,7 @@ export async function startChaosRedis(dir: string, port: number): Promise<ChaosS
     }
     throw new Error(`Redis on port ${port} did not answer within 30 s; see ${path.join(dir, 'redis.log')}`);
   };
-  let pid = await launch();
-  return {
-    address: `127.0.0.1:${port}`,
-    pid: () => pid,
-    kill: () => killPid(pid),
-    async restart() {
-      await killPid(pid);
-      pid = await launch();
-    },
-    stop: () => killPid(pid),
-  };
+  return restartable(`127.0.0.1:${port}`, launch);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, verify } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent } from 'node:https';
@@ -129,16 +129,15 @@ function answer(response: ServerResponse, reply: FcmReply): void {
   response.end(JSON.stringify(reply.body));
 }
 
-/** Starts an endpoint on a random port, with a fresh key pair and project id. */
-export async function startFcmEndpoint(): Promise<FcmEndpoint> {
-  const projectId = `herald-test-${randomBytes(4).toString('hex')}`;
+/**
+ * Writes a throwaway service-account key file for `projectId` to `file`, as Google issues them, with
+ * a fresh RSA key pair; returns the public key (to check JWT signatures) and the client email.
+ */
+export function writeServiceAccount(file: string, projectId: string): { publicKey: KeyObject; clientEmail: string } {
   const clientEmail = `herald@${projectId}.iam.gserviceaccount.com`;
-  const accessToken = `ya29.test-${randomBytes(12).toString('hex')}`;
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const dir = mkdtempSync(path.join(tmpdir(), 'herald-fcm-'));
-  const credentialsFile = path.join(dir, 'service-account.json');
   writeFileSync(
-    credentialsFile,
+    file,
     JSON.stringify({
       type: 'service_account',
       project_id: projectId,
@@ -149,6 +148,16 @@ export async function startFcmEndpoint(): Promise<FcmEndpoint> {
       token_uri: GOOGLE_TOKEN_URL,
     }),
   );
+  return { publicKey, clientEmail };
+}
+
+/** Starts an endpoint on a random port, with a fresh key pair and project id. */
+export async function startFcmEndpoint(): Promise<FcmEndpoint> {
+  const projectId = `herald-test-${randomBytes(4).toString('hex')}`;
+  const accessToken = `ya29.test-${randomBytes(12).toString('hex')}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'herald-fcm-'));
+  const credentialsFile = path.join(dir, 'service-account.json');
+  const { publicKey, clientEmail } = writeServiceAccount(credentialsFile, projectId);
 
   const sends: FcmSend[] = [];
   const tokenRequests: FcmEndpoint['tokenRequests'] = [];
