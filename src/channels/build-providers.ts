@@ -156,7 +156,8 @@ export function buildProviders(options: BuildProvidersOptions): ProviderMap {
     throw error;
   }
   const providers = built as ProviderMap;
-  options.logger.info('channel providers built', Object.fromEntries(CHANNELS.map((c) => [c, providers[c].map((p) => p.id).join(',') || 'none'])));
+  // One text field: keyed by channel, `email` and `phone`-like keys would be redacted as addresses.
+  options.logger.info('channel providers built', { providers: CHANNELS.map((c) => `${c}=${providers[c].map((p) => p.id).join(',') || 'none'}`).join(' ') });
   return providers;
 }
 

@@ -9,6 +9,7 @@ import type { HeraldConfigInput } from '../../../src/config/schema';
 import type { ProviderMap } from '../../../src/channels/types';
 import { createKeys } from '../../../src/redis/keys';
 import { scriptsDir } from '../../../src/redis/commands';
+import { captureLogger } from '../../support/capture-logger';
 import { testLogger, testRedis, uniqueName } from '../../support/infra';
 import { outbound } from './support';
 
@@ -33,6 +34,13 @@ describe('buildProviders', () => {
       logger: testLogger(),
     });
   const ids = (providers: ProviderMap) => Object.fromEntries(Object.entries(providers).map(([channel, list]) => [channel, list.map((p) => p.id)]));
+
+  it('logs the providers of every channel in one line that redaction leaves readable', async () => {
+    const logs = captureLogger();
+    buildProviders({ env: loadEnv({ OUTBOX_DIR: outboxDir }), config: parseConfig({}), redis: env.redis, keys: createKeys(env.prefix), logger: logs.logger });
+    // Keyed by channel, the email provider's id sat under `email` and was logged as "[redacted]".
+    expect(logs.lines().find((l) => l.message === 'channel providers built')).toMatchObject({ providers: 'email=email-outbox sms=sms-outbox push=push-outbox in_app=in-app webhook=none' });
+  });
 
   it('uses the outbox for email without SMTP_URL, Redis for in-app, outbox sinks for sms and push, no webhook without endpoints', async () => {
     const providers = build({});
