@@ -17,6 +17,9 @@ describe('a critical event behind a flood of marketing events', () => {
   let admin: Admin;
   let producer: Producer;
   const services: TestService[] = [];
+  // Services not stopped yet: a failed assertion skips a test's stop(), and afterAll must still stop
+  // them, or the service runs on past the suite and its tens of thousands of keys stay in Redis.
+  const running = new Set<TestService>();
 
   beforeAll(async () => {
     admin = testKafka().admin();
@@ -26,6 +29,7 @@ describe('a critical event behind a flood of marketing events', () => {
   });
 
   afterAll(async () => {
+    for (const herald of running) await stop(herald).catch(() => undefined);
     await producer.disconnect();
     // The flood's topics hold tens of megabytes; they are of no use to anyone after the test.
     const topics = services.flatMap((s) => Object.values(s.config.kafka.topics));
@@ -39,10 +43,12 @@ describe('a critical event behind a flood of marketing events', () => {
     const config = isolatedConfig({ kafka: { ...overrides, topics: { incoming: `${name}.incoming`, bulk: `${name}.bulk`, dlq: `${name}.dlq`, status: `${name}.status` } } });
     const herald = await startTestService({ config, prefix: `${redis.prefix}-${name}` });
     services.push(herald);
+    running.add(herald);
     return herald;
   }
 
   async function stop(herald: TestService): Promise<void> {
+    running.delete(herald);
     await herald.stop();
     await deleteKeys(redis.redis, herald.prefix);
   }
@@ -125,10 +131,12 @@ describe('a critical event behind a flood of marketing events', () => {
         `${latencyMs} ms after it was produced; by then ${forwarded} flood events were forwarded to the bulk lane and ${floodSent} delivered`,
     );
 
-    // Measured 3.5 to 5 s on two shared cores, where this one process also produces the flood and
-    // Kafka and Redis compete for the CPU; the bound leaves room for a busier machine. Without lanes
-    // the wait would be the delivery of the ~33,000 events ahead of it: minutes (see the next test).
-    expect(latencyMs).toBeLessThan(12_000);
+    // Without lanes the wait would be the delivery of the ~33,000 events ahead of it: minutes (see the
+    // next test). With them it is the forwarding of those events, about what producing the flood cost
+    // this same process. Measured 3.5 to 5 s when this test was written (a fixed bound of 12 s); on a
+    // later machine about four times slower (bench:micro's log line 32 µs instead of 8) 12 to 15 s,
+    // 1.7 to 1.8 times produceMs, on the base commit as well. So the bound follows the machine's speed.
+    expect(latencyMs).toBeLessThan(2.5 * produceMs);
     expect(floodSent).toBeLessThan(FLOOD / 2);
     // The flood went through the bulk lane, and that lane delivers it (it is slower, not stopped).
     expect(forwarded).toBeGreaterThan(critical.ahead);
