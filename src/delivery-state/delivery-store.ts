@@ -100,8 +100,10 @@ export function createDeliveryStore(options: DeliveryStoreOptions) {
   ): Promise<{ change: StatusChange | null; leaving: Promise<void> }> {
     const at = iso();
     const patch = { recipientId: ref.recipientId, channel: ref.channel, ...details, status, updatedAt: at };
-    const script = () => update([keys.deliveries(ref.eventId)], [field(ref), JSON.stringify(patch), retentionSeconds, how.report ? '1' : '0']) as Promise<string | null>;
+    const script = () => update([keys.deliveries(ref.eventId)], [field(ref), JSON.stringify(patch), retentionSeconds, how.report ? '1' : '0', clock.now(), owner]) as Promise<string | null>;
     const written = IN_FLIGHT.has(status) ? await indexedWrite(ref, script) : await script();
+    // Another worker is sending it under a live lease: the delivery stays in flight, its outcome is that worker's to write.
+    if (written === 'leased') return { change: null, leaving: Promise.resolve() };
     // Any other status, written or refused (refused means sent already), ends the delivery's flight;
     // only after the write landed, so a failed write leaves the delivery where the sweep finds it.
     const leaving = IN_FLIGHT.has(status) ? Promise.resolve() : forgetQuietly(deliveryIdOf(ref));

@@ -8,7 +8,12 @@
 -- ARGV[2] patch JSON (status, updatedAt and any other fields; the lease, "leaseUntil" and "owner", is cleared)
 -- ARGV[3] retention of the hash, seconds
 -- ARGV[4] "1" when the patch is the provider's report on a sent message (callback, receiver confirmation)
--- Returns the written record as JSON, or false when the change was refused.
+-- ARGV[5] now, epoch ms
+-- ARGV[6] owner: the worker process writing
+-- Returns the written record as JSON, false when the change was refused, or "leased" when another
+-- worker holds a live send lease: only that worker may end it. (A worker whose own breaker was open
+-- wrote `deferred` over it, which ended the lease, and its retry then sent the message a second
+-- time while the first send was still under way: found by the chaos run on a Redis Cluster.)
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 local patch = cjson.decode(ARGV[2])
 local record = {}
@@ -16,6 +21,9 @@ local after_send = { delivered = true, failed = true, bounced = true }
 if current then
   if patch.status == 'pending' then return false end
   record = cjson.decode(current)
+  if record.status == 'sending' and record.owner ~= ARGV[6] and tonumber(record.leaseUntil or 0) > tonumber(ARGV[5]) then
+    return 'leased'
+  end
   if record.sentAt then
     if after_send[record.status] then return false end
     local report = ARGV[4] == '1' and after_send[patch.status]

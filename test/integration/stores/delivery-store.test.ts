@@ -37,6 +37,26 @@ describe('delivery store on real Redis', () => {
     expect(await store.get(ref)).toMatchObject({ status: 'sending', attempts: 2, provider: 'smtp-2', leaseUntil: t + LEASE_MS });
   });
 
+  it("refuses another worker's write over a live lease, so its breaker or pause cannot end a send under way", async () => {
+    // The chaos run: worker A sends; worker B, its own breaker open, defers the same delivery (a
+    // retry item of it) and wrote `deferred` over A's lease; its retry then took a fresh lease and
+    // sent the message a second time.
+    await (await store.open(ref)).published;
+    await store.begin(ref, 'smtp');
+    const other = createDeliveryStore({ redis: infra.redis, keys, clock: { now: () => t }, retentionSeconds: RETENTION_S, leaseMs: LEASE_MS, owner: 'worker-b' });
+    t += 1_000;
+    expect(await other.set(ref, 'deferred', { reason: 'breaker_open', nextAttemptAt: new Date(t + 5_000).toISOString() })).toBe(false);
+    expect(await store.get(ref)).toMatchObject({ status: 'sending', attempts: 1, leaseUntil: START + LEASE_MS });
+    expect(await infra.redis.zscore(keys.inflight(), deliveryIdOf(ref))).not.toBeNull();
+    expect(await other.begin(ref, 'smtp')).toMatchObject({ verdict: 'in_flight' });
+
+    // The owner ends its own lease; once a lease has expired, anyone may write.
+    expect(await store.set(ref, 'deferred', { reason: 'smtp_transient', nextAttemptAt: new Date(t + 5_000).toISOString() })).toBe(true);
+    expect(await other.begin(ref, 'smtp')).toEqual({ verdict: 'acquired', attempts: 2 });
+    t += LEASE_MS + 1;
+    expect(await store.set(ref, 'deferred', { reason: 'breaker_open' })).toBe(true);
+  });
+
   it('lets the owner of a live lease take it over (its earlier attempt ended without recording an outcome)', async () => {
     await store.begin(ref, 'smtp');
     t += 1_000;
