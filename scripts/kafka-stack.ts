@@ -23,7 +23,7 @@ function brokerAddress(brokers: string): { host: string; port: number } {
 }
 
 /** True when a TCP connection to host:port opens within a second. */
-function portOpen(host: string, port: number): Promise<boolean> {
+export function portOpen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port, timeout: 1000 });
     socket.once('connect', () => (socket.destroy(), resolve(true)));

@@ -12,6 +12,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { alive, portOpen } from './kafka-stack';
 
 const root = path.resolve(__dirname, '..');
 const defaultDir = path.join(root, '.herald-stack', 'redis-cluster');
@@ -54,16 +55,6 @@ export interface RunningRedisCluster {
   restartNode(index: number): Promise<void>;
 }
 
-/** True when something accepts TCP connections at host:port. */
-function listening(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port, timeout: 1000 });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-  });
-}
-
 /** True when this process can bind host:port (then releases it). */
 function bindable(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -83,16 +74,6 @@ export async function freeClusterPorts(count: number, host = '127.0.0.1'): Promi
   }
   if (ports.length < count) throw new Error(`found only ${ports.length} of ${count} free port pairs (port and port + ${BUS_OFFSET}) on ${host}`);
   return ports;
-}
-
-/** Whether a process with this pid is running. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -146,7 +127,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const { ports = DEFAULT_PORTS, dir = defaultDir, host = '127.0.0.1', timeoutMs = 30_000, appendOnly = false } = options;
   if (ports.length < 3) throw new Error(`a Redis Cluster needs at least 3 masters; got ports ${ports.join(', ')}`);
   for (const port of ports) {
-    for (const p of [port, port + BUS_OFFSET]) if (await listening(host, p)) throw new Error(`${host}:${p} is in use; stop what listens there (npm run cluster:down for our own) or pass other ports`);
+    for (const p of [port, port + BUS_OFFSET]) if (await portOpen(host, p)) throw new Error(`${host}:${p} is in use; stop what listens there (npm run cluster:down for our own) or pass other ports`);
   }
   const nodes = ports.map((port) => `${host}:${port}`);
   const pids: number[] = [];
