@@ -11,11 +11,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { writeServiceAccount } from '../test/support/fcm-endpoint';
+import { answer, fcmReplies, readBody, writeServiceAccount } from '../test/support/fcm-endpoint';
+import { messageResource, twilioError } from '../test/support/twilio-server';
 import type { Fault, FaultSwitch } from './faults';
 
 /** One message a provider accepted. */
@@ -50,17 +51,6 @@ export function refOf(text: string): string | null {
 async function listen(server: Server | import('node:net').Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  response.end(JSON.stringify(body));
 }
 
 /** Closes an HTTP stand-in: cuts held calls and keep-alive sockets, or close() would wait for them. */
@@ -134,8 +124,6 @@ export async function startChaosSmtp(faults: FaultSwitch): Promise<ChaosProvider
   };
 }
 
-const twilioError = (status: number, code: number, message: string) => ({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
-
 /** `POST /2010-04-01/Accounts/:sid/Messages.json` as the twilio SDK calls it: basic auth, form body. */
 export async function startChaosTwilio(faults: FaultSwitch): Promise<ChaosProvider & { url: string; accountSid: string; authToken: string }> {
   const accountSid = `AC${randomBytes(16).toString('hex')}`;
@@ -144,26 +132,25 @@ export async function startChaosTwilio(faults: FaultSwitch): Promise<ChaosProvid
   const held = heldSockets();
   let refused = 0;
   const server = createServer((request, response) => {
+    const twilio = (status: number, body: unknown, headers?: Record<string, string>) => answer(response, { status, body, headers });
     readBody(request)
       .then((body) => {
         const form = Object.fromEntries(new URLSearchParams(body));
-        if (request.url !== `/2010-04-01/Accounts/${accountSid}/Messages.json` || request.method !== 'POST') return json(response, 404, twilioError(404, 20404, 'not found'));
-        if (request.headers.authorization !== `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`) return json(response, 401, twilioError(401, 20003, 'Authenticate'));
+        if (request.url !== `/2010-04-01/Accounts/${accountSid}/Messages.json` || request.method !== 'POST') return twilio(404, twilioError(404, 20404, 'not found'));
+        if (request.headers.authorization !== `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`) return twilio(401, twilioError(401, 20003, 'Authenticate'));
         const fault = faults.next();
         if (fault === 'drop') return request.socket.destroy();
         if (fault === 'timeout') return held.hold(request.socket);
-        if (fault === 'error') return json(response, 503, twilioError(503, 20503, 'Service unavailable'));
-        if (fault === 'throttle') return json(response, 429, twilioError(429, 20429, 'Too Many Requests'), { 'retry-after': '1' });
+        if (fault === 'error') return twilio(503, twilioError(503, 20503, 'Service unavailable'));
+        if (fault === 'throttle') return twilio(429, twilioError(429, 20429, 'Too Many Requests'), { 'retry-after': '1' });
         if (form.To === INVALID_PHONE) {
           refused += 1;
-          return json(response, 400, twilioError(400, 21211, "The 'To' number is not a valid phone number."));
+          return twilio(400, twilioError(400, 21211, "The 'To' number is not a valid phone number."));
         }
-        const sid = `SM${randomBytes(16).toString('hex')}`;
         receipts.push({ channel: 'sms', eventId: refOf(form.Body ?? '') ?? '?', address: form.To ?? '?', at: Date.now() });
-        const now = new Date().toUTCString();
-        json(response, 201, { sid, account_sid: accountSid, body: form.Body, to: form.To, from: form.From, status: 'queued', num_segments: '1', date_created: now, date_updated: now, direction: 'outbound-api', api_version: '2010-04-01', uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json` });
+        twilio(201, messageResource(accountSid, form));
       })
-      .catch((error: unknown) => json(response, 500, twilioError(500, 20500, String(error))));
+      .catch((error: unknown) => twilio(500, twilioError(500, 20500, String(error))));
   });
   const port = await listen(server);
   return {
@@ -177,10 +164,6 @@ export async function startChaosTwilio(faults: FaultSwitch): Promise<ChaosProvid
     close: closeHttp(server, held),
   };
 }
-
-const fcmError = (status: number, grpcStatus: string, message: string, errorCode: string) => ({
-  error: { code: status, message, status: grpcStatus, details: [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode }] },
-});
 
 /**
  * Google's OAuth2 token endpoint (`POST /token`) and the FCM v1 send API. The workers route both
@@ -198,22 +181,22 @@ export async function startChaosFcm(faults: FaultSwitch, dir: string): Promise<C
   const server = createServer((request, response) => {
     readBody(request)
       .then((body) => {
-        if (request.method === 'POST' && request.url === '/token') return json(response, 200, { access_token: `ya29.chaos-${randomBytes(8).toString('hex')}`, expires_in: 3599, token_type: 'Bearer' });
-        if (request.method !== 'POST' || request.url !== `/v1/projects/${projectId}/messages:send`) return json(response, 404, fcmError(404, 'NOT_FOUND', 'no such route', 'UNSPECIFIED_ERROR'));
+        if (request.method === 'POST' && request.url === '/token') return answer(response, { status: 200, body: { access_token: `ya29.chaos-${randomBytes(8).toString('hex')}`, expires_in: 3599, token_type: 'Bearer' } });
+        if (request.method !== 'POST' || request.url !== `/v1/projects/${projectId}/messages:send`) return answer(response, { status: 404, body: { error: { code: 404, message: `no route ${request.method} ${request.url}`, status: 'NOT_FOUND' } } });
         const { message } = JSON.parse(body) as { message: { token: string; notification?: { title?: string; body?: string } } };
         const fault = faults.next();
         if (fault === 'drop') return request.socket.destroy();
         if (fault === 'timeout') return held.hold(request.socket);
-        if (fault === 'error') return json(response, 503, fcmError(503, 'UNAVAILABLE', 'The service is currently unavailable.', 'UNAVAILABLE'));
-        if (fault === 'throttle') return json(response, 429, fcmError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded.', 'QUOTA_EXCEEDED'), { 'retry-after': '1' });
+        if (fault === 'error') return answer(response, fcmReplies.unavailable());
+        if (fault === 'throttle') return answer(response, fcmReplies.quotaExceeded(1));
         if (message.token.startsWith('dead-')) {
           refused += 1;
-          return json(response, 404, fcmError(404, 'NOT_FOUND', 'Requested entity was not found.', 'UNREGISTERED'));
+          return answer(response, fcmReplies.unregistered());
         }
         receipts.push({ channel: 'push', eventId: refOf(`${message.notification?.title ?? ''} ${message.notification?.body ?? ''}`) ?? '?', address: message.token, at: Date.now() });
-        json(response, 200, { name: `projects/${projectId}/messages/0:${Date.now()}%${nextId++}` });
+        answer(response, { status: 200, body: { name: `projects/${projectId}/messages/0:${Date.now()}%${nextId++}` } });
       })
-      .catch((error: unknown) => json(response, 500, { error: { code: 500, message: String(error), status: 'INTERNAL' } }));
+      .catch((error: unknown) => answer(response, { status: 500, body: { error: { code: 500, message: String(error), status: 'INTERNAL' } } }));
   });
   const port = await listen(server);
   return {

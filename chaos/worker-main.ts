@@ -5,11 +5,9 @@
  * explains, the send API is reached through an https agent whose sockets open to the local port,
  * and the OAuth2 call through the `window.fetch` that google-auth-library's gaxios prefers.
  */
-import { Agent } from 'node:https';
-import { connect } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { messageOf } from '../src/errors';
 import { serve } from '../src/service/serve';
+import { agentTo } from '../test/support/fcm-endpoint';
 
 const port = Number(process.env.CHAOS_FCM_PORT);
 if (!Number.isInteger(port) || port <= 0) {
@@ -23,11 +21,7 @@ const TOKEN_URL = 'https://oauth2.googleapis.com/token';
     String(input) === TOKEN_URL ? fetch(`http://127.0.0.1:${port}/token`, init) : Promise.reject(new Error(`chaos worker: only ${TOKEN_URL} is routed, not ${String(input)}`)),
 };
 
-const fcmAgent = new (class extends Agent {
-  override createConnection(): Duplex {
-    return connect(port, '127.0.0.1');
-  }
-})({ keepAlive: true });
+const fcmAgent = agentTo(port, { keepAlive: true });
 
 serve({ fcmAgent }).catch((error: unknown) => {
   console.error(messageOf(error));

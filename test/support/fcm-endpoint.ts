@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Agent } from 'node:https';
+import { Agent, type AgentOptions } from 'node:https';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -118,13 +118,15 @@ export function installGoogleFetch(): () => void {
   };
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
+/** A request's whole body as UTF-8 text. */
+export async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function answer(response: ServerResponse, reply: FcmReply): void {
+/** Writes `reply` as JSON, as Google's endpoints answer. */
+export function answer(response: ServerResponse, reply: FcmReply): void {
   response.writeHead(reply.status, { 'content-type': 'application/json; charset=UTF-8', ...reply.headers });
   response.end(JSON.stringify(reply.body));
 }
@@ -149,6 +151,18 @@ export function writeServiceAccount(file: string, projectId: string): { publicKe
     }),
   );
   return { publicKey, clientEmail };
+}
+
+/**
+ * An https agent whose sockets open to 127.0.0.1:`port` in plain TCP: the SDK still builds its
+ * https://fcm.googleapis.com requests, and they reach the local endpoint.
+ */
+export function agentTo(port: number, options?: AgentOptions): Agent {
+  return new (class extends Agent {
+    override createConnection(): Duplex {
+      return connect(port, '127.0.0.1');
+    }
+  })(options);
 }
 
 /** Starts an endpoint on a random port, with a fresh key pair and project id. */
@@ -198,12 +212,7 @@ export async function startFcmEndpoint(): Promise<FcmEndpoint> {
   const url = `http://127.0.0.1:${port}`;
   current = { url };
 
-  // An https agent whose sockets reach this server: the SDK still builds https://fcm.googleapis.com requests.
-  const httpAgent = new (class extends Agent {
-    override createConnection(): Duplex {
-      return connect(port, '127.0.0.1');
-    }
-  })();
+  const httpAgent = agentTo(port);
 
   return {
     projectId,

@@ -50,7 +50,8 @@ export interface TwilioServer {
   close(): Promise<void>;
 }
 
-const twilioError = (status: number, code: number, message: string) => ({
+/** An error body as Twilio's REST API answers it. */
+export const twilioError = (status: number, code: number, message: string) => ({
   code,
   message,
   more_info: `https://www.twilio.com/docs/errors/${code}`,
@@ -69,7 +70,7 @@ function isAuthorized(request: IncomingMessage, accountSid: string, authToken: s
 }
 
 /** The message resource Twilio answers 201 with. */
-function messageResource(accountSid: string, form: Record<string, string>) {
+export function messageResource(accountSid: string, form: Record<string, string>) {
   const sid = `SM${randomBytes(16).toString('hex')}`;
   const now = new Date().toUTCString().replace('GMT', '+0000');
   return {
