@@ -63,8 +63,18 @@ const RATE = Number(args.rate);
 const WORKERS = Number(args.workers);
 const SEED = Number(args.seed);
 const CLUSTER = args['redis-cluster'] ?? false;
+/** A bad option ends the run before it starts anything, with what to change instead of a stack. */
+function usage(message: string): never {
+  console.error(`[chaos] ${message}`);
+  process.exit(2);
+}
 for (const [name, value] of Object.entries({ events: EVENTS, rate: RATE, workers: WORKERS, seed: SEED })) {
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
+  if (!Number.isInteger(value) || value <= 0) usage(`--${name} must be a positive integer`);
+}
+
+// The outages (20–75 s) and the Kafka restart (85 s) need calls to meet: production must last that long.
+if (EVENTS / RATE < 85) {
+  usage(`--events ${EVENTS} at --rate ${RATE} is ${Math.round(EVENTS / RATE)} s of production; the chaos schedule needs 85 s of traffic, so give at least ${85 * RATE} events or a lower --rate`);
 }
 
 const topics = { incoming: 'chaos.incoming', bulk: 'chaos.incoming.bulk', status: 'chaos.status', dlq: 'chaos.dlq' };
