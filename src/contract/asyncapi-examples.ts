@@ -1,4 +1,4 @@
-import type { DeadLetter } from './dead-letter';
+import { letterEventOf, type DeadLetter } from './dead-letter';
 import type { EventV2 } from './event-v2';
 import type { StatusChange } from '../delivery-state/types';
 
@@ -31,7 +31,7 @@ const letter: DeadLetter = {
   reason: 'smtp_rejected',
   message: 'SMTP server rejected the message (550 5.1.1 mailbox unknown); retrying will not help, check the address and content',
   failedAt: '2026-01-31T09:00:01.300Z',
-  event,
+  event: letterEventOf(event),
   delivery: { recipientId: 'user_42', channel: 'email', provider: 'smtp', attempts: 1, retriable: false },
 };
 

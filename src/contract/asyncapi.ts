@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MESSAGE_HEADERS } from '../client/event-message';
 import { DELIVERY_STATUSES } from '../delivery-state/types';
-import { REPLAY_HEADER, replayTargetSchema } from '../dlq/replay-header';
+import { REPLAY_HEADER } from '../dlq/replay-header';
 import { deadLetterSchema } from './dead-letter';
 import { CHANNELS } from './event-v1';
 import { buildEventJsonSchema } from './json-schema';
@@ -47,11 +47,9 @@ export const incomingHeadersSchema = z.object({
     .meta({ description: 'W3C Trace Context, injected by HeraldProducer when a trace is active; other producers may set it to join herald\'s spans to their trace.' }),
   tracestate: z.string().optional().meta({ description: 'W3C Trace Context vendor state, sent with traceparent.' }),
   [REPLAY_HEADER]: text(
-    'Set by `herald dlq replay`; producers must not set it. JSON naming the one delivery (recipientId, channel) of the event in the value ' +
-      'that gets another try; letter is the dead letter replayed, "<partition>:<offset>" on the DLQ topic.',
-  )
-    .optional()
-    .meta({ contentMediaType: 'application/json', contentSchema: jsonSchemaOf(replayTargetSchema) }),
+    'Refused: producers must not set it. A message that carries it, whatever its value, is dead-lettered with reason `replay_refused` and never handled. ' +
+      '`herald dlq replay` retries a dead-lettered delivery through herald\'s own retry store, never through this topic.',
+  ).optional(),
 });
 
 /** Headers of a status message: the value's status and channel, to filter without parsing it. */
@@ -170,7 +168,7 @@ export function buildAsyncApiDocument(options: { version: string; topics?: Async
       dlq: {
         address: topics.dlq,
         title: 'Dead letters',
-        description: 'For on-call: inspect with `herald dlq`; `herald dlq replay` sends a delivery again through the incoming topic.',
+        description: 'For on-call: inspect with `herald dlq`; `herald dlq replay` gives a dead-lettered delivery another try through herald\'s retry store, and re-publishes an invalid message that is valid now to the incoming topic.',
         messages: { DeadLetter: ref('components', 'messages', 'DeadLetter') },
       },
     },

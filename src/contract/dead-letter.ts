@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CHANNELS } from './event-v1';
-import { eventV2Schema } from './event-v2';
+import { CHANNELS, EVENT_TYPES, PRIORITIES } from './event-v1';
+import type { EventV2 } from './event-v2';
 
 /** Where a rejected message came from, so on-call can find it on the source topic. */
 export const sourceCoordinatesSchema = z.object({
@@ -34,11 +34,40 @@ export const invalidEventLetterSchema = z.object({
   rawBytes: z.number().int().optional(),
 });
 
-/** One delivery (event × recipient × channel) that failed for good: the event and its context, no addresses. */
+/**
+ * What a delivery's dead letter says of its event: enough to find it and judge the failure, and
+ * nothing a reader of the DLQ topic should not see: no payload (reset links, codes, names) and no
+ * recipients (direct addresses). The whole event stays in Redis with the delivery state for
+ * `deliveryState.retentionSeconds`, where `herald dlq replay` takes it from. (Letters written before
+ * this held the whole event; they still parse, the extra fields dropped.)
+ */
+export const letterEventSchema = z.object({
+  id: z.string(),
+  type: z.enum(EVENT_TYPES),
+  priority: z.enum(PRIORITIES),
+  category: z.string().optional(),
+  template: z.string().optional(),
+  createdAt: z.string(),
+  sendAt: z.string().optional(),
+  channels: z.array(z.enum(CHANNELS)),
+  /** How many recipients the event had. */
+  recipientCount: z.number().int().optional(),
+});
+
+/** The event as a delivery letter carries it: see {@link letterEventSchema}. */
+export type LetterEvent = z.infer<typeof letterEventSchema>;
+
+/** The part of an event a dead letter keeps (an allow-list: a field added to events stays out until added here). */
+export function letterEventOf(event: EventV2): LetterEvent {
+  const { id, type, priority, category, template, createdAt, sendAt, channels } = event;
+  return { id, type, priority, ...(category ? { category } : {}), ...(template ? { template } : {}), createdAt, ...(sendAt ? { sendAt } : {}), channels, recipientCount: event.recipients.length };
+}
+
+/** One delivery (event × recipient × channel) that failed for good: its event's summary and the delivery's context, no payload or addresses. */
 export const deliveryFailedLetterSchema = z.object({
   kind: z.literal('delivery_failed'),
   ...common,
-  event: eventV2Schema,
+  event: letterEventSchema,
   delivery: z.object({
     recipientId: z.string(),
     channel: z.enum(CHANNELS),

@@ -4,9 +4,12 @@ import { eventV2Schema, type EventV2 } from './event-v2';
 import { LIMITS } from './limits';
 import { upcastV1 } from './upcast';
 
-/** Why a message could not become an event; stable codes used in DLQ records and metrics. */
-/** Why a message is not an event; `invalid_replay`: an unreadable `herald-replay` header (src/dlq/replay-header.ts). */
-export type RejectCode = 'oversize' | 'malformed_json' | 'not_an_object' | 'too_deep' | 'unknown_version' | 'schema_violation' | 'invalid_replay';
+/**
+ * Why a message could not become an event; stable codes used in DLQ records and metrics.
+ * `replay_refused`: the message carries the `herald-replay` header, which producers may not set
+ * (src/dlq/replay-header.ts).
+ */
+export type RejectCode = 'oversize' | 'malformed_json' | 'not_an_object' | 'too_deep' | 'unknown_version' | 'schema_violation' | 'replay_refused';
 
 /** One problem found in an event, with the JSON path where it is. */
 export interface ContractIssue {

@@ -62,13 +62,13 @@ export interface DeliveryStoreOptions {
   onChange?: (change: StatusChange) => Promise<void>;
 }
 
-/** What a provider status callback did: changed the state, repeated a change already made, or named a message herald does not know. */
 /** What {@link DeliveryStore.reopen} found: see delivery-reopen.lua. */
 export interface ReopenVerdict {
-  verdict: 'reopened' | 'already_sent' | 'skipped' | 'in_progress';
+  verdict: 'reopened' | 'unknown' | 'already_sent' | 'skipped' | 'in_progress' | 'not_dead_lettered';
   attempts: number;
 }
 
+/** What a provider status callback did: changed the state, repeated a change already made, or named a message herald does not know. */
 export type CallbackVerdict = 'applied' | 'duplicate' | 'unknown';
 
 /**
@@ -259,13 +259,12 @@ export function createDeliveryStore(options: DeliveryStoreOptions) {
     },
 
     /**
-     * Gives a dead-lettered (or bounced, or failed) delivery another try: back to `pending`, its
-     * attempts kept, indexed in flight so the sweep recovers it if the retry that follows is lost.
-     * A sent delivery is never reopened. `attempts` seeds a record that expired meanwhile.
+     * Gives a delivery herald recorded as dead-lettered (or bounced) another try: back to `pending`,
+     * its attempts kept, indexed in flight so the sweep recovers it if the retry that follows is lost.
+     * A sent delivery is never reopened, nor one with no record (see delivery-reopen.lua).
      */
-    async reopen(ref: DeliveryRef, attempts: number): Promise<ReopenVerdict> {
-      const base = JSON.stringify({ recipientId: ref.recipientId, channel: ref.channel, attempts });
-      const [verdict, total] = await indexedWrite(ref, () => reopen([keys.deliveries(ref.eventId)], [field(ref), base, retentionSeconds, iso()]) as Promise<[ReopenVerdict['verdict'], number]>);
+    async reopen(ref: DeliveryRef): Promise<ReopenVerdict> {
+      const [verdict, total] = await indexedWrite(ref, () => reopen([keys.deliveries(ref.eventId)], [field(ref), retentionSeconds, iso()]) as Promise<[ReopenVerdict['verdict'], number]>);
       // Only a reopened delivery is in flight; the index entry of any other is dropped again.
       if (verdict !== 'reopened' && verdict !== 'in_progress') await forgetQuietly(deliveryIdOf(ref));
       if (verdict === 'reopened') await options.onChange?.({ ...ref, status: 'pending', attempts: Number(total), reason: 'replayed', at: iso() });

@@ -1,4 +1,5 @@
 import type { Channel } from '../contract/event-v1';
+import { letterEventOf } from '../contract/dead-letter';
 import type { EventV2 } from '../contract/event-v2';
 import { AddressRejectedError, describeError, isRetriable } from '../errors';
 import type { ResolvedRecipient } from '../recipients/resolve-recipient';
@@ -41,7 +42,7 @@ export function createFailureHandler(deps: DispatcherDeps) {
       kind: 'delivery_failed',
       reason,
       message: detail,
-      event,
+      event: letterEventOf(event),
       delivery: { recipientId: recipient.recipientId, channel, provider: failed.provider, attempts: failed.attempts, retriable },
       failedAt: new Date(deps.clock.now()).toISOString(),
     });

@@ -8,6 +8,7 @@ import type { DeliveryStore } from '../delivery-state/delivery-store';
 import type { DlqPublisher } from '../dlq/dlq-publisher';
 import { describeError, isRetriable, RetriableError } from '../errors';
 import type { Logger } from '../logger';
+import { refusalOf } from '../recipients/preferences';
 import { quietHoursEnd } from '../recipients/quiet-hours-gate';
 import { resolveForChannel, type ResolvedRecipient } from '../recipients/resolve-recipient';
 import type { UserDirectory } from '../recipients/user-directory';
@@ -116,6 +117,24 @@ export function createDigestSender(deps: DigestSenderDeps) {
     deps.observe?.({ channel, provider, outcome: 'dead_lettered', items: all.length });
   }
 
+  /**
+   * The items of a part the person still wants, now: the channel enabled, no opt-out of the
+   * channel, of an item's type or of its category since it was batched. The others are recorded
+   * `skipped` and left out of the message. Parts are cut before this, so a digest's part ids stay
+   * the same whatever is left out, and the ledger still sends each part at most once.
+   */
+  async function keepWanted(part: DigestPart, recipient: ResolvedRecipient): Promise<DigestPart> {
+    const all = [...part.listed, ...part.folded];
+    const verdicts = all.map((item) => ({ item, refused: refusalOf(recipient.profile, item, item.channel, deps.config) }));
+    const refused = verdicts.filter((v) => v.refused !== null);
+    if (refused.length === 0) return part;
+    await Promise.all(refused.map(({ item, refused: why }) => deps.deliveries.set({ eventId: item.eventId, recipientId: item.recipientId, channel: item.channel }, 'skipped', { digestId: part.digestId, ...why })));
+    const reasons = [...new Set(refused.map((v) => v.refused!.reason))];
+    deps.logger.info('digest items skipped at send time', { decision: 'skipped', digestId: part.digestId, recipientId: all[0]?.recipientId, channel: all[0]?.channel, items: refused.length, reasons });
+    const kept = verdicts.filter((v) => v.refused === null).map((v) => v.item);
+    return { digestId: part.digestId, listed: kept.slice(0, part.listed.length), folded: kept.slice(part.listed.length) };
+  }
+
   return async function sendDigest(claim: Claim): Promise<DigestSendOutcome> {
     const first = claim.items[0];
     if (!first) return;
@@ -135,8 +154,10 @@ export function createDigestSender(deps: DigestSenderDeps) {
 
     const rule = digestRulesOf(deps.config).find((r) => r.name === first.rule);
     const maxItems = rule?.maxItems ?? deps.config.batching.maxBatch;
-    for (const part of digestParts(claim, maxItems, rule?.overflow ?? 'summarize')) {
-      await sendPart(part, found.recipient, found.to, first, rule?.template);
+    for (const whole of digestParts(claim, maxItems, rule?.overflow ?? 'summarize')) {
+      const part = await keepWanted(whole, found.recipient);
+      const lead = part.listed[0] ?? part.folded[0];
+      if (lead) await sendPart(part, found.recipient, found.to, lead, rule?.template);
     }
   };
 }

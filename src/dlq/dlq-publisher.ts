@@ -15,7 +15,10 @@ export type { DeadLetter, SourceCoordinates };
 
 /**
  * Writes dead letters to the DLQ topic. Headers carry the reason and kind so tooling can filter
- * without parsing the value; the value is JSON with everything needed to inspect and replay.
+ * without parsing the value; the value is JSON with what on-call needs to inspect and replay a
+ * failure. A delivery or digest letter holds ids, reasons and an event summary, no payload and no
+ * address; an invalid message's letter holds its raw bytes (all that is left of it, and what a
+ * re-publish needs), so the DLQ topic is as sensitive as the intake topic.
  */
 export function createDlqPublisher(options: { producer: Producer; topic: string }) {
   async function publish(letter: DeadLetter, key: string | null): Promise<void> {
@@ -37,7 +40,7 @@ export function createDlqPublisher(options: { producer: Producer; topic: string 
       const head = bytes.subarray(0, OVERSIZE_RAW_KEPT_BYTES).toString('base64');
       return publish({ kind: 'invalid_event', ...rest, rawBase64: head, rawTruncated: true, rawBytes: bytes.length }, input.source.key);
     },
-    /** A delivery that failed for good: the event and the delivery context (no addresses). */
+    /** A delivery that failed for good: its event's summary and the delivery context (no payload, no addresses). */
     deadLetterDelivery(letter: Extract<DeadLetter, { kind: 'delivery_failed' }>) {
       return publish(letter, letter.event.id);
     },

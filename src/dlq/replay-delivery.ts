@@ -1,10 +1,17 @@
 import type { Clock } from '../clock';
+import type { Channel } from '../contract/event-v1';
 import type { EventV2 } from '../contract/event-v2';
 import type { DeliveryStore, ReopenVerdict } from '../delivery-state/delivery-store';
 import { retryItemOf, type RetryStore } from '../dispatch/retry-store';
-import type { Logger } from '../logger';
 import { recipientIdOf } from '../recipients/resolve-recipient';
-import type { ReplayTarget } from './replay-header';
+
+/** The one delivery of an event a replay gives another try, and the dead letter it comes from. */
+export interface ReplayTarget {
+  recipientId: string;
+  channel: Channel;
+  /** The dead letter replayed, `<partition>:<offset>` on the DLQ topic (in the retry's reason). */
+  letter: string;
+}
 
 /** What a replay did: reopened and queued, or why not (see delivery-reopen.lua), or `not_in_event`. */
 export type ReplayOutcome = ReopenVerdict['verdict'] | 'not_in_event';
@@ -14,41 +21,30 @@ export interface ReplayerDeps {
   deliveries: Pick<DeliveryStore, 'reopen'>;
   retries: Pick<RetryStore, 'schedule'>;
   clock: Clock;
-  logger: Logger;
-  observe?: (outcome: ReplayOutcome) => void;
 }
 
 /**
- * Handles one replay message (`herald dlq replay`): the named delivery of the event gets one more
- * try through the retry store, as if a retry came due now. The send-once ledger decides first: a
- * delivery that was sent meanwhile (an earlier replay, a provider that accepted late) is never sent
- * again, and one already being tried is left alone. The try that follows counts as an attempt, so a
- * delivery that fails again goes back to the DLQ with its attempt count; nothing replays by itself.
+ * Gives one dead-lettered delivery another try (`herald dlq replay`), written straight to herald's
+ * own stores: the event is the one intake recorded (never a letter's copy), the ledger reopens only
+ * a delivery it holds as dead-lettered or bounced (never a sent one, nor one it never recorded),
+ * and the retry store then tries it as if a retry came due now. That try goes through the same
+ * send-time checks as every retry (channel enabled, opt-outs, caps, quiet hours:
+ * src/dispatch/send-time-check.ts) and counts as an attempt, so a delivery that fails again goes
+ * back to the DLQ with its attempt count; nothing replays by itself. Nothing of this passes through
+ * the intake topic, where any producer could write it.
  */
 export function createReplayer(deps: ReplayerDeps) {
-  return async function replay(event: EventV2, target: ReplayTarget): Promise<ReplayOutcome> {
-    const log = { eventId: event.id, recipientId: target.recipientId, channel: target.channel, letter: target.letter };
-    const finish = (outcome: ReplayOutcome) => {
-      deps.observe?.(outcome);
-      return outcome;
-    };
+  return async function replay(event: EventV2, target: ReplayTarget): Promise<{ outcome: ReplayOutcome; attempts: number }> {
     const source = event.recipients.find((r) => recipientIdOf(r) === target.recipientId);
-    if (source === undefined || !event.channels.includes(target.channel)) {
-      deps.logger.warn('replay names a delivery the event does not have; nothing replayed', { decision: 'replay_refused', ...log });
-      return finish('not_in_event');
-    }
+    if (source === undefined || !event.channels.includes(target.channel)) return { outcome: 'not_in_event', attempts: 0 };
     const ref = { eventId: event.id, recipientId: target.recipientId, channel: target.channel };
-    const { verdict, attempts } = await deps.deliveries.reopen(ref, target.attempts);
-    if (verdict !== 'reopened') {
-      deps.logger.info('replay not needed', { decision: 'replay_skipped', ...log, verdict, attempts });
-      return finish(verdict);
-    }
+    const { verdict, attempts } = await deps.deliveries.reopen(ref);
+    if (verdict !== 'reopened') return { outcome: verdict, attempts };
     const now = deps.clock.now();
     const item = retryItemOf(event, { recipientId: target.recipientId, source }, target.channel, attempts, { code: 'replayed', message: `replayed from the DLQ (letter ${target.letter})` }, now);
     // NX: a retry already stored for it (a replay repeated) is kept; either way one try comes.
     await deps.retries.schedule(item, now, true);
-    deps.logger.info('dead letter replayed', { decision: 'replayed', ...log, attempts });
-    return finish('reopened');
+    return { outcome: 'reopened', attempts };
   };
 }
 

@@ -1,7 +1,7 @@
 import type { HeraldConfig } from '../config/schema';
 import type { Channel } from '../contract/event-v1';
 import type { EventV2 } from '../contract/event-v2';
-import { checkPreferences } from '../recipients/preferences';
+import { refusalOf } from '../recipients/preferences';
 import { isResolved, type ResolvedRecipient, type UnresolvedRecipient } from '../recipients/resolve-recipient';
 import { digestRuleFor, type DigestRule } from '../batching/digest-rules';
 
@@ -30,13 +30,9 @@ export function planDeliveries(event: EventV2, recipients: (ResolvedRecipient | 
         continue;
       }
       const base = { recipientId: recipient.recipientId, channel };
-      if (!config.channels[channel].enabled) {
-        plans.push({ action: 'skip', ...base, reason: 'channel_disabled', detail: `channels.${channel}.enabled is false in the config` });
-        continue;
-      }
-      const verdict = checkPreferences(recipient.profile, event, channel);
-      if (!verdict.allowed) {
-        plans.push({ action: 'skip', ...base, reason: verdict.reason, detail: 'the recipient opted out' });
+      const refused = refusalOf(recipient.profile, event, channel, config);
+      if (refused) {
+        plans.push({ action: 'skip', ...base, ...refused });
         continue;
       }
       if ((recipient.addresses[channel] ?? []).length === 0) {

@@ -2,7 +2,6 @@ import type { EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { Priority } from '../contract/event-v1';
 import type { EventV2 } from '../contract/event-v2';
 import type { ParseResult } from '../contract/parse-event';
-import type { ReplayTarget } from '../dlq/replay-header';
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import { createInOrderOffsets } from './in-order-offsets';
@@ -32,8 +31,6 @@ export interface TriageBatchDeps {
   forwardLimits?: SendLimits;
   /** Handles one valid fast-lane event; rejects when our own storage fails (then it is retried in place). */
   handleValid: (at: MessageAt, event: EventV2) => Promise<void>;
-  /** Gives one dead-lettered delivery another try (a `herald dlq replay` message). */
-  handleReplay: (at: MessageAt, event: EventV2, target: ReplayTarget) => Promise<void>;
   /** Dead-letters one message that is not a valid event. */
   rejectInvalid: (at: MessageAt, failure: Extract<ParseResult, { ok: false }>) => Promise<void>;
   logger: Logger;
@@ -52,7 +49,7 @@ interface BatchRun {
 }
 
 /**
- * Handles the fast-lane, replay and invalid messages side by side, up to `deliveriesInFlight`
+ * Handles the fast-lane and invalid messages side by side, up to `deliveriesInFlight`
  * deliveries and each key's in order (./run-by-key.ts), each retried in place.
  */
 async function handleHere(deps: TriageBatchDeps, run: BatchRun, triaged: Triaged[]): Promise<void> {
@@ -63,7 +60,7 @@ async function handleHere(deps: TriageBatchDeps, run: BatchRun, triaged: Triaged
     alive: run.alive,
     work: ({ index, message, triage: t }) => {
       const at = { topic, partition, message };
-      const work = () => (t.lane === 'fast' ? deps.handleValid(at, t.event) : t.lane === 'replay' ? deps.handleReplay(at, t.event, t.target) : deps.rejectInvalid(at, t.failure));
+      const work = () => (t.lane === 'fast' ? deps.handleValid(at, t.event) : deps.rejectInvalid(at, t.failure));
       return handleInPlace(run.payload, { topic, partition, offset: message.offset }, work, () => run.done(index), deps.logger);
     },
   });

@@ -2,7 +2,7 @@ import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 import type { Priority } from '../contract/event-v1';
 import type { EventV2 } from '../contract/event-v2';
 import { parseEvent, type ParseResult } from '../contract/parse-event';
-import { readReplayTarget, type ReplayTarget } from '../dlq/replay-header';
+import { REPLAY_HEADER, hasHeader } from '../dlq/replay-header';
 
 /**
  * Priority lanes at intake.
@@ -35,20 +35,23 @@ export const ORIGIN_HEADER = 'herald-origin';
 /** Where a message goes: handled now, forwarded to the bulk lane, or dead-lettered. */
 export type Triage =
   | { lane: 'fast'; event: EventV2 }
-  | { lane: 'replay'; event: EventV2; target: ReplayTarget }
   | { lane: 'bulk'; priority: Priority }
   | { lane: 'invalid'; failure: Extract<ParseResult, { ok: false }> };
 
+/** Why a message carrying the `herald-replay` header is dead-lettered instead of handled. */
+export const REPLAY_REFUSED =
+  `the ${REPLAY_HEADER} header is refused on the intake topic: a replay skipped dedup, preferences, quiet hours, caps and schedules, so herald no longer takes one from a producer. ` +
+  '`herald dlq replay` gives a dead-lettered delivery another try through herald\'s own retry store; publish the event without the header to send it as a new event';
+
 /**
- * Classifies one message's bytes by the priority of the event they carry. A replay of a dead
- * letter (`herald-replay` header) is handled here whatever its priority: on-call is waiting on it.
+ * Classifies one message's bytes by the priority of the event they carry. A message with the
+ * `herald-replay` header is refused (dead-lettered `replay_refused`): any producer on the topic
+ * could set it, and nothing on this topic is trusted to skip the pipeline's checks.
  */
 export function triage(raw: Buffer | null, fastLane: readonly Priority[], headers?: IHeaders): Triage {
+  if (hasHeader(headers, REPLAY_HEADER)) return { lane: 'invalid', failure: { ok: false, code: 'replay_refused', message: REPLAY_REFUSED, issues: [{ path: `(header ${REPLAY_HEADER})`, message: 'set by the producer' }] } };
   const parsed = parseEvent(raw);
   if (!parsed.ok) return { lane: 'invalid', failure: parsed };
-  const target = readReplayTarget(headers);
-  if (target && 'error' in target) return { lane: 'invalid', failure: { ok: false, code: 'invalid_replay', message: target.error, issues: [{ path: '(header)', message: target.error }] } };
-  if (target) return { lane: 'replay', event: parsed.event, target };
   const { priority } = parsed.event;
   return fastLane.includes(priority) ? { lane: 'fast', event: parsed.event } : { lane: 'bulk', priority };
 }

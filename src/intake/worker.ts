@@ -6,7 +6,6 @@ import { parseEvent, type ParseResult } from '../contract/parse-event';
 import type { DlqPublisher } from '../dlq/dlq-publisher';
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
-import type { ReplayTarget } from '../dlq/replay-header';
 import type { EventHandler } from './handle-event';
 import { keepAlive } from './keep-alive';
 import { createLaneConsumer } from './lane-consumer';
@@ -26,8 +25,6 @@ export interface WorkerDeps {
   dlq: DlqPublisher;
   clock: Clock;
   logger: Logger;
-  /** Gives one dead-lettered delivery another try (a `herald dlq replay` message; src/dlq/replay-delivery.ts). */
-  replay: (event: EventV2, target: ReplayTarget) => Promise<unknown>;
   /** The idempotent producer that forwards bulk events. Default: one of its own, created at start and closed at stop. */
   producer?: Producer;
   /** Observes each consumed message (metrics); a forwarded one is observed once, by the bulk lane. */
@@ -126,9 +123,6 @@ export function createWorker(deps: WorkerDeps) {
         return producer;
       },
       handleValid,
-      handleReplay: async (_at, event, target) => {
-        await deps.replay(event, target);
-      },
       rejectInvalid,
       logger,
     }),

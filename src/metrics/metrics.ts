@@ -195,10 +195,10 @@ export function createMetrics() {
       labelNames: ['kind'],
       registers,
     }),
-    /** Replay messages (`herald dlq replay`) handled, by outcome (reopened, already_sent, skipped, in_progress, not_in_event). */
+    /** Tries of deliveries `herald dlq replay` gave another try, by outcome (sent, dead_lettered, bounced, deferred, skipped, failed, already_sent). */
     replays: new Counter<'outcome'>({
       name: 'herald_replays_total',
-      help: 'Dead letters replayed with herald dlq replay, by outcome (reopened, already_sent, skipped, in_progress, not_in_event).',
+      help: 'Tries of dead-lettered deliveries replayed with herald dlq replay, by outcome (sent, dead_lettered, bounced, deferred, skipped, failed, already_sent).',
       labelNames: ['outcome'],
       registers,
     }),

@@ -1,3 +1,4 @@
+import type { HeraldConfig } from '../config/schema';
 import type { Channel } from '../contract/event-v1';
 import type { EventV2 } from '../contract/event-v2';
 import type { UserProfile } from './user-profile';
@@ -13,10 +14,30 @@ export type PreferenceVerdict = { allowed: true } | { allowed: false; reason: 'o
 export function checkPreferences(profile: UserProfile | null, event: Pick<EventV2, 'type' | 'priority' | 'category'>, channel: Channel): PreferenceVerdict {
   if (!profile) return { allowed: true };
   const prefs = profile.preferences;
-  if (prefs.channels[channel] === false) return { allowed: false, reason: 'opted_out_channel' };
+  // Own properties only: a category named "constructor" must not find Object's prototype.
+  const said = <T extends object>(map: T, key: string) => (Object.hasOwn(map, key) ? (map as Record<string, unknown>)[key] : undefined);
+  if (said(prefs.channels, channel) === false) return { allowed: false, reason: 'opted_out_channel' };
   const bypassesTypeOptOut = event.type !== 'marketing' && event.priority === 'critical';
   if (bypassesTypeOptOut) return { allowed: true };
-  if (prefs.types[event.type] === false) return { allowed: false, reason: 'opted_out_type' };
-  if (event.category && prefs.categories[event.category] === false) return { allowed: false, reason: 'opted_out_category' };
+  if (said(prefs.types, event.type) === false) return { allowed: false, reason: 'opted_out_type' };
+  if (event.category && said(prefs.categories, event.category) === false) return { allowed: false, reason: 'opted_out_category' };
   return { allowed: true };
+}
+
+/** Why a delivery may not go out at all, recorded as `skipped`. */
+export interface Refusal {
+  reason: 'channel_disabled' | Extract<PreferenceVerdict, { allowed: false }>['reason'];
+  detail: string;
+}
+
+/**
+ * Whether a delivery may go out on this channel at all: the channel is enabled in the config and
+ * the person has not opted out of it, of the event's type or of its category. Asked when an event
+ * is planned and again right before every later try (a retry, a replay, a digest), since the config
+ * and the person's mind may both have changed meanwhile. Null when it may go.
+ */
+export function refusalOf(profile: UserProfile | null, event: Pick<EventV2, 'type' | 'priority' | 'category'>, channel: Channel, config: Pick<HeraldConfig, 'channels'>): Refusal | null {
+  if (!config.channels[channel].enabled) return { reason: 'channel_disabled', detail: `channels.${channel}.enabled is false in the config` };
+  const verdict = checkPreferences(profile, event, channel);
+  return verdict.allowed ? null : { reason: verdict.reason, detail: 'the recipient opted out' };
 }

@@ -19,7 +19,6 @@ import { createSendOnce } from '../dispatch/send-once';
 import { createStatusPublisher } from '../delivery-state/status-publisher';
 import { CHANNELS, type Channel } from '../contract/event-v1';
 import { createDlqPublisher } from '../dlq/dlq-publisher';
-import { createReplayer } from '../dlq/replay-delivery';
 import { createEventHandler } from '../intake/handle-event';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
@@ -102,6 +101,7 @@ export function buildPipeline(deps: PipelineDeps) {
       else metrics.endToEndSeconds.observe({ priority: event.priority }, Math.max(0, clock.now() - Date.parse(event.createdAt)) / 1000);
     },
   });
+  const caps = createFrequencyCaps({ redis, keys, clock, caps: config.frequencyCaps });
   const detacher = createDetachingDispatch({ dispatch, retries, detachAfterMs: config.retries.detachAfterMs, leaseMs: config.dedup.sendLeaseMs, clock, logger });
   const handleEvent = createEventHandler({
     dedup: createDedupStore({ redis, keys, ttlSeconds: config.dedup.ttlSeconds }),
@@ -110,7 +110,7 @@ export function buildPipeline(deps: PipelineDeps) {
     dispatch: detacher.dispatch,
     batch: createBatchDelivery({ store: batchStore, deliveries, render: (input) => renderer.render(input), clock, logger }),
     schedule,
-    caps: createFrequencyCaps({ redis, keys, clock, caps: config.frequencyCaps }),
+    caps,
     retries,
     config,
     clock,
@@ -140,9 +140,25 @@ export function buildPipeline(deps: PipelineDeps) {
       if (outcome !== 'already_sent') metrics.deliveries.inc({ channel, provider, outcome });
     },
   });
-  const retryPoller = createRetryPoller({ retries, dispatch, directory, deliveries, config, channels: CHANNELS, clock, logger });
-  const replay = createReplayer({ deliveries, retries, clock, logger, observe: (outcome) => metrics.replays.inc({ outcome }) });
-  return { deliveries, directory, dlq, batchStore, schedule, schedulePoller, handleEvent, replay, sendDigest, retries, retryPoller, status, drainBackground: detacher.drain };
+  const retryPoller = createRetryPoller({
+    retries,
+    dispatch,
+    directory,
+    deliveries,
+    caps,
+    config,
+    channels: CHANNELS,
+    clock,
+    logger,
+    observe: ({ channel, outcome, replayed, reason }) => {
+      if (replayed) metrics.replays.inc({ outcome });
+      if (outcome !== 'skipped' && outcome !== 'failed' && outcome !== 'deferred') return;
+      // What dispatch did is counted by dispatch; these are the send-time checks' own outcomes.
+      metrics.deliveries.inc({ channel, provider: 'none', outcome });
+      if (reason === 'quiet_hours' || reason === 'frequency_capped') metrics.deliveriesHeld.inc({ channel, reason });
+    },
+  });
+  return { deliveries, directory, dlq, batchStore, schedule, schedulePoller, handleEvent, sendDigest, retries, retryPoller, status, drainBackground: detacher.drain };
 }
 
 /** The wired pipeline, as returned by {@link buildPipeline}. */

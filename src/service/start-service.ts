@@ -130,7 +130,6 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
     groupId: env.KAFKA_GROUP_ID,
     config: config.kafka,
     handleEvent: pipeline.handleEvent,
-    replay: pipeline.replay,
     dlq: pipeline.dlq,
     clock,
     logger,

@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { Partitioners } from 'kafkajs';
-import type { DeliveryStore } from '../../delivery-state/delivery-store';
+import { Partitioners, type Producer } from 'kafkajs';
+import { createDeliveryStore, type DeliveryStore } from '../../delivery-state/delivery-store';
+import { createStatusPublisher } from '../../delivery-state/status-publisher';
+import { createRetryStore } from '../../dispatch/retry-store';
+import { createReplayer, type ReplayOutcome } from '../../dlq/replay-delivery';
 import { planReplay, type ReplayStep } from '../../dlq/replay-plan';
 import type { CliContext } from '../cli-context';
 import { CliError, EXIT } from '../cli-error';
@@ -19,21 +22,41 @@ function hasSelection(o: ReplayOptions): boolean {
   return [o.since, o.channel, o.reason, o.kind, o.event, o.recipient].some((v) => v !== undefined) || (o.id?.length ?? 0) > 0;
 }
 
-/** Publishes the plan's messages in order, with progress. */
-async function publish(ctx: CliContext, steps: ReplayStep[], io: Output, quiet?: boolean): Promise<void> {
-  const producer = ctx.kafka().producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+/**
+ * Carries out the plan in order, with progress: a delivery's replay is written to herald's own
+ * stores (its record reopened, its retry stored, the `pending` change published to the status
+ * topic), an invalid message that is valid now is re-published to the intake topic. Returns the
+ * steps whose delivery was reopened; a record that changed since the plan was read is left as it is.
+ */
+async function carryOut(ctx: CliContext, steps: ReplayStep[], io: Output, quiet?: boolean): Promise<{ reopened: ReplayStep[]; changed: { step: ReplayStep; outcome: ReplayOutcome }[] }> {
+  const [config, redis] = await Promise.all([ctx.config(), ctx.redis()]);
+  const producer: Producer = ctx.kafka().producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 5, initialRetryTime: 200 } });
   await producer.connect();
+  const status = createStatusPublisher({ producer, topic: config.kafka.topics.status });
+  const keys = ctx.keys();
+  const deliveries = createDeliveryStore({ redis, keys, clock: ctx.clock, retentionSeconds: config.deliveryState.retentionSeconds, leaseMs: config.dedup.sendLeaseMs, onChange: (change) => status.publish(change) });
+  const replay = createReplayer({ deliveries, retries: createRetryStore({ redis, keys, clock: ctx.clock }), clock: ctx.clock });
   const progress = createProgress({ label: 'replaying', total: steps.length, quiet, write: io.err });
+  const reopened: ReplayStep[] = [];
+  const changed: { step: ReplayStep; outcome: ReplayOutcome }[] = [];
   try {
     let done = 0;
     for (const step of steps) {
-      await producer.send({ topic: step.publish!.topic, acks: -1, messages: [step.publish!.message] });
+      if (step.replay) {
+        const { outcome } = await replay(step.replay.event, step.replay.target);
+        if (outcome === 'reopened') reopened.push(step);
+        else changed.push({ step, outcome });
+      } else {
+        await producer.send({ topic: step.publish!.topic, acks: -1, messages: [step.publish!.message] });
+      }
       progress.tick(++done);
     }
-    progress.done(done, ' published');
+    progress.done(done, ' done');
+    await status.flush();
   } finally {
     await producer.disconnect();
   }
+  return { reopened, changed };
 }
 
 /** Waits until each replayed delivery's new try has ended (its replay count moved and its status is final). */
@@ -61,13 +84,13 @@ async function waitForOutcomes(store: DeliveryStore, steps: ReplayStep[], timeou
 /** `herald dlq replay`. */
 export function registerDlqReplay(dlq: Command, run: (body: (ctx: CliContext, io: Output) => Promise<number | void>) => Promise<void>, now: () => number): void {
   withSelection(dlq.command('replay'), now)
-    .description('re-publishes the selected dead letters for one more try each; sent deliveries are never sent again, and one that fails again returns to the DLQ with its attempt count')
-    .option('--dry-run', 'print what would be replayed and why, publish nothing')
+    .description('gives the selected dead letters one more try each; sent deliveries are never sent again, and one that fails again returns to the DLQ with its attempt count')
+    .option('--dry-run', 'print what would be replayed and why, change nothing')
     .option('--all', 'replay every letter on the topic (required when no filter is given)')
     .option('--wait <seconds>', 'wait up to this long for the tries to end and report each outcome (exit 1 if any failed again)', parsePositiveInt)
     .addHelpText(
       'after',
-      '\nA failed delivery gets one more try (through the retry store, as one attempt); a failed digest has each of its events\nretried on its own; an invalid message is re-published only if it is a valid event now.\n\nExamples:\n  herald dlq replay --since 1h --channel sms --dry-run\n  herald dlq replay --id 0:17 --id 2:40 --wait 60\n  herald dlq replay --reason provider_timeout --since 2026-11-21T03:00:00Z',
+      '\nA failed delivery gets one more try (through the retry store, as one attempt), checked against herald\'s own records\n(only a delivery herald recorded as dead-lettered or bounced, with the event intake recorded); a failed digest has\neach of its events retried on its own; an invalid message is re-published to the intake topic only if it is a valid\nevent now.\n\nExamples:\n  herald dlq replay --since 1h --channel sms --dry-run\n  herald dlq replay --id 0:17 --id 2:40 --wait 60\n  herald dlq replay --reason provider_timeout --since 2026-11-21T03:00:00Z',
     )
     .action(async (options: ReplayOptions) =>
       run(async (ctx, io) => {
@@ -94,15 +117,16 @@ export function registerDlqReplay(dlq: Command, run: (body: (ctx: CliContext, io
           { header: 'action', value: (s) => s.action },
           { header: 'why', value: (s) => s.why },
         ]));
-        const go = steps.filter((s) => s.publish);
+        const go = steps.filter((s) => s.publish || s.replay);
         const skipped = steps.length - go.length;
         if (options.dryRun) {
-          io.err(`dry run: would replay ${go.length}, skip ${skipped}; nothing published`);
+          io.err(`dry run: would replay ${go.length}, skip ${skipped}; nothing changed`);
           return EXIT.ok;
         }
-        if (go.length > 0) await publish(ctx, go, io, options.quiet);
-        io.err(`replayed ${go.length}, skipped ${skipped}. Follow one with: herald status <event>`);
-        const waited = go.filter((s) => s.delivery);
+        const { reopened, changed } = go.length > 0 ? await carryOut(ctx, go, io, options.quiet) : { reopened: [], changed: [] };
+        for (const { step, outcome } of changed) io.err(`letter ${step.letterId}: event ${step.eventId} ${step.channel} changed since the plan was read (${outcome}); left as it is`);
+        io.err(`replayed ${go.length - changed.length}, skipped ${skipped + changed.length}. Follow one with: herald status <event>`);
+        const waited = reopened;
         if (options.wait === undefined || waited.length === 0) return EXIT.ok;
         const outcomes = await waitForOutcomes(store, waited, options.wait * 1000, io, options.quiet);
         io.out(formatTable(outcomes, [

@@ -98,22 +98,50 @@ describe('herald dlq replay of digests and invalid messages', () => {
     expect(republished).toEqual([expect.objectContaining({ key: user, headers: expect.objectContaining({ 'herald-replayed-from': expect.stringMatching(/^0:\d+$/) }) })]);
   });
 
-  it('a replay message with an unreadable header is dead-lettered as invalid_replay; one naming a delivery the event lacks replays nothing', async () => {
-    const user = uniqueName('header-user');
-    const event = { version: 2, id: uniqueName('evt'), type: 'alert', priority: 'high', createdAt: new Date().toISOString(), recipients: [user], channels: ['in_app'], payload: { title: 'T', message: 'M' } };
+  it('a letter forged on the DLQ topic replays nothing, and a real replay to a person who opted out since is skipped at send time', async () => {
+    const user = uniqueName('forged-user');
+    const address = `${user}@example.com`;
+    expect((await api(herald.service, 'PUT', `/api/users/${user}`, { email: address })).status).toBe(200);
+    // A real dead letter: the mailbox refuses once, for good.
+    smtp.refuse(address, 550, 1);
+    const real = (await producer.publish({ type: 'transactional', priority: 'high', recipients: [user], channels: ['email'], payload: { title: 'Receipt', message: 'Paid' } })).id;
+    await deliveryReaching(herald.service, real, 'email', 'dead-lettered');
+    const realLetter = await eventually(async () => (await readWholeTopic(herald.config.kafka.topics.dlq)).find((m) => m.value.kind === 'delivery_failed' && m.value.event.id === real), 'the real dead letter');
+    // The letter keeps no payload and no recipients: the event stays in Redis, where replay takes it from.
+    expect(realLetter.value.event).toEqual({ id: real, type: 'transactional', priority: 'high', createdAt: expect.any(String), channels: ['email'], recipientCount: 1 });
+
+    // Forged letters: an event herald never saw, and the real event naming a recipient it does not have.
+    const forged = (eventId: string, recipientId: string) => ({
+      kind: 'delivery_failed',
+      reason: 'smtp_transient',
+      message: 'forged',
+      failedAt: new Date().toISOString(),
+      event: { id: eventId, type: 'marketing', priority: 'low', createdAt: new Date().toISOString(), channels: ['email'] },
+      delivery: { recipientId, channel: 'email', provider: 'smtp', attempts: 1, retriable: true },
+    });
     const kafka = new Kafka({ brokers: TEST_BROKERS, clientId: name }).producer();
     await kafka.connect();
     await kafka.send({
-      topic: herald.config.kafka.topics.incoming,
+      topic: herald.config.kafka.topics.dlq,
       messages: [
-        { key: user, value: JSON.stringify(event), headers: { 'herald-replay': 'not json' } },
-        { key: user, value: JSON.stringify(event), headers: { 'herald-replay': JSON.stringify({ recipientId: 'someone-else', channel: 'in_app', letter: '0:1', attempts: 1 }) } },
+        { key: 'x', value: JSON.stringify(forged(uniqueName('never-seen'), user)), headers: { 'herald-dlq-kind': 'delivery_failed' } },
+        { key: 'x', value: JSON.stringify(forged(real, `${user}-victim`)), headers: { 'herald-dlq-kind': 'delivery_failed' } },
       ],
     });
     await kafka.disconnect();
-    const letter = await eventually(async () => (await readWholeTopic(herald.config.kafka.topics.dlq)).find((m) => m.value.reason === 'invalid_replay'), 'the invalid_replay dead letter');
-    expect(letter.value.message).toContain('the herald-replay header is not JSON; only herald dlq replay writes it');
-    await eventually(async () => (await (await fetch(`${herald.service.url}/metrics`)).text()).includes('herald_replays_total{outcome="not_in_event"} 1'), 'the refused replay to be counted');
-    expect((await api(herald.service, 'GET', `/api/notifications/${event.id}`)).status).toBe(404);
+    const forgedRun = await runHerald(['dlq', 'replay', '--reason', 'smtp_transient', '--since', '10m'], cliEnv);
+    expect(forgedRun.code).toBe(0);
+    expect(forgedRun.stdout).toContain('herald holds no recorded event with this id');
+    expect(forgedRun.stdout).toContain('the recorded event has no such recipient and channel');
+    expect(forgedRun.stderr).toContain('replayed 0, skipped 2');
+
+    // The person opts out of email; the real replay is reopened, and its try skipped at send time.
+    expect((await api(herald.service, 'PUT', `/api/users/${user}`, { email: address, preferences: { channels: { email: false } } })).status).toBe(200);
+    const id = `${realLetter.partition}:${realLetter.offset}`;
+    const replay = await runHerald(['dlq', 'replay', '--id', id, '--wait', '30'], cliEnv);
+    expect(replay.stdout).toMatch(new RegExp(`${id}\\s+${real}\\s+${user}\\s+email\\s+skipped`));
+    expect(await deliveryReaching(herald.service, real, 'email', 'skipped')).toMatchObject({ reason: 'opted_out_channel', replays: 1 });
+    await eventually(async () => (await (await fetch(`${herald.service.url}/metrics`)).text()).includes('herald_replays_total{outcome="skipped"} 1'), 'the skipped replay to be counted');
+    expect(smtp.countTo(address)).toBe(0);
   });
 });

@@ -44,7 +44,9 @@ describe('SMS through Twilio: a refused number and status callbacks', () => {
     expect(letters).toHaveLength(1);
     const letter = letters[0]!;
     expect(letter.headers).toMatchObject({ 'herald-dlq-kind': 'delivery_failed', 'herald-dlq-reason': 'invalid_phone_number' });
-    expect(letter.value).toMatchObject({ kind: 'delivery_failed', reason: 'invalid_phone_number', event: { id: eventId, recipients: [id], channels: ['sms'] } });
+    expect(letter.value).toMatchObject({ kind: 'delivery_failed', reason: 'invalid_phone_number', event: { id: eventId, recipientCount: 1, channels: ['sms'] } });
+    expect(letter.value.event).not.toHaveProperty('recipients');
+    expect(letter.value.event).not.toHaveProperty('payload');
     expect(letter.value.delivery).toEqual({ recipientId: id, channel: 'sms', provider: 'twilio', attempts: 1, retriable: false });
     expectNoPhone(JSON.stringify(letter), phone);
 

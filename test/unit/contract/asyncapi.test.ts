@@ -204,7 +204,7 @@ describe('AsyncAPI document', () => {
       expect({ properties: Object.keys(json.properties), required: json.required ?? [] }).toEqual({ properties, required });
     }
     expect(schemas.NotificationEventHeaders.required).toBeUndefined();
-    expect(schemas.NotificationEventHeaders.properties['herald-replay'].description).toMatch(/^Set by `herald dlq replay`; producers must not set it/);
+    expect(schemas.NotificationEventHeaders.properties['herald-replay'].description).toMatch(/^Refused: producers must not set it.*dead-lettered with reason `replay_refused`/);
   });
 
   it('uses only keywords draft-07 shares with draft 2020-12, so AsyncAPI tools read the schemas', () => {
@@ -226,7 +226,7 @@ describe('AsyncAPI document', () => {
       [schemas.StatusChangeHeaders, ASYNCAPI_EXAMPLES.statusChange.headers, () => statusHeadersSchema.safeParse(ASYNCAPI_EXAMPLES.statusChange.headers).success],
       [schemas.DeadLetterHeaders, ASYNCAPI_EXAMPLES.deadLetter.headers, () => deadLetterHeadersSchema.safeParse(ASYNCAPI_EXAMPLES.deadLetter.headers).success],
     ];
-    const traced = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'congo=t61rcWkgMzE', 'herald-replay': '{"recipientId":"user_42","channel":"email","letter":"2:17","attempts":5}' };
+    const traced = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'congo=t61rcWkgMzE' };
     cases.push([schemas.NotificationEventHeaders, traced, () => incomingHeadersSchema.safeParse(traced).success]);
     const dlqHeaders = { 'herald-dlq-kind': 'invalid_event', 'herald-dlq-reason': 'malformed_json', 'herald-source-topic': 'notifications.incoming', 'herald-source-partition': '3', 'herald-source-offset': '1207' };
     cases.push([schemas.DeadLetterHeaders, dlqHeaders, () => deadLetterHeadersSchema.safeParse(dlqHeaders).success]);

@@ -1,5 +1,5 @@
 import { parseConfig } from '../../../src/config/load-config';
-import type { DeadLetter } from '../../../src/contract/dead-letter';
+import { letterEventOf, type DeadLetter } from '../../../src/contract/dead-letter';
 import type { EventV2 } from '../../../src/contract/event-v2';
 import type { DeliveryRecord } from '../../../src/delivery-state/types';
 import type { StoredLetter } from '../../../src/dlq/dlq-reader';
@@ -18,31 +18,31 @@ const failed = (eventId: string, recipientId = 'u1'): DeadLetter => ({
   reason: 'smtp_transient',
   message: 'x',
   failedAt: '2026-11-21T03:00:00.000Z',
-  event: event(eventId),
+  event: letterEventOf(event(eventId)),
   delivery: { recipientId, channel: 'email', provider: 'smtp', attempts: 3, retriable: true },
 });
 
 const record = (status: DeliveryRecord['status'], extra: Partial<DeliveryRecord> = {}): DeliveryRecord => ({ recipientId: 'u1', channel: 'email', status, attempts: 3, updatedAt: '2026-11-21T03:00:00.000Z', ...extra });
 
-/** Lookups over fixed records (what Redis would hold), by event id. */
-function lookups(records: Record<string, DeliveryRecord | null>, events: Record<string, EventV2> = {}) {
+/** Lookups over fixed records (what Redis would hold), by event id; every event with a record is recorded too unless `events` says otherwise. */
+function lookups(records: Record<string, DeliveryRecord | null>, events: Record<string, EventV2> = Object.fromEntries(Object.keys(records).map((id) => [id, event(id)]))) {
   return { record: async (ref: { eventId: string }) => records[ref.eventId] ?? null, event: async (id: string) => events[id] ?? null };
 }
 
 describe('planReplay', () => {
-  it('replays a dead-lettered delivery with a replay header naming it, keeping its attempts', async () => {
-    const [step] = await planReplay([stored('0:1', failed('e1'))], config, lookups({ e1: record('dead-lettered') }));
-    expect(step).toMatchObject({ action: 'replay', why: 'dead-lettered after 3 attempts; one more try', delivery: { ref: { eventId: 'e1', recipientId: 'u1', channel: 'email' }, replaysBefore: 0 } });
-    expect(step!.publish!.topic).toBe('notifications.incoming');
-    expect(JSON.parse(String(step!.publish!.message.headers!['herald-replay']))).toEqual({ recipientId: 'u1', channel: 'email', letter: '0:1', attempts: 3 });
-    expect(JSON.parse(String(step!.publish!.message.value)).id).toBe('e1');
+  it('replays a dead-lettered or bounced delivery through the replayer, with the event herald recorded, never through a topic', async () => {
+    const steps = await planReplay([stored('0:1', failed('e1')), stored('0:2', failed('e2'))], config, lookups({ e1: record('dead-lettered'), e2: record('bounced') }));
+    expect(steps[0]).toMatchObject({ action: 'replay', why: 'dead-lettered after 3 attempts; one more try', delivery: { ref: { eventId: 'e1', recipientId: 'u1', channel: 'email' }, replaysBefore: 0 } });
+    expect(steps[0]!.replay).toEqual({ event: event('e1'), target: { recipientId: 'u1', channel: 'email', letter: '0:1' } });
+    expect(steps[0]!.publish).toBeUndefined();
+    expect(steps[1]).toMatchObject({ action: 'replay', why: 'bounced after 3 attempts; one more try' });
   });
 
-  it('never replays a sent, delivered, skipped or in-progress delivery, and says why', async () => {
+  it('never replays a sent, delivered, skipped, in-progress or never-failed delivery, and says why', async () => {
     const steps = await planReplay(
-      ['e1', 'e2', 'e3', 'e4', 'e5'].map((id, i) => stored(`0:${i}`, failed(id))),
+      ['e1', 'e2', 'e3', 'e4', 'e5', 'e6'].map((id, i) => stored(`0:${i}`, failed(id))),
       config,
-      lookups({ e1: record('sent', { sentAt: 'x' }), e2: record('delivered', { sentAt: 'x' }), e3: record('skipped', { reason: 'opted_out_channel' }), e4: record('deferred'), e5: record('pending') }),
+      lookups({ e1: record('sent', { sentAt: 'x' }), e2: record('delivered', { sentAt: 'x' }), e3: record('skipped', { reason: 'opted_out_channel' }), e4: record('deferred'), e5: record('pending'), e6: record('failed', { reason: 'no_address' }) }),
     );
     expect(steps.map((s) => [s.action, s.why])).toEqual([
       ['skip', 'already sent (sent); never sent twice'],
@@ -50,16 +50,44 @@ describe('planReplay', () => {
       ['skip', 'skipped on purpose (opted_out_channel); not a failure'],
       ['skip', 'a try is already coming (deferred)'],
       ['skip', 'a try is already coming (pending)'],
+      ['skip', 'recorded failed (no_address), not dead-lettered; nothing to replay'],
     ]);
-    expect(steps.every((s) => s.publish === undefined)).toBe(true);
+    expect(steps.every((s) => s.publish === undefined && s.replay === undefined)).toBe(true);
   });
 
-  it('replays a delivery whose record is past retention, and one delivery named by two letters once', async () => {
-    const steps = await planReplay([stored('0:1', failed('e1')), stored('1:9', failed('e1'))], config, lookups({}));
+  it('a letter forged on the DLQ topic replays nothing: no recorded event, no record, or a delivery the recorded event lacks', async () => {
+    const steps = await planReplay(
+      [stored('0:1', failed('never-seen')), stored('0:2', failed('e2')), stored('0:3', failed('e3', 'someone-else'))],
+      config,
+      lookups({ e3: record('dead-lettered', { recipientId: 'someone-else' }) }, { e2: event('e2'), e3: event('e3') }),
+    );
+    expect(steps.map((s) => s.action)).toEqual(['skip', 'skip', 'skip']);
+    expect(steps[0]!.why).toContain('no recorded event');
+    expect(steps[1]!.why).toContain('no record of this delivery');
+    expect(steps[2]!.why).toContain('has no such recipient and channel');
+  });
+
+  it('replays one delivery named by two letters once', async () => {
+    const steps = await planReplay([stored('0:1', failed('e1')), stored('1:9', failed('e1'))], config, lookups({ e1: record('dead-lettered') }));
     expect(steps.map((s) => [s.action, s.why])).toEqual([
-      ['replay', 'record past retention; one more try'],
+      ['replay', 'dead-lettered after 3 attempts; one more try'],
       ['skip', 'same delivery as letter 0:1'],
     ]);
+  });
+
+  it('an invalid message valid now is re-published to the configured intake topic, whatever topic its letter names', async () => {
+    const valid = { ...event('e9'), recipients: ['u1'] };
+    const letter: DeadLetter = {
+      kind: 'invalid_event',
+      reason: 'schema_violation',
+      message: 'x',
+      failedAt: '2026-11-21T03:00:00.000Z',
+      issues: [],
+      source: { topic: 'payments.commands', partition: 0, offset: '5', key: 'u1', timestamp: '0' },
+      rawBase64: Buffer.from(JSON.stringify(valid)).toString('base64'),
+    };
+    const [step] = await planReplay([stored('0:7', letter)], config, lookups({}));
+    expect(step).toMatchObject({ action: 'republish', why: 'valid now; back to notifications.incoming', publish: { topic: 'notifications.incoming', message: { key: 'u1' } } });
   });
 
   it('a digest: each event replayed on its own; an event past retention is skipped', async () => {

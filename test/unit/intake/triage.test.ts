@@ -29,6 +29,18 @@ describe('triage', () => {
     expect(triage(bytes('{not json'), DEFAULT_FAST_LANE)).toEqual({ lane: 'invalid', failure: expect.objectContaining({ code: 'malformed_json' }) });
     expect(triage(null, DEFAULT_FAST_LANE)).toEqual({ lane: 'invalid', failure: expect.objectContaining({ code: 'malformed_json' }) });
   });
+
+  it('refuses a message carrying the herald-replay header, whatever its value or priority: no producer may skip the checks', () => {
+    const target = JSON.stringify({ recipientId: 'u1', channel: 'email', letter: '0:1', attempts: 0 });
+    for (const headers of [{ 'herald-replay': target }, { 'herald-replay': Buffer.from(target) }, { 'herald-replay': 'not json' }, { 'herald-replay': [Buffer.from('')] }]) {
+      for (const priority of ['critical', 'low']) {
+        const t = triage(bytes(v2Event({ priority })), DEFAULT_FAST_LANE, headers);
+        expect(t).toEqual({ lane: 'invalid', failure: expect.objectContaining({ code: 'replay_refused', message: expect.stringContaining('herald dlq replay') }) });
+      }
+    }
+    // An inherited name is not a header.
+    expect(triage(bytes(v2Event({ priority: 'low' })), DEFAULT_FAST_LANE, Object.create({ 'herald-replay': 'x' })).lane).toBe('bulk');
+  });
 });
 
 describe('forwardedMessage', () => {
