@@ -116,3 +116,31 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }
+
+/** Node socket codes of a connection that failed or broke: a dependency unreachable, not a bad message. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'ENETDOWN']);
+
+/** Redis replies that mean the server (or its cluster) cannot serve now, whatever the command. */
+const UNAVAILABLE_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|OOM|MISCONF|UNBLOCKED)\b/;
+
+/** ioredis and cluster-client messages of a connection that is gone, or a request it gave up on. */
+const CLIENT_GONE = /Connection is closed|Stream isn't writeable|max retries per request|None of startup nodes is available|Failed to refresh slots cache|Cluster isn't ready|Too many Cluster redirections|timed out/i;
+
+/**
+ * True when `error` (or any of its causes) says herald's own storage or broker is unreachable or
+ * cannot serve for now: Kafka (every kafkajs error), Redis connections and the replies of a server
+ * that is loading, full, failing over or read-only. Such a failure is waited out in place: the
+ * next message would fail the same way. Anything else (a RangeError on an event's data, a JSON
+ * parse of a corrupt record, a Lua error, a WRONGTYPE key) fails the same way on every try, and a
+ * message that keeps failing so is dead-lettered rather than allowed to hold its partition.
+ */
+export function isOwnOutage(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e.name.startsWith('KafkaJS')) return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+    if (e.name === 'MaxRetriesPerRequestError' || e.name === 'ClusterAllFailedError') return true;
+    if (UNAVAILABLE_REPLY.test(e.message) || CLIENT_GONE.test(e.message)) return true;
+  }
+  return false;
+}

@@ -294,6 +294,14 @@ export const configSchema = z
         deliveriesInFlight: positiveInt.max(10_000).default(128),
         /** Consumer session timeout in ms. Default 30000. */
         sessionTimeoutMs: positiveInt.default(30_000),
+        /**
+         * Failures in a row of the same kind, none of them Kafka or Redis being unreachable, after which a
+         * valid event is dead-lettered (`handling_failed`) instead of retried in place again: no retry
+         * cures a bug or a corrupt record, and waiting on it holds its partition. Default 5 (about 4 s).
+         */
+        maxHandlingFailures: positiveInt.max(1_000).default(5),
+        /** A partition waiting on one message retried in place for longer than this (ms) makes `/readyz` answer 503 with where and why. Default 60000. */
+        stuckAfterMs: positiveInt.default(60_000),
       })
       .strict()
       .prefault({}),

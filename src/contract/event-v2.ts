@@ -28,7 +28,7 @@ export const eventV2Schema = z
     sendAt: isoInstant.optional(),
     delay: z
       .string()
-      .refine((d) => (parseDuration(d) ?? 0) > 0, { message: 'delay must be a duration such as "15m", "2h", "1d" or ISO 8601 "PT15M"' })
+      .refine((d) => (parseDuration(d) ?? 0) > 0, { message: 'delay must be a duration such as "15m", "2h", "1d" or ISO 8601 "PT15M", at most 100 years' })
       .optional(),
     deduplicationKey: eventId.optional(),
   })

@@ -12,10 +12,15 @@ export type DedupVerdict = 'new' | 'redelivery' | 'duplicate';
  */
 export function createDedupStore(options: { redis: RedisClient; keys: RedisKeys; ttlSeconds: number }) {
   const claim = loadScript(options.redis, 'dedup-claim', 1);
+  const release = loadScript(options.redis, 'dedup-release', 1);
   return {
     /** Claims `dedupKey` (the event's deduplicationKey, else its id) for the message at `marker`. */
     async claim(dedupKey: string, marker: string): Promise<DedupVerdict> {
       return (await claim([options.keys.dedup(dedupKey)], [marker, options.ttlSeconds * 1000])) as DedupVerdict;
+    },
+    /** Gives up the claim of the message at `marker` (dead-lettered, so a re-published copy is handled); false when it holds none. */
+    async release(dedupKey: string, marker: string): Promise<boolean> {
+      return (await release([options.keys.dedup(dedupKey)], [marker])) === 1;
     },
   };
 }

@@ -26,6 +26,8 @@ export interface HttpDeps {
   metrics: Metrics;
   /** Publishes to `notifications.incoming`; rejects when Kafka did not take the event. */
   publish(event: EventV2): Promise<void>;
+  /** `scheduling.maxHorizon`: an event due further ahead than this is refused with 400, before it is published. */
+  maxHorizonMs: number;
   clock: Clock;
   /** The user directory. */
   users: { get(id: string): Promise<UserProfile | null>; put(id: string, profile: UserProfile): Promise<void> };

@@ -193,6 +193,8 @@ export function createEventHandler(deps: EventHandlerDeps) {
   return Object.assign(handleEvent, {
     /** Delivers an event the schedule store held, now that it is due (dedup already passed at intake). */
     fireScheduled: (event: EventV2) => deliver(event, false).then(() => undefined),
+    /** Releases the dedup claim of the message at `marker`, which was dead-lettered unhandled: a re-published copy is then handled. */
+    release: (event: EventV2, marker: string) => deps.dedup.release(event.deduplicationKey ?? event.id, marker),
   });
 }
 

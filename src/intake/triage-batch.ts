@@ -6,7 +6,7 @@ import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import { createInOrderOffsets } from './in-order-offsets';
 import { keepAlive } from './keep-alive';
-import { handleInPlace, retryInPlace } from './retry-in-place';
+import { handleInPlace, retryInPlace, type InPlaceOptions } from './retry-in-place';
 import { keyOf, runByKey, weightOf } from './run-by-key';
 import { chunkForSend, forwardedMessage, messageBytes, triage, type SendLimits, type Triage } from './triage';
 
@@ -33,6 +33,8 @@ export interface TriageBatchDeps {
   handleValid: (at: MessageAt, event: EventV2) => Promise<void>;
   /** Dead-letters one message that is not a valid event. */
   rejectInvalid: (at: MessageAt, failure: Extract<ParseResult, { ok: false }>) => Promise<void>;
+  /** How one message is retried in place: when to give it up, where stalls are recorded (the worker's). Default: retried for ever. */
+  inPlace?: (at: MessageAt, event: EventV2 | null) => InPlaceOptions;
   logger: Logger;
 }
 
@@ -61,7 +63,8 @@ async function handleHere(deps: TriageBatchDeps, run: BatchRun, triaged: Triaged
     work: ({ index, message, triage: t }) => {
       const at = { topic, partition, message };
       const work = () => (t.lane === 'fast' ? deps.handleValid(at, t.event) : deps.rejectInvalid(at, t.failure));
-      return handleInPlace(run.payload, { topic, partition, offset: message.offset }, work, () => run.done(index), deps.logger);
+      const options = deps.inPlace?.(at, t.lane === 'fast' ? t.event : null) ?? { logger: deps.logger };
+      return handleInPlace(run.payload, { topic, partition, offset: message.offset }, work, () => run.done(index), options);
     },
   });
 }
@@ -73,17 +76,26 @@ async function forward(deps: TriageBatchDeps, run: BatchRun, bulk: Triaged[]): P
     if (!run.alive()) return;
     const messages = chunk.map((t) => forwardedMessage({ topic, partition }, t.message));
     const send = () => deps.producer().send({ topic: deps.bulkTopic, acks: -1, messages });
-    const sent = await retryInPlace(run.payload, send, (error, attempt, delayMs) =>
-      deps.logger.error(`forwarding to the bulk lane failed; retrying in place (check that topic ${deps.bulkTopic} exists and the brokers accept writes)`, {
-        topic,
-        partition,
-        firstOffset: chunk[0]?.message.offset,
-        count: chunk.length,
-        attempt,
-        delayMs,
-        error: describeError(error),
-      }),
-    );
+    // The broker not taking writes is our own outage: waited out in place, never given up, but shown in readiness.
+    const at = { topic, partition, offset: chunk[0]!.message.offset };
+    const stalls = deps.inPlace?.({ topic, partition, message: chunk[0]!.message }, null).stalls;
+    let sent: boolean;
+    try {
+      sent = await retryInPlace(run.payload, send, (error, attempt, delayMs) => {
+        stalls?.failed(at, error);
+        deps.logger.error(`forwarding to the bulk lane failed; retrying in place (check that topic ${deps.bulkTopic} exists and the brokers accept writes)`, {
+          topic,
+          partition,
+          firstOffset: at.offset,
+          count: chunk.length,
+          attempt,
+          delayMs,
+          error: describeError(error),
+        });
+      });
+    } finally {
+      stalls?.cleared(at);
+    }
     if (!sent) return;
     for (const t of chunk) run.done(t.index);
   }

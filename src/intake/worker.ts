@@ -5,11 +5,12 @@ import type { EventV2 } from '../contract/event-v2';
 import { parseEvent, type ParseResult } from '../contract/parse-event';
 import type { DlqPublisher } from '../dlq/dlq-publisher';
 import { describeError } from '../errors';
-import type { Logger } from '../logger';
+import { redactText, type Logger } from '../logger';
 import type { EventHandler } from './handle-event';
 import { keepAlive } from './keep-alive';
 import { createLaneConsumer } from './lane-consumer';
-import { handleInPlace } from './retry-in-place';
+import { handleInPlace, type InPlaceOptions } from './retry-in-place';
+import type { Stalls } from './stalls';
 import { withIntakeSpan } from '../tracing/intake-span';
 import { createTriageBatch, type MessageAt } from './triage-batch';
 import { createInOrderOffsets } from './in-order-offsets';
@@ -31,6 +32,8 @@ export interface WorkerDeps {
   observe?: (info: { outcome: 'accepted' | 'duplicate' | 'invalid'; reason?: string; priority?: string; createdAt?: string }) => void;
   /** Observes how long a valid message waited on its lane's topic (its Kafka timestamp → start of handling), for `herald_queue_wait_seconds`. */
   observeQueueWait?: (info: { lane: 'intake' | 'bulk'; priority: string; seconds: number }) => void;
+  /** Where messages retried in place are recorded, for readiness (./stalls.ts). */
+  stalls?: Stalls;
 }
 
 /**
@@ -60,16 +63,44 @@ export function createWorker(deps: WorkerDeps) {
     deps.observe?.({ outcome: 'invalid', reason: failure.code });
   }
 
-  async function handleValid({ topic, partition, message }: MessageAt, event: EventV2): Promise<void> {
+  // The marker is where this copy sits: a redelivery of it is finished, a second copy is dropped.
+  const markerOf = ({ topic, partition, message }: MessageAt) => `${topic}/${partition}/${message.offset}`;
+
+  async function handleValid(at: MessageAt, event: EventV2): Promise<void> {
+    const { topic, message } = at;
     const lane = topic === config.topics.bulk ? 'bulk' : 'intake';
     const waitedMs = deps.clock.now() - Number(message.timestamp);
     deps.observeQueueWait?.({ lane, priority: event.priority, seconds: Math.max(0, waitedMs) / 1000 });
     // A `herald.intake` span in the producer's trace (from the message headers), in both lanes.
-    await withIntakeSpan({ topic, partition, message }, event, lane, async () => {
-      // The marker is where this copy sits: a redelivery of it is finished, a second copy is dropped.
-      const { verdict } = await deps.handleEvent(event, `${topic}/${partition}/${message.offset}`);
+    await withIntakeSpan(at, event, lane, async () => {
+      const { verdict } = await deps.handleEvent(event, markerOf(at));
       deps.observe?.({ outcome: verdict === 'duplicate' ? 'duplicate' : 'accepted', priority: event.priority, createdAt: event.createdAt });
     });
+  }
+
+  /**
+   * Dead-letters a valid event whose handling failed the same way `kafka.maxHandlingFailures` times
+   * (a bug, a corrupt record: no retry cures it), so its partition moves on. Its dedup claim is
+   * released first, so the copy `herald dlq replay` re-publishes once the cause is fixed is handled
+   * (the send-once ledger keeps what the failed tries sent from going out twice).
+   */
+  async function giveUp(at: MessageAt, event: EventV2, error: unknown, failures: number): Promise<void> {
+    await deps.handleEvent.release(event, markerOf(at));
+    // Error texts may quote stored data (a JSON parse error quotes the record): masked as in the logs.
+    const why = redactText(describeError(error));
+    const failure = {
+      ok: false as const,
+      code: 'handling_failed' as const,
+      message: `herald failed to handle this event ${failures} times the same way (${why}); it was dead-lettered so that its partition moves on. Fix the cause, then re-publish it with herald dlq replay`,
+      issues: [{ path: '(handling)', message: why }],
+    };
+    await rejectInvalid(at, failure);
+  }
+
+  /** How a lane retries one message in place: a valid event is given up after `kafka.maxHandlingFailures` same failures. */
+  function inPlace(at: MessageAt, event: EventV2 | null): InPlaceOptions {
+    const policy = event ? { maxFailures: config.maxHandlingFailures, giveUp: (error: unknown, failures: number) => giveUp(at, event, error, failures) } : undefined;
+    return { logger, stalls: deps.stalls, policy };
   }
 
   /**
@@ -97,7 +128,7 @@ export function createWorker(deps: WorkerDeps) {
               const offset = progress.complete(index);
               if (offset !== undefined) payload.resolveOffset(offset);
             };
-            return handleInPlace(payload, { topic, partition, offset: message.offset }, work, done, logger);
+            return handleInPlace(payload, { topic, partition, offset: message.offset }, work, done, inPlace(at, parsed.ok ? parsed.event : null));
           },
         },
       );
@@ -124,6 +155,7 @@ export function createWorker(deps: WorkerDeps) {
       },
       handleValid,
       rejectInvalid,
+      inPlace,
       logger,
     }),
   });

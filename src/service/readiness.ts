@@ -1,4 +1,6 @@
 import type { Kafka } from 'kafkajs';
+import type { Clock } from '../clock';
+import type { Stall } from '../intake/stalls';
 import { within } from './within';
 import type { RedisClient } from '../redis/commands';
 import { pingRedis } from '../redis/redis-client';
@@ -13,9 +15,16 @@ async function check(work: () => Promise<string | undefined>): Promise<Check> {
   }
 }
 
+/** `<topic> partition <p> stuck on offset <o> for <n> s: <error>`, the oldest first, at most three. */
+function describeStalls(stuck: Stall[], now: number): string {
+  const shown = stuck.slice(0, 3).map((s) => `${s.topic} partition ${s.partition} stuck on offset ${s.offset} for ${Math.round((now - s.since) / 1000)} s: ${s.error}`);
+  return shown.join('; ') + (stuck.length > 3 ? `; and ${stuck.length - 3} more` : '');
+}
+
 /**
- * `/readyz`: ready only when Kafka answers, Redis answers, and this worker has actually joined its
- * consumer group (a process that cannot consume must not look healthy to the orchestrator).
+ * `/readyz`: ready only when Kafka answers, Redis answers, this worker has actually joined its
+ * consumer group (a process that cannot consume must not look healthy to the orchestrator), and
+ * none of its partitions has waited on one failing message longer than `kafka.stuckAfterMs`.
  */
 export function createReadiness(deps: {
   kafka: Kafka;
@@ -26,6 +35,9 @@ export function createReadiness(deps: {
   breakers?: () => Record<string, string>;
   /** Retries waiting per channel. */
   retryDepth?: () => Promise<Record<string, number>>;
+  /** Messages whose partition has waited on them past `kafka.stuckAfterMs` (src/intake/stalls.ts). */
+  stuck?: () => Stall[];
+  clock?: Clock;
 }) {
   const admin = deps.kafka.admin();
   let connected: Promise<void> | null = null;
@@ -57,7 +69,10 @@ export function createReadiness(deps: {
         const depth = await deps.retryDepth().catch(() => null);
         if (depth) checks.retries = { ok: true, detail: Object.entries(depth).map(([c, n]) => `${c} ${n}`).join(', '), waiting: depth } as Check;
       }
-      return { ready: kafka.ok && redis.ok && joined, checks };
+      // A partition held on one message is a worker that does not do its work, whatever else answers.
+      const stuck = deps.stuck?.() ?? [];
+      if (deps.stuck) checks.partitions = { ok: stuck.length === 0, detail: stuck.length === 0 ? 'no partition waits on a failing message' : describeStalls(stuck, deps.clock?.now() ?? Date.now()) };
+      return { ready: kafka.ok && redis.ok && joined && stuck.length === 0, checks };
     },
     close: () => admin.disconnect(),
   };

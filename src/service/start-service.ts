@@ -24,6 +24,7 @@ import { createKeys } from '../redis/keys';
 import { createRedisClient } from '../redis/redis-client';
 import { buildPipeline } from './build-pipeline';
 import { createReadiness } from './readiness';
+import { createStalls } from '../intake/stalls';
 import { createSweep } from '../sweep/sweep';
 import { createWorkerRegistry } from './worker-registry';
 import { injectTraceContext } from '../tracing/kafka-headers';
@@ -125,6 +126,7 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
   const lag = createConsumerLagSource(kafka, heraldLaneGroups(env.KAFKA_GROUP_ID, config.kafka.topics));
   started.push({ name: 'lag admin', undo: () => lag.close() });
   registerScrapeMetrics(metrics.registry, { consumerLag: lag.read, retryDepth: () => pipeline.retries.depth(CHANNELS), digestBacklog: () => pipeline.batchStore.backlog(clock.now()) }, { clock, logger });
+  const stalls = createStalls(() => clock.now());
   const worker = createWorker({
     kafka,
     groupId: env.KAFKA_GROUP_ID,
@@ -138,6 +140,7 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
       if (outcome === 'invalid') metrics.dlqMessages.inc({ reason: reason ?? 'invalid_event' });
     },
     observeQueueWait: ({ lane, priority, seconds }) => metrics.queueWaitSeconds.observe({ lane, priority }, seconds),
+    stalls,
   });
   const flusher = createDigestFlusher({ store: pipeline.batchStore, pollIntervalMs: config.batching.pollIntervalMs, sendDigest: pipeline.sendDigest, logger, clock, owner });
   const readiness = createReadiness({
@@ -147,6 +150,8 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
     groupId: env.KAFKA_GROUP_ID,
     breakers: () => Object.fromEntries(CHANNELS.flatMap((c) => providers[c].map((p) => [`${c}/${p.id}`, p.breakerState()]))),
     retryDepth: () => pipeline.retries.depth(CHANNELS),
+    stuck: () => stalls.stuck(config.kafka.stuckAfterMs),
+    clock,
   });
   started.push({ name: 'readiness', undo: () => readiness.close() });
   const http = createHttpServer({
@@ -154,6 +159,7 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
     logger,
     metrics,
     clock,
+    maxHorizonMs: config.scheduling.maxHorizon,
     publish: async (event) => {
       // Same key and headers as HeraldProducer, so API and client events are ordered alike.
       const message = { key: messageKey(event), value: JSON.stringify(event), headers: injectTraceContext({ ...MESSAGE_HEADERS }) };

@@ -2,6 +2,7 @@ import { context } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { extractTraceContext } from '../../tracing/kafka-headers';
 import { completeEvent } from '../../contract/complete-event';
+import { dueAtOf } from '../../contract/event-v2';
 import { HttpError } from '../http-error';
 import type { HttpDeps } from '../server';
 
@@ -9,9 +10,15 @@ import type { HttpDeps } from '../server';
  * `POST /api/notify`: completes the event (id, createdAt, version), validates it and publishes
  * it to `notifications.incoming`. 202 means Kafka has it; delivery happens in the workers.
  */
-export function notifyRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'publish' | 'clock' | 'logger'>): void {
+export function notifyRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'publish' | 'clock' | 'logger' | 'maxHorizonMs'>): void {
   app.post('/notify', async (request, reply) => {
     const event = completeEvent(request.body, deps.clock);
+    const ahead = dueAtOf(event) - deps.clock.now();
+    if (ahead > deps.maxHorizonMs) {
+      // The worker would record every delivery failed (send_at_too_far); the caller can still act on it now.
+      const days = Math.round(deps.maxHorizonMs / 86_400_000);
+      throw new HttpError(400, 'send_at_too_far', `the event is due ${Math.round(ahead / 86_400_000)} days from now, beyond scheduling.maxHorizon (${days} days); send it closer to its time or raise the horizon in the config`);
+    }
     try {
       // The caller's trace (a W3C traceparent header) continues into the Kafka message and the worker.
       await context.with(extractTraceContext(request.headers), () => deps.publish(event));

@@ -98,6 +98,7 @@ export async function startHttp(deps: Partial<HttpDeps> & Pick<HttpDeps, 'users'
     metrics: createMetrics(),
     publish: unwiredPublish,
     clock: systemClock,
+    maxHorizonMs: 365 * 86_400_000,
     ...deps,
   };
   const app = createHttpServer(full);
