@@ -2,13 +2,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Clock } from '../clock';
 import { LIMITS } from '../contract/limits';
 import type { EventV2 } from '../contract/event-v2';
-import type { DeliveryRecord } from '../delivery-state/types';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
 import type { UserProfile } from '../recipients/user-profile';
 import { createBearerAuth } from './auth';
 import { createErrorHandler } from './error-handler';
 import { HttpError } from './http-error';
+import type { StoredNotification } from './notification-view';
 import { notificationRoutes } from './routes/notifications';
 import { notifyRoutes } from './routes/notify';
 import { probeRoutes } from './routes/probes';
@@ -31,8 +31,11 @@ export interface HttpDeps {
   users: { get(id: string): Promise<UserProfile | null>; put(id: string, profile: UserProfile): Promise<void> };
   /** The newest `limit` in-app items of a user. */
   inbox(userId: string, limit: number): Promise<unknown[]>;
-  /** An event's summary and deliveries, or null when herald has no record of it. */
-  notification(id: string): Promise<{ id: string; meta: Record<string, string> | null; deliveries: DeliveryRecord[]; schedule?: { state: string; sendAt?: string } } | null>;
+  /**
+   * An event as stored (its meta may hold the whole event), or null when herald has no record of it.
+   * The route answers only the allow-listed fields of ./notification-view.ts.
+   */
+  notification(id: string): Promise<StoredNotification | null>;
   /**
    * Cancels a scheduled event (`sendAt`/`delay`) that has not fired yet: `cancelled` (now or before),
    * `firing`/`fired` (too late), `unknown` (never scheduled).

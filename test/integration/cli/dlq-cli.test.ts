@@ -1,7 +1,9 @@
+import { Redis } from 'ioredis';
 import { Kafka } from 'kafkajs';
 import { HeraldProducer } from '../../../src/client/herald-producer';
 import type { HeraldConfigInput } from '../../../src/config/schema';
-import { eventually, TEST_BROKERS, testKafka, uniqueName } from '../../support/infra';
+import { createKeys } from '../../../src/redis/keys';
+import { eventually, TEST_BROKERS, TEST_REDIS_URL, testKafka, uniqueName } from '../../support/infra';
 import { countTopic, readWholeTopic } from '../../support/read-topic';
 import { runHerald, startHeraldForCli } from '../../support/run-herald';
 import { api, type TestService } from '../../support/service-harness';
@@ -220,9 +222,14 @@ describe('herald dlq, status and lag on a real DLQ', () => {
     expect(redis.stderr).toContain('cannot reach Redis at redis://127.0.0.1:1');
   });
 
+  /** The event as intake stored it: only in Redis (GET /api/notifications/:id never shows it). */
   async function eventOf(eventId: string): Promise<unknown> {
-    const body = (await api(herald.service, 'GET', `/api/notifications/${eventId}`)).body as { meta: { event: string } };
-    return JSON.parse(body.meta.event);
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      return JSON.parse((await redis.hget(createKeys(herald.prefix).notificationMeta(eventId), 'event'))!);
+    } finally {
+      redis.disconnect();
+    }
   }
 
   async function metricValue(metric: string, outcome: string): Promise<number> {
