@@ -4,6 +4,7 @@ import { Cron } from 'croner';
 import { PROVIDER_IDS } from '../channels/types';
 import { durationSchema } from '../time/duration';
 import { isIanaTimeZone, localeTag } from '../contract/tags';
+import { httpSchema } from './http-schema';
 
 const positiveInt = z.number().int().positive();
 
@@ -438,6 +439,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Timeouts and the connection cap of the HTTP API (see ./http-schema.ts). */
+    http: httpSchema,
     heartbeat: z
       .object({
         /** How often each worker writes its heartbeat and breaker states to Redis (read by `herald breakers`), in ms. Default 5000. */

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Clock } from '../clock';
+import type { HttpLimits } from '../config/http-schema';
 import { LIMITS } from '../contract/limits';
 import type { EventV2 } from '../contract/event-v2';
 import type { Logger } from '../logger';
@@ -22,6 +23,8 @@ import { userRoutes } from './routes/users';
 export interface HttpDeps {
   /** Bearer keys accepted on `/api/*` (from `HERALD_API_KEYS`); empty refuses every call. */
   apiKeys: string[];
+  /** Timeouts and connection cap (config `http`). */
+  limits: HttpLimits;
   logger: Logger;
   metrics: Metrics;
   /** Publishes to `notifications.incoming`; rejects when Kafka did not take the event. */
@@ -48,14 +51,33 @@ export interface HttpDeps {
 }
 
 /**
+ * fastify's and Node's timeouts from the config. fastify turns Node's request timeout off (0) and
+ * sets no idle timeout, so without these a body dripped a byte a second, or a socket that never
+ * sends, is held for ever. Node enforces the request and headers timeouts by sweeping its
+ * connections every `connectionsCheckingInterval` (30 s by default, which would let a 30 s limit
+ * run to 60 s): a quarter of the headers timeout, at most a second, keeps a close within that of its limit.
+ */
+function timeoutOptions(limits: HttpLimits) {
+  const connectionsCheckingInterval = Math.min(1_000, Math.ceil(limits.headersTimeoutMs / 4));
+  return {
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: { requestTimeout: limits.requestTimeoutMs, headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval },
+  };
+}
+
+/**
  * Builds the HTTP API (not yet listening: call `listen`). `/api/*` requires a bearer key;
- * `/healthz`, `/readyz` and `/metrics` do not. Bodies are limited to `LIMITS.maxEventBytes`.
+ * `/healthz`, `/readyz` and `/metrics` do not. Bodies are limited to `LIMITS.maxEventBytes`; slow and
+ * silent clients are closed, and connections past `limits.maxConnections` dropped (config `http`).
  */
 export function createHttpServer(deps: HttpDeps): FastifyInstance {
   const bodyLimit = LIMITS.maxEventBytes;
   // fastify's logger expects pino; herald logs through winston, one line per decision, instead.
   // Ids reach 200 characters, up to three times that once percent-encoded (fastify's default is 100).
-  const app = Fastify({ logger: false, bodyLimit, routerOptions: { maxParamLength: 3 * LIMITS.maxIdLength } });
+  const app = Fastify({ logger: false, bodyLimit, routerOptions: { maxParamLength: 3 * LIMITS.maxIdLength }, ...timeoutOptions(deps.limits) });
+  app.server.maxConnections = deps.limits.maxConnections;
 
   app.setErrorHandler(createErrorHandler(deps.logger, bodyLimit));
   app.setNotFoundHandler((request) => {
