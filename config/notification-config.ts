@@ -95,5 +95,7 @@ export default defineConfig({
       html: '<ul>{{#each items}}<li><strong>{{title}}</strong>: {{text}}</li>{{/each}}</ul>',
     },
   },
+  // A client gets 30 s to send its request (10 s for the headers); a slow or silent one is closed, and one process holds at most 1024 connections.
+  http: { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, idleTimeoutMs: 30_000, keepAliveTimeoutMs: 72_000, maxConnections: 1024 },
   shutdown: { timeoutMs: 15_000 },
 });

@@ -101,9 +101,9 @@ const FACTORIES: { [C in Channel]: Record<ProviderId<C>, Factory> } = {
       }),
   },
   webhook: {
-    webhook: ({ env, logger, clock }) => {
+    webhook: ({ env, config, logger, clock }) => {
       requireEnv('webhook', env.HERALD_WEBHOOK_SECRETS.length > 0, 'HERALD_WEBHOOK_SECRETS');
-      return createWebhookProvider({ secrets: env.HERALD_WEBHOOK_SECRETS, clock, logger });
+      return createWebhookProvider({ secrets: env.HERALD_WEBHOOK_SECRETS, allowPrivateAddresses: config.channels.webhook.allowPrivateAddresses, clock, logger });
     },
   },
 };

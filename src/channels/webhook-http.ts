@@ -1,6 +1,8 @@
 import { systemClock, type Clock } from '../clock';
 import { type HeraldError, PermanentError, describeError, httpStatusError, networkError, parseRetryAfter } from '../errors';
 import type { Logger } from '../logger';
+import { ALLOW_PRIVATE_SWITCH } from './private-address';
+import { createWebhookTransport, PrivateAddressError, type PostAnswer } from './webhook-post';
 import { parseWebhookSecrets, signWebhook } from './webhook-signature';
 import type { ChannelProvider, OutboundMessage } from './types';
 
@@ -15,6 +17,11 @@ export interface WebhookProviderOptions {
   logger: Logger;
   /** User-Agent header. Default `herald-webhooks/1`. */
   userAgent?: string;
+  /**
+   * Send to loopback, private and link-local addresses too (`channels.webhook.allowPrivateAddresses`).
+   * Default false: such an endpoint fails permanently with `webhook_private_address`.
+   */
+  allowPrivateAddresses?: boolean;
 }
 
 /**
@@ -87,11 +94,11 @@ function targetOf(message: OutboundMessage): URL {
 }
 
 /** Maps a non-2xx answer onto herald's errors. */
-function answerError(what: string, response: Response, url: URL, now: number): HeraldError {
+function answerError(what: string, response: PostAnswer, url: URL, now: number): HeraldError {
   const { status } = response;
   const detail = response.statusText || 'no reason given';
   if (status >= 300 && status < 400) {
-    const location = response.headers.get('location');
+    const location = response.header('location');
     let to = '';
     try {
       if (location) to = ` to ${safeUrl(new URL(location, url))}`;
@@ -104,13 +111,24 @@ function answerError(what: string, response: Response, url: URL, now: number): H
     return new PermanentError(`${what} answered 410 Gone: the receiver retired it; remove the endpoint from channels.webhook in the notification config`, 'webhook_gone');
   }
   // A 503 may carry Retry-After as well as a 429.
-  return httpStatusError(what, status, detail, { retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), now) });
+  return httpStatusError(what, status, detail, { retryAfterMs: parseRetryAfter(response.header('retry-after'), now) });
+}
+
+/** The error of an endpoint refused for its address: permanent, and it names the switch. */
+function privateAddressError(what: string, url: URL, error: PrivateAddressError): PermanentError {
+  const where = error.address === url.hostname ? `is ${error.address}` : `resolves to ${error.address}`;
+  return new PermanentError(
+    `${what} ${where}, a ${error.range} address: herald sends webhooks to public addresses only. If this receiver is yours, on your own network, set ${ALLOW_PRIVATE_SWITCH} to true in the notification config`,
+    'webhook_private_address',
+    error,
+  );
 }
 
 /**
  * Webhooks (id `webhook`): one signed JSON POST per message to the single URL in `to`
  * (Standard Webhooks headers, see ./webhook-signature.ts; body {@link WebhookBody}).
- * A 2xx means the receiver holds it (`delivered`). Redirects are not followed.
+ * A 2xx means the receiver holds it (`delivered`). Redirects are not followed. Loopback, private and
+ * link-local addresses are refused when connecting, after DNS (see ./webhook-post.ts), unless allowed.
  * @throws ConfigError at construction when a secret is malformed.
  */
 export function createWebhookProvider(options: WebhookProviderOptions): ChannelProvider {
@@ -118,6 +136,7 @@ export function createWebhookProvider(options: WebhookProviderOptions): ChannelP
   const clock = options.clock ?? systemClock;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const userAgent = options.userAgent ?? 'herald-webhooks/1';
+  const transport = createWebhookTransport({ allowPrivateAddresses: options.allowPrivateAddresses });
 
   return {
     id: 'webhook',
@@ -126,7 +145,7 @@ export function createWebhookProvider(options: WebhookProviderOptions): ChannelP
       const url = targetOf(message);
       const what = `webhook endpoint ${safeUrl(url)}`;
       const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': userAgent };
-      // fetch refuses URLs with user info; send them the way a browser would, as Basic auth.
+      // User info in the URL is sent the way a browser would, as Basic auth, and kept out of logs.
       if (url.username || url.password) {
         headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
         url.username = url.password = '';
@@ -136,20 +155,22 @@ export function createWebhookProvider(options: WebhookProviderOptions): ChannelP
       Object.assign(headers, signWebhook({ id, timestamp: clock.now() / 1000, body, secrets: options.secrets }));
 
       const started = clock.now();
-      let response: Response;
+      let response: PostAnswer;
       try {
-        response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+        response = await transport.post(url, headers, body, AbortSignal.timeout(timeoutMs));
       } catch (error) {
+        if (error instanceof PrivateAddressError) throw privateAddressError(what, url, error);
         const timedOut = (error as Error)?.name === 'TimeoutError';
         const cause = timedOut ? Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT', cause: error }) : error;
         options.logger.debug('webhook unreachable', { ...logFields(message, url), error: timedOut ? 'timeout' : describeError(error) });
         throw networkError(what, cause);
       }
-      // Free the connection; herald does not read what the receiver says beyond its status.
-      await response.body?.cancel().catch(() => undefined);
       options.logger.debug('webhook answered', { ...logFields(message, url), status: response.status, ms: clock.now() - started });
-      if (response.ok) return { providerMessageId: id, delivered: true };
+      if (response.status >= 200 && response.status < 300) return { providerMessageId: id, delivered: true };
       throw answerError(what, response, url, clock.now());
+    },
+    async close() {
+      transport.close();
     },
   };
 }

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { CHANNELS, EVENT_TYPES, PRIORITIES } from '../contract/event-v1';
 import { Cron } from 'croner';
+import { literalPrivateEndpoints } from '../channels/private-address';
 import { PROVIDER_IDS } from '../channels/types';
 import { durationSchema } from '../time/duration';
 import { isIanaTimeZone, localeTag } from '../contract/tags';
+import { httpSchema } from './http-schema';
 
 const positiveInt = z.number().int().positive();
 
@@ -119,8 +121,18 @@ const channelsSchema = z
         endpoints: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'endpoint names use letters, digits, dot, dash, underscore'), httpUrl).default({}),
         /** Per-user endpoints: user id → URL, used when an event for that user asks for `webhook`. Default none. */
         users: z.record(z.string().min(1), httpUrl).default({}),
+        /**
+         * Send webhooks to loopback, private, link-local and other non-public addresses too (127/8, 10/8,
+         * 172.16/12, 192.168/16, 169.254/16, 100.64/10, ::1, fc00::/7, fe80::/10…). Off, an endpoint whose
+         * URL holds such an IP is refused here, and a delivery to a host resolving to one fails for good
+         * (`webhook_private_address`) when connecting. Turn it on only for receivers on your own network. Default false.
+         */
+        allowPrivateAddresses: z.boolean().default(false),
       })
       .strict()
+      .superRefine((webhook, ctx) => {
+        for (const problem of literalPrivateEndpoints(webhook)) ctx.addIssue({ code: 'custom', ...problem });
+      })
       .prefault({}),
   })
   .strict()
@@ -446,6 +458,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Timeouts and the connection cap of the HTTP API (see ./http-schema.ts). */
+    http: httpSchema,
     heartbeat: z
       .object({
         /** How often each worker writes its heartbeat and breaker states to Redis (read by `herald breakers`), in ms. Default 5000. */

@@ -17,7 +17,7 @@ import type { statusMessageSchema } from '../contract/status-message';
 export const DELIVERY_STATUSES = ['pending', 'sending', 'deferred', 'sent', 'delivered', 'failed', 'bounced', 'dead-lettered', 'batched', 'skipped'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-/** The stored record of one delivery, as returned by `GET /api/notifications/:id`. */
+/** The stored record of one delivery; `GET /api/notifications/:id` shows its listed fields (src/http/notification-view.ts). */
 export interface DeliveryRecord {
   recipientId: string;
   channel: Channel;

@@ -1,14 +1,15 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Clock } from '../clock';
+import type { HttpLimits } from '../config/http-schema';
 import { LIMITS } from '../contract/limits';
 import type { EventV2 } from '../contract/event-v2';
-import type { DeliveryRecord } from '../delivery-state/types';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/metrics';
 import type { UserProfile } from '../recipients/user-profile';
 import { createBearerAuth } from './auth';
 import { createErrorHandler } from './error-handler';
 import { HttpError } from './http-error';
+import type { StoredNotification } from './notification-view';
 import { notificationRoutes } from './routes/notifications';
 import { notifyRoutes } from './routes/notify';
 import { probeRoutes } from './routes/probes';
@@ -22,6 +23,8 @@ import { userRoutes } from './routes/users';
 export interface HttpDeps {
   /** Bearer keys accepted on `/api/*` (from `HERALD_API_KEYS`); empty refuses every call. */
   apiKeys: string[];
+  /** Timeouts and connection cap (config `http`). */
+  limits: HttpLimits;
   logger: Logger;
   metrics: Metrics;
   /** Publishes to `notifications.incoming`; rejects when Kafka did not take the event. */
@@ -33,8 +36,11 @@ export interface HttpDeps {
   users: { get(id: string): Promise<UserProfile | null>; put(id: string, profile: UserProfile): Promise<void> };
   /** The newest `limit` in-app items of a user. */
   inbox(userId: string, limit: number): Promise<unknown[]>;
-  /** An event's summary and deliveries, or null when herald has no record of it. */
-  notification(id: string): Promise<{ id: string; meta: Record<string, string> | null; deliveries: DeliveryRecord[]; schedule?: { state: string; sendAt?: string } } | null>;
+  /**
+   * An event as stored (its meta may hold the whole event), or null when herald has no record of it.
+   * The route answers only the allow-listed fields of ./notification-view.ts.
+   */
+  notification(id: string): Promise<StoredNotification | null>;
   /**
    * Cancels a scheduled event (`sendAt`/`delay`) that has not fired yet: `cancelled` (now or before),
    * `firing`/`fired` (too late), `unknown` (never scheduled).
@@ -47,14 +53,33 @@ export interface HttpDeps {
 }
 
 /**
+ * fastify's and Node's timeouts from the config. fastify turns Node's request timeout off (0) and
+ * sets no idle timeout, so without these a body dripped a byte a second, or a socket that never
+ * sends, is held for ever. Node enforces the request and headers timeouts by sweeping its
+ * connections every `connectionsCheckingInterval` (30 s by default, which would let a 30 s limit
+ * run to 60 s): a quarter of the headers timeout, at most a second, keeps a close within that of its limit.
+ */
+function timeoutOptions(limits: HttpLimits) {
+  const connectionsCheckingInterval = Math.min(1_000, Math.ceil(limits.headersTimeoutMs / 4));
+  return {
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: { requestTimeout: limits.requestTimeoutMs, headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval },
+  };
+}
+
+/**
  * Builds the HTTP API (not yet listening: call `listen`). `/api/*` requires a bearer key;
- * `/healthz`, `/readyz` and `/metrics` do not. Bodies are limited to `LIMITS.maxEventBytes`.
+ * `/healthz`, `/readyz` and `/metrics` do not. Bodies are limited to `LIMITS.maxEventBytes`; slow and
+ * silent clients are closed, and connections past `limits.maxConnections` dropped (config `http`).
  */
 export function createHttpServer(deps: HttpDeps): FastifyInstance {
   const bodyLimit = LIMITS.maxEventBytes;
   // fastify's logger expects pino; herald logs through winston, one line per decision, instead.
   // Ids reach 200 characters, up to three times that once percent-encoded (fastify's default is 100).
-  const app = Fastify({ logger: false, bodyLimit, routerOptions: { maxParamLength: 3 * LIMITS.maxIdLength } });
+  const app = Fastify({ logger: false, bodyLimit, routerOptions: { maxParamLength: 3 * LIMITS.maxIdLength }, ...timeoutOptions(deps.limits) });
+  app.server.maxConnections = deps.limits.maxConnections;
 
   app.setErrorHandler(createErrorHandler(deps.logger, bodyLimit));
   app.setNotFoundHandler((request) => {

@@ -156,6 +156,7 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
   started.push({ name: 'readiness', undo: () => readiness.close() });
   const http = createHttpServer({
     apiKeys: env.HERALD_API_KEYS,
+    limits: config.http,
     logger,
     metrics,
     clock,

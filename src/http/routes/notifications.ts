@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { LIMITS } from '../../contract/limits';
 import { HttpError } from '../http-error';
+import { notificationView } from '../notification-view';
 import type { HttpDeps } from '../server';
 
 function checkId(id: string): void {
@@ -10,7 +11,8 @@ function checkId(id: string): void {
 }
 
 /**
- * `GET /api/notifications/:id`: the event's summary and where each recipient × channel delivery stands.
+ * `GET /api/notifications/:id`: the event's summary and where each recipient × channel delivery stands
+ * (the allow-listed fields of {@link notificationView}: no payload, no address).
  * `DELETE /api/notifications/:id`: cancels a scheduled notification before it fires.
  */
 export function notificationRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'notification' | 'cancel' | 'logger'>): void {
@@ -47,6 +49,6 @@ export function notificationRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'n
         `notification ${id} is not known: the id may be wrong, the event not consumed yet (retry shortly), dropped as a duplicate of an earlier event with the same deduplicationKey, or past its retention`,
       );
     }
-    return found;
+    return notificationView(found);
   });
 }

@@ -22,7 +22,8 @@ describe('webhook provider', () => {
     await receiver.close();
   });
 
-  const provider = (overrides: Partial<WebhookProviderOptions> = {}) => createWebhookProvider({ secrets: [secret], logger: testLogger(), ...overrides });
+  // The receiver is local: these tests turn the private-address guard off, the ones at the end keep it on.
+  const provider = (overrides: Partial<WebhookProviderOptions> = {}) => createWebhookProvider({ secrets: [secret], logger: testLogger(), allowPrivateAddresses: true, ...overrides });
   const endpoint = () => receiver.url(`/hooks/herald?token=${TOKEN}`);
 
   /** The error a send fails with, after checking it keeps the URL's query out of its message. */
@@ -176,6 +177,35 @@ describe('webhook provider', () => {
       expect(error.code).toBe('webhook_invalid_target');
     }
     expect(receiver.requests).toHaveLength(0);
+  });
+
+  describe('with allowPrivateAddresses off (the default)', () => {
+    const guarded = () => createWebhookProvider({ secrets: [secret], logger: testLogger() });
+    const port = () => new URL(receiver.url()).port;
+
+    it.each([
+      ['127.0.0.1', (p: string) => `http://127.0.0.1:${p}/hooks/herald?token=${TOKEN}`, 'is 127.0.0.1, a loopback (127.0.0.0/8)'],
+      ['localhost, resolved when connecting', (p: string) => `http://localhost:${p}/hooks/herald?token=${TOKEN}`, 'resolves to 127.0.0.1, a loopback (127.0.0.0/8)'],
+      ['IPv4-mapped IPv6 [::ffff:127.0.0.1]', (p: string) => `http://[::ffff:127.0.0.1]:${p}/hooks/herald?token=${TOKEN}`, 'a loopback (127.0.0.0/8)'],
+      ['the decimal form 2130706433', (p: string) => `http://2130706433:${p}/hooks/herald?token=${TOKEN}`, 'is 127.0.0.1, a loopback (127.0.0.0/8)'],
+      ['[::1]', (p: string) => `http://[::1]:${p}/hooks/herald?token=${TOKEN}`, 'a loopback (::1)'],
+      ['0.0.0.0', (p: string) => `http://0.0.0.0:${p}/hooks/herald?token=${TOKEN}`, 'a this-host (0.0.0.0/8)'],
+    ])('never reaches a receiver at %s: a permanent webhook_private_address naming the switch', async (_label, url, says) => {
+      const error = await failure(guarded().send(outbound('webhook', [url(port())])));
+      expect(error).toBeInstanceOf(PermanentError);
+      expect(error.code).toBe('webhook_private_address');
+      expect(error.message).toContain(says);
+      expect(error.message).toContain('set channels.webhook.allowPrivateAddresses to true');
+      expect(receiver.requests).toHaveLength(0);
+    });
+
+    it('sends as before once the switch is on', async () => {
+      const local = createWebhookProvider({ secrets: [secret], logger: testLogger(), allowPrivateAddresses: true });
+      for (const host of ['127.0.0.1', 'localhost', '[::ffff:127.0.0.1]', '2130706433']) {
+        expect(await local.send(outbound('webhook', [`http://${host}:${port()}/hooks/herald`]))).toMatchObject({ delivered: true });
+      }
+      expect(receiver.requests).toHaveLength(4);
+    });
   });
 
   it('refuses malformed secrets at construction', () => {

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { systemClock } from '../../../src/clock';
+import { parseConfig } from '../../../src/config/load-config';
 import type { EventV2 } from '../../../src/contract/event-v2';
 import type { DeliveryRecord } from '../../../src/delivery-state/types';
 import { createHttpServer, type HttpDeps } from '../../../src/http/server';
@@ -94,6 +95,7 @@ export const unwiredPublish: HttpDeps['publish'] = async () => {
 export async function startHttp(deps: Partial<HttpDeps> & Pick<HttpDeps, 'users' | 'inbox' | 'notification' | 'readiness' | 'cancel'>) {
   const full: HttpDeps = {
     apiKeys: [API_KEY],
+    limits: parseConfig({}).http,
     logger: testLogger(),
     metrics: createMetrics(),
     publish: unwiredPublish,
