@@ -16,10 +16,14 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202
 // eslint-disable-next-line no-control-regex -- as above
 const STRIPPED = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
-/** `\x1b` up to U+00FF, `\u202e` above: readable, and spelled as in source code. */
+/**
+ * `\x1b` for a C0 control, `\u009b` or `\u202e` for the others: readable, spelled as in source
+ * code, and valid JSON escapes with the same meaning, so escaping the output of `JSON.stringify`
+ * (which writes C0 controls as `\u001b` itself) keeps it valid JSON with the same value.
+ */
 function visible(char: string): string {
   const code = char.charCodeAt(0);
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  return code < 0x20 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
 /**

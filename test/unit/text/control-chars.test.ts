@@ -5,13 +5,19 @@ const BIDI = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u206
 describe('escapeControls', () => {
   it('writes C0, DEL, C1 and bidi controls out visibly', () => {
     expect(escapeControls('evt\x1b[2J')).toBe('evt\\x1b[2J');
-    expect(escapeControls('a\rb\nc\td\x00e\x7ff\x9bg')).toBe('a\\x0db\\x0ac\\x09d\\x00e\\x7ff\\x9bg');
+    expect(escapeControls('a\rb\nc\td\x00e\x7ff\x9bg')).toBe('a\\x0db\\x0ac\\x09d\\x00e\\u007ff\\u009bg');
     for (const c of BIDI) expect(escapeControls(`x${c}y`)).toBe(`x\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}y`);
   });
 
   it('leaves other text alone, accents, emoji and right-to-left letters included', () => {
     const text = 'Zoë 🎉 שלום مرحبا \\x1b';
     expect(escapeControls(text)).toBe(text);
+  });
+
+  it('keeps JSON valid and its value the same', () => {
+    const value = { id: 'evt\x1b[2J\x7f\x9b\u202e\n' };
+    expect(JSON.parse(escapeControls(JSON.stringify(value)))).toEqual(value);
+    expect(escapeControls(JSON.stringify(value))).toBe('{"id":"evt\\u001b[2J\\u007f\\u009b\\u202e\\n"}');
   });
 
   it('keeps the line breaks of a block when asked to', () => {
