@@ -75,14 +75,14 @@ export default defineConfig({
       email: {
         subject: 'Reset your password',
         text: 'Hello {{payload.name}}, reset your password here: {{payload.url}}',
-        html: '<p>Hello {{payload.name}},</p><p><a href="{{payload.url}}">Reset your password</a></p>',
+        html: '<p>Hello {{payload.name}},</p><p><a href="{{url payload.url}}">Reset your password</a></p>',
       },
       locales: {
         fr: {
           email: {
             subject: 'Réinitialisez votre mot de passe',
             text: 'Bonjour {{payload.name}}, réinitialisez votre mot de passe ici : {{payload.url}}',
-            html: '<p>Bonjour {{payload.name}},</p><p><a href="{{payload.url}}">Réinitialiser votre mot de passe</a></p>',
+            html: '<p>Bonjour {{payload.name}},</p><p><a href="{{url payload.url}}">Réinitialiser votre mot de passe</a></p>',
           },
         },
       },

@@ -143,7 +143,7 @@ export function buildProviders(options: BuildProvidersOptions): ProviderMap {
       const ids = settings.providers ?? defaultProviders(channel, options);
       const factories = FACTORIES[channel] as Record<string, Factory>;
       built[channel] = ids.map((id) => {
-        const factory = factories[id];
+        const factory = Object.hasOwn(factories, id) ? factories[id] : undefined;
         if (!factory) throw new ConfigError(`unknown ${channel} provider "${id}"; use one of ${PROVIDER_IDS[channel].join(', ')}`);
         const provider = factory({ ...options, clock });
         opened.push(provider);

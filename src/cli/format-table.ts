@@ -1,3 +1,5 @@
+import { escapeControls } from '../text/control-chars';
+
 /** `1 attempt`, `3 attempts`: a count and its noun, in the plural unless it is one. */
 export function countOf(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
@@ -12,11 +14,21 @@ export interface Column<T> {
 }
 
 /**
+ * A line of output with every interpolated value escaped (see escapeControls): ids, reasons and
+ * messages come from events, letters and Redis, and must not move the cursor, clear the screen,
+ * start a line of their own or reorder the line with a bidi override.
+ */
+export function line(strings: TemplateStringsArray, ...values: unknown[]): string {
+  return strings.reduce((out, text, i) => out + escapeControls(String(values[i - 1])) + text);
+}
+
+/**
  * Rows as a plain text table (two spaces between columns, headers in capitals), the form
- * `kubectl get` made familiar: greppable, and readable at 3 a.m. in any terminal.
+ * `kubectl get` made familiar: greppable, and readable at 3 a.m. in any terminal. Cells are escaped
+ * (see {@link line}), so a row is always one line and its columns stay where they are.
  */
 export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-  const cells = rows.map((row) => columns.map((c) => { const v = c.value(row); return v === null || v === undefined || v === '' ? '-' : String(v); }));
+  const cells = rows.map((row) => columns.map((c) => { const v = c.value(row); return v === null || v === undefined || v === '' ? '-' : escapeControls(String(v)); }));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: string[]) =>
     values

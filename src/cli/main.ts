@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ignoreTimeoutNegativeWarning } from '../kafka/ignore-timeout-warning';
+import { escapeControlsKeepingLines } from '../text/control-chars';
 import { EXIT } from './cli-error';
 import { registerBreakers } from './commands/breakers';
 import { registerConfigCheck } from './commands/config-check';
@@ -38,6 +39,8 @@ export function buildProgram(exit: (code: number) => void, now: () => number = D
     .description('on-call tooling for herald: dead letters, delivery status, breakers, consumer lag, config checks')
     .version(version())
     .option('--config <file>', 'config file (default HERALD_CONFIG, else config/notification-config.ts)')
+    // commander's own errors quote the arguments as typed: escaped like every other line.
+    .configureOutput({ writeErr: (text) => process.stderr.write(escapeControlsKeepingLines(text)) })
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();

@@ -1,4 +1,5 @@
 import { describeError } from '../errors';
+import { escapeControlsKeepingLines } from '../text/control-chars';
 import { createCliContext, type CliContext, type GlobalOptions } from './cli-context';
 import { CliError, EXIT } from './cli-error';
 
@@ -8,10 +9,15 @@ export interface Output {
   err: (text: string) => void;
 }
 
-/** The process's own streams. */
+/**
+ * The process's own streams. Whatever a command prints is escaped on the way out (its own line
+ * breaks kept): the last line of defence, so no control or bidi character from an event, a letter,
+ * Redis or an error message reaches the terminal raw, whichever line forgot to escape a value.
+ * JSON stays valid JSON with the same value (see escapeControls).
+ */
 export const processOutput: Output = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
+  out: (text) => process.stdout.write(`${escapeControlsKeepingLines(text)}\n`),
+  err: (text) => process.stderr.write(`${escapeControlsKeepingLines(text)}\n`),
 };
 
 /**

@@ -6,6 +6,11 @@ import type { UserProfile } from './user-profile';
 /** Whether a user's preferences let this event through on this channel, and if not, why. */
 export type PreferenceVerdict = { allowed: true } | { allowed: false; reason: 'opted_out_channel' | 'opted_out_type' | 'opted_out_category' };
 
+/** Whether `prefs` holds `false` for `key` as its own entry: a category named "constructor" or "toString" is a name, not Object's. */
+function optedOut(prefs: Partial<Record<string, boolean>>, key: string): boolean {
+  return Object.hasOwn(prefs, key) && prefs[key] === false;
+}
+
 /**
  * Applies opt-outs. A channel opt-out always holds. Type and category opt-outs hold for
  * marketing always, and for transactional and alert events unless they are `critical`
@@ -14,13 +19,11 @@ export type PreferenceVerdict = { allowed: true } | { allowed: false; reason: 'o
 export function checkPreferences(profile: UserProfile | null, event: Pick<EventV2, 'type' | 'priority' | 'category'>, channel: Channel): PreferenceVerdict {
   if (!profile) return { allowed: true };
   const prefs = profile.preferences;
-  // Own properties only: a category named "constructor" must not find Object's prototype.
-  const said = <T extends object>(map: T, key: string) => (Object.hasOwn(map, key) ? (map as Record<string, unknown>)[key] : undefined);
-  if (said(prefs.channels, channel) === false) return { allowed: false, reason: 'opted_out_channel' };
+  if (optedOut(prefs.channels, channel)) return { allowed: false, reason: 'opted_out_channel' };
   const bypassesTypeOptOut = event.type !== 'marketing' && event.priority === 'critical';
   if (bypassesTypeOptOut) return { allowed: true };
-  if (said(prefs.types, event.type) === false) return { allowed: false, reason: 'opted_out_type' };
-  if (event.category && said(prefs.categories, event.category) === false) return { allowed: false, reason: 'opted_out_category' };
+  if (optedOut(prefs.types, event.type)) return { allowed: false, reason: 'opted_out_type' };
+  if (event.category && optedOut(prefs.categories, event.category)) return { allowed: false, reason: 'opted_out_category' };
   return { allowed: true };
 }
 

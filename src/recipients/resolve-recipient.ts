@@ -55,7 +55,8 @@ function resolveDirect(scheme: keyof typeof DIRECT, address: string, recipient: 
 }
 
 function userAddresses(userId: string, profile: UserProfile, webhooks: WebhookDirectory): Partial<Record<Channel, string[]>> {
-  const webhook = webhooks.users[userId];
+  // Own entries only: a user id such as "constructor" or "__proto__" must not find Object's prototype.
+  const webhook = Object.hasOwn(webhooks.users, userId) ? webhooks.users[userId] : undefined;
   return {
     email: profile.email ? [profile.email] : [],
     sms: profile.phone ? [profile.phone] : [],

@@ -1,7 +1,7 @@
 import { RetriableError } from '../errors';
 import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
-import { userProfileSchema, type UserProfile } from './user-profile';
+import { storedProfileSchema, type UserProfile } from './user-profile';
 
 /** Compare-and-set rounds {@link UserDirectory.removePushTokens} tries before giving up on a busy profile. */
 const MAX_REPLACE_ATTEMPTS = 10;
@@ -16,7 +16,7 @@ export function createUserDirectory(options: { redis: RedisClient; keys: RedisKe
       const raw = await redis.get(keys.user(userId));
       if (raw === null) return null;
       // Re-parse so profiles written by an older release get today's defaults.
-      return userProfileSchema.parse(JSON.parse(raw));
+      return storedProfileSchema.parse(JSON.parse(raw));
     },
     /** Replaces the profile (validated by the caller with userProfileSchema). */
     async put(userId: string, profile: UserProfile): Promise<void> {

@@ -1,5 +1,6 @@
 import type { HeraldConfig } from '../config/schema';
 import { CHANNELS, type Channel } from '../contract/event-v1';
+import { unsafeUrlAttributes } from './check-url-attributes';
 import { TEMPLATE_FIELDS, createTemplateCompiler, type TemplateField } from './template-compiler';
 
 /** One broken template field, found at start-up. */
@@ -18,7 +19,8 @@ const SAMPLE_DIGEST = { items: [SAMPLE_ITEM], count: 2, listed: 1, more: 1, loca
 
 /**
  * Compiles every configured template (each translation under `locales` too) and digest template,
- * and renders each once with sample data (an empty payload) so unknown helpers show up too.
+ * and renders each once with sample data (an empty payload) so unknown helpers show up too; an
+ * `html` field must put values at the start of a link only through `{{url …}}` (see unsafeUrlAttributes).
  * Start-up refuses to run when the list is not empty, so a broken template is a clear message
  * instead of failed deliveries.
  */
@@ -37,6 +39,7 @@ export function checkTemplates(config: Pick<HeraldConfig, 'templates' | 'digestT
         } catch (error) {
           problems.push({ path, message: (error as Error).message });
         }
+        if (field === 'html') for (const message of unsafeUrlAttributes(source)) problems.push({ path, message: `${message}. Fix ${path} in the config.` });
       }
     }
   };

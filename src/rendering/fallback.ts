@@ -5,7 +5,7 @@ import Handlebars from 'handlebars';
  * Anything else (objects, arrays, blanks) counts as missing so the next fallback applies.
  */
 export function payloadText(payload: Record<string, unknown>, key: string): string | undefined {
-  const value = payload[key];
+  const value = Object.hasOwn(payload, key) ? payload[key] : undefined;
   if (typeof value === 'string') return value.trim() === '' ? undefined : value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return undefined;

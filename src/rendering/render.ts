@@ -2,16 +2,18 @@ import type { RenderedContent } from '../channels/types';
 import type { HeraldConfig } from '../config/schema';
 import type { Channel } from '../contract/event-v1';
 import { PermanentError } from '../errors';
+import { stripControls } from '../text/control-chars';
 import { addTracking } from './attribution';
 import { defaultDigest, type DigestItem } from './digest-defaults';
 import { fallbackText, fallbackTitle, nonBlank, textToHtml } from './fallback';
 import { applyPushLimits, checkSmsLength, type SmsSource } from './limits';
 import { resolveTemplate, type ResolvedTemplate } from './locale-fallback';
-import { TEMPLATE_FIELDS, createTemplateCompiler, type TemplateCompiler, type TemplateField } from './template-compiler';
+import { TEMPLATE_FIELDS, createTemplateCompiler, type TemplateCompiler, type TemplateCompilerOptions, type TemplateField } from './template-compiler';
 
 export type { DigestItem } from './digest-defaults';
 export { checkTemplates, type TemplateProblem } from './check-templates';
 export { resolveTemplate, type ResolvedTemplate } from './locale-fallback';
+export type { UnsafeUrl } from './template-compiler';
 
 /** The event fields a template can use (`{{id}}`, `{{type}}`, `{{priority}}`, `{{createdAt}}`, `{{payload.x}}`). */
 export interface RenderEvent {
@@ -96,8 +98,18 @@ function missingTemplate(name: string, channel: Channel): PermanentError {
   );
 }
 
-/** Adds tracking parameters, derives a missing html from the (tracked) text, and applies the channel's limits. */
-function finish(config: RendererConfig, channel: Channel, draft: Draft, campaign: string, sms: Omit<SmsSource, 'tracked'>): RenderedContent {
+/**
+ * The plain-text fields without control or bidi-override characters, whichever value brought them
+ * in: a subject or an SMS must not carry an escape sequence or a right-to-left override that makes
+ * a link read as another. Subject and title become one line. `html` is markup, escaped as it renders.
+ */
+function plainText(draft: Draft): Draft {
+  return { ...draft, subject: stripControls(draft.subject, false), title: stripControls(draft.title, false), text: stripControls(draft.text, true) };
+}
+
+/** Cleans the plain text, adds tracking parameters, derives a missing html from the (tracked) text, and applies the channel's limits. */
+function finish(config: RendererConfig, channel: Channel, raw: Draft, campaign: string, sms: Omit<SmsSource, 'tracked'>): RenderedContent {
+  const draft = plainText(raw);
   const utm = config.attribution.channels[channel];
   let content: RenderedContent = { ...draft, html: draft.html ?? '' };
   if (utm) content = addTracking(content, { utm_source: utm.utm_source, utm_medium: utm.utm_medium, utm_campaign: campaign }, config.attribution.domains);
@@ -121,10 +133,10 @@ function digestTemplate(config: RendererConfig, input: DigestInput): { resolved?
 /**
  * Creates the renderer for one validated config. Templates compile on first use and stay
  * cached for the life of the renderer; run {@link checkTemplates} at start-up to catch broken
- * ones before the first event.
+ * ones before the first event. `options.onUnsafeUrl` hears of each link `{{url …}}` refused.
  */
-export function createRenderer(config: RendererConfig): Renderer {
-  const compiler = createTemplateCompiler();
+export function createRenderer(config: RendererConfig, options: TemplateCompilerOptions = {}): Renderer {
+  const compiler = createTemplateCompiler(options);
 
   function render({ templateName, channel, event, locale }: RenderInput): RenderedContent {
     const resolved = resolveTemplate(config, templateName, channel, locale);

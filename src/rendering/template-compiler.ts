@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import type { Channel } from '../contract/event-v1';
 import { PermanentError, describeError } from '../errors';
+import { checkUrl } from './safe-url';
 
 /** The fields a channel template may set (see `templateSchema` in src/config/schema.ts). */
 export const TEMPLATE_FIELDS = ['subject', 'text', 'html', 'title'] as const;
@@ -21,6 +22,22 @@ export interface TemplateRef {
 
 /** A compiled template field: data in, string out; a Handlebars failure becomes a PermanentError. */
 export type RenderField = (data: object) => string;
+
+/** A link the `url` helper refused: where, and the scheme (never the URL, which may carry a token). */
+export interface UnsafeUrl {
+  /** Config path of the template field, e.g. `templates.password-reset.email.html`. */
+  path: string;
+  /** The refused scheme, lower case (`javascript`, `data`…). */
+  scheme: string;
+  /** The event rendered, when it is one (a digest has none). */
+  eventId?: string;
+}
+
+/** Options of {@link createTemplateCompiler}. */
+export interface TemplateCompilerOptions {
+  /** Called each time `{{url …}}` refuses a link while rendering (the link renders as `''`). Default: nothing. */
+  onUnsafeUrl?: (unsafe: UnsafeUrl) => void;
+}
 
 /** A compiler that compiles each config path once and keeps the result. */
 export interface TemplateCompiler {
@@ -44,30 +61,51 @@ function templateError(ref: TemplateRef, what: string, error: unknown): Permanen
   return new PermanentError(`${describeRef(ref)} ${what}: ${detail}. Fix ${ref.path} in the config.`, 'template_error', error);
 }
 
+/** What a render passes to its helpers in Handlebars' private data (`options.data`). */
+interface RenderData {
+  heraldUnsafeUrl?: (scheme: string) => void;
+}
+
+/**
+ * `{{url payload.link}}`: the link if it is http(s), mailto or relative, else `''` (see checkUrl),
+ * reported through the render's `heraldUnsafeUrl`. In an `html` field Handlebars escapes the result
+ * like any `{{…}}`; use it for every value in an `href` or `src` (checkTemplates insists).
+ */
+function urlHelper(...args: unknown[]): string {
+  const options = args.at(-1) as { data?: RenderData };
+  // `{{url}}` alone passes only the options: no link to give.
+  const { url, refused } = checkUrl(args.length > 1 ? args[0] : undefined);
+  if (refused !== undefined) options.data?.heraldUnsafeUrl?.(refused);
+  return url;
+}
+
 /**
  * Creates a compiler with its own Handlebars environment, so helpers registered elsewhere
- * never change how herald renders.
+ * never change how herald renders. Templates get one helper: `url` (see {@link urlHelper}).
  */
-export function createTemplateCompiler(): TemplateCompiler {
+export function createTemplateCompiler(options: TemplateCompilerOptions = {}): TemplateCompiler {
   const hb = Handlebars.create();
+  hb.registerHelper('url', urlHelper);
   const cache = new Map<string, RenderField>();
 
   return {
     compile(ref, source) {
       const cached = cache.get(ref.path);
       if (cached) return cached;
-      const options = { noEscape: ref.field !== 'html', strict: false };
+      const compileOptions = { noEscape: ref.field !== 'html', strict: false };
       let delegate: HandlebarsTemplateDelegate;
       try {
         // Handlebars compiles lazily on first call; precompile surfaces syntax errors here instead.
-        hb.precompile(source, options);
-        delegate = hb.compile(source, options);
+        hb.precompile(source, compileOptions);
+        delegate = hb.compile(source, compileOptions);
       } catch (error) {
         throw templateError(ref, 'does not compile', error);
       }
       const render: RenderField = (data) => {
         try {
-          return delegate(data);
+          const eventId = typeof (data as { id?: unknown }).id === 'string' ? (data as { id: string }).id : undefined;
+          const report = (scheme: string) => options.onUnsafeUrl?.({ path: ref.path, scheme, ...(eventId === undefined ? {} : { eventId }) });
+          return delegate(data, { data: { heraldUnsafeUrl: report } satisfies RenderData });
         } catch (error) {
           throw templateError(ref, 'failed while rendering', error);
         }

@@ -62,7 +62,10 @@ export function buildPipeline(deps: PipelineDeps) {
   const nextTurn = async (channel: Channel) => redis.incr(keys.roundRobin(channel));
   const directory = createUserDirectory({ redis, keys });
   const dlq = createDlqPublisher({ producer: deps.producer, topic: config.kafka.topics.dlq });
-  const renderer = createRenderer(config);
+  // A refused link renders empty; the line says which template and event, never the URL (it may carry a token).
+  const renderer = createRenderer(config, {
+    onUnsafeUrl: ({ path, scheme, eventId }) => logger.warn('unsafe link left out of a message', { decision: 'unsafe_url', template: path, scheme, eventId }),
+  });
   const batchStore = createBatchStore({ redis, keys, clock, claimLeaseMs: config.batching.claimLeaseMs, retentionMs: config.dedup.ttlSeconds * 1000 });
   const schedule = createScheduleStore({ redis, keys, clock, retentionSeconds: config.deliveryState.retentionSeconds });
   const sendOnce = createSendOnce({

@@ -4,8 +4,9 @@ import { configProblems, readConfigFile } from '../../config/load-config';
 import { formatConfigProblem } from '../../config/config-problems';
 import bundledConfig from '../../../config/notification-config';
 import { messageOf } from '../../errors';
+import { escapeControls } from '../../text/control-chars';
 import type { CliContext } from '../cli-context';
-import { countOf } from '../format-table';
+import { countOf, line } from '../format-table';
 import { CliError, EXIT } from '../cli-error';
 import type { Output } from '../run-command';
 
@@ -26,16 +27,17 @@ export function registerConfigCheck(program: Command, run: (body: (ctx: CliConte
           try {
             raw = await readConfigFile(path.resolve(chosen));
           } catch (error) {
-            throw new CliError(`cannot load ${name}: ${messageOf(error)}; check the path (a .ts, .js or .json file)`, EXIT.problem);
+            throw new CliError(line`cannot load ${name}: ${messageOf(error)}; check the path (a .ts, .js or .json file)`, EXIT.problem);
           }
         }
         const { config: valid, problems } = configProblems(raw);
         if (valid) {
-          io.out(`${name} is valid: ${countOf(Object.keys(valid.templates).length, 'template')}, ${countOf(valid.batching.rules.length, 'digest rule')}, topics ${valid.kafka.topics.incoming} / ${valid.kafka.topics.status} / ${valid.kafka.topics.dlq}`);
+          io.out(line`${name} is valid: ${countOf(Object.keys(valid.templates).length, 'template')}, ${countOf(valid.batching.rules.length, 'digest rule')}, topics ${valid.kafka.topics.incoming} / ${valid.kafka.topics.status} / ${valid.kafka.topics.dlq}`);
           return EXIT.ok;
         }
-        io.out(`${name} has ${countOf(problems.length, 'problem')}:`);
-        for (const p of problems) io.out(formatConfigProblem(p));
+        io.out(line`${name} has ${countOf(problems.length, 'problem')}:`);
+        // One problem per line: a key of the file holding a line break must not start a line of its own.
+        for (const p of problems) io.out(formatConfigProblem({ path: escapeControls(p.path), problem: escapeControls(p.problem), fix: escapeControls(p.fix) }));
         io.out('Fix them and run "herald config check" again; README "Configuration" documents every field and its default.');
         return EXIT.problem;
       }),

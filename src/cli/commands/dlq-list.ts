@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { StoredLetter } from '../../dlq/dlq-reader';
+import { redactLetter } from '../../dlq/redact-letter';
 import { matches, summarize, type LetterFilter, type LetterSummary } from '../../dlq/letter-summary';
 import type { CliContext } from '../cli-context';
 import { EXIT } from '../cli-error';
@@ -65,7 +66,8 @@ export function registerDlqList(dlq: Command, run: (body: (ctx: CliContext, io: 
     .action(async (options: LetterSelection & { limit: number; json?: boolean }) =>
       run(async (ctx, io) => {
         const selected = await selectLetters(ctx, options, io);
-        const shown = selected.slice(-options.limit).map((s) => s.row);
+        // Filters match the letters as they are; what is printed has addresses redacted (an id taken from an invalid message's bytes, a user id that is an email).
+        const shown = selected.slice(-options.limit).map((s) => redactLetter(s.row));
         if (options.json) {
           for (const row of shown) io.out(JSON.stringify(row));
         } else if (shown.length > 0) {

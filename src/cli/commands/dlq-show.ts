@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import type { DeadLetter } from '../../contract/dead-letter';
 import type { DeliveryRecord } from '../../delivery-state/types';
-import { redactLetter } from '../../dlq/redact-letter';
+import { redactDeadLetter } from '../../dlq/redact-letter';
 import type { CliContext } from '../cli-context';
 import { messageOf } from '../../errors';
 import { CliError, EXIT } from '../cli-error';
-import { countOf } from '../format-table';
+import { countOf, line } from '../format-table';
 import { parseLetterId } from '../option-parsers';
 import type { Output } from '../run-command';
 
@@ -26,35 +26,39 @@ async function currentState(ctx: CliContext, letter: DeadLetter): Promise<{ labe
 
 function describeRecord(record: DeliveryRecord | null): string {
   if (!record) return 'no record (past deliveryState.retentionSeconds)';
-  const extra = [record.reason && `reason ${record.reason}`, record.replays && `replayed ${record.replays}×`].filter(Boolean).join(', ');
-  return `${record.status}, ${countOf(record.attempts, 'attempt')}, updated ${record.updatedAt}${extra ? ` (${extra})` : ''}`;
+  const extra = [record.reason && line`reason ${record.reason}`, record.replays && `replayed ${record.replays}×`].filter(Boolean).join(', ');
+  return line`${record.status}, ${countOf(record.attempts, 'attempt')}, updated ${record.updatedAt}` + (extra ? ` (${extra})` : '');
 }
 
-/** The human summary lines of a letter. */
-function summaryLines(letter: DeadLetter, reveal: boolean): string[] {
-  const lines = [`  kind       ${letter.kind}`, `  reason     ${letter.reason}`, `  message    ${reveal ? letter.message : redactLetter(letter.message)}`, `  failed at  ${letter.failedAt}`];
+/** The human summary lines of a letter, every value escaped; pass a letter already redacted unless `--reveal`. */
+function summaryLines(letter: DeadLetter): string[] {
+  const lines = [line`  kind       ${letter.kind}`, line`  reason     ${letter.reason}`, line`  message    ${letter.message}`, line`  failed at  ${letter.failedAt}`];
   if (letter.kind === 'delivery_failed') {
     const { event, delivery } = letter;
-    lines.push(`  event      ${event.id} (type ${event.type}, priority ${event.priority}, created ${event.createdAt})`);
-    lines.push(`  delivery   recipient ${delivery.recipientId}, channel ${delivery.channel}, provider ${delivery.provider}, ${countOf(delivery.attempts, 'attempt')}, ${delivery.retriable ? 'retriable error' : 'permanent error'}`);
+    lines.push(line`  event      ${event.id} (type ${event.type}, priority ${event.priority}, created ${event.createdAt})`);
+    lines.push(line`  delivery   recipient ${delivery.recipientId}, channel ${delivery.channel}, provider ${delivery.provider}, ${countOf(delivery.attempts, 'attempt')}, ${delivery.retriable ? 'retriable error' : 'permanent error'}`);
   } else if (letter.kind === 'digest_failed') {
     const { digest } = letter;
-    lines.push(`  digest     ${digest.digestId}: ${digest.eventIds.length} events for recipient ${digest.recipientId} on ${digest.channel} via ${digest.provider}, ${countOf(digest.attempts, 'attempt')}`);
+    lines.push(line`  digest     ${digest.digestId}: ${digest.eventIds.length} events for recipient ${digest.recipientId} on ${digest.channel} via ${digest.provider}, ${countOf(digest.attempts, 'attempt')}`);
   } else {
     const { source } = letter;
-    lines.push(`  source     ${source.topic} partition ${source.partition} offset ${source.offset} (key ${source.key ?? '-'}, ${source.timestamp})`);
-    for (const issue of letter.issues.slice(0, 20)) lines.push(`  issue      ${issue.path}: ${reveal ? issue.message : redactLetter(issue.message)}`);
+    lines.push(line`  source     ${source.topic} partition ${source.partition} offset ${source.offset} (key ${source.key ?? '-'}, ${source.timestamp})`);
+    for (const issue of letter.issues.slice(0, 20)) lines.push(line`  issue      ${issue.path}: ${issue.message}`);
     if (letter.issues.length > 20) lines.push(`  issue      … ${letter.issues.length - 20} more (--json shows all)`);
   }
   return lines;
 }
 
-/** The letter as printed: invalid messages' raw bytes decoded, addresses redacted unless `reveal`. */
-function printable(letter: DeadLetter, reveal: boolean): unknown {
+/**
+ * The letter as printed. With `reveal`, as it is, an invalid message's raw bytes decoded (as JSON
+ * when they are, as text when they are valid UTF-8, else base64). Without, see redactDeadLetter:
+ * no address, phone number or token, no payload value, no raw bytes.
+ */
+function printable(letter: DeadLetter, reveal: boolean): Record<string, unknown> {
+  if (!reveal) return redactDeadLetter(letter);
   const shown: Record<string, unknown> = { ...letter };
   if (letter.kind === 'invalid_event') {
     const text = Buffer.from(letter.rawBase64, 'base64').toString('utf8');
-    // Valid UTF-8 is shown as text (JSON parsed when it is), anything else stays base64.
     if (!text.includes('\uFFFD')) {
       delete shown.rawBase64;
       try {
@@ -64,16 +68,16 @@ function printable(letter: DeadLetter, reveal: boolean): unknown {
       }
     }
   }
-  return reveal ? shown : redactLetter(shown);
+  return shown;
 }
 
 /** `herald dlq show <id>`. */
 export function registerDlqShow(dlq: Command, run: (body: (ctx: CliContext, io: Output) => Promise<number | void>) => Promise<void>): void {
   dlq
     .command('show')
-    .description('everything about one dead letter, and where its delivery stands now; addresses redacted unless --reveal')
+    .description('everything about one dead letter, and where its delivery stands now; addresses, payload values and raw bytes redacted unless --reveal')
     .argument('<id>', 'the letter id, <partition>:<offset>, as the ID column of "herald dlq list" shows it', parseLetterId)
-    .option('--reveal', 'show addresses, phone numbers and tokens as they are (mind who is watching your screen)')
+    .option('--reveal', 'show addresses, phone numbers, tokens, payload values and an invalid message\'s raw bytes as they are (mind who is watching your screen)')
     .option('--json', 'the letter as JSON')
     .addHelpText('after', '\nExamples:\n  herald dlq show 0:17\n  herald dlq show 2:1043 --json --reveal')
     .action(async (id: string, options: { reveal?: boolean; json?: boolean }) =>
@@ -83,19 +87,19 @@ export function registerDlqShow(dlq: Command, run: (body: (ctx: CliContext, io: 
         const found = await ctx.deadLetters({ partitions: [Number(partition)], fromOffset: offset, maxPerPartition: 1 });
         const stored = found.find((s) => s.id === id);
         if (!stored) throw new CliError(`no dead letter ${id} on ${config.kafka.topics.dlq}: the partition or offset does not exist, or retention removed it; list them with "herald dlq list"`, EXIT.notFound);
-        if (!stored.letter) throw new CliError(`message ${id} on ${config.kafka.topics.dlq} is not a herald dead letter (${stored.unreadable}); inspect it with kafka-console-consumer`, EXIT.problem);
+        if (!stored.letter) throw new CliError(line`message ${id} on ${config.kafka.topics.dlq} is not a herald dead letter (${stored.unreadable}); inspect it with kafka-console-consumer`, EXIT.problem);
         const reveal = options.reveal ?? false;
         if (options.json) {
-          io.out(JSON.stringify({ id, ...(printable(stored.letter, reveal) as object) }, null, 2));
+          io.out(JSON.stringify({ id, ...printable(stored.letter, reveal) }, null, 2));
           return EXIT.ok;
         }
         io.out(`Dead letter ${id} on ${config.kafka.topics.dlq}`);
-        for (const line of summaryLines(stored.letter, reveal)) io.out(line);
+        for (const text of summaryLines(reveal ? stored.letter : (redactDeadLetter(stored.letter) as DeadLetter))) io.out(text);
         const state = await currentState(ctx, stored.letter);
-        if (typeof state === 'string') io.out(`  now        unknown: ${state}`);
-        else for (const { label, record } of state) io.out(`  now        ${state.length > 1 ? `${label}: ` : ''}${describeRecord(record)}`);
+        if (typeof state === 'string') io.out(line`  now        unknown: ${state}`);
+        else for (const { label, record } of state) io.out(`  now        ${state.length > 1 ? line`${label}: ` : ''}${describeRecord(record)}`);
         io.out(`  replay     herald dlq replay --id ${id} --dry-run`);
-        io.out(`\n${reveal ? 'Letter:' : 'Letter (addresses, phone numbers and tokens redacted; --reveal shows them):'}`);
+        io.out(`\n${reveal ? 'Letter:' : 'Letter (addresses, phone numbers, tokens, payload values and raw bytes redacted; --reveal shows them):'}`);
         io.out(JSON.stringify(printable(stored.letter, reveal), null, 2));
         return EXIT.ok;
       }),

@@ -3,7 +3,7 @@ import { heraldLaneGroups, readConsumerLag, type LagRow } from '../../kafka/cons
 import { messageOf } from '../../errors';
 import type { CliContext } from '../cli-context';
 import { CliError, EXIT } from '../cli-error';
-import { formatTable } from '../format-table';
+import { formatTable, line } from '../format-table';
 import type { Output } from '../run-command';
 
 /** `herald lag`. */
@@ -41,7 +41,7 @@ export function registerLag(program: Command, run: (body: (ctx: CliContext, io: 
         }
         const totals = new Map<string, number>();
         for (const r of rows) totals.set(r.groupId, (totals.get(r.groupId) ?? 0) + r.lag);
-        io.err([...totals].map(([g, n]) => `${g}: ${n} behind`).join('; '));
+        io.err([...totals].map(([g, n]) => line`${g}: ${n} behind`).join('; '));
         return EXIT.ok;
       }),
     );

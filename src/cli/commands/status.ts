@@ -3,7 +3,7 @@ import { createScheduleStore } from '../../scheduling/schedule-store';
 import type { DeliveryRecord } from '../../delivery-state/types';
 import type { CliContext } from '../cli-context';
 import { CliError, EXIT } from '../cli-error';
-import { formatTable } from '../format-table';
+import { formatTable, line } from '../format-table';
 import type { Output } from '../run-command';
 
 /** `herald status <event-id>`. */
@@ -24,7 +24,7 @@ export function registerStatus(program: Command, run: (body: (ctx: CliContext, i
         const [found, scheduled] = await Promise.all([store.notification(eventId), schedule.state(eventId)]);
         if (!found && !scheduled) {
           throw new CliError(
-            `no record of event ${eventId}: the id may be wrong, the event not consumed yet (see "herald lag"), dropped as a duplicate, rejected (see "herald dlq list --event ${eventId}"), or past deliveryState.retentionSeconds`,
+            line`no record of event ${eventId}: the id may be wrong, the event not consumed yet (see "herald lag"), dropped as a duplicate, rejected (see "herald dlq list --event ${eventId}"), or past deliveryState.retentionSeconds`,
             EXIT.notFound,
           );
         }
@@ -35,9 +35,9 @@ export function registerStatus(program: Command, run: (body: (ctx: CliContext, i
           io.out(JSON.stringify({ id: eventId, meta: meta ? summary : null, schedule: scheduled, deliveries }, null, 2));
           return EXIT.ok;
         }
-        io.out(`Event ${eventId}`);
-        if (meta) io.out(`  type ${meta.type ?? '-'}, priority ${meta.priority ?? '-'}, created ${meta.createdAt ?? '-'}, received ${meta.receivedAt ?? '-'}, ${meta.recipients ?? '?'} recipients on ${meta.channels ?? '?'}`);
-        if (scheduled) io.out(`  scheduled: ${scheduled.state}${scheduled.dueAt ? ` for ${new Date(scheduled.dueAt).toISOString()}` : ''}`);
+        io.out(line`Event ${eventId}`);
+        if (meta) io.out(line`  type ${meta.type ?? '-'}, priority ${meta.priority ?? '-'}, created ${meta.createdAt ?? '-'}, received ${meta.receivedAt ?? '-'}, ${meta.recipients ?? '?'} recipients on ${meta.channels ?? '?'}`);
+        if (scheduled) io.out(line`  scheduled: ${scheduled.state}` + (scheduled.dueAt ? ` for ${new Date(scheduled.dueAt).toISOString()}` : ''));
         if (deliveries.length === 0) {
           io.out('  no deliveries yet');
           return EXIT.ok;

@@ -119,7 +119,9 @@ export function twilioStatusRoutes(app: FastifyInstance, deps: TwilioStatusDeps)
       }
 
       const messageSid = params.MessageSid ?? params.SmsSid;
-      const status = FINAL_STATUSES[params.MessageStatus ?? params.SmsStatus ?? ''];
+      const reported = params.MessageStatus ?? params.SmsStatus ?? '';
+      // Own entries only: a status such as "constructor" is not final, whatever Object's prototype holds.
+      const status = Object.hasOwn(FINAL_STATUSES, reported) ? FINAL_STATUSES[reported] : undefined;
       if (!messageSid || !status) return reply.code(204).send();
 
       const errorCode = status === 'failed' && params.ErrorCode ? params.ErrorCode : undefined;

@@ -82,6 +82,13 @@ describe('buildProviders', () => {
     expect(() => build({}, { webhook: { endpoints: { acme: 'https://acme.example/hooks' } } })).toThrow(/"webhook" but HERALD_WEBHOOK_SECRETS is not set/);
     expect(() => build({}, { email: { providers: ['smtp'] } })).toThrow(/SMTP_URL/);
   });
+
+  it.each(['constructor', 'toString', '__proto__'])('refuses a provider id named like a prototype property (%s) even past the schema', (id) => {
+    const config = parseConfig({});
+    // The schema refuses unknown ids; a config built in code may skip it, and the factory map is the last line.
+    config.channels.email.providers = [id];
+    expect(() => buildProviders({ env: loadEnv({ OUTBOX_DIR: outboxDir }), config, redis: env.redis, keys: createKeys(env.prefix), logger: testLogger() })).toThrow(`unknown email provider "${id}"`);
+  });
 });
 
 describe('scriptsDir', () => {

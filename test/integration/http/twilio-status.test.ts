@@ -107,6 +107,13 @@ describe('POST /webhooks/twilio/status', () => {
     expect(applied).toEqual([]);
   });
 
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('answers 204 to a status named like a prototype property (%s) without applying it', async (status) => {
+    await start(PUBLIC);
+    const res = await post({ MessageSid: SID, MessageStatus: status });
+    expect(res.status).toBe(204);
+    expect(applied).toEqual([]);
+  });
+
   it.each(['unknown', 'duplicate'] as const)('answers 204 when apply reports %s, so Twilio does not send it again', async (result) => {
     await start(PUBLIC);
     outcome = result;

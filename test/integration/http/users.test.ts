@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { LIMITS } from '../../../src/contract/limits';
+import { PROFILE_LIMITS } from '../../../src/recipients/user-profile';
 import { createKeys } from '../../../src/redis/keys';
 import { TEST_REDIS_URL, testRedis } from '../../support/infra';
 import { redisPorts, startHttp } from './http-harness';
@@ -35,6 +36,27 @@ describe('users, inbox and notifications', () => {
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: 'invalid_profile', issues: [{ path: 'phone', message: expect.stringContaining('E.164') }] });
     expect(await redis.redis.exists(keys.user('user_2'))).toBe(0);
+  });
+
+  it('answers 400 naming preferences.categories and its limit for a profile with too many categories (25,000 or one over), and stores nothing', async () => {
+    const categories = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`c${i}`, false]));
+    for (const n of [25_000, PROFILE_LIMITS.maxCategories + 1]) {
+      const res = await http.request('/api/users/user_many', { method: 'PUT', json: { email: 'many@example.com', preferences: { categories: categories(n) } } });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({
+        error: 'invalid_profile',
+        issues: [{ path: 'preferences.categories', message: `preferences.categories holds ${n} categories, more than the limit of ${PROFILE_LIMITS.maxCategories}; keep only the opt-outs the user set` }],
+      });
+      expect(await redis.redis.exists(keys.user('user_many'))).toBe(0);
+    }
+    const atLimit = await http.request('/api/users/user_many', { method: 'PUT', json: { preferences: { categories: categories(PROFILE_LIMITS.maxCategories) } } });
+    expect(atLimit.status).toBe(200);
+  });
+
+  it('answers 400 naming pushTokens and its limit for a profile with too many push tokens', async () => {
+    const res = await http.request('/api/users/user_tokens', { method: 'PUT', json: { pushTokens: Array.from({ length: PROFILE_LIMITS.maxPushTokens + 1 }, (_, i) => `token-${i}`) } });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'invalid_profile', issues: [{ path: 'pushTokens', message: `at most ${PROFILE_LIMITS.maxPushTokens} push tokens per user` }] });
   });
 
   it('answers 413 payload_too_large to a PUT body over the limit, naming the limit, and stores nothing', async () => {

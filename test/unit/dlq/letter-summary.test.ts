@@ -1,7 +1,7 @@
 import type { StoredLetter } from '../../../src/dlq/dlq-reader';
 import { matches, summarize } from '../../../src/dlq/letter-summary';
-import { redactLetter } from '../../../src/dlq/redact-letter';
-import { formatTable } from '../../../src/cli/format-table';
+import { redactDeadLetter, redactLetter } from '../../../src/dlq/redact-letter';
+import { formatTable, line } from '../../../src/cli/format-table';
 
 const invalid: StoredLetter = {
   id: '1:5',
@@ -59,5 +59,24 @@ describe('dead letter rows', () => {
       ],
     );
     expect(table.split('\n')).toEqual(['NAME    COUNT', 'x           5', 'longer     12', '-           -']);
+  });
+
+  it('tables escape control and bidi characters in cells, so a row stays one line and its columns stay put', () => {
+    const table = formatTable([{ a: 'evt\x1b[2J\n\u202eX', n: 1 }], [{ header: 'id', value: (r) => r.a }, { header: 'n', value: (r) => r.n, right: true }]);
+    expect(table.split('\n')).toEqual(['ID                     N', 'evt\\x1b[2J\\x0a\\u202eX  1']);
+    expect(line`event ${'a\x07\u2066b'} (${2} tries)`).toBe('event a\\x07\\u2066b (2 tries)');
+  });
+
+  it('redactDeadLetter masks every payload value, keeping keys and shape, and hides raw bytes', () => {
+    const event = { version: 2 as const, id: 'evt-1', type: 'transactional' as const, priority: 'high' as const, payload: { name: 'Carol', n: 3, nested: { url: 'https://x.test/?t=1', list: ['a', null] } }, recipients: ['u1', 'email:c@example.com'], channels: ['email' as const], createdAt: '2026-01-01T00:00:00Z' };
+    const delivery = { recipientId: 'u1', channel: 'email' as const, provider: 'smtp', attempts: 1, retriable: false };
+    expect(redactDeadLetter({ kind: 'delivery_failed', reason: 'r', message: 'to c@example.com', failedAt: 'now', event, delivery })).toMatchObject({
+      message: 'to [email]',
+      event: { id: 'evt-1', recipients: ['u1', 'email:[redacted]'], payload: { name: '[redacted]', n: '[redacted]', nested: { url: '[redacted]', list: ['[redacted]', null] } } },
+    });
+    const letter = invalid.letter!;
+    const shown = redactDeadLetter(letter);
+    expect(shown).not.toHaveProperty('rawBase64');
+    expect(shown.raw).toMatch(/^\[redacted: \d+ bytes\]$/);
   });
 });
