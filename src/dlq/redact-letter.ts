@@ -4,9 +4,6 @@ import { redactText } from '../logger';
 /** Prefixes of event recipients that are addresses, not ids. */
 const ADDRESS_ENTRY = /^(email|phone|push):.+$/s;
 
-/** What a masked payload value or a hidden raw message becomes. */
-const HIDDEN = '[redacted]';
-
 /**
  * A copy of a dead letter (or any JSON) safe to print: recipient entries that are addresses become
  * `email:[redacted]`, and every string has emails, phone numbers and tokens masked as in the logs.
@@ -26,24 +23,17 @@ function walk(value: unknown): unknown {
   return value;
 }
 
-/** Every leaf of a payload as `[redacted]`, its keys and shape kept: which fields there were, not what they said. */
-function mask(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(mask);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]));
-  return value === null ? null : HIDDEN;
-}
-
 /**
  * A dead letter as `herald dlq show` prints it without `--reveal`: {@link redactLetter}, and more,
- * since a payload or a rejected message can hold anything (a name, an address in a field of any
- * name, a reset link): every payload value masked, and an invalid message's raw bytes left out,
- * only their size shown (`raw: "[redacted: 43 bytes]"`).
+ * since a rejected message can hold anything (a name, an address in a field of any name, a reset
+ * link): its raw bytes are left out, only their size shown (`raw: "[redacted: 43 bytes]"`). A
+ * delivery letter holds no payload to mask: its event is a summary.
  */
 export function redactDeadLetter(letter: DeadLetter): Record<string, unknown> {
   if (letter.kind === 'invalid_event') {
     const { rawBase64, ...rest } = letter;
     return redactLetter({ ...rest, raw: `[redacted: ${letter.rawBytes ?? Buffer.from(rawBase64, 'base64').length} bytes]` });
   }
-  if (letter.kind === 'delivery_failed') return redactLetter({ ...letter, event: { ...letter.event, payload: mask(letter.event.payload) } });
+  // A delivery letter's event is a summary without payload or recipients (older letters' extra fields are dropped when read).
   return redactLetter({ ...letter });
 }

@@ -186,10 +186,11 @@ describe('herald prints hostile values escaped, and addresses only with --reveal
       for (const secret of [...secrets, users.emailId]) expect(run.stdout + run.stderr).not.toContain(secret);
     };
 
-    it('dlq show of a delivery letter masks every payload value, keeping the keys', async () => {
+    it('dlq show of a delivery letter prints no payload value: the letter holds an event summary only', async () => {
       const run = await herald$(['dlq', 'show', ids.hostile, '--json']);
       expectNoSecrets(run);
-      expect(JSON.parse(run.stdout).event.payload).toEqual({ title: '[redacted]', message: '[redacted]', name: '[redacted]', contact: '[redacted]', link: '[redacted]' });
+      expect(JSON.parse(run.stdout).event).not.toHaveProperty('payload');
+      expect(JSON.parse(run.stdout).event).not.toHaveProperty('recipients');
       expectNoSecrets(await herald$(['dlq', 'show', ids.hostile]));
       expectNoSecrets(await herald$(['dlq', 'show', ids.email]));
     });
@@ -220,9 +221,9 @@ describe('herald prints hostile values escaped, and addresses only with --reveal
       expect(byRecipient.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([ids.email]);
     });
 
-    it('--reveal shows them as they are', async () => {
+    it('--reveal shows them as they are (a delivery letter has no payload to reveal)', async () => {
       const delivery = JSON.parse((await herald$(['dlq', 'show', ids.hostile, '--json', '--reveal'])).stdout);
-      expect(delivery.event.payload).toMatchObject({ contact: 'carol@example.com', name: 'Carol Jones' });
+      expect(delivery.event).not.toHaveProperty('payload');
       const invalid = JSON.parse((await herald$(['dlq', 'show', ids.invalid, '--json', '--reveal'])).stdout);
       expect(invalid).toMatchObject({ source: { key: 'email:bob@example.com' }, raw: { id: INVALID_ID, to: 'erin@example.com', phone: '+14155550199' } });
     });
