@@ -10,7 +10,7 @@ function cpuMs(): number {
 }
 
 /** CPU ms per call of `fn`, repeating it until `roundMs` has passed; the clock is read between doubling batches so reading it costs nothing per call. */
-function msPerCall(fn: () => unknown, roundMs: number): number {
+export function msPerCall(fn: () => unknown, roundMs: number): number {
   let calls = 0;
   const started = cpuMs();
   for (let batch = 1; cpuMs() - started < roundMs; batch *= 2) {
@@ -57,4 +57,21 @@ export function growthAt8x<T>(input: (n: number) => T, run: (input: T) => unknow
   let least = Infinity;
   for (let attempt = 0; attempt < 3 && least >= LINEAR_AT_8X; attempt += 1) least = Math.min(least, costGrowth(input, run, n));
   return least;
+}
+
+/**
+ * CPU cost of `run` over the cost of `reference`, the least of each over alternating rounds: for
+ * checking that a pass over a text costs about what reading it once does, whatever the machine.
+ */
+export function costRatio(run: () => unknown, reference: () => unknown, rounds = 5): number {
+  let bestRun = Infinity;
+  let bestReference = Infinity;
+  for (let round = 0; round <= rounds; round += 1) {
+    const r = msPerCall(run, ROUND_MS * 4);
+    const ref = msPerCall(reference, ROUND_MS * 4);
+    if (round === 0) continue;
+    bestRun = Math.min(bestRun, r);
+    bestReference = Math.min(bestReference, ref);
+  }
+  return bestRun / bestReference;
 }
