@@ -1,4 +1,7 @@
 import winston from 'winston';
+import { redactText } from './redact-text';
+
+export { redactText } from './redact-text';
 
 /** The logger every module receives; one JSON line per decision. */
 export type Logger = winston.Logger;
@@ -27,59 +30,6 @@ const isSecretField = (key: string) => {
   const k = normalise(key);
   return SECRET_FIELDS.has(k) || SECRET_SUFFIXES.some((s) => k.endsWith(s));
 };
-
-/** A run of 32+ url-safe characters is an opaque token when it looks random rather than like a readable id. */
-function tokenOrKept(run: string): string {
-  const longestPart = Math.max(...run.split(/[-_]/).map((p) => p.length));
-  const mixed = /[a-z]/.test(run) && /[A-Z]/.test(run) && /\d/.test(run);
-  // Twilio message SIDs (SM/MM + 32 hex) name a message, not a credential.
-  if (/^(?:SM|MM|MG)[0-9a-f]{32}$/.test(run)) return run;
-  return longestPart >= 20 || mixed ? '[token]' : run;
-}
-
-/** A phone number candidate counts when it has as many digits as a real one. */
-const phoneIfDigits = (min: number, max: number) => (match: string) => {
-  const digits = match.replace(/\D/g, '').length;
-  return digits >= min && digits <= max ? '[phone]' : match;
-};
-
-type Replacement = string | ((match: string, ...groups: string[]) => string);
-
-/**
- * Text rules, in order: credentials first (so `user:pass@host` is not read as an email), then
- * bearer and webhook secrets, FCM tokens, emails, phone numbers, and last any long opaque token.
- * `mayMatch` is a cheap test a text must pass for the pattern to have a chance: most logged strings
- * (ids, enums, messages) have no `@`, `+`, `=` or 32-character run, and every log line has a dozen
- * strings, so skipping the scans halves the cost of a line (measured in BENCHMARKS.md).
- */
-const TEXT_RULES: { pattern: RegExp; replacement: Replacement; mayMatch?: (text: string) => boolean }[] = [
-  { pattern: /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, replacement: '$1[credentials]@', mayMatch: (t) => t.includes('://') },
-  { pattern: /([?&](?:access_token|token|api_key|apikey|key|secret|password|sig|signature)=)[^&\s#"']+/gi, replacement: '$1[token]', mayMatch: (t) => t.includes('=') },
-  { pattern: /\b(Bearer)\s+[A-Za-z0-9._~+/=-]+/gi, replacement: '$1 [token]' },
-  { pattern: /\b(Basic)\s+[A-Za-z0-9+/=]{8,}/gi, replacement: '$1 [token]' },
-  { pattern: /\bwhsec_[A-Za-z0-9+/=_-]+/g, replacement: '[token]', mayMatch: (t) => t.includes('whsec_') },
-  { pattern: /(?<![\w-])[A-Za-z0-9_-]{8,}:APA91[A-Za-z0-9_-]+/g, replacement: '[token]', mayMatch: (t) => t.includes(':APA91') },
-  { pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*/g, replacement: '[email]', mayMatch: (t) => t.includes('@') },
-  { pattern: /(?<![\w+])\+\d(?:[\s.()-]{0,2}\d){6,14}(?!\d)/g, replacement: phoneIfDigits(7, 15), mayMatch: (t) => t.includes('+') },
-  {
-    pattern: /\b((?:number|phone|tel|mobile|msisdn|sms)\b[^\w\n]{0,5})(\d[\d\s.-]{8,17}\d)(?!\d)/gi,
-    replacement: (_m, lead: string, digits: string) => lead + phoneIfDigits(10, 15)(digits),
-  },
-  { pattern: /(?<![\w.-])(?:\(\d{3}\)\s?|\d{3}[.-])\d{3}[.-]\d{4}(?![\w-])/g, replacement: '[phone]' },
-  { pattern: /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{32,}(?![A-Za-z0-9_-])/g, replacement: tokenOrKept, mayMatch: (t) => t.length >= 32 },
-];
-
-/** `text` with addresses, phone numbers, credentials and tokens replaced by `[email]`, `[phone]`, `[credentials]`, `[token]`. */
-export function redactText(text: string): string {
-  // Nothing shorter than `a@b` can match a rule.
-  if (text.length < 3) return text;
-  let out = text;
-  for (const { pattern, replacement, mayMatch } of TEXT_RULES) {
-    if (mayMatch && !mayMatch(out)) continue;
-    out = out.replace(pattern, replacement as (m: string) => string);
-  }
-  return out;
-}
 
 /** Past this depth a value is summarised: log meta is never that deep unless something went wrong. */
 const MAX_DEPTH = 12;

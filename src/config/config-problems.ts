@@ -59,6 +59,10 @@ export function configProblemsOf(issues: readonly Issue[], base: readonly Proper
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ path: pathOf([...at, key]), problem: `unknown field "${key}"`, fix: 'remove it or check its spelling' }));
     }
+    if (issue.code === 'invalid_key' && issue.issues.length > 0) {
+      // zod's own message ("Invalid key in record") hides why: the key's issues say it (too long, not a locale tag).
+      return [{ path: pathOf(at), problem: `invalid key: ${issue.issues.map((i) => i.message).join('; ')}`, fix: 'rename the key' }];
+    }
     if (issue.code === 'invalid_union') {
       const branch = closestBranch(issue);
       if (branch) return configProblemsOf(branch, at);

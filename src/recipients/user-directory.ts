@@ -6,6 +6,21 @@ import { storedProfileSchema, type UserProfile } from './user-profile';
 /** Compare-and-set rounds {@link UserDirectory.removePushTokens} tries before giving up on a busy profile. */
 const MAX_REPLACE_ATTEMPTS = 10;
 
+/**
+ * A stored profile, re-parsed so profiles written by an older release get today's defaults.
+ * A locale an older release accepted but today's schema refuses (longer than 100 characters,
+ * issue 15) falls back to the default: refusing the whole profile would fail every event for
+ * the user, and the partition would wait on it.
+ */
+function readProfile(raw: string): UserProfile {
+  const stored = JSON.parse(raw) as Record<string, unknown>;
+  // The stored form: today's fields without the size limits on lists written since (PROFILE_LIMITS).
+  const parsed = storedProfileSchema.safeParse(stored);
+  if (parsed.success) return parsed.data;
+  if (parsed.error.issues.every((issue) => issue.path[0] === 'locale')) return storedProfileSchema.parse({ ...stored, locale: undefined });
+  throw parsed.error;
+}
+
 /** Users and their addresses and preferences, stored as JSON in Redis (written by `PUT /api/users/:id`). */
 export function createUserDirectory(options: { redis: RedisClient; keys: RedisKeys }) {
   const { redis, keys } = options;
@@ -15,8 +30,7 @@ export function createUserDirectory(options: { redis: RedisClient; keys: RedisKe
     async get(userId: string): Promise<UserProfile | null> {
       const raw = await redis.get(keys.user(userId));
       if (raw === null) return null;
-      // Re-parse so profiles written by an older release get today's defaults.
-      return storedProfileSchema.parse(JSON.parse(raw));
+      return readProfile(raw);
     },
     /** Replaces the profile (validated by the caller with userProfileSchema). */
     async put(userId: string, profile: UserProfile): Promise<void> {

@@ -18,26 +18,34 @@ export interface ResolvedTemplate {
  * The locales to try, most specific first: the requested tag and each shorter prefix
  * (`zh-Hant-TW`, `zh-Hant`, `zh`), then `defaultLocale`. An underscore (`fr_CA`, as some
  * platforms send) counts as a dash; duplicates are dropped ignoring case.
+ * Linear in the tag's length: each prefix is a slice of the tag (no copy), found by searching back
+ * from the previous cut.
  */
 export function localeCandidates(locale: string | undefined, defaultLocale: string): string[] {
+  const tag = (locale ?? '').trim().replace(/_/g, '-');
   const chain: string[] = [];
-  const add = (tag: string) => {
-    if (tag !== '' && !chain.some((c) => c.toLowerCase() === tag.toLowerCase())) chain.push(tag);
-  };
-  let tag = (locale ?? '').trim().replace(/_/g, '-');
-  while (tag !== '') {
-    add(tag);
-    const cut = tag.lastIndexOf('-');
-    tag = cut > 0 ? tag.slice(0, cut) : '';
-  }
-  add(defaultLocale);
+  for (let end = tag.length; end > 0; end = tag.lastIndexOf('-', end - 1)) chain.push(tag.slice(0, end));
+  // Prefixes differ in length, so none repeats another: only defaultLocale can repeat one
+  // (`fr-CA` with defaultLocale `fr`), and only one of the same length needs comparing.
+  const fallback = defaultLocale.toLowerCase();
+  const repeated = chain.some((c) => c.length === defaultLocale.length && c.toLowerCase() === fallback);
+  if (defaultLocale !== '' && !repeated) chain.push(defaultLocale);
   return chain;
 }
 
-/** The key of `locales` equal to `tag` ignoring case (config keys are BCP 47, which is case-insensitive). */
-function findLocaleKey(locales: Record<string, unknown>, tag: string): string | undefined {
-  const wanted = tag.toLowerCase();
-  return Object.keys(locales).find((key) => key.toLowerCase() === wanted);
+/**
+ * A lookup of `locales` keys ignoring case (config keys are BCP 47, which is case-insensitive).
+ * A tag longer than every key cannot match one, so it is skipped without lowercasing it: a long
+ * requested tag costs one length comparison per prefix.
+ */
+function localeKeyFinder(locales: Record<string, unknown>): (tag: string) => string | undefined {
+  const byLowerCase = new Map<string, string>();
+  let longest = 0;
+  for (const key of Object.keys(locales)) {
+    if (!byLowerCase.has(key.toLowerCase())) byLowerCase.set(key.toLowerCase(), key);
+    longest = Math.max(longest, key.length);
+  }
+  return (tag) => (tag.length > longest ? undefined : byLowerCase.get(tag.toLowerCase()));
 }
 
 /**
@@ -52,8 +60,9 @@ export function resolveTemplate(config: Pick<HeraldConfig, 'templates' | 'defaul
   const set = Object.hasOwn(config.templates, name) ? config.templates[name] : undefined;
   if (!set) return undefined;
   const locales = set.locales ?? {};
+  const findKey = localeKeyFinder(locales);
   for (const candidate of localeCandidates(locale, config.defaultLocale)) {
-    const key = findLocaleKey(locales, candidate);
+    const key = findKey(candidate);
     const template = key === undefined ? undefined : locales[key]?.[channel];
     if (key !== undefined && template) return { template, locale: key, path: `templates.${name}.locales.${key}.${channel}` };
   }

@@ -10,7 +10,7 @@ import { createMetrics } from '../../../src/metrics/metrics';
 import type { UserProfile } from '../../../src/recipients/user-profile';
 import { createKeys } from '../../../src/redis/keys';
 import { createScheduleStore } from '../../../src/scheduling/schedule-store';
-import { testKafka, testLogger, uniqueName } from '../../support/infra';
+import { testKafka, testLogger, testRedis, uniqueName } from '../../support/infra';
 
 /** Hook timeout for suites that start Kafka clients (jest's 5 s default is tight for a group join). */
 export const KAFKA_HOOK_TIMEOUT_MS = 30_000;
@@ -120,4 +120,17 @@ export async function startHttp(deps: Partial<HttpDeps> & Pick<HttpDeps, 'users'
     return { status: response.status, headers: response.headers, text, body: (isJson ? JSON.parse(text) : {}) as Record<string, unknown> };
   };
   return { app, base, request, deps: full, close: () => app.close() };
+}
+
+/** {@link startHttp} on a fresh Redis prefix, publishing to a fresh topic ({@link kafkaTopic}); `close` ends all three. */
+export async function startHttpOnKafka(deps: Partial<HttpDeps> = {}) {
+  const kafka = await kafkaTopic();
+  const redis = testRedis();
+  const http = await startHttp({ ...redisPorts(redis.redis, redis.prefix), publish: kafka.publish, ...deps });
+  const close = async () => {
+    await http.close();
+    await kafka.close();
+    await redis.cleanup();
+  };
+  return { kafka, redis, http, close };
 }
