@@ -1,6 +1,9 @@
 import type { DeadLetter } from '../contract/dead-letter';
 import { redactText } from '../logger';
 
+/** What a masked payload value becomes. */
+const HIDDEN = '[redacted]';
+
 /** Prefixes of event recipients that are addresses, not ids. */
 const ADDRESS_ENTRY = /^(email|phone|push):.+$/s;
 
@@ -23,17 +26,28 @@ function walk(value: unknown): unknown {
   return value;
 }
 
+/** Every value of `value` masked, keys and shape kept. */
+function mask(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(mask);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]));
+  return value === null ? null : HIDDEN;
+}
+
 /**
  * A dead letter as `herald dlq show` prints it without `--reveal`: {@link redactLetter}, and more,
  * since a rejected message can hold anything (a name, an address in a field of any name, a reset
- * link): its raw bytes are left out, only their size shown (`raw: "[redacted: 43 bytes]"`). A
- * delivery letter holds no payload to mask: its event is a summary.
+ * link): its raw bytes are left out, only their size shown (`raw: "[redacted: 43 bytes]"`), and a
+ * payload, should a delivery letter carry one, has every value masked.
  */
 export function redactDeadLetter(letter: DeadLetter): Record<string, unknown> {
   if (letter.kind === 'invalid_event') {
     const { rawBase64, ...rest } = letter;
     return redactLetter({ ...rest, raw: `[redacted: ${letter.rawBytes ?? Buffer.from(rawBase64, 'base64').length} bytes]` });
   }
-  // A delivery letter's event is a summary without payload or recipients (older letters' extra fields are dropped when read).
+  // A delivery letter's event is a summary without payload (older letters' extra fields are dropped
+  // when read); one that carries a payload all the same, whoever wrote it, has every value masked.
+  if (letter.kind === 'delivery_failed' && 'payload' in letter.event) {
+    return redactLetter({ ...letter, event: { ...letter.event, payload: mask((letter.event as { payload?: unknown }).payload) } });
+  }
   return redactLetter({ ...letter });
 }

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { LIMITS } from '../../contract/limits';
+import { nestsDeeperThan } from '../../contract/parse-event';
 import type { DeadLetter } from '../../contract/dead-letter';
 import type { DeliveryRecord } from '../../delivery-state/types';
 import { redactDeadLetter } from '../../dlq/redact-letter';
@@ -61,8 +63,10 @@ function printable(letter: DeadLetter, reveal: boolean): Record<string, unknown>
     const text = Buffer.from(letter.rawBase64, 'base64').toString('utf8');
     if (!text.includes('\uFFFD')) {
       delete shown.rawBase64;
+      // JSON nested past the event limit (a too_deep letter) stays text: printing it as JSON would overflow the stack.
       try {
-        shown.raw = JSON.parse(text);
+        const json: unknown = JSON.parse(text);
+        shown.raw = nestsDeeperThan(json, LIMITS.maxJsonDepth) ? text : json;
       } catch {
         shown.raw = text;
       }

@@ -144,4 +144,27 @@ describe('herald dlq replay of digests and invalid messages', () => {
     await eventually(async () => (await (await fetch(`${herald.service.url}/metrics`)).text()).includes('herald_replays_total{outcome="skipped"} 1'), 'the skipped replay to be counted');
     expect(smtp.countTo(address)).toBe(0);
   });
+
+  it('dlq show prints the letter of a message nested 20,000 levels deep: its size without --reveal, its text with it, never a stack overflow', async () => {
+    const deep = `{"id":"deep-${uniqueName('x')}","payload":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`;
+    const letter = {
+      kind: 'invalid_event',
+      reason: 'too_deep',
+      message: 'nested deeper than 64 levels',
+      issues: [],
+      source: { topic: herald.config.kafka.topics.incoming, partition: 0, offset: '99', key: null, timestamp: new Date().toISOString() },
+      rawBase64: Buffer.from(deep).toString('base64'),
+      failedAt: new Date().toISOString(),
+    };
+    const kafka = new Kafka({ brokers: TEST_BROKERS, clientId: name }).producer();
+    await kafka.connect();
+    const [written] = await kafka.send({ topic: herald.config.kafka.topics.dlq, messages: [{ key: null, value: JSON.stringify(letter), headers: { 'herald-dlq-kind': 'invalid_event' } }] });
+    await kafka.disconnect();
+    const id = `${written!.partition}:${written!.baseOffset}`;
+    const hidden = await runHerald(['dlq', 'show', id], cliEnv);
+    expect(hidden).toMatchObject({ code: 0, stdout: expect.stringContaining(`"raw": "[redacted: ${deep.length} bytes]"`) });
+    const revealed = await runHerald(['dlq', 'show', id, '--reveal', '--json'], cliEnv);
+    expect(revealed.code).toBe(0);
+    expect(JSON.parse(revealed.stdout).raw).toBe(deep);
+  });
 });
