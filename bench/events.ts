@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
 import { MESSAGE_HEADERS, messageKey, toEventMessage } from '../src/client/event-message';
-import { systemClock } from '../src/clock';
+import { systemClock } from '../src/shared/clock';
 import type { Channel, Priority } from '../src/contract/event-v1';
 import type { EventV2 } from '../src/contract/event-v2';
 

@@ -6,7 +6,7 @@
 import winston from 'winston';
 import { isIanaTimeZone } from '../src/contract/tags';
 import { parseEvent } from '../src/contract/parse-event';
-import { redact, redactText } from '../src/logger';
+import { redact, redactText } from '../src/shared/logger';
 import { benchEvent } from './events';
 
 /** Median µs per call of `fn` over 5 rounds of `calls` calls. */

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureKafka } from '../scripts/kafka-stack';
-import { loadEnv } from '../src/env';
+import { loadEnv } from '../src/config/env';
 import { ignoreTimeoutNegativeWarning } from '../src/kafka/ignore-timeout-warning';
 import { createContext, type BenchContext } from './context';
 import { checkBenchEvents } from './events';

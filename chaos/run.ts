@@ -17,7 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import type { HeraldConfigInput } from '../src/config/schema';
-import { loadEnv } from '../src/env';
+import { loadEnv } from '../src/config/env';
 import { ignoreTimeoutNegativeWarning } from '../src/kafka/ignore-timeout-warning';
 import { createKeys } from '../src/redis/keys';
 import { createRedisClient } from '../src/redis/redis-client';

@@ -5,7 +5,7 @@
  * explains, the send API is reached through an https agent whose sockets open to the local port,
  * and the OAuth2 call through the `window.fetch` that google-auth-library's gaxios prefers.
  */
-import { messageOf } from '../src/errors';
+import { messageOf } from '../src/shared/errors';
 import { serve } from '../src/service/serve';
 import { agentTo } from '../test/support/fcm-endpoint';
 

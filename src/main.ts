@@ -1,4 +1,4 @@
-import { messageOf } from './errors';
+import { messageOf } from './shared/errors';
 import { serve } from './service/serve';
 
 /** `npm start`: see {@link serve}. */

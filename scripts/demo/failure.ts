@@ -1,4 +1,4 @@
-import { ConfigError } from '../../src/errors';
+import { ConfigError } from '../../src/shared/errors';
 
 /** A failure the demo already explained: its message says what went wrong and what to do. */
 export class DemoError extends Error {

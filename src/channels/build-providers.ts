@@ -1,9 +1,9 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
 import { CHANNELS, type Channel } from '../contract/event-v1';
-import type { Env } from '../env';
-import { ConfigError, describeError } from '../errors';
-import type { Logger } from '../logger';
+import type { Env } from '../config/env';
+import { ConfigError, describeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import { createUserDirectory } from '../recipients/user-directory';
 import type { RedisKeys } from '../redis/keys';
 import { withBreaker, type BreakerState, type GuardedProvider } from './circuit-breaker';

@@ -1,7 +1,7 @@
 import CircuitBreaker from 'opossum';
-import type { Clock } from '../clock';
-import { isRetriable, RetriableError } from '../errors';
-import type { Logger } from '../logger';
+import type { Clock } from '../shared/clock';
+import { isRetriable, RetriableError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import type { ChannelProvider, OutboundMessage, SendResult } from './types';
 
 /** Breaker settings of one provider (`channels.<channel>.breaker`). */

@@ -1,4 +1,4 @@
-import { type HeraldError, PermanentError, RetriableError, networkError } from '../errors';
+import { type HeraldError, PermanentError, RetriableError, networkError } from '../shared/errors';
 
 /**
  * What one token's failure means for herald: the token is dead (prune it), it belongs to

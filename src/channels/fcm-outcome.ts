@@ -1,4 +1,4 @@
-import { AddressRejectedError, type HeraldError, PermanentError, RetriableError } from '../errors';
+import { AddressRejectedError, type HeraldError, PermanentError, RetriableError } from '../shared/errors';
 import type { FcmTokenFailure } from './fcm-errors';
 import type { SendResult } from './types';
 

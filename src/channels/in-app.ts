@@ -1,5 +1,5 @@
-import { systemClock, type Clock } from '../clock';
-import { type HeraldError, PermanentError, RetriableError } from '../errors';
+import { systemClock, type Clock } from '../shared/clock';
+import { type HeraldError, PermanentError, RetriableError } from '../shared/errors';
 import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 import type { ChannelProvider } from './types';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { RetriableError } from '../errors';
+import { RetriableError } from '../shared/errors';
 
 /**
  * A file name for a delivery: its id with unsafe characters replaced, plus a hash of the raw

@@ -1,5 +1,5 @@
 import type { NodemailerError } from 'nodemailer';
-import { type HeraldError, PermanentError, RetriableError } from '../errors';
+import { type HeraldError, PermanentError, RetriableError } from '../shared/errors';
 
 /** Codes of errors that ended or never opened the connection: the server may be back later. */
 const CONNECTION_CODES = new Set([

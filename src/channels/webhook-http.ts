@@ -1,7 +1,7 @@
-import { systemClock, type Clock } from '../clock';
-import { type HeraldError, PermanentError, describeError, httpStatusError, networkError, parseRetryAfter } from '../errors';
-import type { Logger } from '../logger';
-import { ALLOW_PRIVATE_SWITCH } from './private-address';
+import { systemClock, type Clock } from '../shared/clock';
+import { type HeraldError, PermanentError, describeError, httpStatusError, networkError, parseRetryAfter } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import { ALLOW_PRIVATE_SWITCH } from '../shared/private-address';
 import { createWebhookTransport, PrivateAddressError, type PostAnswer } from './webhook-post';
 import { parseWebhookSecrets, signWebhook } from './webhook-signature';
 import type { ChannelProvider, OutboundMessage } from './types';

@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { privateRangeOf } from './private-address';
+import { privateRangeOf } from '../shared/private-address';
 
 /** A webhook host that is, or resolves to, an address in a non-public range. */
 export class PrivateAddressError extends Error {

@@ -1,5 +1,5 @@
 import { webhookSecretKey, webhookSignature } from '../client/verify-webhook';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../shared/errors';
 
 // The HMAC itself lives in the partners' verifier (src/client/verify-webhook.ts), so herald signs
 // exactly what receivers check.

@@ -1,11 +1,11 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { systemClock } from '../clock';
+import { systemClock } from '../shared/clock';
 import { loadConfig } from '../config/load-config';
 import type { HeraldConfig } from '../config/schema';
-import { loadEnv, type Env } from '../env';
+import { loadEnv, type Env } from '../config/env';
 import { createDeliveryStore, type DeliveryStore } from '../delivery-state/delivery-store';
 import { readDeadLetters, type ReadRange, type StoredLetter } from '../dlq/dlq-reader';
-import { ConfigError, describeError, messageOf } from '../errors';
+import { ConfigError, describeError, messageOf } from '../shared/errors';
 import type { RedisClient } from '../redis/commands';
 import { createKeys, type RedisKeys } from '../redis/keys';
 import { createRedisClient, redisTarget } from '../redis/redis-client';

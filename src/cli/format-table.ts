@@ -1,4 +1,4 @@
-import { escapeControls } from '../text/control-chars';
+import { escapeControls } from '../shared/control-chars';
 
 /** `1 attempt`, `3 attempts`: a count and its noun, in the plural unless it is one. */
 export function countOf(n: number, noun: string): string {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ignoreTimeoutNegativeWarning } from '../kafka/ignore-timeout-warning';
-import { escapeControlsKeepingLines } from '../text/control-chars';
+import { escapeControlsKeepingLines } from '../shared/control-chars';
 import { EXIT } from './cli-error';
 import { registerBreakers } from './commands/breakers';
 import { registerConfigCheck } from './commands/config-check';

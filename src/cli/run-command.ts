@@ -1,5 +1,5 @@
-import { describeError } from '../errors';
-import { escapeControlsKeepingLines } from '../text/control-chars';
+import { describeError } from '../shared/errors';
+import { escapeControlsKeepingLines } from '../shared/control-chars';
 import { createCliContext, type CliContext, type GlobalOptions } from './cli-context';
 import { CliError, EXIT } from './cli-error';
 

@@ -1,8 +1,8 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import { completeEvent } from '../contract/complete-event';
 import type { EventV2 } from '../contract/event-v2';
 import { LIMITS } from '../contract/limits';
-import { ValidationError } from '../errors';
+import { ValidationError } from '../shared/errors';
 
 /** Headers on every message the client sends; the worker reads the version from the body, these are for people and tools. */
 export const MESSAGE_HEADERS = {

@@ -1,7 +1,7 @@
 import { Kafka, Partitioners, type Message, type Producer, type RecordMetadata } from 'kafkajs';
-import { systemClock, type Clock } from '../clock';
+import { systemClock, type Clock } from '../shared/clock';
 import type { EventInput } from '../contract/complete-event';
-import { ConfigError, RetriableError, ValidationError, describeError } from '../errors';
+import { ConfigError, RetriableError, ValidationError, describeError } from '../shared/errors';
 import { toEventMessage, type EventMessage } from './event-message';
 import { PublishError } from './publish-error';
 import { injectTraceContext } from '../tracing/kafka-headers';

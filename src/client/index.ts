@@ -23,6 +23,6 @@ export { eventV2Schema, type EventV2, type NotificationEvent } from '../contract
 export { LIMITS } from '../contract/limits';
 export { parseEvent, parseEventObject, type ContractIssue, type ParseResult, type RejectCode } from '../contract/parse-event';
 export { buildEventJsonSchema } from '../contract/json-schema';
-export { HeraldError, PermanentError, RetriableError, ValidationError, isRetriable } from '../errors';
+export { HeraldError, PermanentError, RetriableError, ValidationError, isRetriable } from '../shared/errors';
 export { verifyWebhook, WebhookVerificationError, type VerifyWebhookOptions, type WebhookVerificationReason } from './verify-webhook';
-export { systemClock, type Clock } from '../clock';
+export { systemClock, type Clock } from '../shared/clock';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import bundledConfig from '../../config/notification-config';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../shared/errors';
 import { checkTemplates } from '../rendering/check-templates';
 import { configProblemsOf, formatConfigProblem, type ConfigProblem } from './config-problems';
 import { configSchema, type HeraldConfig } from './schema';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CHANNELS, EVENT_TYPES, PRIORITIES } from '../contract/event-v1';
 import { Cron } from 'croner';
-import { literalPrivateEndpoints } from '../channels/private-address';
+import { literalPrivateEndpoints } from '../shared/private-address';
 import { PROVIDER_IDS } from '../channels/types';
 import { durationSchema } from '../time/duration';
 import { isIanaTimeZone, localeTag } from '../contract/tags';

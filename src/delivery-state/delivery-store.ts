@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import type { Channel } from '../contract/event-v1';
 import type { EventV2 } from '../contract/event-v2';
 import { loadScript, type RedisClient } from '../redis/commands';

@@ -1,11 +1,11 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import type { Channel } from '../contract/event-v1';
 import type { EventV2 } from '../contract/event-v2';
-import { describeError } from '../errors';
-import type { Logger } from '../logger';
+import { describeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import type { ResolvedRecipient } from '../recipients/resolve-recipient';
 import type { Dispatch, DispatchOutcome } from './dispatch-delivery';
-import { retryItemOf, type RetryStore } from './retry-store';
+import { retryItemOf, type RetryStore } from '../retries/retry-store';
 
 /** Dependencies of {@link createDetachingDispatch}. */
 export interface DetachDeps {

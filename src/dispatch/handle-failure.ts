@@ -1,11 +1,11 @@
 import type { Channel } from '../contract/event-v1';
 import { letterEventOf } from '../contract/dead-letter';
 import type { EventV2 } from '../contract/event-v2';
-import { AddressRejectedError, describeError, isRetriable } from '../errors';
+import { AddressRejectedError, describeError, isRetriable } from '../shared/errors';
 import type { ResolvedRecipient } from '../recipients/resolve-recipient';
 import type { DispatcherDeps, DispatchOutcome } from './dispatch-delivery';
-import { backoffDelay } from './retry';
-import { scheduleRetry } from './schedule-retry';
+import { backoffDelay } from '../retries/backoff';
+import { scheduleRetry } from '../retries/schedule-retry';
 import { failureCode, type AttemptOutcome } from './send-once';
 
 /**

@@ -2,7 +2,7 @@ import type { HeraldConfig, RateLimitConfig } from '../config/schema';
 import type { Channel } from '../contract/event-v1';
 import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
-import { sleep } from './retry';
+import { sleep } from '../retries/backoff';
 
 /** A token was taken after waiting `waitedMs`, or none could be within the allowed wait: try again in `retryInMs`. */
 export type Permit = { granted: true; waitedMs: number } | { granted: false; retryInMs: number };

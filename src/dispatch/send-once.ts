@@ -1,11 +1,11 @@
 import type { GuardedProvider } from '../channels/circuit-breaker';
 import type { OutboundMessage, SendResult } from '../channels/types';
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import { deliveryIdOf, type DeliveryRef, type DeliveryStore } from '../delivery-state/delivery-store';
-import { describeError, HeraldError, isRetriable, PermanentError, RetriableError } from '../errors';
-import type { Logger } from '../logger';
+import { describeError, HeraldError, isRetriable, PermanentError, RetriableError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import type { RateLimiter } from './rate-limiter';
-import { sleep } from './retry';
+import { sleep } from '../retries/backoff';
 import { SpanKind } from '@opentelemetry/api';
 import { withSpan } from '../tracing/with-span';
 

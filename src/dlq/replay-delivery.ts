@@ -1,8 +1,8 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import type { Channel } from '../contract/event-v1';
 import type { EventV2 } from '../contract/event-v2';
 import type { DeliveryStore, ReopenVerdict } from '../delivery-state/delivery-store';
-import { retryItemOf, type RetryStore } from '../dispatch/retry-store';
+import { retryItemOf, type RetryStore } from '../retries/retry-store';
 import { recipientIdOf } from '../recipients/resolve-recipient';
 
 /** The one delivery of an event a replay gives another try, and the dead letter it comes from. */

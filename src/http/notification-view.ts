@@ -1,5 +1,5 @@
 import type { DeliveryRecord } from '../delivery-state/types';
-import { redactText } from '../logger';
+import { redactText } from '../shared/logger';
 
 /**
  * An event as herald stores it: the notification meta hash (the summary fields, and `event`, the

@@ -1,9 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import type { HttpLimits } from '../config/http-schema';
 import { LIMITS } from '../contract/limits';
 import type { EventV2 } from '../contract/event-v2';
-import type { Logger } from '../logger';
+import type { Logger } from '../shared/logger';
 import type { Metrics } from '../metrics/metrics';
 import type { UserProfile } from '../recipients/user-profile';
 import { createBearerAuth } from './auth';

@@ -1,6 +1,6 @@
 import type { EachBatchPayload } from 'kafkajs';
-import { describeError } from '../errors';
-import type { Logger } from '../logger';
+import { describeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 
 /**
  * While a batch is in hand (a slow provider, a retry wait, a large forward), keeps the group

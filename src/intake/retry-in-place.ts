@@ -1,6 +1,6 @@
 import type { EachBatchPayload } from 'kafkajs';
-import { describeError, isOwnOutage } from '../errors';
-import type { Logger } from '../logger';
+import { describeError, isOwnOutage } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import type { Stalls } from './stalls';
 
 /** Backoff of the `failures`-th retry: 250 ms doubling, at most 10 s. */

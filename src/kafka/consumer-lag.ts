@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../shared/errors';
 
 /** One consumer group's position on one partition, against the partition's end. */
 export interface LagRow {

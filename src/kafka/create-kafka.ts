@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
-import type { Logger } from '../logger';
+import type { Logger } from '../shared/logger';
 
 const LEVELS: Record<number, string> = {
   [logLevel.ERROR]: 'error',

@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { HeraldConfig } from '../config/schema';
-import type { Logger } from '../logger';
+import type { Logger } from '../shared/logger';
 
 /**
  * Creates herald's topics (incoming, bulk lane, DLQ, status: every entry of `kafka.topics`) when they

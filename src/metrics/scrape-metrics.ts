@@ -1,7 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import type { LagRow } from '../kafka/consumer-lag';
-import type { Logger } from '../logger';
+import type { Logger } from '../shared/logger';
 import { createScrapeReading } from './scrape-reading';
 
 /** Windows in the digest index, as the batch store's `backlog(now)` reads them. */

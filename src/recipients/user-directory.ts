@@ -1,4 +1,4 @@
-import { RetriableError } from '../errors';
+import { RetriableError } from '../shared/errors';
 import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 import { storedProfileSchema, type UserProfile } from './user-profile';

@@ -1,16 +1,16 @@
 import type { RenderedContent } from '../channels/types';
 import type { HeraldConfig } from '../config/schema';
 import type { Channel } from '../contract/event-v1';
-import { PermanentError } from '../errors';
-import { stripControls } from '../text/control-chars';
+import { PermanentError } from '../shared/errors';
+import { stripControls } from '../shared/control-chars';
 import { addTracking } from './attribution';
-import { defaultDigest, type DigestItem } from './digest-defaults';
+import { defaultDigest, type DigestItem } from '../digests/digest-defaults';
 import { fallbackText, fallbackTitle, nonBlank, textToHtml } from './fallback';
 import { applyPushLimits, checkSmsLength, type SmsSource } from './limits';
 import { resolveTemplate, type ResolvedTemplate } from './locale-fallback';
 import { TEMPLATE_FIELDS, createTemplateCompiler, type TemplateCompiler, type TemplateCompilerOptions, type TemplateField } from './template-compiler';
 
-export type { DigestItem } from './digest-defaults';
+export type { DigestItem } from '../digests/digest-defaults';
 export { checkTemplates, type TemplateProblem } from './check-templates';
 export { resolveTemplate, type ResolvedTemplate } from './locale-fallback';
 export type { UnsafeUrl } from './template-compiler';

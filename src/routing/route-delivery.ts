@@ -1,4 +1,4 @@
-import { digestRuleFor, type RuleEvent } from '../batching/digest-rules';
+import { digestRuleFor, type RuleEvent } from '../digests/digest-rules';
 import type { HeraldConfig } from '../config/schema';
 import type { Channel } from '../contract/event-v1';
 

@@ -1,10 +1,10 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
 import type { EventV2 } from '../contract/event-v2';
-import { runLimited } from '../dispatch/run-limited';
-import { sleep } from '../dispatch/retry';
-import { describeError } from '../errors';
-import type { Logger } from '../logger';
+import { runLimited } from '../shared/run-limited';
+import { sleep } from '../retries/backoff';
+import { describeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import type { ClaimedSchedule, ScheduleStore } from './schedule-store';
 
 /** Most scheduled events one poller fires at once. */

@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import type { Stall } from '../intake/stalls';
-import { within } from './within';
+import { within } from '../shared/within';
 import type { RedisClient } from '../redis/commands';
 import { pingRedis } from '../redis/redis-client';
 

@@ -1,8 +1,8 @@
 import { loadConfig } from '../config/load-config';
-import { loadEnv } from '../env';
-import { describeError } from '../errors';
+import { loadEnv } from '../config/env';
+import { describeError } from '../shared/errors';
 import { ignoreTimeoutNegativeWarning } from '../kafka/ignore-timeout-warning';
-import { createLogger } from '../logger';
+import { createLogger } from '../shared/logger';
 import { startTracing } from '../tracing/start-tracing';
 import { startService, type ServiceOptions } from './start-service';
 

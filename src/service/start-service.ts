@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Partitioners } from 'kafkajs';
-import { createDigestFlusher } from '../batching/digest-flusher';
+import { createDigestFlusher } from '../digests/digest-flusher';
 import { buildProviders, closeProviders } from '../channels/build-providers';
 import { readInbox } from '../channels/in-app';
 import { MESSAGE_HEADERS, messageKey } from '../client/event-message';
-import { systemClock, type Clock } from '../clock';
+import { systemClock, type Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
-import type { Env } from '../env';
+import type { Env } from '../config/env';
 import { createReportClaims } from '../delivery-state/report-claims';
 import { createHttpServer } from '../http/server';
 import { createKafka } from '../kafka/create-kafka';
 import { ensureTopics } from '../kafka/ensure-topics';
 import { createWorker } from '../intake/worker';
-import type { Logger } from '../logger';
+import type { Logger } from '../shared/logger';
 import { BREAKER_STATE_VALUE, createMetrics } from '../metrics/metrics';
 import { createConsumerLagSource } from '../metrics/consumer-lag-source';
 import { registerScrapeMetrics } from '../metrics/scrape-metrics';
@@ -28,7 +28,7 @@ import { createStalls } from '../intake/stalls';
 import { createSweep } from '../sweep/sweep';
 import { createWorkerRegistry } from './worker-registry';
 import { injectTraceContext } from '../tracing/kafka-headers';
-import { within } from './within';
+import { within } from '../shared/within';
 
 /** Options of {@link startService}; tests pass a key prefix and a clock. */
 export interface ServiceOptions {

@@ -1,12 +1,12 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
 import type { EventV2 } from '../contract/event-v2';
 import { refsOfDeliveryId, type DeliveryRef, type DeliveryStore, type InflightEntry } from '../delivery-state/delivery-store';
 import type { DeliveryRecord } from '../delivery-state/types';
-import { retryItemOf, type RetryStore } from '../dispatch/retry-store';
-import { runLimited } from '../dispatch/run-limited';
-import { describeError } from '../errors';
-import type { Logger } from '../logger';
+import { retryItemOf, type RetryStore } from '../retries/retry-store';
+import { runLimited } from '../shared/run-limited';
+import { describeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import { isResolved, resolveRecipient } from '../recipients/resolve-recipient';
 import type { UserDirectory } from '../recipients/user-directory';
 import type { RedisKeys } from '../redis/keys';

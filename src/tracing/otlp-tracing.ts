@@ -5,8 +5,8 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { ConfigError, describeError } from '../errors';
-import type { Logger } from '../logger';
+import { ConfigError, describeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import type { Tracing, TracingOptions } from './start-tracing';
 
 /** A collector that is down would fail every export; on-call needs to hear it once, not every 5 s. */

@@ -1,11 +1,11 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Clock } from '../../src/clock';
+import type { Clock } from '../../src/shared/clock';
 import { parseConfig } from '../../src/config/load-config';
 import type { HeraldConfigInput, HeraldConfig } from '../../src/config/schema';
-import { loadEnv, type Env } from '../../src/env';
-import type { Logger } from '../../src/logger';
+import { loadEnv, type Env } from '../../src/config/env';
+import type { Logger } from '../../src/shared/logger';
 import { startService, type RunningService, type ServiceOptions } from '../../src/service/start-service';
 import { TEST_BROKERS, TEST_REDIS_URL, testLogger, uniqueName, eventually } from './infra';
 

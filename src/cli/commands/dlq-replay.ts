@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { Partitioners, type Producer } from 'kafkajs';
 import { createDeliveryStore, type DeliveryStore } from '../../delivery-state/delivery-store';
 import { createStatusPublisher } from '../../delivery-state/status-publisher';
-import { createRetryStore } from '../../dispatch/retry-store';
+import { createRetryStore } from '../../retries/retry-store';
 import { createReplayer, type ReplayOutcome } from '../../dlq/replay-delivery';
 import { planReplay, type ReplayStep } from '../../dlq/replay-plan';
 import type { CliContext } from '../cli-context';

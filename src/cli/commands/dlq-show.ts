@@ -5,7 +5,7 @@ import type { DeadLetter } from '../../contract/dead-letter';
 import type { DeliveryRecord } from '../../delivery-state/types';
 import { redactDeadLetter } from '../../dlq/redact-letter';
 import type { CliContext } from '../cli-context';
-import { messageOf } from '../../errors';
+import { messageOf } from '../../shared/errors';
 import { CliError, EXIT } from '../cli-error';
 import { countOf, line } from '../format-table';
 import { parseLetterId } from '../option-parsers';

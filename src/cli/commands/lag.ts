@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { heraldLaneGroups, readConsumerLag, type LagRow } from '../../kafka/consumer-lag';
-import { messageOf } from '../../errors';
+import { messageOf } from '../../shared/errors';
 import type { CliContext } from '../cli-context';
 import { CliError, EXIT } from '../cli-error';
 import { formatTable, line } from '../format-table';

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 // The webhooks module alone: the twilio package's entry point loads every REST API (~30 MB of RSS).
 import { validateRequest } from 'twilio/lib/webhooks/webhooks';
-import type { Logger } from '../../logger';
-import { describeError } from '../../errors';
+import type { Logger } from '../../shared/logger';
+import { describeError } from '../../shared/errors';
 import { HttpError } from '../http-error';
 
 /** A final delivery outcome Twilio reported for one message. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { buildProviders, closeProviders } from '../../../src/channels/build-providers';
 import { readInbox } from '../../../src/channels/in-app';
 import { parseConfig } from '../../../src/config/load-config';
-import { loadEnv } from '../../../src/env';
+import { loadEnv } from '../../../src/config/env';
 import type { HeraldConfigInput } from '../../../src/config/schema';
 import type { ProviderMap } from '../../../src/channels/types';
 import { createKeys } from '../../../src/redis/keys';

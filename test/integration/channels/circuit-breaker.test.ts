@@ -1,7 +1,7 @@
 import { withBreaker, type BreakerState } from '../../../src/channels/circuit-breaker';
 import { createWebhookProvider } from '../../../src/channels/webhook-http';
 import { parseConfig } from '../../../src/config/load-config';
-import { RetriableError, PermanentError } from '../../../src/errors';
+import { RetriableError, PermanentError } from '../../../src/shared/errors';
 import { testLogger } from '../../support/infra';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver';
 import { outbound } from './support';

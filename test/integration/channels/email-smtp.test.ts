@@ -4,7 +4,7 @@ import { SMTPServer } from 'smtp-server';
 import { messageIdFor } from '../../../src/channels/email-message';
 import { createSmtpProvider } from '../../../src/channels/email-smtp';
 import type { ChannelProvider } from '../../../src/channels/types';
-import { PermanentError, RetriableError } from '../../../src/errors';
+import { PermanentError, RetriableError } from '../../../src/shared/errors';
 import { testLogger, freePort } from '../../support/infra';
 import { outbound } from './support';
 

@@ -1,7 +1,7 @@
 import { getApps } from 'firebase-admin/app';
 import { createFcmPushProvider } from '../../../src/channels/push-fcm';
 import type { ChannelProvider, OutboundMessage } from '../../../src/channels/types';
-import { AddressRejectedError, ConfigError, PermanentError, RetriableError } from '../../../src/errors';
+import { AddressRejectedError, ConfigError, PermanentError, RetriableError } from '../../../src/shared/errors';
 import { createKeys, type RedisKeys } from '../../../src/redis/keys';
 import { createUserDirectory, type UserDirectory } from '../../../src/recipients/user-directory';
 import { userProfileSchema } from '../../../src/recipients/user-profile';

@@ -1,6 +1,6 @@
 import { createTwilioSmsProvider, type TwilioSmsProviderOptions } from '../../../src/channels/sms-twilio';
 import type { ChannelProvider, OutboundMessage } from '../../../src/channels/types';
-import { PermanentError, RetriableError } from '../../../src/errors';
+import { PermanentError, RetriableError } from '../../../src/shared/errors';
 import { testLogger, freePort } from '../../support/infra';
 import { startTwilioServer } from '../../support/twilio-server';
 import { outbound } from './support';

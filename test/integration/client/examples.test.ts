@@ -9,7 +9,7 @@ import type { EventInput } from '../../../src/contract/complete-event';
 import type { EventV2 } from '../../../src/contract/event-v2';
 import { LIMITS } from '../../../src/contract/limits';
 import { parseEvent } from '../../../src/contract/parse-event';
-import { ValidationError } from '../../../src/errors';
+import { ValidationError } from '../../../src/shared/errors';
 import { main as clientMain, publishWithRetry } from '../../../examples/produce-with-client';
 import { HEADERS, MAX_EVENT_BYTES, main as kafkajsMain, keyOf, toMessage, type NotificationEvent } from '../../../examples/produce-with-kafkajs';
 import { TEST_BROKERS, testKafka, uniqueName } from '../../support/infra';

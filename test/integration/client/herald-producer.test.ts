@@ -2,7 +2,7 @@ import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
 import { HeraldProducer } from '../../../src/client/herald-producer';
 import { PublishError } from '../../../src/client/publish-error';
 import type { EventInput } from '../../../src/contract/complete-event';
-import { RetriableError, ValidationError } from '../../../src/errors';
+import { RetriableError, ValidationError } from '../../../src/shared/errors';
 import { TEST_BROKERS, eventually, testKafka, uniqueName } from '../../support/infra';
 
 const clock = { now: () => Date.UTC(2026, 0, 31, 9, 0, 0) };

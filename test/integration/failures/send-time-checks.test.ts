@@ -1,7 +1,7 @@
 import { HeraldProducer } from '../../../src/client/herald-producer';
-import { systemClock } from '../../../src/clock';
+import { systemClock } from '../../../src/shared/clock';
 import { completeEvent } from '../../../src/contract/complete-event';
-import { createRetryStore, retryItemOf } from '../../../src/dispatch/retry-store';
+import { createRetryStore, retryItemOf } from '../../../src/retries/retry-store';
 import { createKeys } from '../../../src/redis/keys';
 import { eventually, testKafka, testRedis, uniqueName } from '../../support/infra';
 import { startTestService, type TestService } from '../../support/service-harness';

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { HeraldProducer } from '../../../src/client/herald-producer';
 import type { HeraldConfig } from '../../../src/config/schema';
-import type { Logger } from '../../../src/logger';
+import type { Logger } from '../../../src/shared/logger';
 import { TEST_REDIS_URL, deleteKeys as deleteRedisKeys, freePort, testKafka, uniqueName } from '../../support/infra';
 import { readWholeTopic } from '../../support/read-topic';
 import { api, startTestService, type TestService } from '../../support/service-harness';

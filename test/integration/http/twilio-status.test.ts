@@ -7,7 +7,7 @@ import { LIMITS } from '../../../src/contract/limits';
 import { createReportClaims } from '../../../src/delivery-state/report-claims';
 import { createErrorHandler } from '../../../src/http/error-handler';
 import { twilioStatusRoutes, type TwilioStatusUpdate } from '../../../src/http/routes/twilio-status';
-import type { Logger } from '../../../src/logger';
+import type { Logger } from '../../../src/shared/logger';
 import { createKeys } from '../../../src/redis/keys';
 import { captureLogger } from '../../support/capture-logger';
 import { eventually, freePort, testLogger, testRedis } from '../../support/infra';

@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { ConfigError } from '../../../src/errors';
+import { ConfigError } from '../../../src/shared/errors';
 import { heraldLaneGroups, readConsumerLag } from '../../../src/kafka/consumer-lag';
 import { eventually, testKafka, uniqueName } from '../../support/infra';
 

@@ -1,13 +1,13 @@
-import { createBatchStore } from '../../../src/batching/batch-store';
-import { createFrequencyCaps } from '../../../src/caps/frequency-caps';
+import { createBatchStore } from '../../../src/digests/batch-store';
+import { createFrequencyCaps } from '../../../src/routing/frequency-caps';
 import { createInAppProvider, readInbox } from '../../../src/channels/in-app';
 import { createCliContext } from '../../../src/cli/cli-context';
 import { parseConfig } from '../../../src/config/load-config';
 import type { EventV2 } from '../../../src/contract/event-v2';
-import { createDedupStore } from '../../../src/dedup/dedup-store';
+import { createDedupStore } from '../../../src/routing/dedup-store';
 import { createDeliveryStore, deliveryIdOf, type DeliveryRef } from '../../../src/delivery-state/delivery-store';
 import { createRateLimiter } from '../../../src/dispatch/rate-limiter';
-import { createRetryStore, retryItemOf } from '../../../src/dispatch/retry-store';
+import { createRetryStore, retryItemOf } from '../../../src/retries/retry-store';
 import type { RedisClient } from '../../../src/redis/commands';
 import { createKeys, type RedisKeys } from '../../../src/redis/keys';
 import { isCluster, pingRedis } from '../../../src/redis/redis-client';
@@ -22,7 +22,7 @@ import { deleteKeys, keysUnder, uniqueName } from '../../support/infra';
 import { runHerald } from '../../support/run-herald';
 import { slotOf, startTestCluster, type TestCluster } from '../../support/test-cluster';
 import { outbound } from '../channels/support';
-import { item, nextWindow, windowAt } from '../batching/batching-fixtures';
+import { item, nextWindow, windowAt } from '../digests/batching-fixtures';
 import { sampleEventV2 } from '../stores/retry-fixtures';
 
 /** Enough ids that their hash tags land on every master (each of 3 holds about a third of the slots). */

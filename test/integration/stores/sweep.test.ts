@@ -3,7 +3,7 @@ import type { HeraldConfig } from '../../../src/config/schema';
 import type { Channel } from '../../../src/contract/event-v1';
 import type { EventV2 } from '../../../src/contract/event-v2';
 import { createDeliveryStore, deliveryIdOf, type DeliveryRef, type DeliveryStore } from '../../../src/delivery-state/delivery-store';
-import { createRetryStore, retryItemOf, type RetryItem, type RetryStore } from '../../../src/dispatch/retry-store';
+import { createRetryStore, retryItemOf, type RetryItem, type RetryStore } from '../../../src/retries/retry-store';
 import { isResolved, resolveForChannel, resolveRecipient } from '../../../src/recipients/resolve-recipient';
 import { createUserDirectory, type UserDirectory } from '../../../src/recipients/user-directory';
 import { userProfileSchema } from '../../../src/recipients/user-profile';

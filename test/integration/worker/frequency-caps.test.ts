@@ -4,7 +4,7 @@ import { simpleParser } from 'mailparser';
 import type { Producer } from 'kafkajs';
 import { HeraldProducer } from '../../../src/client/herald-producer';
 import { toEventMessage } from '../../../src/client/event-message';
-import { systemClock } from '../../../src/clock';
+import { systemClock } from '../../../src/shared/clock';
 import type { EventInput } from '../../../src/contract/complete-event';
 import type { StatusChange } from '../../../src/delivery-state/types';
 import { captureLogger } from '../../support/capture-logger';

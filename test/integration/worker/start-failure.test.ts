@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { loadEnv } from '../../../src/env';
+import { loadEnv } from '../../../src/config/env';
 import { startService } from '../../../src/service/start-service';
 import { TEST_BROKERS, TEST_REDIS_URL, testKafka, testLogger, uniqueName } from '../../support/infra';
 import { isolatedConfig } from '../../support/service-harness';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../../src/clock';
+import type { Clock } from '../../../src/shared/clock';
 import type { HeraldConfig, HeraldConfigInput } from '../../../src/config/schema';
 import type { DeliveryRecord } from '../../../src/delivery-state/types';
 import type { RunningService } from '../../../src/service/start-service';

@@ -1,5 +1,5 @@
 import { classifyFcmFailure, mapFcmError, scrubFcmText } from '../../../src/channels/fcm-errors';
-import { PermanentError, RetriableError } from '../../../src/errors';
+import { PermanentError, RetriableError } from '../../../src/shared/errors';
 
 /** The shape firebase-admin's errors have: `code` (`messaging/…`, `app/…`) and `message`. */
 const sdkError = (code: string, message: string) => Object.assign(new Error(message), { code });

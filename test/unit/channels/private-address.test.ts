@@ -1,4 +1,4 @@
-import { literalPrivateEndpoints, privateRangeOf } from '../../../src/channels/private-address';
+import { literalPrivateEndpoints, privateRangeOf } from '../../../src/shared/private-address';
 import { parseConfig } from '../../../src/config/load-config';
 
 describe('privateRangeOf (which webhook addresses are refused)', () => {

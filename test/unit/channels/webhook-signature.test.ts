@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { parseWebhookSecrets, signWebhook } from '../../../src/channels/webhook-signature';
 import { WebhookVerificationError, verifyWebhook } from '../../../src/client/verify-webhook';
-import { ConfigError } from '../../../src/errors';
+import { ConfigError } from '../../../src/shared/errors';
 
 const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 const body = JSON.stringify({ type: 'notification', id: 'evt-1|user-1|webhook', payload: { host: 'db-1', note: 'café ✓' } });

@@ -1,5 +1,5 @@
 import { parseConfig } from '../../../src/config/load-config';
-import { ConfigError } from '../../../src/errors';
+import { ConfigError } from '../../../src/shared/errors';
 
 describe('config http (timeouts and connection cap of the API)', () => {
   it('defaults to a 30 s request, 10 s headers, 30 s idle, 72 s keep-alive and 1024 connections', () => {

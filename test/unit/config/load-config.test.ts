@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../../src/config/load-config';
-import { ConfigError } from '../../../src/errors';
+import { ConfigError } from '../../../src/shared/errors';
 
 describe('loadConfig', () => {
   let dir: string;

@@ -1,6 +1,6 @@
 import bundled from '../../../config/notification-config';
 import { parseConfig } from '../../../src/config/load-config';
-import { ConfigError } from '../../../src/errors';
+import { ConfigError } from '../../../src/shared/errors';
 
 /** The ConfigError message `raw` produces. */
 function problem(raw: unknown): string {

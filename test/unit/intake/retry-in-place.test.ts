@@ -1,6 +1,6 @@
 import { ReplyError } from 'ioredis';
 import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded } from 'kafkajs';
-import { isOwnOutage } from '../../../src/errors';
+import { isOwnOutage } from '../../../src/shared/errors';
 import { retryInPlace } from '../../../src/intake/retry-in-place';
 
 /** A batch payload as kafkajs hands it: running until `stopAfter` failures were reported. */

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { createLogger } from '../../../src/logger';
+import { createLogger } from '../../../src/shared/logger';
 
 /** herald's real logger (redaction, timestamp, JSON), its console swapped for an in-memory stream. */
 function memoryLogger() {

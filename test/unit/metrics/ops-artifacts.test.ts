@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { createLogger } from '../../../src/logger';
+import { createLogger } from '../../../src/shared/logger';
 import { createMetrics } from '../../../src/metrics/metrics';
 import { registerScrapeMetrics } from '../../../src/metrics/scrape-metrics';
 

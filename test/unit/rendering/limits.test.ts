@@ -1,7 +1,7 @@
 import { countSmsSegments } from '../../../src/channels/sms-segments';
 import { parseConfig } from '../../../src/config/load-config';
 import type { HeraldConfigInput } from '../../../src/config/schema';
-import { PermanentError } from '../../../src/errors';
+import { PermanentError } from '../../../src/shared/errors';
 import { truncateGraphemes } from '../../../src/rendering/limits';
 import { createRenderer } from '../../../src/rendering/render';
 

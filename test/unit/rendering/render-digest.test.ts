@@ -1,5 +1,5 @@
 import { parseConfig } from '../../../src/config/load-config';
-import { PermanentError } from '../../../src/errors';
+import { PermanentError } from '../../../src/shared/errors';
 import { createRenderer, type DigestItem } from '../../../src/rendering/render';
 
 const items: DigestItem[] = [

@@ -1,5 +1,5 @@
-import { loadEnv } from '../../../src/env';
-import { ConfigError } from '../../../src/errors';
+import { loadEnv } from '../../../src/config/env';
+import { ConfigError } from '../../../src/shared/errors';
 
 describe('tracing variables of the environment', () => {
   it('are unset by default: tracing is off', () => {

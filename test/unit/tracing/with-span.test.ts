@@ -1,7 +1,7 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { PermanentError } from '../../../src/errors';
+import { PermanentError } from '../../../src/shared/errors';
 import { withIntakeSpan } from '../../../src/tracing/intake-span';
 import { TRACER_NAME, withSpan } from '../../../src/tracing/with-span';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
