@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
-import { MESSAGE_HEADERS, messageKey, toEventMessage } from '../src/client/event-message';
+import { messageKey, toEventMessage } from '../src/client/event-message';
+import { MESSAGE_HEADERS } from '../src/contract/vocabulary';
 import { systemClock } from '../src/shared/clock';
-import type { Channel, Priority } from '../src/contract/event-v1';
+import type { Channel, Priority } from '../src/contract/vocabulary';
 import type { EventV2 } from '../src/contract/event-v2';
 
 /** Template of every bench event (configured in bench/worker-config.ts). */

@@ -4,8 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Message } from 'kafkajs';
-import { MESSAGE_HEADERS, messageKey } from '../src/client/event-message';
-import type { Channel, Priority } from '../src/contract/event-v1';
+import { messageKey } from '../src/client/event-message';
+import { MESSAGE_HEADERS } from '../src/contract/vocabulary';
+import type { Channel, Priority } from '../src/contract/vocabulary';
 import type { EventV2 } from '../src/contract/event-v2';
 import { recipientIdOf } from '../src/recipients/resolve-recipient';
 import { userProfileSchema, type UserProfile } from '../src/recipients/user-profile';

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Kafka, Partitioners, logLevel, type Admin } from 'kafkajs';
 import { HeraldProducer } from '../src/client/herald-producer';
-import { loadConfig } from '../src/config/load-config';
+import { loadConfig } from '../src/service/load-config';
 import type { HeraldConfig } from '../src/config/schema';
 import { loadEnv, type Env } from '../src/config/env';
 import { ConfigError } from '../src/shared/errors';

@@ -1,6 +1,6 @@
 import type { Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
-import { CHANNELS, type Channel } from '../contract/event-v1';
+import { CHANNELS, type Channel } from '../contract/vocabulary';
 import type { Env } from '../config/env';
 import { ConfigError, describeError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
@@ -12,7 +12,8 @@ import { createSmtpProvider } from './email-smtp';
 import { createInAppProvider } from './in-app';
 import { createPushOutboxProvider } from './push-outbox';
 import { createSmsOutboxProvider } from './sms-outbox';
-import { PROVIDER_IDS, type ChannelProvider, type ProviderId, type ProviderMap } from './types';
+import { type ChannelProvider, type ProviderMap } from './types';
+import { PROVIDER_IDS, type ProviderId } from '../config/provider-ids';
 import { createWebhookProvider } from './webhook-http';
 import type { RedisClient } from '../redis/commands';
 

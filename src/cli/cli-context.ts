@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { systemClock } from '../shared/clock';
-import { loadConfig } from '../config/load-config';
+import { loadConfig } from '../service/load-config';
 import type { HeraldConfig } from '../config/schema';
 import { loadEnv, type Env } from '../config/env';
 import { createDeliveryStore, type DeliveryStore } from '../delivery-state/delivery-store';

@@ -1,10 +1,5 @@
 import { escapeControls } from '../shared/control-chars';
 
-/** `1 attempt`, `3 attempts`: a count and its noun, in the plural unless it is one. */
-export function countOf(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
 /** A column of a text table: its header and how to read a cell from a row. */
 export interface Column<T> {
   header: string;

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { CHANNELS } from '../contract/event-v1';
+import { CHANNELS } from '../contract/vocabulary';
 import { parseDuration } from '../time/duration';
 
 /** `--since`: a duration back from now (`90m`, `1h`, `2d`) or an ISO instant; epoch ms. */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { CHANNELS, EVENT_TYPES, PRIORITIES } from '../contract/event-v1';
+import { CHANNELS, EVENT_TYPES, PRIORITIES } from '../contract/vocabulary';
 import { Cron } from 'croner';
 import { literalPrivateEndpoints } from '../shared/private-address';
-import { PROVIDER_IDS } from '../channels/types';
+import { PROVIDER_IDS } from './provider-ids';
 import { durationSchema } from '../time/duration';
 import { isIanaTimeZone, localeTag } from '../contract/tags';
 import { httpSchema } from './http-schema';

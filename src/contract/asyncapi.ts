@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { MESSAGE_HEADERS } from '../client/event-message';
-import { DELIVERY_STATUSES } from '../delivery-state/types';
-import { REPLAY_HEADER } from '../dlq/replay-header';
+import { MESSAGE_HEADERS } from './vocabulary';
+import { DELIVERY_STATUSES } from './vocabulary';
+import { REPLAY_HEADER } from './vocabulary';
 import { deadLetterSchema } from './dead-letter';
-import { CHANNELS } from './event-v1';
+import { CHANNELS } from './vocabulary';
 import { buildEventJsonSchema } from './json-schema';
 import { LIMITS } from './limits';
 import { statusMessageSchema } from './status-message';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS, EVENT_TYPES, PRIORITIES } from './event-v1';
+import { CHANNELS, EVENT_TYPES, PRIORITIES } from './vocabulary';
 import type { EventV2 } from './event-v2';
 
 /** Where a rejected message came from, so on-call can find it on the source topic. */

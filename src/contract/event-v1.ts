@@ -1,18 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from './limits';
+import { CHANNELS, CHANNELS_V1, EVENT_TYPES, PRIORITIES } from './vocabulary';
 
-/** Kinds of notification; `marketing` respects every opt-out. */
-export const EVENT_TYPES = ['transactional', 'marketing', 'alert'] as const;
-/** `critical` and `high` are dispatched at once; `normal` and `low` may be batched into digests. */
-export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
-/** Channels a version 1 event may ask for. */
-export const CHANNELS_V1 = ['email', 'sms', 'push', 'in_app'] as const;
-/** Channels an event may ask for (version 2 added `webhook`). */
-export const CHANNELS = [...CHANNELS_V1, 'webhook'] as const;
-
-export type EventType = (typeof EVENT_TYPES)[number];
-export type Priority = (typeof PRIORITIES)[number];
-export type Channel = (typeof CHANNELS)[number];
 
 /** Byte length of a value serialised as JSON, the way it travels on Kafka. */
 export function jsonBytes(value: unknown): number {

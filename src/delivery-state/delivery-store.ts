@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../shared/clock';
-import type { Channel } from '../contract/event-v1';
+import type { Channel } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
 import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 import { isCluster } from '../redis/redis-client';
-import type { DeliveryRecord, DeliveryStatus, StatusChange } from './types';
+import type { DeliveryRecord, StatusChange } from './types';
+import type { DeliveryStatus } from '../contract/vocabulary';
 
 /** Identifies one delivery: an event, a recipient, a channel. */
 export interface DeliveryRef {

@@ -2,7 +2,7 @@ import type { BatchItem } from './batch-item';
 import type { BatchStore } from './batch-store';
 import { groupKeyOf, windowEndFor, type DigestRule } from './digest-rules';
 import type { Clock } from '../shared/clock';
-import type { Channel } from '../contract/event-v1';
+import type { Channel } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
 import type { DeliveryStore } from '../delivery-state/delivery-store';
 import type { Logger } from '../shared/logger';

@@ -1,4 +1,4 @@
-import type { Channel, EventType, Priority } from '../contract/event-v1';
+import type { Channel, EventType, Priority } from '../contract/vocabulary';
 
 /**
  * One delivery waiting for a digest: plain JSON, so it survives Redis unchanged.

@@ -1,7 +1,7 @@
 import type { Clock } from '../shared/clock';
 import { describeError, isRetriable } from '../shared/errors';
 import type { Logger } from '../shared/logger';
-import { sleep } from '../retries/backoff';
+import { sleep } from '../shared/sleep';
 import type { BatchRef, Claim } from './batch-item';
 import type { BatchStore } from './batch-store';
 

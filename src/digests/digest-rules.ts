@@ -1,5 +1,5 @@
 import type { DigestRuleConfig, HeraldConfig } from '../config/schema';
-import type { Channel, EventType, Priority } from '../contract/event-v1';
+import type { Channel, EventType, Priority } from '../contract/vocabulary';
 import { windowEndOf } from './digest-window';
 
 /** A digest rule with its name settled (config `batching.rules`, or the shorthand's derived rules). */

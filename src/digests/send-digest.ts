@@ -12,7 +12,7 @@ import { refusalOf } from '../recipients/preferences';
 import { quietHoursEnd } from '../recipients/quiet-hours-gate';
 import { resolveForChannel, type ResolvedRecipient } from '../recipients/resolve-recipient';
 import type { UserDirectory } from '../recipients/user-directory';
-import type { Renderer } from '../rendering/render';
+import type { DigestRenderer } from './render-digest';
 import { orderProviders } from '../dispatch/order-providers';
 import { failureCode, type SendOnce } from '../dispatch/send-once';
 
@@ -23,7 +23,7 @@ export interface DigestSenderDeps {
   deliveries: DeliveryStore;
   directory: UserDirectory;
   dlq: DlqPublisher;
-  renderer: Renderer;
+  renderer: DigestRenderer;
   config: Pick<HeraldConfig, 'channels' | 'batching' | 'priorities' | 'quietHours'>;
   /** The shared round-robin turn of a channel. */
   nextTurn: (channel: Claim['items'][number]['channel']) => Promise<number>;

@@ -1,7 +1,7 @@
 import type { OutboundMessage, ProviderMap, RenderedContent } from '../channels/types';
 import type { Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
-import type { Channel } from '../contract/event-v1';
+import type { Channel } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
 import { deliveryIdOf, type DeliveryStore } from '../delivery-state/delivery-store';
 import type { Logger } from '../shared/logger';
@@ -10,6 +10,7 @@ import { createFailureHandler } from './handle-failure';
 import { orderProviders } from './order-providers';
 import type { RetryStore } from '../retries/retry-store';
 import { scheduleRetry } from '../retries/schedule-retry';
+import type { TryOutcome } from '../retries/retry-poller';
 import type { SendOnce } from './send-once';
 import type { DlqPublisher } from '../dlq/dlq-publisher';
 import { withSpan } from '../tracing/with-span';
@@ -20,8 +21,8 @@ export type RenderFn = (input: { templateName: string; channel: Channel; event: 
 /** Shortest wait of a deferral, so a half-open breaker (trial call in flight) is not polled in a tight loop. */
 const MIN_DEFER_MS = 200;
 
-/** Outcome of one try of a delivery, for the caller's summary and metrics. */
-export type DispatchOutcome = 'sent' | 'already_sent' | 'deferred' | 'dead_lettered' | 'bounced';
+/** Outcome of one try of a delivery, for the caller's summary and metrics (the retry poller's vocabulary). */
+export type DispatchOutcome = TryOutcome;
 
 /** Dependencies of {@link createDispatcher}. */
 export interface DispatcherDeps {

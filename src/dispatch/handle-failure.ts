@@ -1,4 +1,4 @@
-import type { Channel } from '../contract/event-v1';
+import type { Channel } from '../contract/vocabulary';
 import { letterEventOf } from '../contract/dead-letter';
 import type { EventV2 } from '../contract/event-v2';
 import { AddressRejectedError, describeError, isRetriable } from '../shared/errors';

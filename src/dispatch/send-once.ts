@@ -5,7 +5,7 @@ import { deliveryIdOf, type DeliveryRef, type DeliveryStore } from '../delivery-
 import { describeError, HeraldError, isRetriable, PermanentError, RetriableError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { RateLimiter } from './rate-limiter';
-import { sleep } from '../retries/backoff';
+import { sleep } from '../shared/sleep';
 import { SpanKind } from '@opentelemetry/api';
 import { withSpan } from '../tracing/with-span';
 

@@ -1,13 +1,13 @@
 import { LIMITS } from '../contract/limits';
 import type { Message } from 'kafkajs';
 import type { HeraldConfig } from '../config/schema';
-import { MESSAGE_HEADERS } from '../client/event-message';
-import type { Channel } from '../contract/event-v1';
+import { MESSAGE_HEADERS } from '../contract/vocabulary';
+import type { Channel } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
 import { parseEvent } from '../contract/parse-event';
 import { deliveryIdOf, type DeliveryRef } from '../delivery-state/delivery-store';
 import type { DeliveryRecord } from '../delivery-state/types';
-import { countOf } from '../cli/format-table';
+import { countOf } from '../shared/count-of';
 import { recipientIdOf } from '../recipients/resolve-recipient';
 import type { StoredLetter } from './dlq-reader';
 import type { ReplayTarget } from './replay-delivery';

@@ -1,5 +1,5 @@
 import type { EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
-import type { Priority } from '../contract/event-v1';
+import type { Priority } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
 import type { ParseResult } from '../contract/parse-event';
 import { describeError } from '../shared/errors';

@@ -1,8 +1,9 @@
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
-import type { Priority } from '../contract/event-v1';
+import type { Priority } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
 import { parseEvent, type ParseResult } from '../contract/parse-event';
-import { REPLAY_HEADER, hasHeader } from '../dlq/replay-header';
+import { hasHeader } from '../dlq/replay-header';
+import { ORIGIN_HEADER, REPLAY_HEADER } from '../contract/vocabulary';
 
 /**
  * Priority lanes at intake.
@@ -29,8 +30,6 @@ import { REPLAY_HEADER, hasHeader } from '../dlq/replay-header';
  * across lanes: that is the point.
  */
 
-/** Header added to a forwarded message: `topic/partition/offset` it had on the incoming topic. */
-export const ORIGIN_HEADER = 'herald-origin';
 
 /** Where a message goes: handled now, forwarded to the bulk lane, or dead-lettered. */
 export type Triage =

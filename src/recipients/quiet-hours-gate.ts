@@ -1,5 +1,5 @@
 import type { HeraldConfig } from '../config/schema';
-import type { Channel, Priority } from '../contract/event-v1';
+import type { Channel, Priority } from '../contract/vocabulary';
 import { quietUntil } from '../time/quiet-hours';
 import type { UserProfile } from './user-profile';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS, EVENT_TYPES } from '../contract/event-v1';
+import { CHANNELS, EVENT_TYPES } from '../contract/vocabulary';
 import { isIanaTimeZone, localeTag } from '../contract/tags';
 
 /**

@@ -1,5 +1,5 @@
 import type { HeraldConfig } from '../config/schema';
-import { CHANNELS, type Channel } from '../contract/event-v1';
+import { CHANNELS, type Channel } from '../contract/vocabulary';
 import { unsafeUrlAttributes } from './check-url-attributes';
 import { TEMPLATE_FIELDS, createTemplateCompiler, type TemplateField } from './template-compiler';
 

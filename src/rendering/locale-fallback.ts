@@ -1,5 +1,5 @@
 import type { HeraldConfig } from '../config/schema';
-import type { Channel } from '../contract/event-v1';
+import type { Channel } from '../contract/vocabulary';
 import type { TemplateField } from './template-compiler';
 
 /** One channel's template: the fields it sets. */

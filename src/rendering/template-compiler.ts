@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import type { Channel } from '../contract/event-v1';
+import type { Channel } from '../contract/vocabulary';
 import { PermanentError, describeError } from '../shared/errors';
 import { checkUrl } from './safe-url';
 

@@ -26,5 +26,3 @@ export function backoffDelay(attempt: number, error: unknown, options: BackoffOp
   return Math.max(jittered, Math.min(retryAfter, maxRetryAfterMs));
 }
 
-/** Waits `ms` milliseconds: the default of every injectable `sleep` in dispatch. */
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

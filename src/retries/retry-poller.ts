@@ -1,31 +1,41 @@
 import type { Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
-import type { Channel } from '../contract/event-v1';
+import type { Channel } from '../contract/vocabulary';
 import { describeError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { DeliveryStore } from '../delivery-state/delivery-store';
 import { resolveForChannel } from '../recipients/resolve-recipient';
 import type { UserDirectory } from '../recipients/user-directory';
-import type { Dispatch, DispatchOutcome } from '../dispatch/dispatch-delivery';
+import type { EventV2 } from '../contract/event-v2';
+import type { ResolvedRecipient } from '../recipients/resolve-recipient';
 import type { RetryItem, RetryStore } from './retry-store';
-import { sleep } from './backoff';
+import { sleep } from '../shared/sleep';
 import { scheduleRetry } from './schedule-retry';
-import { checkAtSendTime, type SendTimeDeps } from '../routing/send-time-check';
+
+/** How one try of a delivery ended (src/dispatch/dispatch-delivery.ts makes it). */
+export type TryOutcome = 'sent' | 'already_sent' | 'deferred' | 'dead_lettered' | 'bounced';
+
+/** What the send-time checks decided for one delivery about to be tried (src/routing/send-time-check.ts). */
+export type SendTimeVerdict =
+  | { action: 'send' }
+  | { action: 'skip'; reason: string; detail: string }
+  | { action: 'defer'; until: number; reason: 'quiet_hours'; detail: string };
 
 /** Dependencies of {@link createRetryPoller}. */
 export interface RetryPollerDeps {
   retries: RetryStore;
-  dispatch: Dispatch;
+  /** One try of a delivery: the dispatcher (src/dispatch/dispatch-delivery.ts). */
+  dispatch: (event: EventV2, recipient: ResolvedRecipient, channel: Channel) => Promise<TryOutcome>;
+  /** The checks every send repeats before its provider call (src/routing/send-time-check.ts). */
+  checkAtSendTime: (event: EventV2, recipient: ResolvedRecipient, channel: Channel, nowMs: number) => Promise<SendTimeVerdict>;
   directory: UserDirectory;
   deliveries: DeliveryStore;
-  /** Frequency caps, checked again before every retry (src/dispatch/send-time-check.ts). */
-  caps: SendTimeDeps['caps'];
-  config: Pick<HeraldConfig, 'channels' | 'retries' | 'quietHours'>;
+  config: Pick<HeraldConfig, 'channels' | 'retries'>;
   channels: readonly Channel[];
   clock: Clock;
   logger: Logger;
   /** Observes each retry's outcome: `replayed` is true for a try `herald dlq replay` queued (metrics). */
-  observe?: (info: { channel: Channel; outcome: DispatchOutcome | 'skipped' | 'failed' | 'deferred'; replayed: boolean; reason?: string }) => void;
+  observe?: (info: { channel: Channel; outcome: TryOutcome | 'skipped' | 'failed' | 'deferred'; replayed: boolean; reason?: string }) => void;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -33,7 +43,7 @@ export interface RetryPollerDeps {
  * Every worker polls the retry store: one loop per channel claims that channel's due retries
  * (for a lease, so a crashed worker's claims come back) and tries each again with the channel's
  * own concurrency. Before each try the send-time checks run again (channel enabled, opt-outs, caps,
- * quiet hours: ./send-time-check.ts). A retry that ends sent, dead-lettered, skipped or unsendable
+ * quiet hours: src/routing/send-time-check.ts). A retry that ends sent, dead-lettered, skipped or unsendable
  * leaves the store; one that fails again was already rescheduled by the dispatcher, and one inside
  * quiet hours is rescheduled for their end. Our own storage failing leaves the claim to expire, so
  * the retry is tried again, never dropped.
@@ -56,7 +66,7 @@ export function createRetryPoller(deps: RetryPollerDeps) {
       deps.observe?.({ channel: item.channel, outcome: 'failed', replayed, reason });
       return;
     }
-    const verdict = await checkAtSendTime(item.event, found.recipient, item.channel, deps.clock.now(), { caps: deps.caps, config: deps.config });
+    const verdict = await deps.checkAtSendTime(item.event, found.recipient, item.channel, deps.clock.now());
     if (verdict.action === 'skip') {
       await deps.deliveries.set(ref, 'skipped', { reason: verdict.reason, detail: verdict.detail });
       deps.logger.info('retry skipped at send time', { decision: 'skipped', ...log, reason: verdict.reason, replayed });

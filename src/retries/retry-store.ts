@@ -1,5 +1,5 @@
 import type { Clock } from '../shared/clock';
-import type { Channel } from '../contract/event-v1';
+import type { Channel } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
 import { deliveryIdOf } from '../delivery-state/delivery-store';
 import type { ResolvedRecipient } from '../recipients/resolve-recipient';

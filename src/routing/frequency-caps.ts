@@ -1,6 +1,6 @@
 import type { Clock } from '../shared/clock';
 import type { FrequencyCapConfig } from '../config/schema';
-import type { Channel, EventType, Priority } from '../contract/event-v1';
+import type { Channel, EventType, Priority } from '../contract/vocabulary';
 import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 

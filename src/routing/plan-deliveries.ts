@@ -1,5 +1,5 @@
 import type { HeraldConfig } from '../config/schema';
-import type { Channel } from '../contract/event-v1';
+import type { Channel } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
 import { refusalOf } from '../recipients/preferences';
 import { isResolved, type ResolvedRecipient, type UnresolvedRecipient } from '../recipients/resolve-recipient';

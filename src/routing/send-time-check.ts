@@ -1,16 +1,13 @@
 import type { FrequencyCaps } from './frequency-caps';
 import type { HeraldConfig } from '../config/schema';
-import type { Channel } from '../contract/event-v1';
+import type { Channel } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
 import { refusalOf } from '../recipients/preferences';
 import { quietHoursEnd } from '../recipients/quiet-hours-gate';
 import type { ResolvedRecipient } from '../recipients/resolve-recipient';
+import type { SendTimeVerdict } from '../retries/retry-poller';
 
-/** What the send-time check decided for one delivery about to be tried. */
-export type SendTimeVerdict =
-  | { action: 'send' }
-  | { action: 'skip'; reason: string; detail: string }
-  | { action: 'defer'; until: number; reason: 'quiet_hours'; detail: string };
+export type { SendTimeVerdict };
 
 /** What {@link checkAtSendTime} reads. */
 export interface SendTimeDeps {

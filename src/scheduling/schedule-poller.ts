@@ -2,7 +2,7 @@ import type { Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
 import type { EventV2 } from '../contract/event-v2';
 import { runLimited } from '../shared/run-limited';
-import { sleep } from '../retries/backoff';
+import { sleep } from '../shared/sleep';
 import { describeError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { ClaimedSchedule, ScheduleStore } from './schedule-store';

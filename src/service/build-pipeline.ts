@@ -14,17 +14,19 @@ import { createDetachingDispatch } from '../dispatch/detach-slow';
 import { createDigestSender } from '../digests/send-digest';
 import { createRateLimiter } from '../dispatch/rate-limiter';
 import { createRetryPoller } from '../retries/retry-poller';
+import { checkAtSendTime } from '../routing/send-time-check';
 import { createRetryStore } from '../retries/retry-store';
 import { createSendOnce } from '../dispatch/send-once';
 import { createStatusPublisher } from '../delivery-state/status-publisher';
-import { CHANNELS, type Channel } from '../contract/event-v1';
+import { CHANNELS, type Channel } from '../contract/vocabulary';
 import { createDlqPublisher } from '../dlq/dlq-publisher';
 import { createEventHandler } from '../routing/handle-event';
 import type { Logger } from '../shared/logger';
 import type { Metrics } from '../metrics/metrics';
 import { createUserDirectory } from '../recipients/user-directory';
 import type { RedisKeys } from '../redis/keys';
-import { createRenderer } from '../rendering/render';
+import { createRenderer, type UnsafeUrl } from '../rendering/render';
+import { createDigestRenderer } from '../digests/render-digest';
 import type { RedisClient } from '../redis/commands';
 
 /** What the pipeline is built from; all of it passed in, nothing global. */
@@ -63,9 +65,10 @@ export function buildPipeline(deps: PipelineDeps) {
   const directory = createUserDirectory({ redis, keys });
   const dlq = createDlqPublisher({ producer: deps.producer, topic: config.kafka.topics.dlq });
   // A refused link renders empty; the line says which template and event, never the URL (it may carry a token).
-  const renderer = createRenderer(config, {
-    onUnsafeUrl: ({ path, scheme, eventId }) => logger.warn('unsafe link left out of a message', { decision: 'unsafe_url', template: path, scheme, eventId }),
-  });
+  const renderOptions = {
+    onUnsafeUrl: ({ path, scheme, eventId }: UnsafeUrl) => logger.warn('unsafe link left out of a message', { decision: 'unsafe_url', template: path, scheme, eventId }),
+  };
+  const renderer = createRenderer(config, renderOptions);
   const batchStore = createBatchStore({ redis, keys, clock, claimLeaseMs: config.batching.claimLeaseMs, retentionMs: config.dedup.ttlSeconds * 1000 });
   const schedule = createScheduleStore({ redis, keys, clock, retentionSeconds: config.deliveryState.retentionSeconds });
   const sendOnce = createSendOnce({
@@ -132,7 +135,7 @@ export function buildPipeline(deps: PipelineDeps) {
     deliveries,
     directory,
     dlq,
-    renderer,
+    renderer: createDigestRenderer(config, renderOptions),
     config,
     nextTurn,
     clock,
@@ -148,7 +151,7 @@ export function buildPipeline(deps: PipelineDeps) {
     dispatch,
     directory,
     deliveries,
-    caps,
+    checkAtSendTime: (event, recipient, channel, nowMs) => checkAtSendTime(event, recipient, channel, nowMs, { caps, config }),
     config,
     channels: CHANNELS,
     clock,

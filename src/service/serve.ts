@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/load-config';
+import { loadConfig } from './load-config';
 import { loadEnv } from '../config/env';
 import { describeError } from '../shared/errors';
 import { ignoreTimeoutNegativeWarning } from '../kafka/ignore-timeout-warning';

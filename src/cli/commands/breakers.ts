@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { readWorkerReports, STALE_AFTER_BEATS } from '../../service/worker-registry';
 import type { CliContext } from '../cli-context';
 import { CliError, EXIT } from '../cli-error';
-import { countOf, formatTable } from '../format-table';
+import { formatTable } from '../format-table';
+import { countOf } from '../../shared/count-of';
 import type { Output } from '../run-command';
 
 /** `herald breakers`. */

@@ -1,12 +1,14 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { configProblems, readConfigFile } from '../../config/load-config';
+import { readConfigFile } from '../../config/load-config';
+import { configProblems } from '../../service/load-config';
 import { formatConfigProblem } from '../../config/config-problems';
 import bundledConfig from '../../../config/notification-config';
 import { messageOf } from '../../shared/errors';
 import { escapeControls } from '../../shared/control-chars';
 import type { CliContext } from '../cli-context';
-import { countOf, line } from '../format-table';
+import { line } from '../format-table';
+import { countOf } from '../../shared/count-of';
 import { CliError, EXIT } from '../cli-error';
 import type { Output } from '../run-command';
 

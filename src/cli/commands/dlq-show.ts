@@ -7,7 +7,8 @@ import { redactDeadLetter } from '../../dlq/redact-letter';
 import type { CliContext } from '../cli-context';
 import { messageOf } from '../../shared/errors';
 import { CliError, EXIT } from '../cli-error';
-import { countOf, line } from '../format-table';
+import { line } from '../format-table';
+import { countOf } from '../../shared/count-of';
 import { parseLetterId } from '../option-parsers';
 import type { Output } from '../run-command';
 

@@ -3,7 +3,7 @@ import { createBatchStore, type BatchStore } from '../../../src/digests/batch-st
 import { withBreaker } from '../../../src/channels/circuit-breaker';
 import type { ChannelProvider, OutboundMessage, ProviderMap } from '../../../src/channels/types';
 import { parseConfig } from '../../../src/config/load-config';
-import type { Channel } from '../../../src/contract/event-v1';
+import type { Channel } from '../../../src/contract/vocabulary';
 import { createDeliveryStore } from '../../../src/delivery-state/delivery-store';
 import { createRateLimiter } from '../../../src/dispatch/rate-limiter';
 import { createDigestSender } from '../../../src/digests/send-digest';
@@ -13,7 +13,7 @@ import { RetriableError } from '../../../src/shared/errors';
 import { createUserDirectory } from '../../../src/recipients/user-directory';
 import { userProfileSchema } from '../../../src/recipients/user-profile';
 import { createKeys, type RedisKeys } from '../../../src/redis/keys';
-import { createRenderer } from '../../../src/rendering/render';
+import { createDigestRenderer } from '../../../src/digests/render-digest';
 import { testKafka, testLogger, testRedis } from '../../support/infra';
 import { item, manualClock, nextWindow, windowAt } from './batching-fixtures';
 
@@ -78,7 +78,7 @@ describe('digest sender on the send-once ledger', () => {
       directory,
       // Never reached here: no digest of these tests fails for good. Unconnected, so a dead letter would throw.
       dlq: createDlqPublisher({ producer: testKafka().producer(), topic: 'unused-dlq' }),
-      renderer: createRenderer(config),
+      renderer: createDigestRenderer(config),
       config,
       nextTurn: async (channel) => infra.redis.incr(keys.roundRobin(channel)),
       clock,

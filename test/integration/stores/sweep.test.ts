@@ -1,6 +1,6 @@
 import { parseConfig } from '../../../src/config/load-config';
 import type { HeraldConfig } from '../../../src/config/schema';
-import type { Channel } from '../../../src/contract/event-v1';
+import type { Channel } from '../../../src/contract/vocabulary';
 import type { EventV2 } from '../../../src/contract/event-v2';
 import { createDeliveryStore, deliveryIdOf, type DeliveryRef, type DeliveryStore } from '../../../src/delivery-state/delivery-store';
 import { createRetryStore, retryItemOf, type RetryItem, type RetryStore } from '../../../src/retries/retry-store';

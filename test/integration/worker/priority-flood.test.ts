@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Producer } from 'kafkajs';
-import type { Priority } from '../../../src/contract/event-v1';
-import { ORIGIN_HEADER } from '../../../src/intake/triage';
+import type { Priority } from '../../../src/contract/vocabulary';
+import { ORIGIN_HEADER } from '../../../src/contract/vocabulary';
 import { deleteKeys, eventually, testKafka, testRedis, uniqueName } from '../../support/infra';
 import { readTopic } from '../../support/read-topic';
 import { api, isolatedConfig, startTestService, type TestService } from '../../support/service-harness';

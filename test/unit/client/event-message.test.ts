@@ -1,4 +1,5 @@
-import { MESSAGE_HEADERS, messageKey, toEventMessage } from '../../../src/client/event-message';
+import { messageKey, toEventMessage } from '../../../src/client/event-message';
+import { MESSAGE_HEADERS } from '../../../src/contract/vocabulary';
 import { LIMITS } from '../../../src/contract/limits';
 import { ValidationError } from '../../../src/shared/errors';
 

@@ -1,4 +1,4 @@
-import { configProblems } from '../../../src/config/load-config';
+import { configProblems } from '../../../src/service/load-config';
 
 /** The problems of a config object, as `herald config check` and start-up report them. */
 const problemsOf = (raw: unknown) => configProblems(raw).problems;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../../src/config/load-config';
+import { loadConfig } from '../../../src/service/load-config';
 import { ConfigError } from '../../../src/shared/errors';
 
 describe('loadConfig', () => {

@@ -1,5 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
-import { ORIGIN_HEADER, chunkForSend, forwardedMessage, messageBytes, triage } from '../../../src/intake/triage';
+import { chunkForSend, forwardedMessage, messageBytes, triage } from '../../../src/intake/triage';
+import { ORIGIN_HEADER } from '../../../src/contract/vocabulary';
 import { bytes, v1Event, v2Event } from '../contract/sample-events';
 
 const DEFAULT_FAST_LANE = ['critical', 'high'] as const;

@@ -1,6 +1,6 @@
 import { parseConfig } from '../../../src/config/load-config';
 import { PermanentError } from '../../../src/shared/errors';
-import { createRenderer, type DigestItem } from '../../../src/rendering/render';
+import { createDigestRenderer, type DigestItem } from '../../../src/digests/render-digest';
 
 const items: DigestItem[] = [
   { title: 'Deploy <done>', text: 'v1 & v2', eventId: 'e1', type: 'alert', createdAt: '2026-03-01T10:00:00Z' },
@@ -9,7 +9,7 @@ const items: DigestItem[] = [
 
 describe('renderDigest', () => {
   it('uses a sensible default when no digest template is configured', () => {
-    const out = createRenderer(parseConfig({})).renderDigest('email', items);
+    const out = createDigestRenderer(parseConfig({})).renderDigest('email', items);
     expect(out.subject).toBe('2 new notifications');
     expect(out.title).toBe('2 new notifications');
     expect(out.text).toBe('- Deploy <done>: v1 & v2\n- Invoice: Paid');
@@ -17,7 +17,7 @@ describe('renderDigest', () => {
   });
 
   it('says "1 new notification" for one item', () => {
-    expect(createRenderer(parseConfig({})).renderDigest('push', items.slice(0, 1)).title).toBe('1 new notification');
+    expect(createDigestRenderer(parseConfig({})).renderDigest('push', items.slice(0, 1)).title).toBe('1 new notification');
   });
 
   it('renders the configured digest template with items and count, escaping only html', () => {
@@ -30,7 +30,7 @@ describe('renderDigest', () => {
         },
       },
     });
-    const out = createRenderer(config).renderDigest('email', items);
+    const out = createDigestRenderer(config).renderDigest('email', items);
     expect(out.subject).toBe('You have 2 new notifications');
     expect(out.title).toBe('You have 2 new notifications');
     expect(out.text).toBe('- Deploy <done>: v1 & v2\n- Invoice: Paid\n');
@@ -39,7 +39,7 @@ describe('renderDigest', () => {
 
   it('turns a custom text into html when the digest template has no html', () => {
     const config = parseConfig({ digestTemplates: { sms: { text: '{{count}} updates & more' } } });
-    const out = createRenderer(config).renderDigest('sms', items);
+    const out = createDigestRenderer(config).renderDigest('sms', items);
     expect(out.text).toBe('2 updates & more');
     expect(out.html).toBe('<p>2 updates &amp; more</p>');
     expect(out.subject).toBe('2 new notifications');
@@ -49,7 +49,7 @@ describe('renderDigest', () => {
     const config = parseConfig({ digestTemplates: { email: { text: '{{#each items}}no end' } } });
     let error: unknown;
     try {
-      createRenderer(config).renderDigest('email', items);
+      createDigestRenderer(config).renderDigest('email', items);
     } catch (e) {
       error = e;
     }
@@ -61,20 +61,20 @@ describe('renderDigest', () => {
 
 describe('renderDigest({ channel, items, more, locale, templateName })', () => {
   it('counts the items it does not list and says "and N more" in the default digest', () => {
-    const out = createRenderer(parseConfig({})).renderDigest({ channel: 'email', items, more: 3 });
+    const out = createDigestRenderer(parseConfig({})).renderDigest({ channel: 'email', items, more: 3 });
     expect(out.subject).toBe('5 new notifications');
     expect(out.text).toBe('- Deploy <done>: v1 & v2\n- Invoice: Paid\n...and 3 more');
     expect(out.html).toBe('<ul><li><strong>Deploy &lt;done&gt;</strong>: v1 &amp; v2</li><li><strong>Invoice</strong>: Paid</li></ul><p>...and 3 more</p>');
   });
 
   it('renders the same as the two-argument form when more is 0', () => {
-    const r = createRenderer(parseConfig({}));
+    const r = createDigestRenderer(parseConfig({}));
     expect(r.renderDigest({ channel: 'email', items, more: 0 })).toEqual(r.renderDigest('email', items));
   });
 
   it('gives digest templates count, listed, more and locale', () => {
     const config = parseConfig({ digestTemplates: { push: { title: '{{count}} updates', text: '{{listed}} shown{{#if more}}, {{more}} more{{/if}} ({{locale}}/{{recipientLocale}})' } } });
-    const out = createRenderer(config).renderDigest({ channel: 'push', items, more: 4, locale: 'de-AT' });
+    const out = createDigestRenderer(config).renderDigest({ channel: 'push', items, more: 4, locale: 'de-AT' });
     expect(out.title).toBe('6 updates');
     expect(out.text).toBe('2 shown, 4 more (en/de-AT)');
   });
@@ -89,7 +89,7 @@ describe('renderDigest({ channel, items, more, locale, templateName })', () => {
       },
       digestTemplates: { email: { subject: 'generic' } },
     });
-    const r = createRenderer(config);
+    const r = createDigestRenderer(config);
     const fr = r.renderDigest({ channel: 'email', items, more: 1, locale: 'fr-CA', templateName: 'weekly' });
     expect(fr.subject).toBe('Votre semaine : 3');
     expect(fr.text).toBe('Deploy <done>;Invoice; +1');
@@ -106,7 +106,7 @@ describe('renderDigest({ channel, items, more, locale, templateName })', () => {
       templates: { weekly: { email: { subject: 'W', html: '{{#each items}}<a href="{{text}}">{{title}}</a>{{/each}}', text: '{{#each items}}{{text}} {{/each}}' } } },
       attribution: { channels: { email: { utm_source: 'herald', utm_medium: 'email' } } },
     });
-    const r = createRenderer(config);
+    const r = createDigestRenderer(config);
     expect(r.renderDigest({ channel: 'email', items: linked, more: 0 }).text).toBe('- Order: https://shop.test/o/1?utm_source=herald&utm_medium=email&utm_campaign=digest');
     const named = r.renderDigest({ channel: 'email', items: linked, more: 0, templateName: 'weekly' });
     expect(named.html).toBe('<a href="https://shop.test/o/1?utm_source=herald&amp;utm_medium=email&amp;utm_campaign=weekly">Order</a>');
@@ -114,7 +114,7 @@ describe('renderDigest({ channel, items, more, locale, templateName })', () => {
 
   it('applies push limits and the SMS segment limit to digests', () => {
     const many: DigestItem[] = Array.from({ length: 30 }, (_, i) => ({ title: `Item ${i}`, text: 'something happened here', eventId: `e${i}`, type: 'alert', createdAt: '2026-03-01T10:00:00Z' }));
-    const r = createRenderer(parseConfig({ channels: { push: { maxBodyLength: 40 }, sms: { maxSegments: 2 } } }));
+    const r = createDigestRenderer(parseConfig({ channels: { push: { maxBodyLength: 40 }, sms: { maxSegments: 2 } } }));
     expect(r.renderDigest({ channel: 'push', items: many, more: 0 }).text).toBe('- Item 0: something happened here\n- Ite…');
     let error: unknown;
     try {

@@ -1,7 +1,11 @@
 import { parseConfig } from '../../../src/config/load-config';
 import type { HeraldConfig } from '../../../src/config/schema';
-import { CHANNELS } from '../../../src/contract/event-v1';
-import { routeDelivery } from '../../../src/routing/route-delivery';
+import { CHANNELS } from '../../../src/contract/vocabulary';
+import { digestRuleFor, type RuleEvent } from '../../../src/digests/digest-rules';
+import type { Channel } from '../../../src/contract/vocabulary';
+
+/** Where the planner sends a delivery (src/routing/plan-deliveries.ts): into a digest when a rule matches, else out at once. */
+const routeDelivery = (event: RuleEvent, channel: Channel, config: Pick<HeraldConfig, 'batching' | 'priorities'>) => (digestRuleFor(event, channel, config) ? 'batch' : 'immediate');
 
 const PRIORITY_DEFAULTS = {
   critical: { maxLatencyMs: 5_000, batchingAllowed: false },
@@ -10,7 +14,7 @@ const PRIORITY_DEFAULTS = {
   low: { maxLatencyMs: 3_600_000, batchingAllowed: true },
 };
 
-describe('routeDelivery', () => {
+describe('digestRuleFor: which deliveries go into a digest', () => {
   const defaults = parseConfig({});
 
   it.each(CHANNELS)('sends critical and high at once on %s', (channel) => {
