@@ -7,7 +7,7 @@ import { upcastV1 } from './upcast';
 /**
  * Why a message could not become an event; stable codes used in DLQ records and metrics.
  * `replay_refused`: the message carries the `herald-replay` header, which producers may not set
- * (src/dlq/replay-header.ts). `handling_failed`: a valid event whose handling failed the same way
+ * (src/contract/vocabulary.ts). `handling_failed`: a valid event whose handling failed the same way
  * `kafka.maxHandlingFailures` times (src/intake/retry-in-place.ts), dead-lettered so its partition moves on.
  */
 export type RejectCode = 'oversize' | 'malformed_json' | 'not_an_object' | 'too_deep' | 'unknown_version' | 'schema_violation' | 'replay_refused' | 'handling_failed';

@@ -1,5 +1,5 @@
 import { LIMITS } from '../contract/limits';
-import type { Message } from 'kafkajs';
+import type { OutgoingMessage } from '../kafka/types';
 import type { HeraldConfig } from '../config/schema';
 import { MESSAGE_HEADERS } from '../contract/vocabulary';
 import type { Channel } from '../contract/vocabulary';
@@ -28,7 +28,7 @@ export interface ReplayStep {
   /** What a `replay` hands to the replayer (src/dlq/replay-delivery.ts): the event as herald recorded it. */
   replay?: { event: EventV2; target: ReplayTarget };
   /** What a `republish` publishes, and where (always the configured intake topic). */
-  publish?: { topic: string; message: Message };
+  publish?: { topic: string; message: OutgoingMessage };
 }
 
 /** What the plan reads from Redis: the recorded state a letter is checked against. */

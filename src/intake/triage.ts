@@ -2,7 +2,7 @@ import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 import type { Priority } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
 import { parseEvent, type ParseResult } from '../contract/parse-event';
-import { hasHeader } from '../dlq/replay-header';
+import { hasHeader } from '../kafka/headers';
 import { ORIGIN_HEADER, REPLAY_HEADER } from '../contract/vocabulary';
 
 /**

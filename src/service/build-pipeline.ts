@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import type { MessageSink } from '../kafka/types';
 import { createBatchStore } from '../digests/batch-store';
 import { createFrequencyCaps } from '../routing/frequency-caps';
 import { createScheduleStore } from '../scheduling/schedule-store';
@@ -34,7 +34,7 @@ export interface PipelineDeps {
   config: HeraldConfig;
   redis: RedisClient;
   keys: RedisKeys;
-  producer: Producer;
+  producer: MessageSink;
   providers: ProviderMap;
   metrics: Metrics;
   clock: Clock;

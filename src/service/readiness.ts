@@ -1,4 +1,3 @@
-import type { Kafka } from 'kafkajs';
 import type { Clock } from '../shared/clock';
 import type { Stall } from '../intake/stalls';
 import { within } from '../shared/within';
@@ -27,7 +26,8 @@ function describeStalls(stuck: Stall[], now: number): string {
  * none of its partitions has waited on one failing message longer than `kafka.stuckAfterMs`.
  */
 export function createReadiness(deps: {
-  kafka: Kafka;
+  /** How many brokers answer (src/kafka/cluster-probe.ts); rejects when none does. */
+  brokers: () => Promise<number>;
   redis: RedisClient;
   isJoined: () => boolean;
   groupId: string;
@@ -39,20 +39,10 @@ export function createReadiness(deps: {
   stuck?: () => Stall[];
   clock?: Clock;
 }) {
-  const admin = deps.kafka.admin();
-  let connected: Promise<void> | null = null;
   return {
     async readiness() {
       const [kafka, redis] = await Promise.all([
-        check(async () => {
-          connected ??= admin.connect().catch((error: unknown) => {
-            connected = null;
-            throw error;
-          });
-          await connected;
-          const cluster = await admin.describeCluster();
-          return `${cluster.brokers.length} broker(s)`;
-        }),
+        check(async () => `${await deps.brokers()} broker(s)`),
         // Every master of a cluster, not whichever node a PING would reach.
         check(() => pingRedis(deps.redis)),
       ]);
@@ -74,6 +64,5 @@ export function createReadiness(deps: {
       if (deps.stuck) checks.partitions = { ok: stuck.length === 0, detail: stuck.length === 0 ? 'no partition waits on a failing message' : describeStalls(stuck, deps.clock?.now() ?? Date.now()) };
       return { ready: kafka.ok && redis.ok && joined && stuck.length === 0, checks };
     },
-    close: () => admin.disconnect(),
   };
 }

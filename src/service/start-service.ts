@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { Partitioners } from 'kafkajs';
 import { createDigestFlusher } from '../digests/digest-flusher';
 import { buildProviders, closeProviders } from '../channels/build-providers';
 import { readInbox } from '../channels/in-app';
@@ -16,7 +15,8 @@ import { ensureTopics } from '../kafka/ensure-topics';
 import { createWorker } from '../intake/worker';
 import type { Logger } from '../shared/logger';
 import { BREAKER_STATE_VALUE, createMetrics } from '../metrics/metrics';
-import { createConsumerLagSource } from '../metrics/consumer-lag-source';
+import { createClusterProbe } from '../kafka/cluster-probe';
+import { createProducer } from '../kafka/producer';
 import { registerScrapeMetrics } from '../metrics/scrape-metrics';
 import { heraldLaneGroups } from '../kafka/consumer-lag';
 import { CHANNELS } from '../contract/vocabulary';
@@ -92,7 +92,7 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
   await ensureTopics(kafka, config.kafka, logger);
   // Idempotent with unlimited retries (kafkajs warns that fewer may break its guarantees): a DLQ write
   // waits out a broker blip instead of failing; the HTTP API bounds its own wait below.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 } });
+  const producer = createProducer(kafka, 'forever');
   await producer.connect();
   started.push({ name: 'producer', undo: () => producer.disconnect() });
 
@@ -124,9 +124,10 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
   // Slow attempts detached from intake finish (or are abandoned to their safety-net retries at the shutdown bound).
   started.push({ name: 'background sends', undo: () => pipeline.drainBackground() });
   // Lag, retry depth and digest backlog are read when Prometheus scrapes, never on a timer.
-  const lag = createConsumerLagSource(kafka, heraldLaneGroups(env.KAFKA_GROUP_ID, config.kafka.topics));
-  started.push({ name: 'lag admin', undo: () => lag.close() });
-  registerScrapeMetrics(metrics.registry, { consumerLag: lag.read, retryDepth: () => pipeline.retries.depth(CHANNELS), digestBacklog: () => pipeline.batchStore.backlog(clock.now()) }, { clock, logger });
+  // One admin client answers both /metrics (lag) and /readyz (brokers), connected at the first question.
+  const cluster = createClusterProbe(kafka, heraldLaneGroups(env.KAFKA_GROUP_ID, config.kafka.topics));
+  started.push({ name: 'cluster probe', undo: () => cluster.close() });
+  registerScrapeMetrics(metrics.registry, { consumerLag: cluster.lag, retryDepth: () => pipeline.retries.depth(CHANNELS), digestBacklog: () => pipeline.batchStore.backlog(clock.now()) }, { clock, logger });
   const stalls = createStalls(() => clock.now());
   const worker = createWorker({
     kafka,
@@ -145,7 +146,7 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
   });
   const flusher = createDigestFlusher({ store: pipeline.batchStore, pollIntervalMs: config.batching.pollIntervalMs, sendDigest: pipeline.sendDigest, logger, clock, owner });
   const readiness = createReadiness({
-    kafka,
+    brokers: cluster.brokers,
     redis,
     isJoined: worker.isJoined,
     groupId: env.KAFKA_GROUP_ID,
@@ -154,7 +155,6 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
     stuck: () => stalls.stuck(config.kafka.stuckAfterMs),
     clock,
   });
-  started.push({ name: 'readiness', undo: () => readiness.close() });
   const http = createHttpServer({
     apiKeys: env.HERALD_API_KEYS,
     limits: config.http,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { Partitioners, type Producer } from 'kafkajs';
+import { createProducer } from '../../kafka/producer';
 import { createDeliveryStore, type DeliveryStore } from '../../delivery-state/delivery-store';
 import { createStatusPublisher } from '../../delivery-state/status-publisher';
 import { createRetryStore } from '../../retries/retry-store';
@@ -30,7 +30,7 @@ function hasSelection(o: ReplayOptions): boolean {
  */
 async function carryOut(ctx: CliContext, steps: ReplayStep[], io: Output, quiet?: boolean): Promise<{ reopened: ReplayStep[]; changed: { step: ReplayStep; outcome: ReplayOutcome }[] }> {
   const [config, redis] = await Promise.all([ctx.config(), ctx.redis()]);
-  const producer: Producer = ctx.kafka().producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 5, initialRetryTime: 200 } });
+  const producer = createProducer(ctx.kafka(), 'a-few-tries');
   await producer.connect();
   const status = createStatusPublisher({ producer, topic: config.kafka.topics.status });
   const keys = ctx.keys();
