@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '../logger';
+import { decodeHeadersLinearly } from './linear-headers';
 
 const LEVELS: Record<number, string> = {
   [logLevel.ERROR]: 'error',
@@ -8,8 +9,12 @@ const LEVELS: Record<number, string> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/** A kafkajs client whose own logs go through herald's winston logger (tagged `component: kafkajs`). */
+/**
+ * A kafkajs client whose own logs go through herald's winston logger (tagged `component: kafkajs`),
+ * and which decodes record headers in linear time (./linear-headers.ts).
+ */
 export function createKafka(options: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
+  decodeHeadersLinearly();
   const logCreator = () => (entry: LogEntry) => {
     const { message, ...extra } = entry.log;
     options.logger.log(LEVELS[entry.level] ?? 'info', message, { component: 'kafkajs', namespace: entry.namespace, ...extra });
