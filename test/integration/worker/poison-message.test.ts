@@ -82,6 +82,18 @@ describe('a message no retry can cure', () => {
     expect(letters.find((m) => m.key === user)?.value).toMatchObject({ kind: 'invalid_event', reason: 'schema_violation', issues: [{ path: 'id', message: expect.stringContaining('lone surrogate') }] });
   });
 
+  it('a message stamped before any date (the broker takes -9000000000000000) is dead-lettered with that timestamp, and the next event goes', async () => {
+    // Before, writing its letter threw RangeError: Invalid time value, and the message was retried in place for ever.
+    const herald = await start({});
+    const user = uniqueName('user');
+    await putUser(herald.service, user, {});
+    const next = event(user);
+    await producer.send({ topic: herald.config.kafka.topics.incoming, messages: [{ key: user, value: '{"not":"an event"}', timestamp: '-9000000000000000' }, { key: user, value: JSON.stringify(next) }] });
+    await eventually(async () => (await inboxEventIds(herald.service, user)).includes(next.id), 'the next event of the partition to be delivered');
+    const letters = await readWholeTopic(herald.config.kafka.topics.dlq);
+    expect(letters.find((m) => m.key === user)?.value).toMatchObject({ kind: 'invalid_event', reason: 'schema_violation', source: { timestamp: '-9000000000000000 ms' } });
+  });
+
   it('handling that fails the same way kafka.maxHandlingFailures times is dead-lettered handling_failed and the partition moves on; re-published once fixed, it is delivered', async () => {
     const herald = await start({ maxHandlingFailures: 3 });
     const broken = uniqueName('broken');
