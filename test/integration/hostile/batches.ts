@@ -7,7 +7,7 @@ import { baseEvent, eventArbitraries, slowDraws, withFields } from './arbitrarie
 import { callAll, httpProblems, slowest, type HttpInput, type HttpResult } from './http-calls';
 import { oddBodies, pathInputs, profileArbitraries, profileInputs } from './http-inputs';
 import { describeInput, sampleEvents, type HostileInput } from './hostile-input';
-import { headerDraws, keyDraws, rawInputs, sendPinned } from './kafka-inputs';
+import { TIMESTAMPS, headerDraws, keyDraws, rawInputs, sendPinned } from './kafka-inputs';
 import { expectedOf, type Accounting, type Tracked } from './outcomes';
 import { SLOW_STRINGS } from './strings';
 
@@ -76,6 +76,13 @@ export const kafkaOnlyBatches: Batch[] = [
   kafka('headers', (ctx, seed, id) => fc.sample(headerDraws, { numRuns: 40, seed }).map((d, i) => ({ field: d.field, value: valid(ctx, id(i)), headers: d.headers, mustReject: false }))),
   kafka('keys', (ctx, seed, id) => fc.sample(keyDraws, { numRuns: 30, seed }).map((d, i) => ({ field: d.field, value: valid(ctx, id(i)), key: d.key, mustReject: false }))),
   kafka('raw messages (chaos/hostile.ts)', (_ctx, seed) => rawInputs(4, seed)),
+  // Each timestamp on a valid event and on a message that is none: a dead letter records where its message came from, time included.
+  kafka('record timestamps', (ctx, _seed, id) =>
+    TIMESTAMPS.flatMap((timestamp, i): HostileInput[] => [
+      { field: `timestamp ${timestamp}`, value: valid(ctx, id(i)), timestamp, mustReject: false },
+      { field: `timestamp ${timestamp} (not an event)`, value: Buffer.from('{"not":"an event"}'), timestamp, mustReject: true },
+    ]),
+  ),
 ];
 
 /** What the contract makes of a POST /api/notify body: the completed event, or null when it refuses it. */

@@ -13,6 +13,8 @@ export interface HostileInput {
   mustReject: boolean;
   key?: Buffer | null;
   headers?: IHeaders;
+  /** The record's timestamp (ms since 1970, as kafkajs takes it), which the producer sets. */
+  timestamp?: string;
 }
 
 const HEAD = 70;

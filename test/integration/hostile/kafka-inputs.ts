@@ -36,6 +36,12 @@ export const keyDraws: fc.Arbitrary<{ field: string; key: Buffer | null }> = fc.
   hostileString().map((s) => ({ field: 'key hostile string', key: Buffer.from(s) })),
 );
 
+/**
+ * Record timestamps a producer may set: the broker refuses those over an hour ahead
+ * (`log.message.timestamp.after.max.ms`) but takes any in the past, negative and before the Date range included.
+ */
+export const TIMESTAMPS = ['0', '-1', '-5', '-100000000000000', '-8640000000000001', '-9000000000000000', '1', String(Date.now() + 30 * 60_000)];
+
 /** The chaos run's malformed messages (random bytes, wrong versions, deep and huge JSON, polluted keys), plus a tombstone. */
 export function rawInputs(perKind: number, seed: number): HostileInput[] {
   const raw = hostileMessages(perKind, seed).map(({ kind, message }): HostileInput => ({ field: `raw ${kind}`, value: message.value as Buffer, key: (message.key as Buffer | null) ?? null, mustReject: true }));
@@ -53,7 +59,7 @@ export async function sendPinned(producer: Producer, topic: string, partitions: 
     const mine = inputs.map((input, i) => ({ input, i })).filter(({ i }) => i % partitions === partition);
     const size = ({ input }: { input: HostileInput }) => messageBytes({ key: input.key ?? null, value: input.value, headers: input.headers });
     for (const chunk of chunkForSend(mine, size, { maxCount: 200, maxBytes: 256 * 1024 })) {
-      const messages = chunk.map(({ input }) => ({ key: input.key ?? null, value: input.value, headers: input.headers, partition }));
+      const messages = chunk.map(({ input }) => ({ key: input.key ?? null, value: input.value, headers: input.headers, timestamp: input.timestamp, partition }));
       const [meta] = await producer.send({ topic, acks: -1, messages });
       chunk.forEach(({ i }, j) => (at[i] = `${partition}/${BigInt(meta!.baseOffset!) + BigInt(j)}`));
     }
