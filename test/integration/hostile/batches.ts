@@ -5,7 +5,7 @@ import { completeEvent } from '../../../src/contract/complete-event';
 import { uniqueName } from '../../support/infra';
 import { baseEvent, eventArbitraries, slowDraws, withFields } from './arbitraries';
 import { callAll, httpProblems, slowest, type HttpInput, type HttpResult } from './http-calls';
-import { oddBodies, pathInputs, profileArbitraries, profileInputs } from './http-inputs';
+import { headerInputs, oddBodies, pathInputs, profileArbitraries, profileInputs } from './http-inputs';
 import { describeInput, sampleEvents, type HostileInput } from './hostile-input';
 import { TIMESTAMPS, headerDraws, keyDraws, rawInputs, sendPinned } from './kafka-inputs';
 import { expectedOf, type Accounting, type Tracked } from './outcomes';
@@ -159,6 +159,15 @@ export const pathsBatch: Batch = {
   prepare(ctx) {
     const inputs = pathInputs(ctx.full);
     return { inputs, send: async () => ({ tracked: [], ...(await callAll(ctx.url, inputs).then((r) => ({ problems: httpProblems(r), note: `slowest answer ${slowest(r)}` }))) }) };
+  },
+};
+
+/** Request headers: the API key in odd forms, trace context junk, content types, sizes past Node's limits. */
+export const headersBatch: Batch = {
+  name: 'http request headers',
+  prepare(ctx) {
+    const inputs = headerInputs(ctx.full);
+    return { inputs, send: async () => notifyOutcomes(await callAll(ctx.url, inputs)) };
   },
 };
 

@@ -12,6 +12,8 @@ export interface HttpInput extends Pick<HostileInput, 'field' | 'value' | 'mustR
   path: string;
   /** Default application/json when there is a body. */
   contentType?: string;
+  /** Request headers over the defaults (the test key as `authorization`, the content type and length). */
+  requestHeaders?: Record<string, string | string[]>;
 }
 
 /** What the service answered, and how long it took. */
@@ -29,8 +31,9 @@ const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 
 function send(url: string, input: HttpInput, timeoutMs: number): Promise<Omit<HttpResult, 'input' | 'ms'>> {
   const { hostname, port } = new URL(url);
-  const headers: Record<string, string | number> = { authorization: 'Bearer test-key' };
+  const headers: Record<string, string | number | string[]> = { authorization: 'Bearer test-key' };
   if (input.value) Object.assign(headers, { 'content-type': input.contentType ?? 'application/json', 'content-length': input.value.length });
+  Object.assign(headers, input.requestHeaders);
   return new Promise((resolve) => {
     const req = request({ agent, hostname, port, method: input.method, path: input.path, headers, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];

@@ -94,3 +94,29 @@ export function oddBodies(): HttpInput[] {
   ];
 }
 
+
+const TRACEPARENT = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
+
+/** Request headers a client sets: the key in odd forms, trace context junk, content types, sizes at and past Node's limits. */
+export function headerInputs(user: string): HttpInput[] {
+  const get = (field: string, headers: Record<string, string | string[]>, mustReject = false): HttpInput => ({ field: `GET inbox ${field}`, method: 'GET', path: `/api/users/${user}/inbox`, value: null, requestHeaders: headers, mustReject });
+  const notify = (field: string, headers: Record<string, string | string[]>, contentType?: string): HttpInput => ({
+    field: `POST /api/notify ${field}`,
+    method: 'POST',
+    path: '/api/notify',
+    value: Buffer.from(JSON.stringify({ type: 'alert', priority: 'critical', recipients: [user], channels: ['in_app'], payload: { message: 'headers' } })),
+    contentType,
+    requestHeaders: headers,
+    mustReject: false,
+  });
+  return [
+    ...['', 'Bearer', 'Bearer ', 'bearer test-key', 'BEARER  test-key\t', 'Bearer test-key extra', 'Basic dGVzdDprZXk=', `Bearer ${'a'.repeat(8_000)}`, `Bearer ${'a '.repeat(4_000)}`, 'Bearer test-key\u00e9'].map((auth) =>
+      get(`authorization ${JSON.stringify(auth.slice(0, 20))}`, { authorization: auth }, !/^bearer[ \t]+test-key[ \t]*$/i.test(auth)),
+    ),
+    get('authorization twice', { authorization: ['Bearer test-key', 'Bearer other'] }),
+    get('a 20 KB header', { 'x-junk': 'x'.repeat(20_000) }, true),
+    get('2,100 headers', Object.fromEntries(Array.from({ length: 2_100 }, (_, i) => [`x-h${i}`, 'v']))),
+    ...[TRACEPARENT, `ff-${'f'.repeat(32)}-${'f'.repeat(16)}-ff`, '00-abc', 'x'.repeat(8_000), `${TRACEPARENT}-${'junk'.repeat(1_000)}`].map((tp) => notify(`traceparent ${tp.slice(0, 12)}`, { traceparent: tp, tracestate: 'a=b,'.repeat(2_000) })),
+    ...['application/json; charset=latin1', 'application/JSON', 'application/json; boundary=x; charset=utf-8', 'application/vnd.api+json', 'text/json', `application/json; ${'x=y; '.repeat(1_000)}`].map((type) => notify(`content-type ${type.slice(0, 30)}`, {}, type)),
+  ];
+}
