@@ -4,7 +4,7 @@ import { systemClock } from '../../../src/clock';
 import { completeEvent } from '../../../src/contract/complete-event';
 import { uniqueName } from '../../support/infra';
 import { baseEvent, eventArbitraries, slowDraws, withFields } from './arbitraries';
-import { callAll, httpProblems, slowest, type HttpInput, type HttpResult } from './http-calls';
+import { callAll, getJson, httpProblems, slowest, type HttpInput, type HttpResult } from './http-calls';
 import { headerInputs, oddBodies, pathInputs, profileArbitraries, profileInputs } from './http-inputs';
 import { describeInput, sampleEvents, type HostileInput } from './hostile-input';
 import { TIMESTAMPS, headerDraws, keyDraws, rawInputs, sendPinned } from './kafka-inputs';
@@ -55,14 +55,18 @@ async function sendKafka(ctx: SuiteContext, inputs: HostileInput[]): Promise<Sen
   return { tracked, problems };
 }
 
-const kafka = (name: string, draw: (ctx: SuiteContext, seed: number, id: (i: number) => string) => HostileInput[]): Batch => ({
+type Draws = (ctx: SuiteContext, seed: number, id: (i: number) => string) => HostileInput[];
+
+/** A Kafka batch of `draw`'s inputs, each with an id of the batch's own; `after` may wait for more than the accounting does. */
+const kafkaWith = (name: string, draw: Draws, after?: (ctx: SuiteContext, sent: Sent) => Promise<Sent>): Batch => ({
   name: `kafka ${name}`,
   prepare(ctx, seed) {
     const batchId = uniqueName('h');
     const inputs = draw(ctx, seed, (i) => `${batchId}-${i}`);
-    return { inputs, send: () => sendKafka(ctx, inputs) };
+    return { inputs, send: async () => (after ? after(ctx, await sendKafka(ctx, inputs)) : sendKafka(ctx, inputs)) };
   },
 });
+const kafka = (name: string, draw: Draws) => kafkaWith(name, draw);
 
 /** One Kafka batch per event field. */
 export function eventFieldBatches(perField: Record<string, number>): Batch[] {
@@ -84,6 +88,27 @@ export const kafkaOnlyBatches: Batch[] = [
     ]),
   ),
 ];
+
+/** Waits (at most `timeoutMs`) until no delivery of the known events is still waiting for its digest; returns those that still are. */
+async function digestsSent(ctx: SuiteContext, tracked: Tracked[], timeoutMs: number): Promise<string[]> {
+  const ids = tracked.flatMap((t) => ('event' in t.expected ? [t.expected.event.id] : []));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const views = await Promise.all(ids.map((id) => getJson(ctx.url, `/api/notifications/${encodeURIComponent(id)}`)));
+    const waiting = ids.filter((_, i) => views[i]!.status === 200 && (views[i]!.body.deliveries as { status: string }[]).some((d) => d.status === 'batched'));
+    if (waiting.length === 0 || Date.now() > deadline) return waiting.map((id) => `after ${timeoutMs} ms, event ${id} still waits for its digest`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Normal-priority email events with hostile payloads: they go through the bulk lane into digests
+ * (the suite's digest window is 2 s), and the batch waits until the digests were sent, so their rendering is measured too.
+ */
+export const digestBatch: Batch = kafkaWith('digests of hostile payloads', (ctx, seed, id) =>
+  sampleEvents(eventArbitraries(ctx.full).payload!, 'payload (digest)', 20, seed, (i) => ({ ...baseEvent(id(i), ctx.full), priority: 'normal', channels: ['email'] })),
+  async (ctx, sent) => ({ ...sent, problems: [...sent.problems, ...(await digestsSent(ctx, sent.tracked, 20_000))] }),
+);
 
 /** What the contract makes of a POST /api/notify body: the completed event, or null when it refuses it. */
 function notifyVerdict(body: Buffer | null): ReturnType<typeof completeEvent> | null {

@@ -6,7 +6,7 @@ import { startTestService, type TestService } from '../../support/service-harnes
 import { startSmtpSink } from '../../support/smtp-sink';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver';
 import { isolatedLanes, putUser } from '../worker/time-support';
-import { eventFieldBatches, headersBatch, kafkaOnlyBatches, notifyBatch, pathsBatch, slowBatches, usersBatch, type Batch, type SuiteContext } from './batches';
+import { digestBatch, eventFieldBatches, headersBatch, kafkaOnlyBatches, notifyBatch, pathsBatch, slowBatches, usersBatch, type Batch, type SuiteContext } from './batches';
 import { describeInput, sizeOf } from './hostile-input';
 import { accountFor, collectLetters, countersOf, quiet, type Letters } from './outcomes';
 import { deliverCanary, productionLogger, watchEventLoop, watchProcessErrors } from './responsiveness';
@@ -33,7 +33,7 @@ const PARTITIONS = 3;
 
 const PER_FIELD = { id: 30, deduplicationKey: 30, type: 20, priority: 20, template: 30, locale: 30, category: 30, payload: 40, recipients: 40, channels: 30, createdAt: 30, sendAt: 30, delay: 30, version: 15, extraKeys: 15 };
 
-const batches: Batch[] = [...eventFieldBatches(PER_FIELD), ...kafkaOnlyBatches, notifyBatch, usersBatch, pathsBatch, headersBatch, ...slowBatches];
+const batches: Batch[] = [...eventFieldBatches(PER_FIELD), ...kafkaOnlyBatches, digestBatch, notifyBatch, usersBatch, pathsBatch, headersBatch, ...slowBatches];
 // HERALD_HOSTILE_ONLY=<part of a batch name>[|<another>…] runs only those batches, with the seeds they have in the whole suite.
 const ONLY = process.env.HERALD_HOSTILE_ONLY?.split('|');
 const chosen = batches.map((b, i) => [b.name, b, SEED + i] as const).filter(([name]) => !ONLY || ONLY.some((part) => name.includes(part)));
@@ -59,7 +59,9 @@ describe('hostile inputs: herald stays responsive, loses nothing, and answers ev
     // The bundled config (templates with translations, tracking parameters, digests, caps), on topics of its own.
     const { topics: _shared, ...kafka } = bundled.kafka ?? {};
     const webhook = { ...bundled.channels?.webhook, allowPrivateAddresses: true, endpoints: { partner: hooks.url('/partner') }, users: { [full]: hooks.url('/user') } };
-    const config = isolatedLanes({ ...bundled, kafka: { ...kafka, partitions: PARTITIONS }, channels: { ...bundled.channels, webhook } });
+    // Digests of normal and low email every 2 s instead of 15 minutes, so that their rendering happens within a batch.
+    const rules = bundled.batching?.rules?.map((rule) => (rule.name === 'email-15m' ? { ...rule, window: { every: '2s' } } : rule));
+    const config = isolatedLanes({ ...bundled, kafka: { ...kafka, partitions: PARTITIONS }, channels: { ...bundled.channels, webhook }, batching: { ...bundled.batching, rules } });
     const env = { SMTP_URL: smtp.url, HERALD_WEBHOOK_SECRETS: `whsec_${randomBytes(32).toString('base64')}` };
     herald = await startTestService({ config, env, logger });
     producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
