@@ -36,7 +36,8 @@ export const profileArbitraries: Record<string, fc.Arbitrary<Draw>> = {
   pushTokens: fc.oneof(
     fc.array(hostileString(PROFILE_LIMITS.maxPushTokenLength), { maxLength: 25 }).map((t) => draw('pushTokens', str(t), t.length > PROFILE_LIMITS.maxPushTokens || t.some((x) => x.length === 0 || x.length > PROFILE_LIMITS.maxPushTokenLength))),
     fc.constantFrom(PROFILE_LIMITS.maxPushTokens, PROFILE_LIMITS.maxPushTokens + 1).map((n) => draw('pushTokens', str(Array.from({ length: n }, (_, i) => `tok-${i}`)), n > PROFILE_LIMITS.maxPushTokens)),
-    nonString.map((f) => draw('pushTokens', f, true)),
+    // Not a list at all (the fragments that are lists of strings are valid here).
+    nonString.filter((f) => !f.startsWith('[')).map((f) => draw('pushTokens', f, true)),
   ),
   locale: anyString('locale', fc.oneof(fc.constantFrom('en', 'fr-CA', 'EN', 'en_US', 'zh-Hant-TW'), fc.integer({ min: 1, max: 300 }).map((n) => `en${'-ab'.repeat(n)}`), hostileString(LIMITS.maxNameLength)), (s) => !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(s)),
   timeZone: anyString(
