@@ -1,5 +1,6 @@
 import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import type { HeraldConfig } from '../config/schema';
+import { describeError } from '../errors';
 import type { Logger } from '../logger';
 
 /**
@@ -47,7 +48,10 @@ export async function ensureTopics(kafka: Kafka, config: HeraldConfig['kafka'], 
   try {
     const existing = new Set(await admin.listTopics());
     const consumed = new Set([config.topics.incoming, config.topics.bulk]);
-    await warnOnUnreadableCompression(admin, [...consumed].filter((t) => existing.has(t)), logger);
+    // Only a warning: a principal without DescribeConfigs on the topic must still start.
+    await warnOnUnreadableCompression(admin, [...consumed].filter((t) => existing.has(t)), logger).catch((error: unknown) =>
+      logger.warn('could not read the compression.type of the consumed topics; check it is uncompressed, gzip or zstd', { error: describeError(error) }),
+    );
     const wanted = Object.values(config.topics).filter((t) => !existing.has(t));
     if (wanted.length === 0) return;
     await admin.createTopics({
