@@ -8,8 +8,20 @@ export const sourceCoordinatesSchema = z.object({
   partition: z.number().int(),
   offset: z.string(),
   key: z.string().nullable(),
+  /** The record's timestamp as an ISO instant, or its raw milliseconds when no date has it (see {@link sourceTimestamp}). */
   timestamp: z.string(),
 });
+
+/**
+ * A record timestamp (ms since 1970, as kafkajs gives it) for a letter's `source.timestamp`: the ISO
+ * instant, or the milliseconds as given when they are outside what a date holds. The producer sets
+ * it, and brokers take any instant in the past: `-9000000000000000` made toISOString throw, the
+ * letter was never written and the message was retried in place for ever, holding its partition.
+ */
+export function sourceTimestamp(ms: string): string {
+  const date = new Date(Number(ms));
+  return Number.isNaN(date.getTime()) ? `${ms} ms` : date.toISOString();
+}
 
 const common = {
   /** Stable code of the failure (`invalid_json`, `smtp_rejected`, `provider_timeout`…). */

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { eventV1Schema } from './event-v1';
 import { eventV2Schema, type EventV2 } from './event-v2';
 import { LIMITS } from './limits';
+import { pathOfLoneSurrogate } from './lone-surrogates';
 import { upcastV1 } from './upcast';
 
 /**
@@ -64,6 +65,12 @@ export function parseEventObject(value: unknown): ParseResult {
   }
   if (nestsDeeperThan(value, LIMITS.maxJsonDepth)) {
     return reject('too_deep', `the event nests objects or arrays more than ${LIMITS.maxJsonDepth} levels deep; flatten the payload or send a reference to the content`);
+  }
+  const illFormed = pathOfLoneSurrogate(value);
+  if (illFormed !== undefined) {
+    return reject('schema_violation', 'the event holds text that is not well-formed Unicode; send every string as well-formed UTF-8', [
+      { path: illFormed, message: 'holds a lone surrogate (a \\ud800-\\udfff escape without its pair), which cannot be stored; remove it or send the whole character' },
+    ]);
   }
   const version = (value as { version?: unknown }).version;
   if (version === undefined) {

@@ -9,6 +9,7 @@ import type { UserProfile } from '../recipients/user-profile';
 import { createBearerAuth } from './auth';
 import { createErrorHandler } from './error-handler';
 import { HttpError } from './http-error';
+import { parseJsonBody } from './json-body';
 import type { StoredNotification } from './notification-view';
 import { notificationRoutes } from './routes/notifications';
 import { notifyRoutes } from './routes/notify';
@@ -82,6 +83,15 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
   app.server.maxConnections = deps.limits.maxConnections;
 
   app.setErrorHandler(createErrorHandler(deps.logger, bodyLimit));
+  // herald's own JSON parser: the same refusals as fastify's, each with its own error (./json-body.ts).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   app.setNotFoundHandler((request) => {
     throw new HttpError(404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}; herald serves /api/notify, /api/users/:id, /api/users/:id/inbox, /api/notifications/:id (GET, DELETE), /webhooks/twilio/status, /healthz, /readyz and /metrics`);
   });

@@ -1,6 +1,7 @@
 import { Partitioners, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import type { Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
+import { sourceTimestamp } from '../contract/dead-letter';
 import type { EventV2 } from '../contract/event-v2';
 import { parseEvent, type ParseResult } from '../contract/parse-event';
 import type { DlqPublisher } from '../dlq/dlq-publisher';
@@ -52,7 +53,7 @@ export function createWorker(deps: WorkerDeps) {
 
   async function rejectInvalid({ topic, partition, message }: MessageAt, failure: Extract<ParseResult, { ok: false }>): Promise<void> {
     await deps.dlq.rejectMessage({
-      source: { topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, timestamp: new Date(Number(message.timestamp)).toISOString() },
+      source: { topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, timestamp: sourceTimestamp(message.timestamp) },
       raw: message.value,
       reason: failure.code,
       message: failure.message,

@@ -66,6 +66,34 @@ describe('a message no retry can cure', () => {
     expect(letters.find((m) => m.key === user)?.value).toMatchObject({ kind: 'invalid_event', reason: 'schema_violation', issues: [expect.objectContaining({ path: 'delay' })] });
   });
 
+  it('a lone surrogate in an id or the payload is refused at validation: dead-lettered from Kafka, 400 over HTTP, and the next event goes', async () => {
+    // Before, the event was accepted and every record of its deliveries failed in Redis's cjson ("invalid unicode escape code"), retried for ever.
+    const herald = await start({});
+    const user = uniqueName('user');
+    await putUser(herald.service, user, {});
+    const res = await api(herald.service, 'POST', '/api/notify', { type: 'alert', priority: 'high', recipients: [user], channels: ['in_app'], payload: { message: 'half \ud83d' } });
+    expect(res).toMatchObject({ status: 400, body: { error: 'invalid_event', issues: [{ path: 'payload.message', message: expect.stringContaining('lone surrogate') }] } });
+
+    const broken = event(user, { id: `${uniqueName('evt')}-\ud800` });
+    const next = event(user);
+    for (const e of [broken, next]) await producer.send({ topic: herald.config.kafka.topics.incoming, messages: [{ key: user, value: JSON.stringify(e) }] });
+    await eventually(async () => (await inboxEventIds(herald.service, user)).includes(next.id), 'the next event of the partition to be delivered');
+    const letters = await readWholeTopic(herald.config.kafka.topics.dlq);
+    expect(letters.find((m) => m.key === user)?.value).toMatchObject({ kind: 'invalid_event', reason: 'schema_violation', issues: [{ path: 'id', message: expect.stringContaining('lone surrogate') }] });
+  });
+
+  it('a message stamped before any date (the broker takes -9000000000000000) is dead-lettered with that timestamp, and the next event goes', async () => {
+    // Before, writing its letter threw RangeError: Invalid time value, and the message was retried in place for ever.
+    const herald = await start({});
+    const user = uniqueName('user');
+    await putUser(herald.service, user, {});
+    const next = event(user);
+    await producer.send({ topic: herald.config.kafka.topics.incoming, messages: [{ key: user, value: '{"not":"an event"}', timestamp: '-9000000000000000' }, { key: user, value: JSON.stringify(next) }] });
+    await eventually(async () => (await inboxEventIds(herald.service, user)).includes(next.id), 'the next event of the partition to be delivered');
+    const letters = await readWholeTopic(herald.config.kafka.topics.dlq);
+    expect(letters.find((m) => m.key === user)?.value).toMatchObject({ kind: 'invalid_event', reason: 'schema_violation', source: { timestamp: '-9000000000000000 ms' } });
+  });
+
   it('handling that fails the same way kafka.maxHandlingFailures times is dead-lettered handling_failed and the partition moves on; re-published once fixed, it is delivered', async () => {
     const herald = await start({ maxHandlingFailures: 3 });
     const broken = uniqueName('broken');

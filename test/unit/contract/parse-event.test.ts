@@ -126,3 +126,26 @@ describe('parseEvent: messages that are not events', () => {
     expect(parseEvent(raw).ok).toBe(true);
   });
 });
+
+describe('parseEvent: text that is not well-formed Unicode', () => {
+  // JSON may escape a lone surrogate ("\ud800"), which no UTF-8 store holds: Redis's cjson refused the
+  // delivery records of such an event ("invalid unicode escape code"), and herald retried them for ever.
+  it.each([
+    ['the id', { id: 'evt-\ud800' }, 'id'],
+    ['the deduplication key', { deduplicationKey: 'key-\udfff' }, 'deduplicationKey'],
+    ['a recipient', { recipients: ['user-42', 'user-\udc00'] }, 'recipients.1'],
+    ['the template', { template: 'reset\ud83d' }, 'template'],
+    ['a payload value', { payload: { name: 'Ada', nested: { list: ['ok', 'x\ud800y'] } } }, 'payload.nested.list.1'],
+    ['a payload key', { payload: { ['k\ud800']: 'v' } }, 'payload.k\\ud800'],
+  ])('refuses a lone surrogate in %s as schema_violation, at its path', (_label, overrides, path) => {
+    const result = rejected(parseEvent(bytes(v2Event(overrides))));
+    expect(result.code).toBe('schema_violation');
+    expect(result.issues).toEqual([{ path, message: expect.stringContaining('lone surrogate') }]);
+    expect(result.message).toContain('well-formed');
+  });
+
+  it('accepts surrogate pairs (emoji), escaped or not', () => {
+    expect(parseEvent(bytes(v2Event({ id: 'evt-🙂', payload: { name: 'Ada \ud83d\ude42' } }))).ok).toBe(true);
+    expect(parseEvent(Buffer.from(JSON.stringify(v2Event()).replace('"Ada"', '"Ada \\ud83d\\ude42"'))).ok).toBe(true);
+  });
+});
