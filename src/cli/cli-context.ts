@@ -1,4 +1,3 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { systemClock } from '../shared/clock';
 import { loadConfig } from '../service/load-config';
 import type { HeraldConfig } from '../config/schema';
@@ -6,6 +5,8 @@ import { loadEnv, type Env } from '../config/env';
 import { createDeliveryStore, type DeliveryStore } from '../delivery-state/delivery-store';
 import { readDeadLetters, type ReadRange, type StoredLetter } from '../dlq/dlq-reader';
 import { ConfigError, describeError, messageOf } from '../shared/errors';
+import { createCliKafka } from '../kafka/create-kafka';
+import type { KafkaAdmin, KafkaClient } from '../kafka/types';
 import type { RedisClient } from '../redis/commands';
 import { createKeys, type RedisKeys } from '../redis/keys';
 import { createRedisClient, redisTarget } from '../redis/redis-client';
@@ -26,8 +27,8 @@ export interface GlobalOptions {
 export function createCliContext(options: GlobalOptions, source?: NodeJS.ProcessEnv) {
   let env: Env | undefined;
   let config: Promise<HeraldConfig> | undefined;
-  let kafka: Kafka | undefined;
-  let admin: Promise<Admin> | undefined;
+  let kafka: KafkaClient | undefined;
+  let admin: Promise<KafkaAdmin> | undefined;
   let redis: Promise<RedisClient> | undefined;
   let deliveries: Promise<DeliveryStore> | undefined;
   const closers: (() => Promise<unknown>)[] = [];
@@ -53,11 +54,11 @@ export function createCliContext(options: GlobalOptions, source?: NodeJS.Process
     keys(): RedisKeys {
       return createKeys(getEnv().HERALD_REDIS_PREFIX);
     },
-    kafka(): Kafka {
-      kafka ??= new Kafka({ brokers: getEnv().KAFKA_BROKERS, clientId: 'herald-cli', logLevel: logLevel.NOTHING, connectionTimeout: 3_000, retry: { retries: 2, initialRetryTime: 200 } });
+    kafka(): KafkaClient {
+      kafka ??= createCliKafka(getEnv().KAFKA_BROKERS);
       return kafka;
     },
-    async admin(): Promise<Admin> {
+    async admin(): Promise<KafkaAdmin> {
       admin ??= (async () => {
         const client = context.kafka().admin();
         try {

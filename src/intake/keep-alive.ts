@@ -1,4 +1,4 @@
-import type { EachBatchPayload } from 'kafkajs';
+import type { PartitionBatch } from '../kafka/types';
 import { describeError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 
@@ -8,7 +8,7 @@ import type { Logger } from '../shared/logger';
  * stall commits of the work finished before it, or cost the partition in a rebalance.
  * Returns the function that stops it.
  */
-export function keepAlive(payload: EachBatchPayload, logger: Logger): () => void {
+export function keepAlive(payload: Pick<PartitionBatch, 'heartbeat' | 'commitOffsetsIfNecessary'>, logger: Logger): () => void {
   const timer = setInterval(() => {
     void payload.heartbeat().catch(() => undefined);
     void payload.commitOffsetsIfNecessary().catch((error: unknown) => logger.warn('offset commit failed; will retry', { error: describeError(error) }));

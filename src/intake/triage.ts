@@ -1,4 +1,4 @@
-import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
+import type { ConsumedMessage, MessageHeaders, OutgoingMessage } from '../kafka/types';
 import type { Priority } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
 import { parseEvent, type ParseResult } from '../contract/parse-event';
@@ -47,7 +47,7 @@ export const REPLAY_REFUSED =
  * `herald-replay` header is refused (dead-lettered `replay_refused`): any producer on the topic
  * could set it, and nothing on this topic is trusted to skip the pipeline's checks.
  */
-export function triage(raw: Buffer | null, fastLane: readonly Priority[], headers?: IHeaders): Triage {
+export function triage(raw: Buffer | null, fastLane: readonly Priority[], headers?: MessageHeaders): Triage {
   if (hasHeader(headers, REPLAY_HEADER)) return { lane: 'invalid', failure: { ok: false, code: 'replay_refused', message: REPLAY_REFUSED, issues: [{ path: `(header ${REPLAY_HEADER})`, message: 'set by the producer' }] } };
   const parsed = parseEvent(raw);
   if (!parsed.ok) return { lane: 'invalid', failure: parsed };
@@ -56,8 +56,8 @@ export function triage(raw: Buffer | null, fastLane: readonly Priority[], header
 }
 
 /** The bulk-lane copy of an incoming message: its key, value and headers, plus where it came from. */
-export function forwardedMessage(origin: { topic: string; partition: number }, message: Pick<KafkaMessage, 'key' | 'value' | 'headers' | 'offset'>): Message {
-  const headers: IHeaders = { ...message.headers, [ORIGIN_HEADER]: `${origin.topic}/${origin.partition}/${message.offset}` };
+export function forwardedMessage(origin: { topic: string; partition: number }, message: Pick<ConsumedMessage, 'key' | 'value' | 'headers' | 'offset'>): OutgoingMessage {
+  const headers: MessageHeaders = { ...message.headers, [ORIGIN_HEADER]: `${origin.topic}/${origin.partition}/${message.offset}` };
   return { key: message.key, value: message.value, headers };
 }
 
@@ -93,7 +93,7 @@ export function chunkForSend<T>(items: readonly T[], sizeOf: (item: T) => number
 }
 
 /** Bytes a message adds to a produce request, near enough (record overhead left out). */
-export function messageBytes(message: Pick<KafkaMessage, 'key' | 'value' | 'headers'>): number {
+export function messageBytes(message: Pick<ConsumedMessage, 'key' | 'value' | 'headers'>): number {
   let size = (message.key?.length ?? 0) + (message.value?.length ?? 0);
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     for (const v of [value ?? []].flat()) size += name.length + v.length;

@@ -60,7 +60,7 @@ describe('forwardedMessage', () => {
     expect(out.value).toBe(message.value);
     expect(out.headers).toEqual({ ...message.headers, [ORIGIN_HEADER]: 'notifications.incoming/4/1234' });
     // A fresh produce time: an old one could put the copy past the bulk topic's retention at once.
-    expect(out.timestamp).toBeUndefined();
+    expect(Object.keys(out)).not.toContain('timestamp');
   });
 
   it('forwards a message without headers or key too', () => {
