@@ -2,6 +2,7 @@ import type { HeraldConfigInput } from '../../../src/config/schema';
 import type { DeadLetter } from '../../../src/dlq/dlq-publisher';
 import { AddressRejectedError, PermanentError, RetriableError } from '../../../src/shared/errors';
 import { decisionRig, type DecisionRig, type RigOptions } from './decision-rig';
+import { lateAnswer } from './scripted-provider';
 
 /**
  * The dispatcher and its failure handler (src/dispatch/dispatch-delivery.ts, handle-failure.ts) on
@@ -95,6 +96,14 @@ describe('dispatch: what one try of a delivery becomes', () => {
     expect(await rig.record('evt-2')).toMatchObject({ status: 'deferred', attempts: 0, reason: 'breaker_open' });
     expect(await retryDue('evt-2')).toBe(trial);
     expect(rig.scripts.sms.map((s) => s.calls.length)).toEqual([1, 1]);
+  });
+
+  it('bounces at the first attempt an address the provider refused after the breaker timeout (the late refusal is its own outcome)', async () => {
+    await setUp({ channels: { sms: { breaker: { timeoutMs: 50 } } } });
+    rig.scripts.sms[0]!.next(lateAnswer(150, new AddressRejectedError('the carrier says the number does not exist', 'unknown_number')));
+    expect(await dispatch('evt-1')).toBe('bounced');
+    expect(await rig.record('evt-1')).toMatchObject({ status: 'bounced', reason: 'unknown_number', attempts: 1 });
+    expect(await retryDue('evt-1')).toBeNull();
   });
 
   it('dead-letters a template that fails to render as permanent, without calling the provider', async () => {

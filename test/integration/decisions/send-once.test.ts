@@ -1,6 +1,6 @@
 import type { HeraldConfigInput } from '../../../src/config/schema';
 import { deliveryIdOf, type DeliveryRef } from '../../../src/delivery-state/delivery-store';
-import { PermanentError, RetriableError } from '../../../src/shared/errors';
+import { AddressRejectedError, PermanentError, RetriableError } from '../../../src/shared/errors';
 import { outbound } from '../channels/support';
 import { decisionRig, type DecisionRig, type RigOptions } from './decision-rig';
 import { heldCall, lateAnswer } from './scripted-provider';
@@ -113,6 +113,21 @@ describe('send-once: one attempt of one delivery, at most one send', () => {
       expect(await send()).toMatchObject({ outcome: 'sent', attempts: 1 });
       expect(await rig.record('evt-1')).toMatchObject({ status: 'sent' });
       expect(rig.providers.sms[0]!.breakerState()).toBe('open');
+    });
+
+    it('refused late for good: the permanent error itself, not a retriable timeout', async () => {
+      setUp(slow);
+      rig.scripts.sms[0]!.next(lateAnswer(150, new AddressRejectedError('the carrier says the number does not exist', 'unknown_number')));
+      const outcome = await send();
+      expect(outcome).toMatchObject({ outcome: 'failed', error: { code: 'unknown_number', retriable: false } });
+      expect(outcome.outcome === 'failed' && outcome.error).toBeInstanceOf(AddressRejectedError);
+    });
+
+    it('answered 429 late: its Retry-After still pauses the provider for every worker', async () => {
+      setUp(slow);
+      rig.scripts.sms[0]!.next(lateAnswer(150, new RetriableError('Twilio is rate limiting herald', 'rate_limited', undefined, 20_000)));
+      expect(await send()).toMatchObject({ outcome: 'failed', error: { code: 'rate_limited', retryAfterMs: 20_000 } });
+      expect(await rig.limiter.pausedUntil('sms', 'sms-scripted')).toBe(rig.clock.now() + 20_000);
     });
   });
 });
