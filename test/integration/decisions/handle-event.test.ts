@@ -1,4 +1,5 @@
 import type { HeraldConfigInput } from '../../../src/config/schema';
+import { RetriableError } from '../../../src/shared/errors';
 import { eventHandlerRig, type EventHandlerRig } from './event-handler-rig';
 import { heldCall } from './scripted-provider';
 
@@ -47,6 +48,22 @@ describe('event handler: dedup, age, schedule and our own failures', () => {
     rig.feed.refuse = undefined;
     expect(await rig.handle(event, 'in/0/10')).toEqual({ verdict: 'redelivery', plans: 2 });
     expect([rig.scripts.sms[0]!.calls.length, rig.scripts.email[0]!.calls.length]).toEqual([1, 1]);
+  });
+
+  it('leaves a delivery waiting in the retry store to it when the message is handled again: no call before its Retry-After, no attempt used', async () => {
+    await setUp();
+    const event = rig.event('evt-1', { channels: ['sms', 'email'] });
+    rig.scripts.sms[0]!.next(new RetriableError('Twilio answered 503', 'http_503', undefined, 600_000));
+    rig.feed.refuse = (change) => change.channel === 'email' && change.status === 'pending';
+    await expect(rig.handle(event, 'in/0/10')).rejects.toThrow(/status topic unreachable/);
+    expect(await rig.outcomes('evt-1')).toEqual({ 'u1|email': 'sent:', 'u1|sms': 'deferred:http_503' });
+
+    // Retried in place, as intake retries a message that failed on our side.
+    rig.feed.refuse = undefined;
+    expect(await rig.handle(event, 'in/0/10')).toEqual({ verdict: 'redelivery', plans: 2 });
+    expect(rig.scripts.sms[0]!.calls).toEqual(['evt-1|u1|sms']);
+    expect(await rig.record('evt-1')).toMatchObject({ status: 'deferred', attempts: 1 });
+    expect(await rig.retries.dueAt('sms', 'evt-1|u1|sms')).toBe(rig.clock.now() + 600_000);
   });
 
   it("records every pair of an event older than its priority's maxAge skipped as stale, and keeps a failure a failure", async () => {
