@@ -1,12 +1,12 @@
 import { withBreaker, type GuardedProvider } from '../../../src/channels/circuit-breaker';
-import type { ProviderMap } from '../../../src/channels/types';
+import type { OutboundMessage, ProviderMap } from '../../../src/channels/types';
 import { parseConfig } from '../../../src/config/load-config';
 import type { HeraldConfigInput } from '../../../src/config/schema';
 import type { EventV2 } from '../../../src/contract/event-v2';
 import { CHANNELS, type Channel } from '../../../src/contract/vocabulary';
-import { createDeliveryStore } from '../../../src/delivery-state/delivery-store';
+import { createDeliveryStore, deliveryIdOf, type DeliveryRef } from '../../../src/delivery-state/delivery-store';
 import type { StatusChange } from '../../../src/delivery-state/types';
-import { createDispatcher } from '../../../src/dispatch/dispatch-delivery';
+import { createDispatcher, type RenderFn } from '../../../src/dispatch/dispatch-delivery';
 import { createRateLimiter, type RateWait } from '../../../src/dispatch/rate-limiter';
 import { createSendOnce } from '../../../src/dispatch/send-once';
 import { isResolved, resolveRecipient, type ResolvedRecipient } from '../../../src/recipients/resolve-recipient';
@@ -16,6 +16,7 @@ import { createKeys } from '../../../src/redis/keys';
 import { createRenderer } from '../../../src/rendering/render';
 import { createRetryStore } from '../../../src/retries/retry-store';
 import { testLogger, testRedis } from '../../support/infra';
+import { outbound } from '../channels/support';
 import { manualClock } from '../digests/batching-fixtures';
 import { sampleEventV2 } from '../stores/retry-fixtures';
 import { recordingDlq, scriptedProvider, type ScriptedProvider } from './scripted-provider';
@@ -77,20 +78,10 @@ export function decisionRig(input: HeraldConfigInput = {}, options: RigOptions =
   const retries = createRetryStore({ redis, keys, clock });
   const directory = createUserDirectory({ redis, keys });
   const renderer = createRenderer(config);
-  const dispatch = createDispatcher({
-    providers: providers as ProviderMap,
-    nextTurn: async (channel) => redis.incr(keys.roundRobin(channel)),
-    sendOnce: main.sendOnce,
-    deliveries: main.deliveries,
-    retries,
-    dlq,
-    render: (input) => renderer.render(input),
-    config,
-    clock,
-    logger,
-    // No jitter: a backoff is then exactly its floor (the Retry-After, or 0), and a deferral's spread 0.
-    random: () => 0,
-  });
+  const nextTurn = async (channel: Channel) => redis.incr(keys.roundRobin(channel));
+  const render: RenderFn = (input) => renderer.render(input);
+  // No jitter (random 0): a backoff is then exactly its floor (the Retry-After, or 0), and a deferral's spread 0.
+  const dispatch = createDispatcher({ ...main, providers: providers as ProviderMap, nextTurn, retries, dlq, render, config, clock, logger, random: () => 0 });
 
   return {
     config,
@@ -106,7 +97,7 @@ export function decisionRig(input: HeraldConfigInput = {}, options: RigOptions =
     providers: providers as ProviderMap,
     retries,
     directory,
-    renderer,
+    render,
     worker,
     ...main,
     dispatch,
@@ -123,6 +114,9 @@ export function decisionRig(input: HeraldConfigInput = {}, options: RigOptions =
 
     /** A valid critical alert to `u1` on SMS, created when the rig's clock started, with the overrides. */
     event: (id: string, overrides: Partial<EventV2> = {}): EventV2 => ({ ...sampleEventV2(id), createdAt: new Date(START - 5_000).toISOString(), ...overrides }),
+
+    /** A message of one delivery as the dispatcher hands it to a provider (to `u1`'s phone, content as the channel tests use). */
+    message: (ref: DeliveryRef): OutboundMessage => outbound(ref.channel, ['+14155550100'], { deliveryId: deliveryIdOf(ref), idempotencyKey: deliveryIdOf(ref), eventId: ref.eventId, recipientId: ref.recipientId }),
 
     /** The record of one delivery of `eventId` to `recipientId` on `channel`. */
     record: (eventId: string, channel: Channel = 'sms', recipientId = 'u1') => main.deliveries.get({ eventId, recipientId, channel }),

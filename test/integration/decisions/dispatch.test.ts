@@ -2,7 +2,7 @@ import type { HeraldConfigInput } from '../../../src/config/schema';
 import type { DeadLetter } from '../../../src/dlq/dlq-publisher';
 import { AddressRejectedError, PermanentError, RetriableError } from '../../../src/shared/errors';
 import { decisionRig, type DecisionRig, type RigOptions } from './decision-rig';
-import { lateAnswer } from './scripted-provider';
+import { heldCall, lateAnswer } from './scripted-provider';
 
 /**
  * The dispatcher and its failure handler (src/dispatch/dispatch-delivery.ts, handle-failure.ts) on
@@ -96,6 +96,32 @@ describe('dispatch: what one try of a delivery becomes', () => {
     expect(await rig.record('evt-2')).toMatchObject({ status: 'deferred', attempts: 0, reason: 'breaker_open' });
     expect(await retryDue('evt-2')).toBe(trial);
     expect(rig.scripts.sms.map((s) => s.calls.length)).toEqual([1, 1]);
+  });
+
+  it("defers a delivery another worker is sending to the end of that worker's lease, leaving its record to it", async () => {
+    await setUp();
+    const held = heldCall();
+    rig.scripts.sms[0]!.next(held.step);
+    const worker2 = rig.worker('worker-2');
+    const ref = { eventId: 'evt-1', recipientId: 'u1', channel: 'sms' } as const;
+    const sending = worker2.sendOnce(ref, rig.providers.sms, () => rig.message(ref));
+    await held.started;
+
+    expect(await dispatch('evt-1')).toBe('deferred');
+    expect(await retryDue('evt-1')).toBe(rig.clock.now() + rig.config.dedup.sendLeaseMs);
+    expect((await rig.record('evt-1'))?.status).toBe('sending');
+    held.release();
+    expect(await sending).toMatchObject({ outcome: 'sent' });
+    expect(await dispatch('evt-1')).toBe('already_sent');
+    expect(rig.scripts.sms[0]!.calls).toHaveLength(1);
+  });
+
+  it('defers, without using an attempt, a delivery that found no rate-limit token within maxRateWaitMs', async () => {
+    await setUp({ channels: { sms: { rateLimit: { perMinute: 1 } } }, retries: { maxRateWaitMs: 0 } });
+    expect(await dispatch('evt-1')).toBe('sent');
+    expect(await dispatch('evt-2')).toBe('deferred');
+    expect(await rig.record('evt-2')).toMatchObject({ status: 'deferred', attempts: 0, reason: 'rate_limited' });
+    expect(rig.scripts.sms[0]!.calls).toEqual(['evt-1|u1|sms']);
   });
 
   it('bounces at the first attempt an address the provider refused after the breaker timeout (the late refusal is its own outcome)', async () => {

@@ -18,12 +18,13 @@ export function eventHandlerRig(config: HeraldConfigInput = {}, options: RigOpti
   const { redis, keys, clock, logger, deliveries } = rig;
   const batches = createBatchStore({ redis, keys, clock, claimLeaseMs: rig.config.batching.claimLeaseMs });
   const schedule = createScheduleStore({ redis, keys, clock, retentionSeconds: rig.config.deliveryState.retentionSeconds });
+  const dedup = createDedupStore({ redis, keys, ttlSeconds: rig.config.dedup.ttlSeconds });
   const handle = createEventHandler({
-    dedup: createDedupStore({ redis, keys, ttlSeconds: rig.config.dedup.ttlSeconds }),
+    dedup,
     deliveries,
     directory: rig.directory,
     dispatch: rig.dispatch,
-    batch: createBatchDelivery({ store: batches, deliveries, render: (input) => rig.renderer.render(input), clock, logger }),
+    batch: createBatchDelivery({ store: batches, deliveries, render: rig.render, clock, logger }),
     schedule,
     caps: createFrequencyCaps({ redis, keys, clock, caps: rig.config.frequencyCaps }),
     retries: rig.retries,
@@ -34,6 +35,7 @@ export function eventHandlerRig(config: HeraldConfigInput = {}, options: RigOpti
 
   return {
     ...rig,
+    dedup,
     batches,
     schedule,
     handle,

@@ -91,6 +91,15 @@ describe('event handler: dedup, age, schedule and our own failures', () => {
     expect(rig.scripts.sms[0]!.calls).toEqual([]);
   });
 
+  it('schedules a redelivered event whose first handling died before the schedule store had it', async () => {
+    await setUp();
+    const event = rig.event('evt-1', { delay: '15m' });
+    // The first worker claimed the message, then died.
+    expect(await rig.dedup.claim('evt-1', 'in/0/10')).toBe('new');
+    expect(await rig.handle(event, 'in/0/10')).toEqual({ verdict: 'redelivery', plans: 0, scheduled: true });
+    expect(await rig.schedule.state('evt-1')).toMatchObject({ state: 'scheduled', dueAt: Date.parse(event.createdAt) + 15 * 60_000 });
+  });
+
   it('delivers a scheduled event once when it fires, and never again on a redelivery of its message', async () => {
     await setUp();
     const event = rig.event('evt-1', { delay: '15m' });

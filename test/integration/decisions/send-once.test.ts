@@ -1,7 +1,6 @@
 import type { HeraldConfigInput } from '../../../src/config/schema';
-import { deliveryIdOf, type DeliveryRef } from '../../../src/delivery-state/delivery-store';
+import type { DeliveryRef } from '../../../src/delivery-state/delivery-store';
 import { AddressRejectedError, PermanentError, RetriableError } from '../../../src/shared/errors';
-import { outbound } from '../channels/support';
 import { decisionRig, type DecisionRig, type RigOptions } from './decision-rig';
 import { heldCall, lateAnswer } from './scripted-provider';
 
@@ -15,9 +14,8 @@ describe('send-once: one attempt of one delivery, at most one send', () => {
   afterEach(() => rig.cleanup());
 
   const ref: DeliveryRef = { eventId: 'evt-1', recipientId: 'u1', channel: 'sms' };
-  const message = (r: DeliveryRef = ref) => () => outbound('sms', ['+14155550100'], { deliveryId: deliveryIdOf(r), idempotencyKey: deliveryIdOf(r), eventId: r.eventId, recipientId: r.recipientId });
   const setUp = (config: HeraldConfigInput = {}, options: RigOptions = {}) => (rig = decisionRig(config, options));
-  const send = (worker: Pick<DecisionRig, 'sendOnce'> = rig, r = ref) => worker.sendOnce(r, rig.providers.sms, message(r));
+  const send = (worker: Pick<DecisionRig, 'sendOnce'> = rig, r = ref) => worker.sendOnce(r, rig.providers.sms, () => rig.message(r));
 
   it('takes the lease, sends and records sent; any later try, on any worker, is already_sent without a call', async () => {
     setUp();
