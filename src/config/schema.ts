@@ -49,7 +49,8 @@ const breakerSchema = z
     /**
      * A provider call slower than this counts as a failure towards opening the breaker, in ms. The
      * delivery still takes the call's own outcome (a late acceptance is sent, not retried into a
-     * duplicate); each provider's own timeout (SMTP, Twilio, webhooks) ends a hung call. Default 45000.
+     * duplicate; a late failure keeps its own error, a 429's Retry-After or a refused address); each
+     * provider's own timeout (SMTP, Twilio, webhooks) ends a hung call. Default 45000.
      */
     timeoutMs: positiveInt.default(45_000),
   })

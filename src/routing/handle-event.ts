@@ -7,7 +7,7 @@ import type { RetryStore } from '../retries/retry-store';
 import { scheduleRetry } from '../retries/schedule-retry';
 import { gateDeliveries } from './gate-deliveries';
 import type { DedupStore, DedupVerdict } from './dedup-store';
-import type { DeliveryStore } from '../delivery-state/delivery-store';
+import { deliveryIdOf, type DeliveryStore } from '../delivery-state/delivery-store';
 import type { Dispatch } from '../dispatch/dispatch-delivery';
 import { runLimited } from '../shared/run-limited';
 import type { Logger } from '../shared/logger';
@@ -72,7 +72,15 @@ export function createEventHandler(deps: EventHandlerDeps) {
     if (plan.action === 'dispatch') {
       // `pending` only if new: a redelivered event keeps the state its deliveries reached. The send
       // does not wait for that change to reach the status topic; the event's offset does.
-      const { published } = await deliveries.open({ eventId: event.id, recipientId: plan.recipient.recipientId, channel: plan.channel });
+      const ref = { eventId: event.id, recipientId: plan.recipient.recipientId, channel: plan.channel };
+      const { opened, published } = await deliveries.open(ref);
+      // Handled before (a redelivery, a retry in place after our own storage failed) and waiting in the
+      // retry store: a try now would call its provider before its backoff or Retry-After and use an
+      // attempt, on every retry in place (a Redis blip could dead-letter it in seconds). The store sends it.
+      if (!opened && (await deliveries.get(ref))?.status === 'deferred' && (await deps.retries.dueAt(plan.channel, deliveryIdOf(ref))) !== null) {
+        logger.info('delivery waits in the retry store; left to it', { decision: 'deduped', ...ref });
+        return;
+      }
       const [publishing, dispatching] = await Promise.allSettled([published, deps.dispatch(event, plan.recipient, plan.channel)]);
       if (dispatching.status === 'rejected') throw dispatching.reason;
       if (publishing.status === 'rejected') throw publishing.reason;

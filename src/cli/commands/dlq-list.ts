@@ -63,7 +63,7 @@ export function registerDlqList(dlq: Command, run: (body: (ctx: CliContext, io: 
     .description('a table of dead letters (newest last), read from the DLQ topic without touching the service\'s consumer groups')
     .option('--limit <n>', 'show at most the newest n', parsePositiveInt, 50)
     .option('--json', 'one JSON object per line instead of a table')
-    .addHelpText('after', '\nExamples:\n  herald dlq list --since 1h\n  herald dlq list --channel sms --reason provider_timeout --limit 200\n  herald dlq list --event evt-123 --json')
+    .addHelpText('after', '\nExamples:\n  herald dlq list --since 1h\n  herald dlq list --channel sms --reason provider_unreachable --limit 200\n  herald dlq list --event evt-123 --json')
     .action(async (options: LetterSelection & { limit: number; json?: boolean }) =>
       run(async (ctx, io) => {
         const selected = await selectLetters(ctx, options, io);

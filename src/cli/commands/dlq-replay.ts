@@ -90,7 +90,7 @@ export function registerDlqReplay(dlq: Command, run: (body: (ctx: CliContext, io
     .option('--wait <seconds>', 'wait up to this long for the tries to end and report each outcome (exit 1 if any failed again)', parsePositiveInt)
     .addHelpText(
       'after',
-      '\nA failed delivery gets one more try (through the retry store, as one attempt), checked against herald\'s own records\n(only a delivery herald recorded as dead-lettered or bounced, with the event intake recorded); a failed digest has\neach of its events retried on its own; an invalid message is re-published to the intake topic only if it is a valid\nevent now.\n\nExamples:\n  herald dlq replay --since 1h --channel sms --dry-run\n  herald dlq replay --id 0:17 --id 2:40 --wait 60\n  herald dlq replay --reason provider_timeout --since 2026-11-21T03:00:00Z',
+      '\nA failed delivery gets one more try (through the retry store, as one attempt), checked against herald\'s own records\n(only a delivery herald recorded as dead-lettered or bounced, with the event intake recorded); a failed digest has\neach of its events retried on its own; an invalid message is re-published to the intake topic only if it is a valid\nevent now.\n\nExamples:\n  herald dlq replay --since 1h --channel sms --dry-run\n  herald dlq replay --id 0:17 --id 2:40 --wait 60\n  herald dlq replay --reason provider_unreachable --since 2026-11-21T03:00:00Z',
     )
     .action(async (options: ReplayOptions) =>
       run(async (ctx, io) => {

@@ -1,49 +1,30 @@
 import type { BatchItem, Claim } from '../../../src/digests/batch-item';
 import { createBatchStore, type BatchStore } from '../../../src/digests/batch-store';
 import { withBreaker } from '../../../src/channels/circuit-breaker';
-import type { ChannelProvider, OutboundMessage, ProviderMap } from '../../../src/channels/types';
+import type { ChannelProvider, ProviderMap } from '../../../src/channels/types';
 import { parseConfig } from '../../../src/config/load-config';
-import type { Channel } from '../../../src/contract/vocabulary';
 import { createDeliveryStore } from '../../../src/delivery-state/delivery-store';
 import { createRateLimiter } from '../../../src/dispatch/rate-limiter';
 import { createDigestSender } from '../../../src/digests/send-digest';
 import { createSendOnce } from '../../../src/dispatch/send-once';
-import { createDlqPublisher } from '../../../src/dlq/dlq-publisher';
 import { RetriableError } from '../../../src/shared/errors';
 import { createUserDirectory } from '../../../src/recipients/user-directory';
 import { userProfileSchema } from '../../../src/recipients/user-profile';
 import { createKeys, type RedisKeys } from '../../../src/redis/keys';
 import { createDigestRenderer } from '../../../src/digests/render-digest';
-import { testKafka, testLogger, testRedis } from '../../support/infra';
+import { testLogger, testRedis } from '../../support/infra';
+import { recordingDlq, scriptedProvider, type ScriptedProvider } from '../decisions/scripted-provider';
 import { item, manualClock, nextWindow, windowAt } from './batching-fixtures';
 
 const LEASE = 10_000;
-
-/** A provider at the edge of the system (the vendor): records every message it accepts and fails the ones it is told to, once each. */
-function recordingProvider(channel: Channel) {
-  const accepted: OutboundMessage[] = [];
-  const calls: string[] = [];
-  const failOnce = new Set<string>();
-  const provider: ChannelProvider = {
-    id: `${channel}-recorder`,
-    channel,
-    async send(message) {
-      calls.push(message.deliveryId);
-      if (failOnce.delete(message.deliveryId)) throw new RetriableError('connection reset by the provider', 'provider_unavailable');
-      accepted.push(message);
-      return { providerMessageId: `m-${accepted.length}` };
-    },
-  };
-  return { provider, accepted, calls, failOnce };
-}
 
 describe('digest sender on the send-once ledger', () => {
   let infra: ReturnType<typeof testRedis>;
   let keys: RedisKeys;
   let clock: ReturnType<typeof manualClock>;
   let store: BatchStore;
-  let email: ReturnType<typeof recordingProvider>;
-  let push: ReturnType<typeof recordingProvider>;
+  let email: ScriptedProvider;
+  let push: ScriptedProvider;
   let deliveries: ReturnType<typeof createDeliveryStore>;
   let directory: ReturnType<typeof createUserDirectory>;
   let sendDigest: (claim: Claim) => ReturnType<ReturnType<typeof createDigestSender>>;
@@ -66,8 +47,8 @@ describe('digest sender on the send-once ledger', () => {
     store = createBatchStore({ redis: infra.redis, keys, clock, claimLeaseMs: LEASE });
     deliveries = createDeliveryStore({ redis: infra.redis, keys, clock, retentionSeconds: 3_600, leaseMs: 30_000 });
     directory = createUserDirectory({ redis: infra.redis, keys });
-    email = recordingProvider('email');
-    push = recordingProvider('push');
+    email = scriptedProvider('email');
+    push = scriptedProvider('push');
     const guard = (p: ChannelProvider) => withBreaker(p, config.channels[p.channel].breaker, { clock, logger: testLogger() });
     const providers: ProviderMap = { email: [guard(email.provider)], push: [guard(push.provider)], sms: [], in_app: [], webhook: [] };
     const sendOnce = createSendOnce({ deliveries, limiter: createRateLimiter({ redis: infra.redis, keys, channels: config.channels }), clock, logger: testLogger(), leaseMs: 30_000, maxRateWaitMs: 0 });
@@ -76,8 +57,8 @@ describe('digest sender on the send-once ledger', () => {
       sendOnce,
       deliveries,
       directory,
-      // Never reached here: no digest of these tests fails for good. Unconnected, so a dead letter would throw.
-      dlq: createDlqPublisher({ producer: testKafka().producer(), topic: 'unused-dlq' }),
+      // Kept in memory: no digest of these tests fails for good.
+      dlq: recordingDlq(),
       renderer: createDigestRenderer(config),
       config,
       nextTurn: async (channel) => infra.redis.incr(keys.roundRobin(channel)),
@@ -123,7 +104,7 @@ describe('digest sender on the send-once ledger', () => {
   it('split: one message per part; resumed after a failed part, it sends only the parts not sent yet', async () => {
     const items = emailItems('parts', 5);
     const claim = await claimOf('parts|u1|email|transactional', items);
-    email.failOnce.add(`${claim.digestId}#2`);
+    email.next('accept', new RetriableError('connection reset by the provider', 'provider_unavailable'));
     await expect(sendDigest(claim)).rejects.toThrow(/next flush after the claim lease resumes it/);
     expect(email.calls).toEqual([`${claim.digestId}#1`, `${claim.digestId}#2`]);
     expect((await Promise.all(items.map(recordOf))).map((r) => r?.status)).toEqual(['sent', 'sent', 'batched', 'batched', 'batched']);

@@ -154,21 +154,21 @@ describe('SMS through Twilio: retriable answers', () => {
     expect(ready.body.checks.retries.waiting.sms).toBe(0);
   });
 
-  it('no answer within breaker.timeoutMs: deferred provider_timeout, then sent by the retry', async () => {
+  it("no answer: counted against the breaker after breaker.timeoutMs, deferred with the SDK's own timeout (provider_unreachable), then sent by the retry", async () => {
     const { id, phone } = await smsUser(herald, 'sms-hang');
     twilio.hangNext();
     const { id: eventId } = await publishSms(herald, id);
 
     const record = await deliveryReaching(herald.service, eventId, 'sms', 'sent');
     const requests = requestsTo(twilio, phone);
-    // The first call was never answered; the retry went out after the 500 ms timeout.
+    // The first call was never answered: past the 500 ms breaker timeout it waited for the SDK's own (10 s), then the retry went out.
     expect(requests.map((r) => r.status)).toEqual([undefined, 201]);
     expect(requests[1]!.at - requests[0]!.at).toBeGreaterThanOrEqual(500);
     expect(record).toMatchObject({ attempts: 2, providerMessageId: requests[1]!.sid });
     const changes = await statusChangesOf(herald.config.kafka.topics.status, eventId);
     expect(changes.map((c) => [c.status, c.reason])).toEqual([
       ['pending', undefined],
-      ['deferred', 'provider_timeout'],
+      ['deferred', 'provider_unreachable'],
       ['sent', undefined],
     ]);
   });
