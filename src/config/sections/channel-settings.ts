@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { positiveInt } from '../fields';
+import { PROVIDER_IDS } from '../provider-ids';
 
 /* The settings every channel has (`channels.<channel>.*`); channels.ts adds each channel's own. */
 
@@ -19,7 +20,9 @@ export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
 
 const retrySchema = z
   .object({
-    baseDelayMs: positiveInt.default(1_000).describe('Cap of the first backoff window, in ms; each retry doubles it, and the wait is a random point in it (full jitter).'),
+    baseDelayMs: positiveInt
+      .default(1_000)
+      .describe('Cap of the first backoff window, in ms, at most `maxDelayMs`; each retry doubles it, and the wait is a random point in it (full jitter).'),
     maxDelayMs: positiveInt.default(300_000).describe('Largest backoff window, in ms (300000 is 5 minutes). A provider\'s Retry-After overrides it.'),
   })
   .strict()
@@ -55,7 +58,10 @@ export const channelFields = {
     .array(z.string())
     .min(1)
     .optional()
-    .describe('Providers of the channel, in order, by id (see README "Providers"). Default: the real provider when its environment variables are set, else the local outbox sink.'),
+    .describe(
+      `Providers of the channel, in order, by id (${Object.entries(PROVIDER_IDS).map(([channel, ids]) => `${channel}: ${ids.map((id) => `\`${id}\``).join(', ')}`).join('; ')}; ` +
+        '`*-outbox` are the local file sinks). Default: the real provider when its environment variables are set, else the outbox.',
+    ),
   strategy: z.enum(['fallback', 'round-robin']).default('fallback').describe('How several providers share the work: `fallback` (in order) or `round-robin` (turns shared by all workers).'),
   retry: retrySchema.prefault({}).describe('Backoff of the durable retries.'),
   breaker: breakerSchema.describe('Circuit breaker of each provider of the channel.'),

@@ -40,7 +40,7 @@ describe('docs/configuration.md', () => {
   });
 
   it('writes nested keys as dotted paths, map entries under a placeholder, list items with [], each with type, default and meaning', () => {
-    expect(lineOf('channels.<channel>.retry.baseDelayMs')).toBe('| `channels.<channel>.retry.baseDelayMs` | integer ≥ 1 | `1000` | Cap of the first backoff window, in ms; each retry doubles it, and the wait is a random point in it (full jitter). |');
+    expect(lineOf('channels.<channel>.retry.baseDelayMs')).toBe('| `channels.<channel>.retry.baseDelayMs` | integer ≥ 1 | `1000` | Cap of the first backoff window, in ms, at most `maxDelayMs`; each retry doubles it, and the wait is a random point in it (full jitter). |');
     expect(lineOf('channels.sms.maxSegments')).toContain('| integer 1–10 | `4` |');
     expect(lineOf('channels.webhook.endpoints.<name>')).toContain('| URL |');
     expect(lineOf('templates.<name>.locales.<locale>.<channel>.subject')).toContain('| string | — |');
