@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Clock } from '../shared/clock';
-import type { HttpLimits } from '../config/http-schema';
+import type { HttpLimits } from '../config/schema';
 import { LIMITS } from '../contract/limits';
 import type { EventV2 } from '../contract/event-v2';
 import type { Logger } from '../shared/logger';
