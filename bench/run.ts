@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureKafka } from '../scripts/kafka-stack';
 import { loadEnv } from '../src/config/env';
+import { requireSupportedNode } from '../src/shared/node-version';
 import { ignoreTimeoutNegativeWarning } from '../src/kafka/ignore-timeout-warning';
 import { createContext, type BenchContext } from './context';
 import { checkBenchEvents } from './events';
@@ -147,4 +148,5 @@ function main(): void {
   );
 }
 
+requireSupportedNode();
 main();

@@ -11,6 +11,7 @@
  * With --redis-cluster the workers share a three-master Redis Cluster (AOF) and one master is
  * SIGKILLed and restarted instead of the single Redis: the scale-out invariants.
  */
+import { requireSupportedNode } from '../src/shared/node-version';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -103,6 +104,7 @@ function workerConfig(): HeraldConfigInput {
 }
 
 async function main(): Promise<number> {
+  requireSupportedNode();
   const logDir = path.join(dir, 'logs');
   // Fresh logs: the readiness check and the log scan read this run's lines only.
   rmSync(logDir, { recursive: true, force: true });

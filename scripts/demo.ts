@@ -13,6 +13,7 @@ import { loadConfig } from '../src/service/load-config';
 import type { HeraldConfig } from '../src/config/schema';
 import { loadEnv, type Env } from '../src/config/env';
 import { ConfigError } from '../src/shared/errors';
+import { requireSupportedNode } from '../src/shared/node-version';
 import { createLogger } from '../src/shared/logger';
 import { checkTemplates } from '../src/rendering/render';
 import { startService, type RunningService } from '../src/service/start-service';
@@ -190,6 +191,7 @@ function onSignal(signal: string): void {
   void exit(idle ? 0 : 130);
 }
 
+requireSupportedNode();
 const args = process.argv.slice(2);
 if (args.some((a) => a !== '--keep-running')) {
   console.error(args.includes('--help') || args.includes('-h') ? USAGE : `unknown argument ${args.find((a) => a !== '--keep-running')}\n${USAGE}`);

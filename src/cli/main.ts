@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ignoreTimeoutNegativeWarning } from '../kafka/ignore-timeout-warning';
+import { requireSupportedNode } from '../shared/node-version';
 import { escapeControlsKeepingLines } from '../shared/control-chars';
 import { EXIT } from './cli-error';
 import { registerBreakers } from './commands/breakers';
@@ -59,6 +60,7 @@ export function buildProgram(exit: (code: number) => void, now: () => number = D
 
 /** Runs `herald` with the process's arguments and exits with the command's code. */
 export async function main(argv: string[] = process.argv): Promise<void> {
+  requireSupportedNode();
   ignoreTimeoutNegativeWarning();
   let code: number = EXIT.ok;
   try {
