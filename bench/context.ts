@@ -76,4 +76,3 @@ export async function createContext(options: BenchOptions, env: BenchContext['en
   ctx.onCleanup('kafka admin', () => admin.disconnect());
   return ctx;
 }
-

@@ -78,6 +78,9 @@ export function checkBenchEvents(): { eventBytes: number; payloadBytes: number }
   const { message } = toEventMessage(sample, systemClock);
   if (message.value !== JSON.stringify(sample)) throw new Error('bench events do not serialise as the client serialises them; fix bench/events.ts');
   toEventMessage(benchEvent({ priority: 'critical', recipients: ['bench-vip0'], channels: ['in_app'], seq: 1 }), systemClock);
-  toEventMessage(benchEvent({ priority: 'normal', recipients: Array.from({ length: 1000 }, (_, i) => `bench-u${i}`), channels: BOTH_CHANNELS, seq: 1 }), systemClock);
+  toEventMessage(
+    benchEvent({ priority: 'normal', recipients: Array.from({ length: 1000 }, (_, i) => `bench-u${i}`), channels: BOTH_CHANNELS, seq: 1 }),
+    systemClock,
+  );
   return { eventBytes: Buffer.byteLength(message.value), payloadBytes: Buffer.byteLength(JSON.stringify(sample.payload)) };
 }

@@ -111,14 +111,25 @@ function pick<T>(random: () => number, mix: [T, number][]): T {
 export function planEvents(count: number, users: readonly ChaosUser[], random: () => number, secret: string): PlannedEvent[] {
   const byId = new Map(users.map((u) => [u.id, u]));
   return Array.from({ length: count }, (_, seq) => {
-    const channelCount = pick(random, [[1, 0.55], [2, 0.35], [3, 0.07], [4, 0.03]]);
+    const channelCount = pick(random, [
+      [1, 0.55],
+      [2, 0.35],
+      [3, 0.07],
+      [4, 0.03],
+    ]);
     const channels = [...CHAOS_CHANNELS].sort(() => random() - 0.5).slice(0, channelCount);
     const recipients = new Set<string>();
     const recipientCount = random() < 0.8 ? 1 : 2;
     while (recipients.size < recipientCount) {
       if (random() < 0.125) {
         const n = Math.floor(random() * 50);
-        recipients.add(pick(random, [[`email:${secret}-d${n}@direct.example.com`, 1 / 3], [`phone:+1666${String(1_000_000 + n)}`, 1 / 3], [`push:tok-${secret}-d${n}`, 1 / 3]]));
+        recipients.add(
+          pick(random, [
+            [`email:${secret}-d${n}@direct.example.com`, 1 / 3],
+            [`phone:+1666${String(1_000_000 + n)}`, 1 / 3],
+            [`push:tok-${secret}-d${n}`, 1 / 3],
+          ]),
+        );
       } else {
         recipients.add(users[Math.floor(random() * users.length)]!.id);
       }

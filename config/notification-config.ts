@@ -39,7 +39,14 @@ export default defineConfig({
     // First match wins. Marketing email waits for a daily digest at 09:00 in each recipient's time zone;
     // other normal/low email is grouped by type every 15 minutes.
     rules: [
-      { name: 'marketing-daily', channel: 'email', types: ['marketing'], window: { cron: '0 9 * * *', timeZone: 'recipient' }, maxItems: 20, overflow: 'summarize' },
+      {
+        name: 'marketing-daily',
+        channel: 'email',
+        types: ['marketing'],
+        window: { cron: '0 9 * * *', timeZone: 'recipient' },
+        maxItems: 20,
+        overflow: 'summarize',
+      },
       { name: 'email-15m', channel: 'email', priorities: ['normal', 'low'], window: { every: '15m' }, groupBy: ['type'], maxItems: 50 },
     ],
   },

@@ -88,7 +88,8 @@ async function startHerald(env: Env, config: HeraldConfig): Promise<RunningServi
   const service = await starting;
   const deadline = Date.now() + 60_000;
   while (!service.isJoined()) {
-    if (Date.now() > deadline) throw new Error(`herald's worker did not join consumer group ${GROUP_ID} within 60s; if a demo was killed, wait 30s for the broker to drop it and retry`);
+    if (Date.now() > deadline)
+      throw new Error(`herald's worker did not join consumer group ${GROUP_ID} within 60s; if a demo was killed, wait 30s for the broker to drop it and retry`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return service;
@@ -138,7 +139,14 @@ async function publishAndSettle(demo: Demo, api: Api) {
   cleanups.add('disconnect the producers', async () => {
     await Promise.all([producer.disconnect(), raw.disconnect()]);
   });
-  const published = await publishScenario({ producer, raw, api, incomingTopic: topics.incoming, schedule: config.batching.schedule, run: randomBytes(2).toString('hex') });
+  const published = await publishScenario({
+    producer,
+    raw,
+    api,
+    incomingTopic: topics.incoming,
+    schedule: config.batching.schedule,
+    run: randomBytes(2).toString('hex'),
+  });
   printPublished(published);
 
   const waitStart = Date.now();
@@ -157,12 +165,18 @@ async function main(keepRunning: boolean): Promise<void> {
   const demo = await prepare();
   console.log(`… starting herald (LOG_LEVEL=${demo.env.LOG_LEVEL}: its warnings appear as JSON lines, as on-call sees them)`);
   const service = await startHerald(demo.env, demo.config);
-  console.log(`✓ herald is running at ${service.url}: worker in group ${GROUP_ID} on ${demo.config.kafka.topics.incoming}, digests on "${demo.config.batching.schedule}"`);
+  console.log(
+    `✓ herald is running at ${service.url}: worker in group ${GROUP_ID} on ${demo.config.kafka.topics.incoming}, digests on "${demo.config.batching.schedule}"`,
+  );
   const apiKey = demo.env.HERALD_API_KEYS[0] as string;
   const api = createApi(service.url, apiKey);
   await registerUsers(api);
   console.log('✓ users registered with PUT /api/users/:id');
-  printTable(null, USERS.map((u) => [u.id, u.note]), '    ');
+  printTable(
+    null,
+    USERS.map((u) => [u.id, u.note]),
+    '    ',
+  );
 
   const { published, outcomes, letters } = await publishAndSettle(demo, api);
   printDeliveries(published, outcomes, letters, OUTBOX_DIR);

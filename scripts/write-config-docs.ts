@@ -18,17 +18,25 @@ import { configStyle, envStyle } from './config-docs/value-text';
 /** Where the document is published, relative to the repository root. */
 export const CONFIG_DOCS_FILE = path.join('docs', 'configuration.md');
 
-const INTRO = `# Configuration
+const INTRO =
+  `# Configuration
 
 <!-- Generated from src/config by scripts/write-config-docs.ts: do not edit; run npm run docs:config. -->
 
-herald reads its configuration from \`config/notification-config.ts\` (a module whose default export is \`defineConfig({ … })\`), or from the file the environment variable \`HERALD_CONFIG\` names instead (JSON, or a JS/TS module with a default export). The config is validated when a worker starts and by \`npx herald config check [file]\`: a mistake stops the service with a message naming the field and the fix, and every template must compile and render.
+herald reads its configuration from \`config/notification-config.ts\` (a module whose default export is \`defineConfig({ … })\`), or from the file the ` +
+  `environment variable \`HERALD_CONFIG\` names instead (JSON, or a JS/TS module with a default export). The config is validated when a worker starts and by ` +
+  `\`npx herald config check [file]\`: a mistake stops the service with a message naming the field and the fix, and every template must compile and render.
 
-Every field is optional unless its default says *required*; a field left out takes its default, and an unknown field is refused. A few checks span fields (provider ids per channel, batched priorities that allow batching, unique digest rule and cap names, a bulk topic of its own): src/config/cross-checks.ts. Connections, credentials and ports come from [environment variables](#environment-variables), not from this file.
+Every field is optional unless its default says *required*; a field left out takes its default, and an unknown field is refused. A few checks span fields ` +
+  `(provider ids per channel, batched priorities that allow batching, unique digest rule and cap names, a bulk topic of its own): ` +
+  `src/config/cross-checks.ts. ` +
+  `Connections, credentials and ports come from [environment variables](#environment-variables), not from this file.
 
-Nested fields are written as dotted paths (\`channels.email.retry.baseDelayMs\`), the entries of a map under a placeholder (\`templates.<name>.locales.<locale>\`), the objects of a list with \`[]\` (\`batching.rules[].window.every\`).
+Nested fields are written as dotted paths (\`channels.email.retry.baseDelayMs\`), the entries of a map under a placeholder ` +
+  `(\`templates.<name>.locales.<locale>\`), the objects of a list with \`[]\` (\`batching.rules[].window.every\`).
 
-This file is generated from the zod schemas in src/config (each field's description and default): do not edit it; change the schema and run \`npm run docs:config\`.`;
+This file is generated from the zod schemas in src/config (each field's description and default): do not edit it; change the schema and ` +
+  `run \`npm run docs:config\`.`;
 
 const code = (text: string) => `\`${text}\``;
 const cell = (text: string) => text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
@@ -38,7 +46,11 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-const fieldTable = (rows: Row[], first: string) => table([first, 'type', 'default', 'meaning'], rows.map((r) => [code(r.path), r.type, r.default, r.meaning]));
+const fieldTable = (rows: Row[], first: string) =>
+  table(
+    [first, 'type', 'default', 'meaning'],
+    rows.map((r) => [code(r.path), r.type, r.default, r.meaning]),
+  );
 
 /** The legend of the shared value types (src/config/fields.ts): title and description. */
 function valueTypes(): string {
@@ -59,15 +71,20 @@ function section(key: string, node: SchemaNode): string {
 function environment(): string {
   const rows = rowsBelow(describeSchema(envSchema), '', envStyle);
   const about =
-    'Read once at start-up by src/config/env.ts (nothing else reads the environment) and validated there: a bad value stops the service with the variable and what it expects. An empty variable counts as unset.';
+    'Read once at start-up by src/config/env.ts (nothing else reads the environment) and validated there: a bad value stops the service with the variable ' +
+    'and what it expects. An empty variable counts as unset.';
   return `## Environment variables\n\n${about}\n\n${fieldTable(rows, 'variable')}`;
 }
 
 /** The exact file content: the intro, a contents list, the value types, each section, the environment. */
 export function renderConfigDocs(): string {
-  const sections = Object.entries((describeSchema(configSchema)).properties ?? {});
-  const contents = ['Value types', ...sections.map(([key]) => key), 'Environment variables'].map((title) => `- [${title}](#${title.toLowerCase().replace(/ /g, '-')})`);
-  return `${[INTRO, `## Contents\n\n${contents.join('\n')}`, valueTypes(), ...sections.map(([key, node]) => section(key, node)), environment()].join('\n\n')}\n`;
+  const sections = Object.entries(describeSchema(configSchema).properties ?? {});
+  const contents = ['Value types', ...sections.map(([key]) => key), 'Environment variables'].map(
+    (title) => `- [${title}](#${title.toLowerCase().replace(/ /g, '-')})`,
+  );
+  return `${[INTRO, `## Contents\n\n${contents.join('\n')}`, valueTypes(), ...sections.map(([key, node]) => section(key, node)), environment()].join(
+    '\n\n',
+  )}\n`;
 }
 
 if (require.main === module) {

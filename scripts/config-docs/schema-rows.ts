@@ -33,7 +33,8 @@ function mapOf(node: SchemaNode, path: string): { value: SchemaNode; key: string
 }
 
 function meaningOf(node: SchemaNode, path: string): string {
-  if (!node.description) throw new Error(`${path} has no description; add .describe('…') to it in src/config (its meaning, and its default when that is not a plain value)`);
+  if (!node.description)
+    throw new Error(`${path} has no description; add .describe('…') to it in src/config (its meaning, and its default when that is not a plain value)`);
   return node.description;
 }
 
@@ -54,7 +55,8 @@ function defaultOf(node: SchemaNode, { required, keyed = [], entry }: Place, sty
 }
 
 /** The keyed defaults one level down, at `key`. */
-const down = (keyed: Keyed, key: string): Keyed => keyed.map(([k, v]) => [k, v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined]);
+const down = (keyed: Keyed, key: string): Keyed =>
+  keyed.map(([k, v]) => [k, v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined]);
 
 /** A map with a default of several entries (`priorities`) spreads each entry's values over the rows below. */
 function spreadOf(node: SchemaNode, path: string, keyed: Keyed): Keyed {

@@ -52,7 +52,13 @@ export function typeText(node: SchemaNode): string {
 
 /** A number of ms as the largest unit it is a whole number of: 31536000000 → 365d. */
 function humanMs(ms: number): string {
-  const units: [string, number][] = [['w', 604_800_000], ['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]];
+  const units: [string, number][] = [
+    ['w', 604_800_000],
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ];
   const unit = units.find(([, size]) => ms % size === 0);
   return unit ? `${ms / unit[1]}${unit[0]}` : `${ms}ms`;
 }
@@ -75,6 +81,7 @@ export const configStyle: RowStyle = {
 
 /** Types and defaults of environment variables: the text to set, unquoted; every variable is text. */
 export const envStyle: RowStyle = {
-  type: (node) => (node.enum ? or(node.enum.map(literal)) : node.type === 'integer' ? `integer${bounds(node, true)}` : node.format === 'uri' ? 'URL' : 'string'),
+  type: (node) =>
+    node.enum ? or(node.enum.map(literal)) : node.type === 'integer' ? `integer${bounds(node, true)}` : node.format === 'uri' ? 'URL' : 'string',
   show: (value) => (value === '' ? 'empty' : code(String(value))),
 };

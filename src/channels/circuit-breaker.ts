@@ -37,21 +37,24 @@ export function withBreaker(
 ): GuardedProvider {
   const name = `${provider.channel}/${provider.id}`;
   // The action hands its call to `track`: opossum's timeout rejects fire() but cannot stop the call.
-  const breaker = new CircuitBreaker((message: OutboundMessage, track: (call: Promise<SendResult>) => void) => {
-    const call = provider.send(message);
-    track(call);
-    return call;
-  }, {
-    name,
-    timeout: settings.timeoutMs,
-    errorThresholdPercentage: settings.errorThresholdPercentage,
-    volumeThreshold: settings.volumeThreshold,
-    rollingCountTimeout: settings.rollingWindowMs,
-    rollingCountBuckets: 10,
-    resetTimeout: settings.resetTimeoutMs,
-    // true = "not a provider failure": permanent errors pass through without counting.
-    errorFilter: (error: unknown) => !isTimeout(error) && !isRetriable(error),
-  });
+  const breaker = new CircuitBreaker(
+    (message: OutboundMessage, track: (call: Promise<SendResult>) => void) => {
+      const call = provider.send(message);
+      track(call);
+      return call;
+    },
+    {
+      name,
+      timeout: settings.timeoutMs,
+      errorThresholdPercentage: settings.errorThresholdPercentage,
+      volumeThreshold: settings.volumeThreshold,
+      rollingCountTimeout: settings.rollingWindowMs,
+      rollingCountBuckets: 10,
+      resetTimeout: settings.resetTimeoutMs,
+      // true = "not a provider failure": permanent errors pass through without counting.
+      errorFilter: (error: unknown) => !isTimeout(error) && !isRetriable(error),
+    },
+  );
   let openedUntil = 0;
   const report = (state: BreakerState, level: 'warn' | 'info') => {
     deps.logger[level](`circuit breaker ${state}`, { decision: `breaker_${state}`, channel: provider.channel, provider: provider.id, breaker: name });
@@ -81,7 +84,12 @@ export function withBreaker(
       } catch (error) {
         if (isOpen(error)) {
           const waitMs = Math.max(0, openedUntil - deps.clock.now());
-          throw new RetriableError(`the ${name} circuit breaker is open after repeated failures; the delivery waits for its trial call`, 'breaker_open', error, waitMs);
+          throw new RetriableError(
+            `the ${name} circuit breaker is open after repeated failures; the delivery waits for its trial call`,
+            'breaker_open',
+            error,
+            waitMs,
+          );
         }
         if (isTimeout(error)) return lateOutcome(call, error, { name, provider, settings, logger: deps.logger });
         throw error;
@@ -109,14 +117,25 @@ async function lateOutcome(
   ctx: { name: string; provider: ChannelProvider; settings: BreakerSettings; logger: Logger },
 ): Promise<SendResult> {
   const { name, provider, settings } = ctx;
-  if (!call) throw new RetriableError(`${name} did not answer within ${settings.timeoutMs} ms (channels.${provider.channel}.breaker.timeoutMs); it will be retried`, 'provider_timeout', timeout);
-  const late = await call.then((result) => ({ result }), (cause: unknown) => ({ cause }));
+  if (!call)
+    throw new RetriableError(
+      `${name} did not answer within ${settings.timeoutMs} ms (channels.${provider.channel}.breaker.timeoutMs); it will be retried`,
+      'provider_timeout',
+      timeout,
+    );
+  const late = await call.then(
+    (result) => ({ result }),
+    (cause: unknown) => ({ cause }),
+  );
   const log = { channel: provider.channel, provider: provider.id, timeoutMs: settings.timeoutMs };
   if ('result' in late) {
     ctx.logger.warn('provider answered after the breaker timeout; counted as a failure, delivered once', log);
     return late.result;
   }
-  ctx.logger.warn('provider failed after the breaker timeout; counted as a failure, its own error decides what follows', { ...log, error: describeError(late.cause) });
+  ctx.logger.warn('provider failed after the breaker timeout; counted as a failure, its own error decides what follows', {
+    ...log,
+    error: describeError(late.cause),
+  });
   throw late.cause;
 }
 

@@ -47,7 +47,10 @@ export function createCliContext(options: GlobalOptions, source?: NodeJS.Process
     clock: systemClock,
     async config(): Promise<HeraldConfig> {
       config ??= loadConfig(options.config ?? getEnv().HERALD_CONFIG).catch((error: unknown) => {
-        throw new CliError(`${error instanceof ConfigError ? error.message : describeError(error)}\nRun "herald config check" to see every problem.`, EXIT.usage);
+        throw new CliError(
+          `${error instanceof ConfigError ? error.message : describeError(error)}\nRun "herald config check" to see every problem.`,
+          EXIT.usage,
+        );
       });
       return config;
     },
@@ -74,7 +77,13 @@ export function createCliContext(options: GlobalOptions, source?: NodeJS.Process
     async redis(): Promise<RedisClient> {
       redis ??= (async () => {
         // One quick try: the command fails with a clear message instead of retrying forever.
-        const client = createRedisClient(getEnv(), { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3_000, reconnect: false, enableOfflineQueue: false });
+        const client = createRedisClient(getEnv(), {
+          lazyConnect: true,
+          maxRetriesPerRequest: 1,
+          connectTimeout: 3_000,
+          reconnect: false,
+          enableOfflineQueue: false,
+        });
         client.on('error', () => undefined);
         try {
           await client.connect();
@@ -92,7 +101,13 @@ export function createCliContext(options: GlobalOptions, source?: NodeJS.Process
     async deliveries(): Promise<DeliveryStore> {
       deliveries ??= (async () => {
         const [client, config] = await Promise.all([context.redis(), context.config()]);
-        return createDeliveryStore({ redis: client, keys: context.keys(), clock: systemClock, retentionSeconds: config.deliveryState.retentionSeconds, leaseMs: config.dedup.sendLeaseMs });
+        return createDeliveryStore({
+          redis: client,
+          keys: context.keys(),
+          clock: systemClock,
+          retentionSeconds: config.deliveryState.retentionSeconds,
+          leaseMs: config.dedup.sendLeaseMs,
+        });
       })();
       return deliveries;
     },
@@ -107,7 +122,12 @@ export function createCliContext(options: GlobalOptions, source?: NodeJS.Process
     },
     /** Closes whatever was opened. */
     async close(): Promise<void> {
-      await Promise.allSettled(closers.splice(0).reverse().map((close) => close()));
+      await Promise.allSettled(
+        closers
+          .splice(0)
+          .reverse()
+          .map((close) => close()),
+      );
     },
   };
   return context;

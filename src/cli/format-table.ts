@@ -23,7 +23,12 @@ export function line(strings: TemplateStringsArray, ...values: unknown[]): strin
  * (see {@link line}), so a row is always one line and its columns stay where they are.
  */
 export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-  const cells = rows.map((row) => columns.map((c) => { const v = c.value(row); return v === null || v === undefined || v === '' ? '-' : escapeControls(String(v)); }));
+  const cells = rows.map((row) =>
+    columns.map((c) => {
+      const v = c.value(row);
+      return v === null || v === undefined || v === '' ? '-' : escapeControls(String(v));
+    }),
+  );
   // A loop, not Math.max(...cells): spreading 120,000 rows as arguments overflows the stack.
   const widths = columns.map((c, i) => cells.reduce((widest, r) => Math.max(widest, r[i]!.length), c.header.length));
   const line = (values: string[]) =>

@@ -28,7 +28,8 @@ export function parseChannel(text: string): string {
 
 /** A dead letter id, `<partition>:<offset>` as `herald dlq list` prints it. */
 export function parseLetterId(text: string): string {
-  if (!/^\d+:\d+$/.test(text)) throw new InvalidArgumentError(`"${text}" is not a dead letter id; use <partition>:<offset> as the ID column of "herald dlq list" shows it`);
+  if (!/^\d+:\d+$/.test(text))
+    throw new InvalidArgumentError(`"${text}" is not a dead letter id; use <partition>:<offset> as the ID column of "herald dlq list" shows it`);
   return text;
 }
 

@@ -5,7 +5,6 @@ import { LIMITS } from '../contract/limits';
 import { MESSAGE_HEADERS } from '../contract/vocabulary';
 import { ValidationError } from '../shared/errors';
 
-
 /** One event ready for `producer.send`: the validated event and the Kafka message that carries it. */
 export interface EventMessage {
   event: EventV2;

@@ -79,7 +79,11 @@ export class HeraldProducer {
     try {
       await this.connectOnce();
     } catch (error) {
-      throw new RetriableError(`HeraldProducer could not connect to Kafka (${describeError(error)}); check the broker list and try again.`, 'kafka_unavailable', error);
+      throw new RetriableError(
+        `HeraldProducer could not connect to Kafka (${describeError(error)}); check the broker list and try again.`,
+        'kafka_unavailable',
+        error,
+      );
     }
   }
 
@@ -133,7 +137,11 @@ export class HeraldProducer {
     if (failures.length > 0) {
       const codes = new Set(failures.map((f) => f.code));
       const code = codes.size === 1 ? (failures[0]?.code ?? 'invalid_event') : 'invalid_event';
-      throw new ValidationError(`${failures.length} of ${inputs.length} events are invalid; nothing was published. Fix the fields listed in issues`, issues, code);
+      throw new ValidationError(
+        `${failures.length} of ${inputs.length} events are invalid; nothing was published. Fix the fields listed in issues`,
+        issues,
+        code,
+      );
     }
     return items.length ? this.send(items) : [];
   }

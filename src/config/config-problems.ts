@@ -67,7 +67,7 @@ export function configProblemsOf(issues: readonly Issue[], base: readonly Proper
       const branch = closestBranch(issue);
       if (branch) return configProblemsOf(branch, at);
     }
-    const custom = issue.code === 'custom' || issue.code === 'invalid_format' || !issue.message.startsWith('Invalid') && !issue.message.startsWith('Too ');
+    const custom = issue.code === 'custom' || issue.code === 'invalid_format' || (!issue.message.startsWith('Invalid') && !issue.message.startsWith('Too '));
     return [{ path: pathOf(at), problem: issue.message, fix: custom ? '' : fixOf(issue) }];
   });
 }

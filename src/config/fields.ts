@@ -15,7 +15,9 @@ export const positiveInt = z.number().int().positive();
 /** A length of time: a string such as "15m" or "PT15M", or a number of ms. Parses to ms. */
 export const duration = durationSchema.meta({
   title: 'duration',
-  description: 'A length of time: "500ms", "90s", "15m", "2h", "1d", "1w", ISO 8601 without years or months ("PT15M", "P1DT12H"), or a number of milliseconds; at most 100 years.',
+  description:
+    'A length of time: "500ms", "90s", "15m", "2h", "1d", "1w", ISO 8601 without years or months ("PT15M", "P1DT12H"), or a number of ' +
+    'milliseconds; at most 100 years.',
 });
 
 /** A cron expression that fires at least once (30 February never does). */
@@ -35,7 +37,12 @@ export const cronExpression = z
     },
     { message: 'not a valid cron expression that ever fires; use five fields like "*/5 * * * *" (or six with seconds first)' },
   )
-  .meta({ title: 'cron expression', description: 'Five fields (minute hour day-of-month month day-of-week), such as "*/5 * * * *" or "0 9 * * 1-5", or six with seconds first; it must fire at least once.' });
+  .meta({
+    title: 'cron expression',
+    description:
+      'Five fields (minute hour day-of-month month day-of-week), such as "*/5 * * * *" or "0 9 * * 1-5", or six with seconds ' +
+      'first; it must fire at least once.',
+  });
 
 /** A name used in Redis keys and metrics: letters, digits, dot, dash, underscore. */
 export const slug = z

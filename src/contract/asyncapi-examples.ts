@@ -67,4 +67,3 @@ export const ASYNCAPI_EXAMPLES = {
     payload: letter,
   },
 } satisfies Record<string, MessageExample<unknown>>;
-

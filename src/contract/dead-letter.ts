@@ -72,7 +72,17 @@ export type LetterEvent = z.infer<typeof letterEventSchema>;
 /** The part of an event a dead letter keeps (an allow-list: a field added to events stays out until added here). */
 export function letterEventOf(event: EventV2): LetterEvent {
   const { id, type, priority, category, template, createdAt, sendAt, channels } = event;
-  return { id, type, priority, ...(category ? { category } : {}), ...(template ? { template } : {}), createdAt, ...(sendAt ? { sendAt } : {}), channels, recipientCount: event.recipients.length };
+  return {
+    id,
+    type,
+    priority,
+    ...(category ? { category } : {}),
+    ...(template ? { template } : {}),
+    createdAt,
+    ...(sendAt ? { sendAt } : {}),
+    channels,
+    recipientCount: event.recipients.length,
+  };
 }
 
 /** One delivery (event × recipient × channel) that failed for good: its event's summary and the delivery's context, no payload or addresses. */

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { LIMITS } from './limits';
 import { CHANNELS, CHANNELS_V1, EVENT_TYPES, PRIORITIES } from './vocabulary';
 
-
 /** Byte length of a value serialised as JSON, the way it travels on Kafka. */
 export function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
@@ -16,11 +15,9 @@ export const recipient = z
   .min(1, 'a recipient must not be empty')
   .max(LIMITS.maxRecipientLength, `a recipient is longer than ${LIMITS.maxRecipientLength} characters`);
 
-export const payload = z
-  .record(z.string(), z.unknown())
-  .refine((p) => jsonBytes(p) <= LIMITS.maxPayloadBytes, {
-    message: `payload is larger than ${LIMITS.maxPayloadBytes} bytes as JSON; send a reference (URL or id) instead of the content`,
-  });
+export const payload = z.record(z.string(), z.unknown()).refine((p) => jsonBytes(p) <= LIMITS.maxPayloadBytes, {
+  message: `payload is larger than ${LIMITS.maxPayloadBytes} bytes as JSON; send a reference (URL or id) instead of the content`,
+});
 
 export const recipients = z
   .array(recipient)

@@ -7,7 +7,11 @@ import { IN_FLIGHT, type InflightIndex } from './inflight-index';
 import type { DeliveryRecord, StatusChange } from './types';
 
 /** Outcome of asking for the send lease. */
-export type BeginVerdict = { verdict: 'acquired' | 'already_sent' | 'settled' | 'in_flight'; attempts: number; /** Epoch ms the other worker's lease ends, when `in_flight`. */ leaseUntil?: number };
+export type BeginVerdict = {
+  verdict: 'acquired' | 'already_sent' | 'settled' | 'in_flight';
+  attempts: number;
+  /** Epoch ms the other worker's lease ends, when `in_flight`. */ leaseUntil?: number;
+};
 
 /** What {@link DeliveryLedger.reopen} found: see delivery-reopen.lua. */
 export interface ReopenVerdict {
@@ -48,10 +52,19 @@ export function createDeliveryLedger(options: DeliveryLedgerOptions) {
    * refused: `pending` over an existing record; after `sent`, anything but `sent` or one provider
    * report (`how.report`: delivered/failed/bounced); anything after that report.
    */
-  async function write(ref: DeliveryRef, status: DeliveryStatus, details: Details, how: { report?: boolean }): Promise<{ change: StatusChange | null; leaving: Promise<void> }> {
+  async function write(
+    ref: DeliveryRef,
+    status: DeliveryStatus,
+    details: Details,
+    how: { report?: boolean },
+  ): Promise<{ change: StatusChange | null; leaving: Promise<void> }> {
     const at = iso();
     const patch = { recipientId: ref.recipientId, channel: ref.channel, ...details, status, updatedAt: at };
-    const script = () => update([keys.deliveries(ref.eventId)], [ledgerField(ref), JSON.stringify(patch), retentionSeconds, how.report ? '1' : '0', clock.now(), owner]) as Promise<string | null>;
+    const script = () =>
+      update(
+        [keys.deliveries(ref.eventId)],
+        [ledgerField(ref), JSON.stringify(patch), retentionSeconds, how.report ? '1' : '0', clock.now(), owner],
+      ) as Promise<string | null>;
     const written = IN_FLIGHT.has(status) ? await inflight.indexedWrite(ref, script) : await script();
     // Another worker is sending it under a live lease: the delivery stays in flight, its outcome is that worker's to write.
     if (written === 'leased') return { change: null, leaving: Promise.resolve() };
@@ -79,7 +92,11 @@ export function createDeliveryLedger(options: DeliveryLedgerOptions) {
     /** Takes the send lease unless the delivery was sent already, ended for good (`settled`), or another worker is sending it. */
     async begin(ref: DeliveryRef, provider: string): Promise<BeginVerdict> {
       const base = JSON.stringify({ recipientId: ref.recipientId, channel: ref.channel, provider });
-      const reply = (await begin([keys.deliveries(ref.eventId)], [ledgerField(ref), clock.now(), options.leaseMs, base, retentionSeconds, iso(), owner])) as [BeginVerdict['verdict'], number, number?];
+      const reply = (await begin([keys.deliveries(ref.eventId)], [ledgerField(ref), clock.now(), options.leaseMs, base, retentionSeconds, iso(), owner])) as [
+        BeginVerdict['verdict'],
+        number,
+        number?,
+      ];
       const [verdict, attempts, leaseUntil] = reply;
       return verdict === 'in_flight' ? { verdict, attempts: Number(attempts), leaseUntil: Number(leaseUntil) } : { verdict, attempts: Number(attempts) };
     },

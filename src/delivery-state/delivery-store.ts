@@ -58,10 +58,17 @@ export function createDeliveryStore(options: DeliveryStoreOptions) {
      * Applies a provider's report on a sent message (Twilio status callback): `delivered`, or `failed`
      * with the provider's error code. Repeated and out-of-order reports after the first final one are no-ops.
      */
-    async applyProviderStatus(update: { provider: string; messageId: string; status: 'delivered' | 'failed' | 'bounced'; errorCode?: string }): Promise<CallbackVerdict> {
+    async applyProviderStatus(update: {
+      provider: string;
+      messageId: string;
+      status: 'delivered' | 'failed' | 'bounced';
+      errorCode?: string;
+    }): Promise<CallbackVerdict> {
       const ref: DeliveryRef | null = await providerMessages.lookup(update.provider, update.messageId);
       if (!ref) return 'unknown';
-      const details = update.errorCode ? { reason: `${update.provider}_${update.errorCode}`, detail: `${update.provider} reported error ${update.errorCode}` } : {};
+      const details = update.errorCode
+        ? { reason: `${update.provider}_${update.errorCode}`, detail: `${update.provider} reported error ${update.errorCode}` }
+        : {};
       return (await ledger.set(ref, update.status, details, { report: true })) ? 'applied' : 'duplicate';
     },
 

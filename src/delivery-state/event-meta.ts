@@ -29,7 +29,11 @@ export function createEventMeta(options: { redis: RedisClient; keys: RedisKeys; 
       try {
         return JSON.parse(raw) as EventV2;
       } catch (error) {
-        throw new Error(`the stored JSON of event ${eventId} does not parse (${String(error)}); intake stores it with JSON.stringify, so look for another writer of ${keys.notificationMeta(eventId)}`, { cause: error });
+        throw new Error(
+          `the stored JSON of event ${eventId} does not parse (${String(error)}); intake stores it with JSON.stringify, so look for another writer of ` +
+            `${keys.notificationMeta(eventId)}`,
+          { cause: error },
+        );
       }
     },
   };

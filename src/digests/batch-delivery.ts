@@ -25,7 +25,13 @@ export interface BatchDeliveryDeps {
  * listed twice, whichever window it arrives in; an item racing a flush lands in the next window.
  */
 export function createBatchDelivery(deps: BatchDeliveryDeps) {
-  return async function batchDelivery(event: EventV2, recipient: ResolvedRecipient, channel: Channel, rule: DigestRule, reason = 'waiting_for_digest'): Promise<void> {
+  return async function batchDelivery(
+    event: EventV2,
+    recipient: ResolvedRecipient,
+    channel: Channel,
+    rule: DigestRule,
+    reason = 'waiting_for_digest',
+  ): Promise<void> {
     const templateName = event.template ?? event.type;
     const locale = event.locale ?? recipient.locale;
     const content = deps.render({ templateName, channel, event, locale });
@@ -49,8 +55,20 @@ export function createBatchDelivery(deps: BatchDeliveryDeps) {
     const nextWindow = (closedEnd: number) => windowEndFor(rule, closedEnd, timeZone);
     const { added, windowEnd } = await deps.store.add(groupKey, windowEndFor(rule, deps.clock.now(), timeZone), item, nextWindow);
     const digestAt = new Date(windowEnd).toISOString();
-    await deps.deliveries.set({ eventId: event.id, recipientId: recipient.recipientId, channel }, 'batched', { reason, detail: `digest rule ${rule.name}, window closing ${digestAt}`, nextAttemptAt: digestAt });
-    deps.logger.info('delivery batched', { decision: 'batched', eventId: event.id, recipientId: recipient.recipientId, channel, rule: rule.name, digestAt, alreadyBatched: !added });
+    await deps.deliveries.set({ eventId: event.id, recipientId: recipient.recipientId, channel }, 'batched', {
+      reason,
+      detail: `digest rule ${rule.name}, window closing ${digestAt}`,
+      nextAttemptAt: digestAt,
+    });
+    deps.logger.info('delivery batched', {
+      decision: 'batched',
+      eventId: event.id,
+      recipientId: recipient.recipientId,
+      channel,
+      rule: rule.name,
+      digestAt,
+      alreadyBatched: !added,
+    });
   };
 }
 

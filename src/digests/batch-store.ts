@@ -95,7 +95,12 @@ export function createBatchStore(options: BatchStoreOptions): BatchStore {
     async claim(ref, owner) {
       const member = dueMemberOf(ref);
       const reply = (await claimScript(
-        [keys.batchItems(ref.groupKey, ref.windowEnd), keys.batchOrder(ref.groupKey, ref.windowEnd), keys.batchClaim(ref.groupKey, ref.windowEnd), keys.batchClosed(ref.groupKey, ref.windowEnd)],
+        [
+          keys.batchItems(ref.groupKey, ref.windowEnd),
+          keys.batchOrder(ref.groupKey, ref.windowEnd),
+          keys.batchClaim(ref.groupKey, ref.windowEnd),
+          keys.batchClosed(ref.groupKey, ref.windowEnd),
+        ],
         [clock.now(), claimLeaseMs, owner, retentionMs],
       )) as ClaimReply;
       if (reply[0] === 'busy') {
@@ -137,7 +142,11 @@ export function createBatchStore(options: BatchStoreOptions): BatchStore {
     },
 
     async backlog(now) {
-      const [dueCount, total, first] = await Promise.all([redis.zcount(due, '-inf', now), redis.zcard(due), redis.zrangebyscore(due, '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1)]);
+      const [dueCount, total, first] = await Promise.all([
+        redis.zcount(due, '-inf', now),
+        redis.zcard(due),
+        redis.zrangebyscore(due, '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1),
+      ]);
       // Three reads, not one snapshot: a flush in between must not make `waiting` negative.
       return { due: dueCount, waiting: Math.max(0, total - dueCount), oldestDueAt: first.length === 2 ? Number(first[1]) : null };
     },

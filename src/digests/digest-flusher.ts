@@ -89,7 +89,12 @@ export function createDigestFlusher(options: DigestFlusherOptions): DigestFlushe
     try {
       const done = await store.postpone(claim, until);
       result.postponed += 1;
-      logger.info('digest postponed to the end of quiet hours', { digestId: claim.digestId, items: claim.items.length, until: new Date(until).toISOString(), handedBack: done });
+      logger.info('digest postponed to the end of quiet hours', {
+        digestId: claim.digestId,
+        items: claim.items.length,
+        until: new Date(until).toISOString(),
+        handedBack: done,
+      });
     } catch (error) {
       result.failures += 1;
       logger.error('digest postponement not recorded; it is retried after the lease', { digestId: claim.digestId, error: describeError(error) });

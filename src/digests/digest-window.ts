@@ -49,13 +49,16 @@ function nextCronTime(pattern: string, timeZone: string, afterMs: number): numbe
     const next = cron.nextRun(new Date(from))?.getTime();
     if (next === undefined) {
       throw new RangeError(
-        `digest cron ${JSON.stringify(pattern)} has no time after ${new Date(afterMs).toISOString()} in ${timeZone}; give the rule a cron that fires, such as "0 9 * * *"`,
+        `digest cron ${JSON.stringify(pattern)} has no time after ${new Date(afterMs).toISOString()} in ${timeZone}; give the rule a cron ` +
+          `that fires, such as "0 9 * * *"`,
       );
     }
     if (next > afterMs) return next;
     from = Math.max(next, from) + 1;
   }
-  throw new Error(`croner kept returning times not after ${new Date(afterMs).toISOString()} for ${JSON.stringify(pattern)} in ${timeZone}; a croner bug, please report it`);
+  throw new Error(
+    `croner kept returning times not after ${new Date(afterMs).toISOString()} for ${JSON.stringify(pattern)} in ${timeZone}; a croner bug, please report it`,
+  );
 }
 
 /** The label of the window closing at `endMs`: its ISO 8601 UTC time, e.g. '2026-03-29T07:00:00.000Z'. Part of deterministic digest ids. */

@@ -70,7 +70,8 @@ export function createDigestRenderer(config: RendererConfig, options: TemplateCo
     return finish(config, input.channel, draft, input.templateName ?? 'digest', {
       label: named ? `digest template "${named}"` : resolved ? `digest template ${resolved.path}` : 'the built-in digest',
       locale: usedLocale,
-      shorten: out.text !== undefined && resolved ? `${resolved.path}.text` : 'the digest (fewer items per digest: the rule\'s maxItems) or add digestTemplates.sms',
+      shorten:
+        out.text !== undefined && resolved ? `${resolved.path}.text` : "the digest (fewer items per digest: the rule's maxItems) or add digestTemplates.sms",
     });
   }
 

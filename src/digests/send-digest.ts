@@ -47,7 +47,8 @@ export function digestParts(claim: Claim, maxItems: number, overflow: 'summarize
   if (items.length <= maxItems) return [{ digestId, listed: items, folded: [] }];
   if (overflow === 'summarize') return [{ digestId, listed: items.slice(0, maxItems), folded: items.slice(maxItems) }];
   const parts: DigestPart[] = [];
-  for (let i = 0; i < items.length; i += maxItems) parts.push({ digestId: `${digestId}#${parts.length + 1}`, listed: items.slice(i, i + maxItems), folded: [] });
+  for (let i = 0; i < items.length; i += maxItems)
+    parts.push({ digestId: `${digestId}#${parts.length + 1}`, listed: items.slice(i, i + maxItems), folded: [] });
   return parts;
 }
 
@@ -62,7 +63,9 @@ export function digestParts(claim: Claim, maxItems: number, overflow: 'summarize
  */
 export function createDigestSender(deps: DigestSenderDeps) {
   async function markItems(items: BatchItem[], status: 'sent' | 'failed' | 'dead-lettered', details: Record<string, unknown>): Promise<void> {
-    await Promise.all(items.map((item) => deps.deliveries.set({ eventId: item.eventId, recipientId: item.recipientId, channel: item.channel }, status, details)));
+    await Promise.all(
+      items.map((item) => deps.deliveries.set({ eventId: item.eventId, recipientId: item.recipientId, channel: item.channel }, status, details)),
+    );
   }
 
   async function sendPart(part: DigestPart, recipient: ResolvedRecipient, to: string[], first: BatchItem, templateName: string | undefined): Promise<void> {
@@ -86,7 +89,11 @@ export function createDigestSender(deps: DigestSenderDeps) {
       const provider = result.outcome === 'sent' ? result.provider : 'none';
       const details = { digestId: part.digestId, ...(result.outcome === 'sent' ? { provider } : {}) };
       await markItems(part.listed, 'sent', details);
-      await markItems(part.folded, 'sent', { ...details, reason: 'folded_into_digest', detail: `counted in digest ${part.digestId} beyond its rule's maxItems, not listed` });
+      await markItems(part.folded, 'sent', {
+        ...details,
+        reason: 'folded_into_digest',
+        detail: `counted in digest ${part.digestId} beyond its rule's maxItems, not listed`,
+      });
       deps.logger.info('digest sent', { decision: result.outcome === 'sent' ? 'sent' : 'deduped', ...log, provider });
       deps.observe?.({ channel, provider, outcome: result.outcome, items: all.length });
       return;
@@ -97,10 +104,17 @@ export function createDigestSender(deps: DigestSenderDeps) {
       return;
     }
     if (result.outcome === 'unavailable') {
-      throw new RetriableError(`no ${channel} provider can take the digest now (${result.reason}); the next flush after the claim lease resumes it`, result.reason);
+      throw new RetriableError(
+        `no ${channel} provider can take the digest now (${result.reason}); the next flush after the claim lease resumes it`,
+        result.reason,
+      );
     }
     if (isRetriable(result.error) && result.attempts < deps.config.channels[channel].maxAttempts) {
-      throw new RetriableError(`digest attempt ${result.attempts} failed (${describeError(result.error)}); the next flush after the claim lease resumes it`, failureCode(result.error), result.error);
+      throw new RetriableError(
+        `digest attempt ${result.attempts} failed (${describeError(result.error)}); the next flush after the claim lease resumes it`,
+        failureCode(result.error),
+        result.error,
+      );
     }
     const provider = result.provider;
     const reason = failureCode(result.error);
@@ -109,7 +123,15 @@ export function createDigestSender(deps: DigestSenderDeps) {
       kind: 'digest_failed',
       reason,
       message: detail,
-      digest: { digestId: part.digestId, eventIds: all.map((i) => i.eventId), recipientId, channel, provider, attempts: result.attempts, retriable: isRetriable(result.error) },
+      digest: {
+        digestId: part.digestId,
+        eventIds: all.map((i) => i.eventId),
+        recipientId,
+        channel,
+        provider,
+        attempts: result.attempts,
+        retriable: isRetriable(result.error),
+      },
       failedAt: new Date(deps.clock.now()).toISOString(),
     });
     await markItems(all, 'dead-lettered', { digestId: part.digestId, reason, detail, provider, attempts: result.attempts });
@@ -128,9 +150,20 @@ export function createDigestSender(deps: DigestSenderDeps) {
     const verdicts = all.map((item) => ({ item, refused: refusalOf(recipient.profile, item, item.channel, deps.config) }));
     const refused = verdicts.filter((v) => v.refused !== null);
     if (refused.length === 0) return part;
-    await Promise.all(refused.map(({ item, refused: why }) => deps.deliveries.set({ eventId: item.eventId, recipientId: item.recipientId, channel: item.channel }, 'skipped', { digestId: part.digestId, ...why })));
+    await Promise.all(
+      refused.map(({ item, refused: why }) =>
+        deps.deliveries.set({ eventId: item.eventId, recipientId: item.recipientId, channel: item.channel }, 'skipped', { digestId: part.digestId, ...why }),
+      ),
+    );
     const reasons = [...new Set(refused.map((v) => v.refused!.reason))];
-    deps.logger.info('digest items skipped at send time', { decision: 'skipped', digestId: part.digestId, recipientId: all[0]?.recipientId, channel: all[0]?.channel, items: refused.length, reasons });
+    deps.logger.info('digest items skipped at send time', {
+      decision: 'skipped',
+      digestId: part.digestId,
+      recipientId: all[0]?.recipientId,
+      channel: all[0]?.channel,
+      items: refused.length,
+      reasons,
+    });
     const kept = verdicts.filter((v) => v.refused === null).map((v) => v.item);
     return { digestId: part.digestId, listed: kept.slice(0, part.listed.length), folded: kept.slice(part.listed.length) };
   }
@@ -143,7 +176,14 @@ export function createDigestSender(deps: DigestSenderDeps) {
     if ('reason' in found) {
       const { reason } = found;
       await markItems(claim.items, 'failed', { digestId: claim.digestId, reason, detail: 'the recipient has no address for this channel any more' });
-      deps.logger.warn('digest recipient unreachable', { decision: 'failed', digestId: claim.digestId, recipientId, channel, items: claim.items.length, reason });
+      deps.logger.warn('digest recipient unreachable', {
+        decision: 'failed',
+        digestId: claim.digestId,
+        recipientId,
+        channel,
+        items: claim.items.length,
+        reason,
+      });
       return;
     }
     // The most urgent item decides: one item that may go now (a bypassing priority) sends the digest now.

@@ -50,11 +50,24 @@ export function createDetachingDispatch(deps: DetachDeps) {
       .then(async ([outcome]) => {
         if (outcome !== 'deferred') await deps.retries.complete(channel, item.deliveryId);
       })
-      .catch((error: unknown) => deps.logger.error('background delivery attempt failed on our side; its safety-net retry takes over', { eventId: event.id, recipientId: recipient.recipientId, channel, error: describeError(error) }))
+      .catch((error: unknown) =>
+        deps.logger.error('background delivery attempt failed on our side; its safety-net retry takes over', {
+          eventId: event.id,
+          recipientId: recipient.recipientId,
+          channel,
+          error: describeError(error),
+        }),
+      )
       .finally(() => background.delete(tracked));
     background.add(tracked);
     await safety;
-    deps.logger.warn('slow delivery attempt left to finish in the background; the partition moves on', { decision: 'detached', eventId: event.id, recipientId: recipient.recipientId, channel, afterMs: deps.detachAfterMs });
+    deps.logger.warn('slow delivery attempt left to finish in the background; the partition moves on', {
+      decision: 'detached',
+      eventId: event.id,
+      recipientId: recipient.recipientId,
+      channel,
+      afterMs: deps.detachAfterMs,
+    });
     return 'detached';
   }
 

@@ -54,9 +54,14 @@ export function createDispatcher(deps: DispatcherDeps) {
   const handleFailure = createFailureHandler(deps);
   // One `herald.dispatch` span per try, the parent of its provider calls.
   return (event: EventV2, recipient: ResolvedRecipient, channel: Channel): Promise<DispatchOutcome> =>
-    withSpan('herald.dispatch', { 'herald.event_id': event.id, 'herald.recipient_id': recipient.recipientId, 'herald.channel': channel }, () => tryOnce(event, recipient, channel), {
-      onResult: (outcome) => ({ 'herald.outcome': outcome }),
-    });
+    withSpan(
+      'herald.dispatch',
+      { 'herald.event_id': event.id, 'herald.recipient_id': recipient.recipientId, 'herald.channel': channel },
+      () => tryOnce(event, recipient, channel),
+      {
+        onResult: (outcome) => ({ 'herald.outcome': outcome }),
+      },
+    );
 
   async function tryOnce(event: EventV2, recipient: ResolvedRecipient, channel: Channel): Promise<DispatchOutcome> {
     const ref = { eventId: event.id, recipientId: recipient.recipientId, channel };
@@ -86,14 +91,28 @@ export function createDispatcher(deps: DispatcherDeps) {
         deps.observe?.({ channel, provider: 'none', outcome: 'already_sent', event });
         return 'already_sent';
       case 'sent':
-        deps.logger.info('delivery sent', { decision: 'sent', ...log, provider: result.provider, attempts: result.attempts, providerMessageId: result.result.providerMessageId });
+        deps.logger.info('delivery sent', {
+          decision: 'sent',
+          ...log,
+          provider: result.provider,
+          attempts: result.attempts,
+          providerMessageId: result.result.providerMessageId,
+        });
         deps.observe?.({ channel, provider: result.provider, outcome: 'sent', event });
         return 'sent';
       case 'unavailable': {
         // Spread the wake-ups: a thousand deliveries waiting on one breaker must not arrive at its trial call together.
         const spread = (deps.random ?? Math.random)() * Math.min(1_000, deps.config.channels[channel].retry.baseDelayMs);
         const at = Math.max(result.retryAt, deps.clock.now() + MIN_DEFER_MS) + spread;
-        await scheduleRetry(deps, { event, recipient, channel, attempts: result.attempts, at, reason: result.reason, detail: `no ${channel} provider can be called now (${result.reason}); waiting without using an attempt` });
+        await scheduleRetry(deps, {
+          event,
+          recipient,
+          channel,
+          attempts: result.attempts,
+          at,
+          reason: result.reason,
+          detail: `no ${channel} provider can be called now (${result.reason}); waiting without using an attempt`,
+        });
         deps.observe?.({ channel, provider: 'none', outcome: 'deferred', event, reason: result.reason });
         return 'deferred';
       }

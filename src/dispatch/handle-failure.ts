@@ -33,7 +33,16 @@ export function createFailureHandler(deps: DispatcherDeps) {
         maxRetryAfterMs: Number.MAX_SAFE_INTEGER,
         random: deps.random,
       });
-      await scheduleRetry(deps, { event, recipient, channel, attempts: failed.attempts, at: deps.clock.now() + delay, reason, detail, provider: failed.provider });
+      await scheduleRetry(deps, {
+        event,
+        recipient,
+        channel,
+        attempts: failed.attempts,
+        at: deps.clock.now() + delay,
+        reason,
+        detail,
+        provider: failed.provider,
+      });
       deps.observe?.({ channel, provider: failed.provider, outcome: 'deferred', event, reason });
       return 'deferred';
     }
@@ -47,8 +56,22 @@ export function createFailureHandler(deps: DispatcherDeps) {
       failedAt: new Date(deps.clock.now()).toISOString(),
     });
     const status = bounced ? 'bounced' : 'dead-lettered';
-    await deps.deliveries.set({ eventId: event.id, recipientId: recipient.recipientId, channel }, status, { reason, detail, provider: failed.provider, attempts: failed.attempts });
-    deps.logger.warn(`delivery ${status}`, { decision: status, eventId: event.id, recipientId: recipient.recipientId, channel, provider: failed.provider, attempts: failed.attempts, reason, error: detail });
+    await deps.deliveries.set({ eventId: event.id, recipientId: recipient.recipientId, channel }, status, {
+      reason,
+      detail,
+      provider: failed.provider,
+      attempts: failed.attempts,
+    });
+    deps.logger.warn(`delivery ${status}`, {
+      decision: status,
+      eventId: event.id,
+      recipientId: recipient.recipientId,
+      channel,
+      provider: failed.provider,
+      attempts: failed.attempts,
+      reason,
+      error: detail,
+    });
     const outcome = bounced ? 'bounced' : 'dead_lettered';
     deps.observe?.({ channel, provider: failed.provider, outcome, event, reason });
     return outcome;

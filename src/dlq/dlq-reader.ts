@@ -28,15 +28,26 @@ export function readLetter(value: Buffer | null): { letter: DeadLetter } | { unr
     return { unreadable: 'the value is not JSON' };
   }
   const parsed = deadLetterSchema.safeParse(json);
-  return parsed.success ? { letter: parsed.data } : { unreadable: `not a herald dead letter (${parsed.error.issues[0]?.path.join('.') || '(root)'}: ${parsed.error.issues[0]?.message})` };
+  return parsed.success
+    ? { letter: parsed.data }
+    : { unreadable: `not a herald dead letter (${parsed.error.issues[0]?.path.join('.') || '(root)'}: ${parsed.error.issues[0]?.message})` };
 }
 
 /**
  * Reads the dead letters between fixed bounds (src/kafka/read-range.ts: the service's consumer
  * groups are never touched), oldest first.
  */
-export async function readDeadLetters(options: { kafka: KafkaClient; admin: KafkaAdmin; topic: string; range?: ReadRange; onProgress?: (read: number, total: number) => void }): Promise<StoredLetter[]> {
-  const records = await readTopicRange({ ...options, missing: `no dead letter was written yet, or kafka.topics.dlq in the config (or HERALD_CONFIG) names another topic` });
+export async function readDeadLetters(options: {
+  kafka: KafkaClient;
+  admin: KafkaAdmin;
+  topic: string;
+  range?: ReadRange;
+  onProgress?: (read: number, total: number) => void;
+}): Promise<StoredLetter[]> {
+  const records = await readTopicRange({
+    ...options,
+    missing: `no dead letter was written yet, or kafka.topics.dlq in the config (or HERALD_CONFIG) names another topic`,
+  });
   const letters = records.map(({ partition, message }) => stored(partition, message));
   return letters.sort((a, b) => a.timestamp - b.timestamp || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }

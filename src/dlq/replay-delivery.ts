@@ -41,7 +41,14 @@ export function createReplayer(deps: ReplayerDeps) {
     const { verdict, attempts } = await deps.deliveries.reopen(ref);
     if (verdict !== 'reopened') return { outcome: verdict, attempts };
     const now = deps.clock.now();
-    const item = retryItemOf(event, { recipientId: target.recipientId, source }, target.channel, attempts, { code: 'replayed', message: `replayed from the DLQ (letter ${target.letter})` }, now);
+    const item = retryItemOf(
+      event,
+      { recipientId: target.recipientId, source },
+      target.channel,
+      attempts,
+      { code: 'replayed', message: `replayed from the DLQ (letter ${target.letter})` },
+      now,
+    );
     // NX: a retry already stored for it (a replay repeated) is kept; either way one try comes.
     await deps.retries.schedule(item, now, true);
     return { outcome: 'reopened', attempts };

@@ -22,8 +22,20 @@ const SUMMARY_FIELDS = ['type', 'priority', 'channels', 'recipients', 'createdAt
 
 /** The delivery fields shown; the lease (`leaseUntil`, `owner`) and anything added later are not. */
 const DELIVERY_FIELDS = [
-  'recipientId', 'channel', 'status', 'reason', 'detail', 'provider', 'providerMessageId',
-  'digestId', 'replays', 'attempts', 'nextAttemptAt', 'rejectedRecipients', 'sentAt', 'updatedAt',
+  'recipientId',
+  'channel',
+  'status',
+  'reason',
+  'detail',
+  'provider',
+  'providerMessageId',
+  'digestId',
+  'replays',
+  'attempts',
+  'nextAttemptAt',
+  'rejectedRecipients',
+  'sentAt',
+  'updatedAt',
 ] as const satisfies readonly (keyof DeliveryRecord)[];
 
 /** The event's summary as shown. */

@@ -93,7 +93,12 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
     }
   });
   app.setNotFoundHandler((request) => {
-    throw new HttpError(404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}; herald serves /api/notify, /api/users/:id, /api/users/:id/inbox, /api/notifications/:id (GET, DELETE), /webhooks/twilio/status, /healthz, /readyz and /metrics`);
+    throw new HttpError(
+      404,
+      'not_found',
+      `no route for ${request.method} ${request.url.split('?')[0]}; herald serves /api/notify, /api/users/:id, /api/users/:id/inbox, /api/notifications/:id ` +
+        `(GET, DELETE), /webhooks/twilio/status, /healthz, /readyz and /metrics`,
+    );
   });
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, not the URL, keeps the label set small.

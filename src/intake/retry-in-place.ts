@@ -104,7 +104,14 @@ export async function handleInPlace(
       work,
       (error, attempt, delayMs) => {
         stalls?.failed(at, error);
-        logger.error('message handling failed; retrying in place', { topic: at.topic, partition: at.partition, offset: at.offset, attempt, delayMs, error: describeError(error) });
+        logger.error('message handling failed; retrying in place', {
+          topic: at.topic,
+          partition: at.partition,
+          offset: at.offset,
+          attempt,
+          delayMs,
+          error: describeError(error),
+        });
       },
       options.policy,
     );

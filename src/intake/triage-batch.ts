@@ -89,8 +89,22 @@ export function createTriageBatch(deps: TriageBatchDeps) {
       const inPlace = deps.inPlace?.(at, lane.lane === 'fast' ? lane.event : null) ?? { logger: deps.logger };
       return [{ index: t.index, message: t.message, weight: lane.lane === 'invalid' ? 1 : weightOf(lane.event), work, inPlace }];
     });
-    const { settled } = await runPartitionTurn(payload, { limit: deps.deliveriesInFlight, logger: deps.logger, handled, alongside: (run) => forward(deps, payload, run, bulk) });
+    const { settled } = await runPartitionTurn(payload, {
+      limit: deps.deliveriesInFlight,
+      logger: deps.logger,
+      handled,
+      alongside: (run) => forward(deps, payload, run, bulk),
+    });
     // One line per batch, not per event: a flood would otherwise log 100,000 lines saying the same.
-    if (bulk.length > 0) deps.logger.info('forwarded to the bulk lane', { decision: 'forwarded', topic, partition, count: bulk.length, done: settled, of: messages.length, bulkTopic: deps.bulkTopic });
+    if (bulk.length > 0)
+      deps.logger.info('forwarded to the bulk lane', {
+        decision: 'forwarded',
+        topic,
+        partition,
+        count: bulk.length,
+        done: settled,
+        of: messages.length,
+        bulkTopic: deps.bulkTopic,
+      });
   };
 }

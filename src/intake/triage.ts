@@ -30,17 +30,16 @@ import { ORIGIN_HEADER, REPLAY_HEADER } from '../contract/vocabulary';
  * across lanes: that is the point.
  */
 
-
 /** Where a message goes: handled now, forwarded to the bulk lane, or dead-lettered. */
 export type Triage =
-  | { lane: 'fast'; event: EventV2 }
-  | { lane: 'bulk'; priority: Priority }
-  | { lane: 'invalid'; failure: Extract<ParseResult, { ok: false }> };
+  { lane: 'fast'; event: EventV2 } | { lane: 'bulk'; priority: Priority } | { lane: 'invalid'; failure: Extract<ParseResult, { ok: false }> };
 
 /** Why a message carrying the `herald-replay` header is dead-lettered instead of handled. */
 export const REPLAY_REFUSED =
-  `the ${REPLAY_HEADER} header is refused on the intake topic: a replay skipped dedup, preferences, quiet hours, caps and schedules, so herald no longer takes one from a producer. ` +
-  '`herald dlq replay` gives a dead-lettered delivery another try through herald\'s own retry store; publish the event without the header to send it as a new event';
+  `the ${REPLAY_HEADER} header is refused on the intake topic: a replay skipped dedup, preferences, quiet hours, caps and schedules, so herald no ` +
+  `longer takes one from a producer. ` +
+  "`herald dlq replay` gives a dead-lettered delivery another try through herald's own retry store; publish the event without the " +
+  'header to send it as a new event';
 
 /**
  * Classifies one message's bytes by the priority of the event they carry. A message with the
@@ -48,7 +47,11 @@ export const REPLAY_REFUSED =
  * could set it, and nothing on this topic is trusted to skip the pipeline's checks.
  */
 export function triage(raw: Buffer | null, fastLane: readonly Priority[], headers?: MessageHeaders): Triage {
-  if (hasHeader(headers, REPLAY_HEADER)) return { lane: 'invalid', failure: { ok: false, code: 'replay_refused', message: REPLAY_REFUSED, issues: [{ path: `(header ${REPLAY_HEADER})`, message: 'set by the producer' }] } };
+  if (hasHeader(headers, REPLAY_HEADER))
+    return {
+      lane: 'invalid',
+      failure: { ok: false, code: 'replay_refused', message: REPLAY_REFUSED, issues: [{ path: `(header ${REPLAY_HEADER})`, message: 'set by the producer' }] },
+    };
   const parsed = parseEvent(raw);
   if (!parsed.ok) return { lane: 'invalid', failure: parsed };
   const { priority } = parsed.event;
@@ -56,7 +59,10 @@ export function triage(raw: Buffer | null, fastLane: readonly Priority[], header
 }
 
 /** The bulk-lane copy of an incoming message: its key, value and headers, plus where it came from. */
-export function forwardedMessage(origin: { topic: string; partition: number }, message: Pick<ConsumedMessage, 'key' | 'value' | 'headers' | 'offset'>): OutgoingMessage {
+export function forwardedMessage(
+  origin: { topic: string; partition: number },
+  message: Pick<ConsumedMessage, 'key' | 'value' | 'headers' | 'offset'>,
+): OutgoingMessage {
   const headers: MessageHeaders = { ...message.headers, [ORIGIN_HEADER]: `${origin.topic}/${origin.partition}/${message.offset}` };
   return { key: message.key, value: message.value, headers };
 }

@@ -60,7 +60,14 @@ export function createWorker(deps: WorkerDeps) {
       issues: failure.issues,
       failedAt: new Date(deps.clock.now()).toISOString(),
     });
-    logger.warn('invalid message dead-lettered', { decision: 'dead-lettered', topic, partition, offset: message.offset, reason: failure.code, error: failure.message });
+    logger.warn('invalid message dead-lettered', {
+      decision: 'dead-lettered',
+      topic,
+      partition,
+      offset: message.offset,
+      reason: failure.code,
+      error: failure.message,
+    });
     deps.observe?.({ outcome: 'invalid', reason: failure.code });
   }
 
@@ -92,7 +99,9 @@ export function createWorker(deps: WorkerDeps) {
     const failure = {
       ok: false as const,
       code: 'handling_failed' as const,
-      message: `herald failed to handle this event ${failures} times the same way (${why}); it was dead-lettered so that its partition moves on. Fix the cause, then re-publish it with herald dlq replay`,
+      message:
+        `herald failed to handle this event ${failures} times the same way (${why}); it was dead-lettered so that its partition moves on. Fix the ` +
+        `cause, then re-publish it with herald dlq replay`,
       issues: [{ path: '(handling)', message: why }],
     };
     await rejectInvalid(at, failure);
@@ -100,7 +109,9 @@ export function createWorker(deps: WorkerDeps) {
 
   /** How a lane retries one message in place: a valid event is given up after `kafka.maxHandlingFailures` same failures. */
   function inPlace(at: MessageAt, event: EventV2 | null): InPlaceOptions {
-    const policy = event ? { maxFailures: config.maxHandlingFailures, giveUp: (error: unknown, failures: number) => giveUp(at, event, error, failures) } : undefined;
+    const policy = event
+      ? { maxFailures: config.maxHandlingFailures, giveUp: (error: unknown, failures: number) => giveUp(at, event, error, failures) }
+      : undefined;
     return { logger, stalls: deps.stalls, policy };
   }
 

@@ -42,7 +42,13 @@ export function createLaneConsumer(options: LaneConsumerOptions) {
       await member.connect();
       // fromBeginning: a brand-new group must not skip events produced (or forwarded) before it first started.
       await member.subscribe({ topic: options.topic, fromBeginning: true });
-      await member.run({ autoCommit: true, autoCommitInterval: 1000, eachBatchAutoResolve: false, partitionsConsumedConcurrently: config.partitionsConsumedConcurrently, eachBatch: options.eachBatch });
+      await member.run({
+        autoCommit: true,
+        autoCommitInterval: 1000,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
+        eachBatch: options.eachBatch,
+      });
     },
     /** True while this member is in the group with an assignment. */
     isJoined: () => joined,

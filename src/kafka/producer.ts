@@ -20,7 +20,11 @@ const RETRY = {
  * here); the default partitioner (murmur2 on the key, as Java clients), so one key stays on one
  * partition whoever produces it. `onPartition` hears the partition chosen for each message.
  */
-export function createProducer(kafka: KafkaClient, patience: ProducerPatience, onPartition?: (message: OutgoingMessage, partition: number) => void): KafkaProducer {
+export function createProducer(
+  kafka: KafkaClient,
+  patience: ProducerPatience,
+  onPartition?: (message: OutgoingMessage, partition: number) => void,
+): KafkaProducer {
   return kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,

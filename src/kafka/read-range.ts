@@ -19,7 +19,14 @@ export interface TopicRange {
  * group (`herald-cli-<random>`, never committed, deleted afterwards) does the fetching: kafkajs has
  * no group-less consumer. `missing` says why the topic may not exist, for the error when it does not.
  */
-export async function readTopicRange(options: { kafka: KafkaClient; admin: KafkaAdmin; topic: string; range?: TopicRange; missing: string; onProgress?: (read: number, total: number) => void }): Promise<{ partition: number; message: ConsumedMessage }[]> {
+export async function readTopicRange(options: {
+  kafka: KafkaClient;
+  admin: KafkaAdmin;
+  topic: string;
+  range?: TopicRange;
+  missing: string;
+  onProgress?: (read: number, total: number) => void;
+}): Promise<{ partition: number; message: ConsumedMessage }[]> {
   const { admin, topic, range = {} } = options;
   const bounds = await partitionBounds(admin, topic, range, options.missing);
   const total = bounds.reduce((n, b) => n + Number(b.end - b.start), 0);
@@ -64,13 +71,19 @@ export async function readTopicRange(options: { kafka: KafkaClient; admin: Kafka
 }
 
 /** Where to start and stop in each partition. */
-async function partitionBounds(admin: KafkaAdmin, topic: string, range: TopicRange, missing: string): Promise<{ partition: number; start: bigint; end: bigint }[]> {
+async function partitionBounds(
+  admin: KafkaAdmin,
+  topic: string,
+  range: TopicRange,
+  missing: string,
+): Promise<{ partition: number; start: bigint; end: bigint }[]> {
   const topics = await admin.listTopics();
   if (!topics.includes(topic)) {
     throw new Error(`topic ${topic} does not exist: ${missing}`);
   }
   const offsets = await admin.fetchTopicOffsets(topic);
-  const fromTime = range.since === undefined ? null : new Map((await admin.fetchTopicOffsetsByTimestamp(topic, range.since)).map((p) => [p.partition, BigInt(p.offset)]));
+  const fromTime =
+    range.since === undefined ? null : new Map((await admin.fetchTopicOffsetsByTimestamp(topic, range.since)).map((p) => [p.partition, BigInt(p.offset)]));
   return offsets
     .filter((p) => !range.partitions || range.partitions.includes(p.partition))
     .map((p) => {
@@ -89,4 +102,3 @@ async function partitionBounds(admin: KafkaAdmin, topic: string, range: TopicRan
       return { partition: p.partition, start, end: end < start ? start : end };
     });
 }
-

@@ -47,7 +47,13 @@ export function registerScrapeMetrics(registry: Registry, sources: ScrapeSources
     help: 'Failed reads of consumer lag from the brokers (herald_consumer_lag_messages keeps its last values meanwhile).',
     registers,
   });
-  const lag = createScrapeReading({ ...common, what: 'consumer lag', read: sources.consumerLag, ttlMs: options.lagCacheMs ?? 5_000, onError: () => lagErrors.inc() });
+  const lag = createScrapeReading({
+    ...common,
+    what: 'consumer lag',
+    read: sources.consumerLag,
+    ttlMs: options.lagCacheMs ?? 5_000,
+    onError: () => lagErrors.inc(),
+  });
   const retryDepth = createScrapeReading({ ...common, what: 'retry store depth', read: sources.retryDepth });
   const backlog = createScrapeReading({ ...common, what: 'digest backlog', read: sources.digestBacklog });
 

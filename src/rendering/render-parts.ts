@@ -51,4 +51,3 @@ export function finish(config: RendererConfig, channel: Channel, raw: Draft, cam
   if (channel === 'sms') checkSmsLength(content.text, config.channels.sms.maxSegments, { ...sms, tracked: utm !== undefined });
   return content;
 }
-

@@ -35,7 +35,6 @@ export interface RenderInput {
 /** The parts of the config the renderer reads. */
 export type RendererConfig = Pick<HeraldConfig, 'templates' | 'digestTemplates' | 'defaultLocale' | 'attribution' | 'channels'>;
 
-
 /** Renders deliveries from the configured templates (digests: src/digests/render-digest.ts). */
 export interface Renderer {
   /**

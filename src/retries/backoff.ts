@@ -25,4 +25,3 @@ export function backoffDelay(attempt: number, error: unknown, options: BackoffOp
   const retryAfter = error instanceof HeraldError && 'retryAfterMs' in error ? Number(error.retryAfterMs ?? 0) : 0;
   return Math.max(jittered, Math.min(retryAfter, maxRetryAfterMs));
 }
-

@@ -17,9 +17,7 @@ export type TryOutcome = 'sent' | 'already_sent' | 'deferred' | 'dead_lettered' 
 
 /** What the send-time checks decided for one delivery about to be tried (src/routing/send-time-check.ts). */
 export type SendTimeVerdict =
-  | { action: 'send' }
-  | { action: 'skip'; reason: string; detail: string }
-  | { action: 'defer'; until: number; reason: 'quiet_hours'; detail: string };
+  { action: 'send' } | { action: 'skip'; reason: string; detail: string } | { action: 'defer'; until: number; reason: 'quiet_hours'; detail: string };
 
 /** Dependencies of {@link createRetryPoller}. */
 export interface RetryPollerDeps {
@@ -76,7 +74,15 @@ export function createRetryPoller(deps: RetryPollerDeps) {
     }
     if (verdict.action === 'defer') {
       // Stored again for the end of the window, with its attempts as they are: waiting uses none.
-      await scheduleRetry(deps, { event: item.event, recipient: found.recipient, channel: item.channel, attempts: item.attempts, at: verdict.until, reason: verdict.reason, detail: verdict.detail });
+      await scheduleRetry(deps, {
+        event: item.event,
+        recipient: found.recipient,
+        channel: item.channel,
+        attempts: item.attempts,
+        at: verdict.until,
+        reason: verdict.reason,
+        detail: verdict.detail,
+      });
       deps.observe?.({ channel: item.channel, outcome: 'deferred', replayed, reason: verdict.reason });
       return;
     }
@@ -113,7 +119,12 @@ export function createRetryPoller(deps: RetryPollerDeps) {
       for (const item of items) {
         const attempt: Promise<void> = retryOne(item)
           .catch((error: unknown) => {
-            deps.logger.error('retry failed on our side; it comes back after its claim lease', { channel, eventId: item.event.id, recipientId: item.recipientId, error: describeError(error) });
+            deps.logger.error('retry failed on our side; it comes back after its claim lease', {
+              channel,
+              eventId: item.event.id,
+              recipientId: item.recipientId,
+              error: describeError(error),
+            });
           })
           .finally(() => inFlight.delete(attempt));
         inFlight.add(attempt);

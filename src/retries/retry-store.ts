@@ -24,7 +24,14 @@ export interface RetryItem {
 }
 
 /** The retry item of one delivery, deferred at `now` (epoch ms) after `attempts` provider calls. */
-export function retryItemOf(event: EventV2, recipient: Pick<ResolvedRecipient, 'recipientId' | 'source'>, channel: Channel, attempts: number, lastError: RetryItem['lastError'], now: number): RetryItem {
+export function retryItemOf(
+  event: EventV2,
+  recipient: Pick<ResolvedRecipient, 'recipientId' | 'source'>,
+  channel: Channel,
+  attempts: number,
+  lastError: RetryItem['lastError'],
+  now: number,
+): RetryItem {
   return {
     deliveryId: deliveryIdOf({ eventId: event.id, recipientId: recipient.recipientId, channel }),
     event,

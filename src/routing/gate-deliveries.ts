@@ -30,13 +30,20 @@ export async function gateDeliveries(event: EventV2, plans: DeliveryPlan[], now:
         if (cap.onExceed === 'digest') {
           const rule = channelDigestRule(channel, deps.config);
           if (rule) return { action: 'batch', recipient, channel, rule, reason: 'frequency_capped' };
-          return { action: 'skip', recipientId: recipient.recipientId, channel, reason: 'frequency_capped', detail: `${why}; no digest rule covers ${channel} to fold it into, so it was dropped (add one under batching.rules)` };
+          return {
+            action: 'skip',
+            recipientId: recipient.recipientId,
+            channel,
+            reason: 'frequency_capped',
+            detail: `${why}; no digest rule covers ${channel} to fold it into, so it was dropped (add one under batching.rules)`,
+          };
         }
         return { action: 'skip', recipientId: recipient.recipientId, channel, reason: 'frequency_capped', detail: why };
       }
       if (plan.action === 'dispatch') {
         const until = quietHoursEnd(recipient.profile, event.priority, channel, deps.config, now);
-        if (until !== null) return { action: 'defer', recipient, channel, until, reason: 'quiet_hours', detail: `inside the recipient's quiet hours; sent when they end` };
+        if (until !== null)
+          return { action: 'defer', recipient, channel, until, reason: 'quiet_hours', detail: `inside the recipient's quiet hours; sent when they end` };
       }
       return plan;
     }),

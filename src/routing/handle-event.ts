@@ -93,7 +93,10 @@ export function createEventHandler(deps: EventHandlerDeps) {
     }
     if (plan.action === 'defer') {
       // Kept in the durable retry store until the window ends, using no attempt; the retry poller sends it then.
-      await scheduleRetry({ retries: deps.retries, deliveries, clock: deps.clock, logger }, { event, recipient: plan.recipient, channel: plan.channel, at: plan.until, reason: plan.reason, detail: plan.detail });
+      await scheduleRetry(
+        { retries: deps.retries, deliveries, clock: deps.clock, logger },
+        { event, recipient: plan.recipient, channel: plan.channel, at: plan.until, reason: plan.reason, detail: plan.detail },
+      );
       deps.observe?.({ channel: plan.channel, outcome: 'deferred', reason: plan.reason });
       return;
     }
@@ -106,7 +109,9 @@ export function createEventHandler(deps: EventHandlerDeps) {
 
   /** Every delivery that would be sent or batched is recorded as `outcome` instead (a stale or unschedulable event). */
   function settleAllAs(plans: DeliveryPlan[], action: 'skip' | 'fail', reason: string, detail: string): DeliveryPlan[] {
-    return plans.map((p) => (p.action === 'skip' || p.action === 'fail' ? p : { action, recipientId: p.recipient.recipientId, channel: p.channel, reason, detail }));
+    return plans.map((p) =>
+      p.action === 'skip' || p.action === 'fail' ? p : { action, recipientId: p.recipient.recipientId, channel: p.channel, reason, detail },
+    );
   }
 
   /**
@@ -127,7 +132,12 @@ export function createEventHandler(deps: EventHandlerDeps) {
     const maxAge = deps.config.priorities[event.priority].maxAge;
     if (maxAge !== undefined && now - dueAt > maxAge) {
       const age = Math.round((now - dueAt) / 1000);
-      plans = settleAllAs(plans, 'skip', 'stale', `the event was ${age} s old when herald got to it, more than priorities.${event.priority}.maxAge (${maxAge / 1000} s); dropped rather than sent late`);
+      plans = settleAllAs(
+        plans,
+        'skip',
+        'stale',
+        `the event was ${age} s old when herald got to it, more than priorities.${event.priority}.maxAge (${maxAge / 1000} s); dropped rather than sent late`,
+      );
       logger.warn('stale event dropped', { decision: 'skipped', eventId: event.id, priority: event.priority, ageSeconds: age });
     } else {
       plans = await gateDeliveries(event, plans, now, { caps: deps.caps, config: deps.config });
@@ -191,7 +201,12 @@ export function createEventHandler(deps: EventHandlerDeps) {
     if (scheduled) {
       const hours = deps.config.scheduling.maxHorizon / 3_600_000;
       const horizon = hours >= 48 ? `${Math.round(hours / 24)} days` : `${Math.round(hours * 10) / 10} hours`;
-      const plans = settleAllAs(await plan(event), 'fail', 'send_at_too_far', `sendAt is more than scheduling.maxHorizon (${horizon}) ahead; send it closer to its time or raise the horizon`);
+      const plans = settleAllAs(
+        await plan(event),
+        'fail',
+        'send_at_too_far',
+        `sendAt is more than scheduling.maxHorizon (${horizon}) ahead; send it closer to its time or raise the horizon`,
+      );
       for (const plan of plans) await settle(event, plan);
       return { verdict, plans: plans.length };
     }

@@ -20,7 +20,11 @@ const ADDRESS_FIELD: Record<Channel, string> = { email: 'email', sms: 'phone', p
  * (opt-out, disabled channel) or fail (unknown user, no address). Pure: nothing is lost silently,
  * every pair gets a plan that the caller records.
  */
-export function planDeliveries(event: EventV2, recipients: (ResolvedRecipient | UnresolvedRecipient)[], config: Pick<HeraldConfig, 'channels' | 'batching' | 'priorities'>): DeliveryPlan[] {
+export function planDeliveries(
+  event: EventV2,
+  recipients: (ResolvedRecipient | UnresolvedRecipient)[],
+  config: Pick<HeraldConfig, 'channels' | 'batching' | 'priorities'>,
+): DeliveryPlan[] {
   const plans: DeliveryPlan[] = [];
   const channels = [...new Set(event.channels)];
   for (const recipient of recipients) {

@@ -29,11 +29,22 @@ export interface SendTimeDeps {
  * capped here (a cap added since, or a try queued without a plan). Over a cap the delivery is
  * skipped: folding a retry into a digest would send it in a window it was never part of.
  */
-export async function checkAtSendTime(event: EventV2, recipient: ResolvedRecipient, channel: Channel, nowMs: number, deps: SendTimeDeps): Promise<SendTimeVerdict> {
+export async function checkAtSendTime(
+  event: EventV2,
+  recipient: ResolvedRecipient,
+  channel: Channel,
+  nowMs: number,
+  deps: SendTimeDeps,
+): Promise<SendTimeVerdict> {
   const refused = refusalOf(recipient.profile, event, channel, deps.config);
   if (refused) return { action: 'skip', ...refused };
   const capped = await deps.caps.check(event, recipient.recipientId, channel);
-  if (!capped.allowed) return { action: 'skip', reason: 'frequency_capped', detail: `frequency cap ${capped.cap.name}: ${capped.count} of ${capped.cap.max} in the window already` };
+  if (!capped.allowed)
+    return {
+      action: 'skip',
+      reason: 'frequency_capped',
+      detail: `frequency cap ${capped.cap.name}: ${capped.count} of ${capped.cap.max} in the window already`,
+    };
   const until = quietHoursEnd(recipient.profile, event.priority, channel, deps.config, nowMs);
   if (until !== null) return { action: 'defer', until, reason: 'quiet_hours', detail: "inside the recipient's quiet hours; sent when they end" };
   return { action: 'send' };

@@ -86,7 +86,9 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
     async add(event, dueAt) {
       const now = clock.now();
       const item: ScheduleItem = { event, dueAt: Math.round(dueAt), scheduledAt: now };
-      return (await addScript(eventKeys(event.id), [event.id, item.dueAt, JSON.stringify(item), now, retentionMs])) as Awaited<ReturnType<ScheduleStore['add']>>;
+      return (await addScript(eventKeys(event.id), [event.id, item.dueAt, JSON.stringify(item), now, retentionMs])) as Awaited<
+        ReturnType<ScheduleStore['add']>
+      >;
     },
 
     async claimDue(limit, leaseMs) {

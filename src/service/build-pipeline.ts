@@ -66,7 +66,8 @@ export function buildPipeline(deps: PipelineDeps) {
   const dlq = createDlqPublisher({ producer: deps.producer, topic: config.kafka.topics.dlq });
   // A refused link renders empty; the line says which template and event, never the URL (it may carry a token).
   const renderOptions = {
-    onUnsafeUrl: ({ path, scheme, eventId }: UnsafeUrl) => logger.warn('unsafe link left out of a message', { decision: 'unsafe_url', template: path, scheme, eventId }),
+    onUnsafeUrl: ({ path, scheme, eventId }: UnsafeUrl) =>
+      logger.warn('unsafe link left out of a message', { decision: 'unsafe_url', template: path, scheme, eventId }),
   };
   const renderer = createRenderer(config, renderOptions);
   const batchStore = createBatchStore({ redis, keys, clock, claimLeaseMs: config.batching.claimLeaseMs, retentionMs: config.dedup.ttlSeconds * 1000 });
@@ -108,7 +109,14 @@ export function buildPipeline(deps: PipelineDeps) {
     },
   });
   const caps = createFrequencyCaps({ redis, keys, clock, caps: config.frequencyCaps });
-  const detacher = createDetachingDispatch({ dispatch, retries, detachAfterMs: config.retries.detachAfterMs, leaseMs: config.dedup.sendLeaseMs, clock, logger });
+  const detacher = createDetachingDispatch({
+    dispatch,
+    retries,
+    detachAfterMs: config.retries.detachAfterMs,
+    leaseMs: config.dedup.sendLeaseMs,
+    clock,
+    logger,
+  });
   const handleEvent = createEventHandler({
     dedup: createDedupStore({ redis, keys, ttlSeconds: config.dedup.ttlSeconds }),
     deliveries,
@@ -164,7 +172,20 @@ export function buildPipeline(deps: PipelineDeps) {
       if (reason === 'quiet_hours' || reason === 'frequency_capped') metrics.deliveriesHeld.inc({ channel, reason });
     },
   });
-  return { deliveries, directory, dlq, batchStore, schedule, schedulePoller, handleEvent, sendDigest, retries, retryPoller, status, drainBackground: detacher.drain };
+  return {
+    deliveries,
+    directory,
+    dlq,
+    batchStore,
+    schedule,
+    schedulePoller,
+    handleEvent,
+    sendDigest,
+    retries,
+    retryPoller,
+    status,
+    drainBackground: detacher.drain,
+  };
 }
 
 /** The wired pipeline, as returned by {@link buildPipeline}. */

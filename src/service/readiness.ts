@@ -16,7 +16,9 @@ async function check(work: () => Promise<string | undefined>): Promise<Check> {
 
 /** `<topic> partition <p> stuck on offset <o> for <n> s: <error>`, the oldest first, at most three. */
 function describeStalls(stuck: Stall[], now: number): string {
-  const shown = stuck.slice(0, 3).map((s) => `${s.topic} partition ${s.partition} stuck on offset ${s.offset} for ${Math.round((now - s.since) / 1000)} s: ${s.error}`);
+  const shown = stuck
+    .slice(0, 3)
+    .map((s) => `${s.topic} partition ${s.partition} stuck on offset ${s.offset} for ${Math.round((now - s.since) / 1000)} s: ${s.error}`);
   return shown.join('; ') + (stuck.length > 3 ? `; and ${stuck.length - 3} more` : '');
 }
 
@@ -47,21 +49,40 @@ export function createReadiness(deps: {
         check(() => pingRedis(deps.redis)),
       ]);
       const joined = deps.isJoined();
-      const checks: Record<string, Check> = { kafka, redis, consumerGroup: { ok: joined, detail: joined ? `joined ${deps.groupId}` : `not joined to ${deps.groupId} yet` } };
+      const checks: Record<string, Check> = {
+        kafka,
+        redis,
+        consumerGroup: { ok: joined, detail: joined ? `joined ${deps.groupId}` : `not joined to ${deps.groupId} yet` },
+      };
       // Provider trouble is reported, never made a readiness failure: an orchestrator restarting
       // workers because Twilio is down would stop email and push too.
       if (deps.breakers) {
         const states = deps.breakers();
         const open = Object.entries(states).filter(([, s]) => s !== 'closed');
-        checks.providers = { ok: true, detail: open.length ? `breakers not closed: ${open.map(([n, s]) => `${n} ${s}`).join(', ')}` : `all ${Object.keys(states).length} breakers closed`, breakers: states } as Check;
+        checks.providers = {
+          ok: true,
+          detail: open.length ? `breakers not closed: ${open.map(([n, s]) => `${n} ${s}`).join(', ')}` : `all ${Object.keys(states).length} breakers closed`,
+          breakers: states,
+        } as Check;
       }
       if (deps.retryDepth) {
         const depth = await deps.retryDepth().catch(() => null);
-        if (depth) checks.retries = { ok: true, detail: Object.entries(depth).map(([c, n]) => `${c} ${n}`).join(', '), waiting: depth } as Check;
+        if (depth)
+          checks.retries = {
+            ok: true,
+            detail: Object.entries(depth)
+              .map(([c, n]) => `${c} ${n}`)
+              .join(', '),
+            waiting: depth,
+          } as Check;
       }
       // A partition held on one message is a worker that does not do its work, whatever else answers.
       const stuck = deps.stuck?.() ?? [];
-      if (deps.stuck) checks.partitions = { ok: stuck.length === 0, detail: stuck.length === 0 ? 'no partition waits on a failing message' : describeStalls(stuck, deps.clock?.now() ?? Date.now()) };
+      if (deps.stuck)
+        checks.partitions = {
+          ok: stuck.length === 0,
+          detail: stuck.length === 0 ? 'no partition waits on a failing message' : describeStalls(stuck, deps.clock?.now() ?? Date.now()),
+        };
       return { ready: kafka.ok && redis.ok && joined && stuck.length === 0, checks };
     },
   };

@@ -84,7 +84,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   }
 }
 
-async function startParts(options: ServiceOptions, clock: Clock, redis: RedisClient, started: { name: string; undo: () => Promise<unknown> }[]): Promise<Omit<RunningService, 'stop'>> {
+async function startParts(
+  options: ServiceOptions,
+  clock: Clock,
+  redis: RedisClient,
+  started: { name: string; undo: () => Promise<unknown> }[],
+): Promise<Omit<RunningService, 'stop'>> {
   const { env, config, logger } = options;
   const owner = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const keys = createKeys(options.redisPrefix ?? env.HERALD_REDIS_PREFIX);
@@ -127,7 +132,11 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
   // One admin client answers both /metrics (lag) and /readyz (brokers), connected at the first question.
   const cluster = createClusterProbe(kafka, heraldLaneGroups(env.KAFKA_GROUP_ID, config.kafka.topics));
   started.push({ name: 'cluster probe', undo: () => cluster.close() });
-  registerScrapeMetrics(metrics.registry, { consumerLag: cluster.lag, retryDepth: () => pipeline.retries.depth(CHANNELS), digestBacklog: () => pipeline.batchStore.backlog(clock.now()) }, { clock, logger });
+  registerScrapeMetrics(
+    metrics.registry,
+    { consumerLag: cluster.lag, retryDepth: () => pipeline.retries.depth(CHANNELS), digestBacklog: () => pipeline.batchStore.backlog(clock.now()) },
+    { clock, logger },
+  );
   const stalls = createStalls(() => clock.now());
   const worker = createWorker({
     kafka,
@@ -144,7 +153,14 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
     observeQueueWait: ({ lane, priority, seconds }) => metrics.queueWaitSeconds.observe({ lane, priority }, seconds),
     stalls,
   });
-  const flusher = createDigestFlusher({ store: pipeline.batchStore, pollIntervalMs: config.batching.pollIntervalMs, sendDigest: pipeline.sendDigest, logger, clock, owner });
+  const flusher = createDigestFlusher({
+    store: pipeline.batchStore,
+    pollIntervalMs: config.batching.pollIntervalMs,
+    sendDigest: pipeline.sendDigest,
+    logger,
+    clock,
+    owner,
+  });
   const readiness = createReadiness({
     brokers: cluster.brokers,
     redis,
@@ -187,7 +203,12 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
             authToken: env.TWILIO_AUTH_TOKEN,
             publicUrl: new URL(env.HERALD_PUBLIC_URL).origin,
             apply: async (update) => {
-              const verdict = await pipeline.deliveries.applyProviderStatus({ provider: 'twilio', messageId: update.messageSid, status: update.status, errorCode: update.errorCode });
+              const verdict = await pipeline.deliveries.applyProviderStatus({
+                provider: 'twilio',
+                messageId: update.messageSid,
+                status: update.status,
+                errorCode: update.errorCode,
+              });
               metrics.statusCallbacks.inc({ provider: 'twilio', verdict });
               return verdict;
             },
@@ -243,7 +264,11 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
     fireOverdueScheduled: async (lateAfterMs, limit) => {
       const late = await pipeline.schedule.overdue(lateAfterMs, limit);
       if (late.length === 0) return 0;
-      logger.warn('scheduled events found past due by the sweep; firing them', { decision: 'swept', count: late.length, oldestDueAt: new Date(late[0]!.dueAt).toISOString() });
+      logger.warn('scheduled events found past due by the sweep; firing them', {
+        decision: 'swept',
+        count: late.length,
+        oldestDueAt: new Date(late[0]!.dueAt).toISOString(),
+      });
       await pipeline.schedulePoller.pollOnce();
       return late.length;
     },

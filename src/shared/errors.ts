@@ -84,21 +84,39 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
  * retriable (429 as `rate_limited`, with its Retry-After), 408 too; any other 4xx is permanent.
  * `what` names the provider and call for the message, e.g. "Twilio Messages API".
  */
-export function httpStatusError(what: string, status: number, detail: string, options: { retryAfterMs?: number; code?: string; cause?: unknown } = {}): HeraldError {
+export function httpStatusError(
+  what: string,
+  status: number,
+  detail: string,
+  options: { retryAfterMs?: number; code?: string; cause?: unknown } = {},
+): HeraldError {
   if (status === 429) {
     const wait = options.retryAfterMs === undefined ? 'backing off' : `waiting ${options.retryAfterMs} ms as it asked`;
     return new RetriableError(`${what} is rate limiting herald (429: ${detail}); ${wait}`, options.code ?? 'rate_limited', options.cause, options.retryAfterMs);
   }
   if (status >= 500 || status === 408) {
-    return new RetriableError(`${what} failed with ${status} (${detail}); it will be retried`, options.code ?? `http_${status}`, options.cause, options.retryAfterMs);
+    return new RetriableError(
+      `${what} failed with ${status} (${detail}); it will be retried`,
+      options.code ?? `http_${status}`,
+      options.cause,
+      options.retryAfterMs,
+    );
   }
-  return new PermanentError(`${what} refused the request with ${status} (${detail}); retrying will not help, fix the request or the account`, options.code ?? `http_${status}`, options.cause);
+  return new PermanentError(
+    `${what} refused the request with ${status} (${detail}); retrying will not help, fix the request or the account`,
+    options.code ?? `http_${status}`,
+    options.cause,
+  );
 }
 
 /** Network-level failure (refused, reset, DNS, timeout) calling a provider: retriable. */
 export function networkError(what: string, cause: unknown): RetriableError {
   const code = (cause as { code?: string } | null)?.code ?? (cause as { cause?: { code?: string } } | null)?.cause?.code;
-  return new RetriableError(`Cannot reach ${what} (${code ?? describeError(cause)}); check its URL and that it is up, it will be retried`, 'provider_unreachable', cause);
+  return new RetriableError(
+    `Cannot reach ${what} (${code ?? describeError(cause)}); check its URL and that it is up, it will be retried`,
+    'provider_unreachable',
+    cause,
+  );
 }
 
 /** True when the error (or anything unknown, which we treat as a programming error) must not be retried. */
@@ -118,13 +136,36 @@ export function describeError(error: unknown): string {
 }
 
 /** Node socket codes of a connection that failed or broke: a dependency unreachable, not a bad message. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'ENETDOWN']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'ENETDOWN',
+]);
 
 /** Redis replies that mean the server (or its cluster) cannot serve now, whatever the command. */
 const UNAVAILABLE_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|OOM|MISCONF|UNBLOCKED)\b/;
 
 /** ioredis and cluster-client messages of a connection that is gone, or a request it gave up on. */
-const CLIENT_GONE = /Connection is closed|Stream isn't writeable|max retries per request|None of startup nodes is available|Failed to refresh slots cache|Cluster isn't ready|Too many Cluster redirections|timed out/i;
+const CLIENT_GONE = new RegExp(
+  [
+    'Connection is closed',
+    "Stream isn't writeable",
+    'max retries per request',
+    'None of startup nodes is available',
+    'Failed to refresh slots cache',
+    "Cluster isn't ready",
+    'Too many Cluster redirections',
+    'timed out',
+  ].join('|'),
+  'i',
+);
 
 /**
  * True when `error` (or any of its causes) says herald's own storage or broker is unreachable or

@@ -20,7 +20,22 @@ const SECRET_FIELDS = new Set([
 ]);
 
 /** Name endings that mark a secret whatever comes before (`deviceToken`, `x-api-key`, `webhookSecrets`, `set-cookie`). */
-const SECRET_SUFFIXES = ['token', 'tokens', 'secret', 'secrets', 'password', 'passwd', 'apikey', 'apikeys', 'cookie', 'cookies', 'credential', 'credentials', 'privatekey', 'signature'];
+const SECRET_SUFFIXES = [
+  'token',
+  'tokens',
+  'secret',
+  'secrets',
+  'password',
+  'passwd',
+  'apikey',
+  'apikeys',
+  'cookie',
+  'cookies',
+  'credential',
+  'credentials',
+  'privatekey',
+  'signature',
+];
 
 /** Provider-issued ids (Twilio SIDs, SMTP Message-IDs `<hex@herald>`) and trace ids, which on-call looks up as they are. */
 const OPAQUE_ID_FIELDS = new Set(['providermessageid', 'traceid', 'spanid']);

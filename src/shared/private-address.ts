@@ -74,7 +74,11 @@ export const ALLOW_PRIVATE_SWITCH = 'channels.webhook.allowPrivateAddresses';
  * Config problems of webhook URLs whose host is a literal non-public IP while the switch is off,
  * one per URL, by its path under `channels.webhook`. Host names are checked when connecting.
  */
-export function literalPrivateEndpoints(webhook: { allowPrivateAddresses: boolean; endpoints: Record<string, string>; users: Record<string, string> }): { path: string[]; message: string }[] {
+export function literalPrivateEndpoints(webhook: {
+  allowPrivateAddresses: boolean;
+  endpoints: Record<string, string>;
+  users: Record<string, string>;
+}): { path: string[]; message: string }[] {
   if (webhook.allowPrivateAddresses) return [];
   const problems: { path: string[]; message: string }[] = [];
   for (const block of ['endpoints', 'users'] as const) {
@@ -87,7 +91,12 @@ export function literalPrivateEndpoints(webhook: { allowPrivateAddresses: boolea
       }
       const range = privateRangeOf(host);
       if (range) {
-        problems.push({ path: [block, name], message: `${host} is a ${range} address, and webhooks go to public addresses only; use the receiver's public URL, or set ${ALLOW_PRIVATE_SWITCH} to true if it is yours, on your own network` });
+        problems.push({
+          path: [block, name],
+          message:
+            `${host} is a ${range} address, and webhooks go to public addresses only; use the receiver's public URL, or set ${ALLOW_PRIVATE_SWITCH} ` +
+            `to true if it is yours, on your own network`,
+        });
       }
     }
   }

@@ -102,7 +102,10 @@ const TEXT_RULES: TextRule[] = [
   replacing(/(?<![\w-])[A-Za-z0-9_-]{8,}:APA91[A-Za-z0-9_-]+/g, '[token]', (t) => t.includes(':APA91')),
   { redact: redactEmails, mayMatch: (t) => t.includes('@') },
   replacing(/(?<![\w+])\+\d(?:[\s.()-]{0,2}\d){6,14}(?!\d)/g, phoneIfDigits(7, 15), (t) => t.includes('+')),
-  replacing(/\b((?:number|phone|tel|mobile|msisdn|sms)\b[^\w\n]{0,5})(\d[\d\s.-]{8,17}\d)(?!\d)/gi, (_m, lead: string, digits: string) => lead + phoneIfDigits(10, 15)(digits)),
+  replacing(
+    /\b((?:number|phone|tel|mobile|msisdn|sms)\b[^\w\n]{0,5})(\d[\d\s.-]{8,17}\d)(?!\d)/gi,
+    (_m, lead: string, digits: string) => lead + phoneIfDigits(10, 15)(digits),
+  ),
   replacing(/(?<![\w.-])(?:\(\d{3}\)\s?|\d{3}[.-])\d{3}[.-]\d{4}(?![\w-])/g, '[phone]'),
   replacing(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{32,}(?![A-Za-z0-9_-])/g, tokenOrKept, (t) => t.length >= 32),
 ];

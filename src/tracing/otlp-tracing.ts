@@ -28,7 +28,9 @@ export function startOtlpTracing(options: TracingOptions & { endpoint: string })
     if (tracerSet) trace.disable();
     if (contextSet) context.disable();
     contextManager.disable();
-    throw new ConfigError('OpenTelemetry tracing is already started in this process; call shutdown() on the first startTracing() result before starting it again.');
+    throw new ConfigError(
+      'OpenTelemetry tracing is already started in this process; call shutdown() on the first startTracing() result before starting it again.',
+    );
   }
   diag.setLogger(throttledDiagLogger(options.logger), DiagLogLevel.WARN);
   let stopped = false;

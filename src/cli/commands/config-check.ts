@@ -34,7 +34,12 @@ export function registerConfigCheck(program: Command, run: (body: (ctx: CliConte
         }
         const { config: valid, problems } = configProblems(raw);
         if (valid) {
-          io.out(line`${name} is valid: ${countOf(Object.keys(valid.templates).length, 'template')}, ${countOf(valid.batching.rules.length, 'digest rule')}, topics ${valid.kafka.topics.incoming} / ${valid.kafka.topics.status} / ${valid.kafka.topics.dlq}`);
+          io.out(
+            line`${name} is valid: ${countOf(Object.keys(valid.templates).length, 'template')}, ${countOf(
+              valid.batching.rules.length,
+              'digest rule',
+            )}, topics ${valid.kafka.topics.incoming} / ${valid.kafka.topics.status} / ${valid.kafka.topics.dlq}`,
+          );
           return EXIT.ok;
         }
         io.out(line`${name} has ${countOf(problems.length, 'problem')}:`);

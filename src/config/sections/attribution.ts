@@ -7,7 +7,7 @@ const utmSchema = z
     utm_medium: z.string().min(1).max(100).describe('`utm_medium`, e.g. "email" or "push".'),
   })
   .strict()
-  .describe('The tracking parameters of this channel\'s links.');
+  .describe("The tracking parameters of this channel's links.");
 
 /** The `attribution` block: UTM parameters added to the links of messages. */
 export const attributionSchema = z

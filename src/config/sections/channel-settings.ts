@@ -8,7 +8,7 @@ const rateLimitSchema = z
   .object({
     perSecond: z.number().positive().optional().describe('Sustained requests per second, shared by all workers. Give this or `perMinute`.'),
     perMinute: z.number().positive().optional().describe('Sustained requests per minute, shared by all workers. Give this or `perSecond`.'),
-    burst: positiveInt.optional().describe('Requests allowed at once above the sustained rate. Default: one second\'s worth (at least 1).'),
+    burst: positiveInt.optional().describe("Requests allowed at once above the sustained rate. Default: one second's worth (at least 1)."),
   })
   .strict()
   .refine((r) => (r.perSecond === undefined) !== (r.perMinute === undefined), {
@@ -23,22 +23,28 @@ const retrySchema = z
     baseDelayMs: positiveInt
       .default(1_000)
       .describe('Cap of the first backoff window, in ms, at most `maxDelayMs`; each retry doubles it, and the wait is a random point in it (full jitter).'),
-    maxDelayMs: positiveInt.default(300_000).describe('Largest backoff window, in ms (300000 is 5 minutes). A provider\'s Retry-After overrides it.'),
+    maxDelayMs: positiveInt.default(300_000).describe("Largest backoff window, in ms (300000 is 5 minutes). A provider's Retry-After overrides it."),
   })
   .strict()
   .refine((r) => r.baseDelayMs <= r.maxDelayMs, { message: 'baseDelayMs must not exceed maxDelayMs' });
 
 const breakerSchema = z
   .object({
-    errorThresholdPercentage: z.number().min(1).max(100).default(50).describe('Share of failed calls, in percent, in the rolling window that opens the breaker.'),
+    errorThresholdPercentage: z
+      .number()
+      .min(1)
+      .max(100)
+      .default(50)
+      .describe('Share of failed calls, in percent, in the rolling window that opens the breaker.'),
     volumeThreshold: positiveInt.default(5).describe('Calls in the rolling window before the breaker may open at all.'),
     rollingWindowMs: positiveInt.default(10_000).describe('Length of the rolling window, in ms.'),
     resetTimeoutMs: positiveInt.default(30_000).describe('How long an open breaker waits before letting one trial call through (half-open), in ms.'),
     timeoutMs: positiveInt
       .default(45_000)
       .describe(
-        'A provider call slower than this, in ms, counts as a failure towards opening the breaker. The delivery still takes the call\'s own outcome ' +
-          '(a late acceptance is sent, not retried into a duplicate; a late failure keeps its own error, a 429\'s Retry-After or a refused address); each provider\'s own timeout (SMTP, Twilio, webhooks) ends a hung call.',
+        "A provider call slower than this, in ms, counts as a failure towards opening the breaker. The delivery still takes the call's own outcome " +
+          "(a late acceptance is sent, not retried into a duplicate; a late failure keeps its own error, a 429's Retry-After or a refused address); each " +
+          "provider's own timeout (SMTP, Twilio, webhooks) ends a hung call.",
       ),
   })
   .strict()
@@ -59,10 +65,14 @@ export const channelFields = {
     .min(1)
     .optional()
     .describe(
-      `Providers of the channel, in order, by id (${Object.entries(PROVIDER_IDS).map(([channel, ids]) => `${channel}: ${ids.map((id) => `\`${id}\``).join(', ')}`).join('; ')}; ` +
-        '`*-outbox` are the local file sinks). Default: the real provider when its environment variables are set, else the outbox.',
+      `Providers of the channel, in order, by id (${Object.entries(PROVIDER_IDS)
+        .map(([channel, ids]) => `${channel}: ${ids.map((id) => `\`${id}\``).join(', ')}`)
+        .join('; ')}; ` + '`*-outbox` are the local file sinks). Default: the real provider when its environment variables are set, else the outbox.',
     ),
-  strategy: z.enum(['fallback', 'round-robin']).default('fallback').describe('How several providers share the work: `fallback` (in order) or `round-robin` (turns shared by all workers).'),
+  strategy: z
+    .enum(['fallback', 'round-robin'])
+    .default('fallback')
+    .describe('How several providers share the work: `fallback` (in order) or `round-robin` (turns shared by all workers).'),
   retry: retrySchema.prefault({}).describe('Backoff of the durable retries.'),
   breaker: breakerSchema.describe('Circuit breaker of each provider of the channel.'),
 };

@@ -3,25 +3,30 @@ import { literalPrivateEndpoints } from '../../shared/private-address';
 import { httpUrl, positiveInt } from '../fields';
 import { channelFields } from './channel-settings';
 
-const endpointName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'endpoint names use letters, digits, dot, dash, underscore').meta({ title: 'name' });
+const endpointName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'endpoint names use letters, digits, dot, dash, underscore')
+  .meta({ title: 'name' });
 
 const webhookSchema = z
   .object({
     ...channelFields,
     endpoints: z
-      .record(endpointName, httpUrl.describe('URL the endpoint\'s webhooks are posted to.'))
+      .record(endpointName, httpUrl.describe("URL the endpoint's webhooks are posted to."))
       .default({})
       .describe('Partner endpoints by name (1 to 64 letters, digits, dots, dashes, underscores); an event reaches one with the recipient `webhook:<name>`.'),
     users: z
-      .record(z.string().min(1).meta({ title: 'userId' }), httpUrl.describe('URL the user\'s webhooks are posted to.'))
+      .record(z.string().min(1).meta({ title: 'userId' }), httpUrl.describe("URL the user's webhooks are posted to."))
       .default({})
       .describe('Per-user endpoints: user id to URL, used when an event for that user asks for `webhook`.'),
     allowPrivateAddresses: z
       .boolean()
       .default(false)
       .describe(
-        'Send webhooks to loopback, private, link-local and other non-public addresses too (127/8, 10/8, 172.16/12, 192.168/16, 169.254/16, 100.64/10, ::1, fc00::/7, fe80::/10…). ' +
-          'Off, an endpoint whose URL holds such an IP is refused here, and a delivery to a host resolving to one fails for good (`webhook_private_address`) when connecting. ' +
+        'Send webhooks to loopback, private, link-local and other non-public addresses too (127/8, 10/8, 172.16/12, 192.168/16, 169.254/16, 100.64/10, ' +
+          '::1, fc00::/7, fe80::/10…). ' +
+          'Off, an endpoint whose URL holds such an IP is refused here, and a delivery to a host resolving to one fails for good ' +
+          '(`webhook_private_address`) when connecting. ' +
           'Turn it on only for receivers on your own network.',
       ),
   })
@@ -37,7 +42,10 @@ export const channelsSchema = z
     sms: z
       .object({
         ...channelFields,
-        maxSegments: positiveInt.max(10).default(4).describe('Most segments (160 GSM-7 or 70 UCS-2 characters each) one SMS may take; a longer one is refused before sending.'),
+        maxSegments: positiveInt
+          .max(10)
+          .default(4)
+          .describe('Most segments (160 GSM-7 or 70 UCS-2 characters each) one SMS may take; a longer one is refused before sending.'),
       })
       .strict()
       .prefault({})
@@ -58,7 +66,7 @@ export const channelsSchema = z
       })
       .strict()
       .prefault({})
-      .describe('In-app: each user\'s inbox in Redis, read through the HTTP API.'),
+      .describe("In-app: each user's inbox in Redis, read through the HTTP API."),
     webhook: webhookSchema.prefault({}).describe('Webhooks: signed POSTs (Standard Webhooks, `HERALD_WEBHOOK_SECRETS`) to partner and user endpoints.'),
   })
   .strict()

@@ -6,7 +6,9 @@ import { cronExpression, duration, ianaTimeZone, positiveInt, slug } from '../fi
 const digestWindowSchema = z
   .object({
     every: duration.optional().describe('Fixed windows of this length, aligned to the Unix epoch (e.g. "15m": :00, :15, :30, :45 UTC). Give this or `cron`.'),
-    cron: cronExpression.optional().describe('Windows closing at each time of this cron expression, e.g. "0 9 * * *" for daily at 09:00. Give this or `every`.'),
+    cron: cronExpression
+      .optional()
+      .describe('Windows closing at each time of this cron expression, e.g. "0 9 * * *" for daily at 09:00. Give this or `every`.'),
     timeZone: z
       .union([z.literal('recipient'), ianaTimeZone])
       .default('UTC')
@@ -34,7 +36,10 @@ export const digestRuleSchema = z
     overflow: z
       .enum(['summarize', 'split'])
       .default('summarize')
-      .describe('Past `maxItems`: `summarize` sends one digest listing the oldest `maxItems` and counting the rest (`{{more}}`); `split` sends as many digests as needed.'),
+      .describe(
+        'Past `maxItems`: `summarize` sends one digest listing the oldest `maxItems` and counting the rest (`{{more}}`); `split` ' +
+          'sends as many digests as needed.',
+      ),
     template: z
       .string()
       .min(1)

@@ -8,13 +8,17 @@ const frequencyCapSchema = z
     name: slug.describe('Cap name, part of its Redis key and metrics.'),
     types: z.array(z.enum(EVENT_TYPES)).min(1).optional().describe('Event types it counts. Default: every type.'),
     categories: z.array(z.string().min(1)).min(1).optional().describe('Event categories it counts. Default: every category.'),
-    channels: z.array(z.enum(CHANNELS)).min(1).optional().describe('Channels it applies to. Default: every channel. An event counts once however many channels it uses.'),
+    channels: z
+      .array(z.enum(CHANNELS))
+      .min(1)
+      .optional()
+      .describe('Channels it applies to. Default: every channel. An event counts once however many channels it uses.'),
     max: positiveInt.describe('Most matching events per recipient in the window.'),
     window: duration.describe('Length of the sliding window, e.g. "1d" or "1h".'),
     onExceed: z
       .enum(['drop', 'digest'])
       .default('drop')
-      .describe('Over the cap: `drop` (recorded `skipped`, reason `frequency_capped`) or `digest` (folded into the channel\'s next digest).'),
+      .describe("Over the cap: `drop` (recorded `skipped`, reason `frequency_capped`) or `digest` (folded into the channel's next digest)."),
     bypassPriorities: z.array(z.enum(PRIORITIES)).default(['critical']).describe('Priorities never capped.'),
   })
   .strict()

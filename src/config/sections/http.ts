@@ -12,7 +12,7 @@ export const httpSchema = z
     requestTimeoutMs: ms(600_000)
       .default(30_000)
       .describe('Longest a client may take to send one whole request, headers and body, in ms. Past it herald answers 408 and closes the connection.'),
-    headersTimeoutMs: ms(600_000).default(10_000).describe('Longest a client may take to send a request\'s headers, in ms; at most `requestTimeoutMs`.'),
+    headersTimeoutMs: ms(600_000).default(10_000).describe("Longest a client may take to send a request's headers, in ms; at most `requestTimeoutMs`."),
     idleTimeoutMs: ms(600_000)
       .default(30_000)
       .describe(

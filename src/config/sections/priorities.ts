@@ -10,7 +10,10 @@ const prioritySchema = z
     batchingAllowed: z.boolean().describe('Whether deliveries of this priority may wait for a digest.'),
     maxAge: duration
       .optional()
-      .describe('Events older than this when herald gets to them (age from `sendAt`, else `createdAt`) are dropped, each delivery recorded `skipped` with reason `stale`. Omit to never drop.'),
+      .describe(
+        'Events older than this when herald gets to them (age from `sendAt`, else `createdAt`) are dropped, each delivery recorded `skipped` with reason ' +
+          '`stale`. Omit to never drop.',
+      ),
   })
   .strict()
   .describe('What this priority promises.');

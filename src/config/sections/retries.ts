@@ -9,7 +9,7 @@ export const retriesSchema = z
     claimBatch: positiveInt
       .max(1_000)
       .default(50)
-      .describe('Most due retries one worker claims per channel at once; it claims only for free slots of the channel\'s `batchSize`.'),
+      .describe("Most due retries one worker claims per channel at once; it claims only for free slots of the channel's `batchSize`."),
     maxRateWaitMs: z
       .number()
       .int()
@@ -18,7 +18,10 @@ export const retriesSchema = z
       .describe('Longest a send waits in line for a rate-limit token before it is deferred to the retry store instead, in ms.'),
     detachAfterMs: positiveInt
       .default(1_000)
-      .describe('Longest an event\'s partition waits for one delivery\'s first attempt, in ms. Past it the attempt finishes in the background (a safety-net retry is stored first) and later events go on.'),
+      .describe(
+        "Longest an event's partition waits for one delivery's first attempt, in ms. Past it the attempt finishes in the background (a safety-net retry is " +
+          'stored first) and later events go on.',
+      ),
   })
   .strict()
   .prefault({})

@@ -20,8 +20,13 @@ describe('one circuit breaker per provider (opossum), around a real webhook prov
 
   const guarded = (overrides: Record<string, number> = {}, webhookTimeoutMs = 10_000) => {
     const states: BreakerState[] = [];
-    const breaker = parseConfig({ channels: { webhook: { breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300, ...overrides } } } }).channels.webhook.breaker;
-    const provider = withBreaker(createWebhookProvider({ secrets: [SECRET], logger: testLogger(), timeoutMs: webhookTimeoutMs, allowPrivateAddresses: true }), breaker, { clock, logger: testLogger(), onStateChange: (s) => states.push(s) });
+    const breaker = parseConfig({ channels: { webhook: { breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300, ...overrides } } } })
+      .channels.webhook.breaker;
+    const provider = withBreaker(
+      createWebhookProvider({ secrets: [SECRET], logger: testLogger(), timeoutMs: webhookTimeoutMs, allowPrivateAddresses: true }),
+      breaker,
+      { clock, logger: testLogger(), onStateChange: (s) => states.push(s) },
+    );
     return { provider, states };
   };
   const send = (provider: ReturnType<typeof guarded>['provider']) => provider.send(outbound('webhook', [receiver.url('/hook')]));

@@ -35,7 +35,6 @@ async function startServer(rcptReply: (address: string) => number | undefined = 
   return { url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-
 async function sendError(provider: ChannelProvider, message = outbound('email', ['bob@example.test'])): Promise<unknown> {
   try {
     await provider.send(message);

@@ -9,7 +9,6 @@ const PHONE = '+14155550123';
 const FROM = '+14155550100';
 const CALLBACK = 'https://herald.example.test/webhooks/twilio/status';
 
-
 async function sendError(provider: ChannelProvider, message: OutboundMessage = outbound('sms', [PHONE])): Promise<Error> {
   try {
     await provider.send(message);

@@ -48,7 +48,8 @@ describe('the producer examples on a real broker', () => {
   }
 
   /** A client that gives up on a missing topic in well under a second. */
-  const impatient = () => new Kafka({ brokers: TEST_BROKERS, clientId: uniqueName('impatient'), logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50 } });
+  const impatient = () =>
+    new Kafka({ brokers: TEST_BROKERS, clientId: uniqueName('impatient'), logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50 } });
 
   beforeAll(async () => {
     admin = testKafka().admin();
@@ -88,8 +89,22 @@ describe('the producer examples on a real broker', () => {
   });
 
   it('the plain example keys and headers messages exactly as the client does, and refuses an oversize event', () => {
-    const base: NotificationEvent = { version: 2, id: 'evt-1', type: 'alert', priority: 'high', payload: {}, recipients: ['u1'], channels: ['email'], createdAt: '2026-01-31T09:00:00Z' };
-    const variants: NotificationEvent[] = [base, { ...base, recipients: ['u1', 'u2'] }, { ...base, recipients: ['u1', 'u2'], deduplicationKey: 'd-1' }, { ...base, deduplicationKey: 'd-2' }];
+    const base: NotificationEvent = {
+      version: 2,
+      id: 'evt-1',
+      type: 'alert',
+      priority: 'high',
+      payload: {},
+      recipients: ['u1'],
+      channels: ['email'],
+      createdAt: '2026-01-31T09:00:00Z',
+    };
+    const variants: NotificationEvent[] = [
+      base,
+      { ...base, recipients: ['u1', 'u2'] },
+      { ...base, recipients: ['u1', 'u2'], deduplicationKey: 'd-1' },
+      { ...base, deduplicationKey: 'd-2' },
+    ];
     for (const event of variants) expect(keyOf(event)).toBe(messageKey(event as EventV2));
     expect(HEADERS).toEqual(MESSAGE_HEADERS);
     expect(MAX_EVENT_BYTES).toBe(LIMITS.maxEventBytes);
@@ -100,7 +115,11 @@ describe('the producer examples on a real broker', () => {
   it('publishWithRetry never retries a ValidationError', async () => {
     const herald = new HeraldProducer({ kafka: impatient(), topic: uniqueName('never-created') });
     const retries: number[] = [];
-    const error = await publishWithRetry(herald, { type: 'alert', priority: 'high', recipients: [], channels: ['email'], payload: {} }, { onRetry: (_e, n) => void retries.push(n) }).catch((e: unknown) => e);
+    const error = await publishWithRetry(
+      herald,
+      { type: 'alert', priority: 'high', recipients: [], channels: ['email'], payload: {} },
+      { onRetry: (_e, n) => void retries.push(n) },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues.map((i) => i.path)).toEqual(['recipients']);
     expect(retries).toEqual([]);

@@ -113,10 +113,20 @@ export function decisionRig(input: HeraldConfigInput = {}, options: RigOptions =
     },
 
     /** A valid critical alert to `u1` on SMS, created when the rig's clock started, with the overrides. */
-    event: (id: string, overrides: Partial<EventV2> = {}): EventV2 => ({ ...sampleEventV2(id), createdAt: new Date(START - 5_000).toISOString(), ...overrides }),
+    event: (id: string, overrides: Partial<EventV2> = {}): EventV2 => ({
+      ...sampleEventV2(id),
+      createdAt: new Date(START - 5_000).toISOString(),
+      ...overrides,
+    }),
 
     /** A message of one delivery as the dispatcher hands it to a provider (to `u1`'s phone, content as the channel tests use). */
-    message: (ref: DeliveryRef): OutboundMessage => outbound(ref.channel, ['+14155550100'], { deliveryId: deliveryIdOf(ref), idempotencyKey: deliveryIdOf(ref), eventId: ref.eventId, recipientId: ref.recipientId }),
+    message: (ref: DeliveryRef): OutboundMessage =>
+      outbound(ref.channel, ['+14155550100'], {
+        deliveryId: deliveryIdOf(ref),
+        idempotencyKey: deliveryIdOf(ref),
+        eventId: ref.eventId,
+        recipientId: ref.recipientId,
+      }),
 
     /** The record of one delivery of `eventId` to `recipientId` on `channel`. */
     record: (eventId: string, channel: Channel = 'sms', recipientId = 'u1') => main.deliveries.get({ eventId, recipientId, channel }),

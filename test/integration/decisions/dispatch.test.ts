@@ -35,7 +35,12 @@ describe('dispatch: what one try of a delivery becomes', () => {
     rig.scripts.sms[0]!.next(new RetriableError('Twilio asked herald to wait', 'rate_limited', undefined, 600_000));
     expect(await dispatch('evt-1')).toBe('deferred');
     expect(await retryDue('evt-1')).toBe(rig.clock.now() + 600_000);
-    expect(await rig.record('evt-1')).toMatchObject({ status: 'deferred', attempts: 1, reason: 'rate_limited', nextAttemptAt: new Date(rig.clock.now() + 600_000).toISOString() });
+    expect(await rig.record('evt-1')).toMatchObject({
+      status: 'deferred',
+      attempts: 1,
+      reason: 'rate_limited',
+      nextAttemptAt: new Date(rig.clock.now() + 600_000).toISOString(),
+    });
 
     rig.clock.advance(600_000);
     rig.scripts.sms[0]!.next(new RetriableError('Twilio answered 503', 'http_503'));
@@ -69,7 +74,10 @@ describe('dispatch: what one try of a delivery becomes', () => {
 
   it('dead-letters a permanent failure at the first attempt, and records an address rejection as bounced', async () => {
     await setUp();
-    rig.scripts.sms[0]!.next(new PermanentError('Twilio refused the message body', 'http_400'), new AddressRejectedError('the number does not exist', 'unknown_number'));
+    rig.scripts.sms[0]!.next(
+      new PermanentError('Twilio refused the message body', 'http_400'),
+      new AddressRejectedError('the number does not exist', 'unknown_number'),
+    );
     expect(await dispatch('evt-1')).toBe('dead_lettered');
     expect(await dispatch('evt-2')).toBe('bounced');
     expect(rig.dlq.letters.map((l) => deliveryLetter(l)?.delivery)).toEqual([

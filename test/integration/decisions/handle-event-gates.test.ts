@@ -15,12 +15,19 @@ describe('event handler: the gates every pair passes before a send', () => {
     await rig.putUser('u1', { phone: '+14155550100', email: 'u1@example.com', pushTokens: ['tok-1'], ...profile });
   }
   const handle = (id: string, overrides: Parameters<EventHandlerRig['event']>[1] = {}) => rig.handle(rig.event(id, overrides), `in/0/${id}`);
-  const calls = () => Object.values(rig.scripts).flat().flatMap((s) => s.calls);
+  const calls = () =>
+    Object.values(rig.scripts)
+      .flat()
+      .flatMap((s) => s.calls);
 
   it('skips a channel or category the person opted out of, and a channel the config disables', async () => {
     await setUp({ channels: { push: { enabled: false } } }, { preferences: { channels: { sms: false }, categories: { promotions: false } } });
     await handle('evt-1', { type: 'transactional', priority: 'high', category: 'promotions', channels: ['sms', 'email', 'push'] });
-    expect(await rig.outcomes('evt-1')).toEqual({ 'u1|email': 'skipped:opted_out_category', 'u1|push': 'skipped:channel_disabled', 'u1|sms': 'skipped:opted_out_channel' });
+    expect(await rig.outcomes('evt-1')).toEqual({
+      'u1|email': 'skipped:opted_out_category',
+      'u1|push': 'skipped:channel_disabled',
+      'u1|sms': 'skipped:opted_out_channel',
+    });
     expect(calls()).toEqual([]);
   });
 

@@ -29,26 +29,29 @@ describe('event handler: dedup, age, schedule and our own failures', () => {
     expect(rig.scripts.sms[0]!.calls).toEqual(['evt-1|u1|sms']);
   });
 
-  it('rejects when our own storage fails, only after the other pairs finished; the redelivery of that message finishes the event without sending twice', async () => {
-    await setUp();
-    const event = rig.event('evt-1', { channels: ['sms', 'email'] });
-    rig.feed.refuse = (change) => change.channel === 'email' && change.status === 'pending';
-    const smsCall = heldCall();
-    rig.scripts.sms[0]!.next(smsCall.step);
-    let settled = false;
-    const handling = rig.handle(event, 'in/0/10').finally(() => (settled = true));
-    await smsCall.started;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(settled).toBe(false);
+  it(
+    'rejects when our own storage fails, only after the other pairs finished; the redelivery of that message finishes ' + 'the event without sending twice',
+    async () => {
+      await setUp();
+      const event = rig.event('evt-1', { channels: ['sms', 'email'] });
+      rig.feed.refuse = (change) => change.channel === 'email' && change.status === 'pending';
+      const smsCall = heldCall();
+      rig.scripts.sms[0]!.next(smsCall.step);
+      let settled = false;
+      const handling = rig.handle(event, 'in/0/10').finally(() => (settled = true));
+      await smsCall.started;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(settled).toBe(false);
 
-    smsCall.release();
-    await expect(handling).rejects.toThrow(/status topic unreachable: the pending change of email/);
-    expect(await rig.outcomes('evt-1')).toEqual({ 'u1|email': 'sent:', 'u1|sms': 'sent:' });
+      smsCall.release();
+      await expect(handling).rejects.toThrow(/status topic unreachable: the pending change of email/);
+      expect(await rig.outcomes('evt-1')).toEqual({ 'u1|email': 'sent:', 'u1|sms': 'sent:' });
 
-    rig.feed.refuse = undefined;
-    expect(await rig.handle(event, 'in/0/10')).toEqual({ verdict: 'redelivery', plans: 2 });
-    expect([rig.scripts.sms[0]!.calls.length, rig.scripts.email[0]!.calls.length]).toEqual([1, 1]);
-  });
+      rig.feed.refuse = undefined;
+      expect(await rig.handle(event, 'in/0/10')).toEqual({ verdict: 'redelivery', plans: 2 });
+      expect([rig.scripts.sms[0]!.calls.length, rig.scripts.email[0]!.calls.length]).toEqual([1, 1]);
+    },
+  );
 
   it('leaves a delivery waiting in the retry store to it when the message is handled again: no call before its Retry-After, no attempt used', async () => {
     await setUp();

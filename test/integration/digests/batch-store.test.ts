@@ -109,7 +109,8 @@ describe('batch store', () => {
         // Which one Redis runs first varies with the order they are sent in; both outcomes are checked.
         const claiming = () => store.claim(refOf(GROUP, end), 'w1');
         const adding = () => writer.add(GROUP, end, item(`new-${round}`), nextWindow);
-        const [claim, late] = round % 2 ? await Promise.all([claiming(), adding()]) : await Promise.all([adding(), claiming()]).then(([a, c]) => [c, a] as const);
+        const [claim, late] =
+          round % 2 ? await Promise.all([claiming(), adding()]) : await Promise.all([adding(), claiming()]).then(([a, c]) => [c, a] as const);
         expect(late.added).toBe(true);
         const pendingNext = await store.pendingCount(refOf(GROUP, end + WINDOW_MS));
         if (late.windowEnd === end) {

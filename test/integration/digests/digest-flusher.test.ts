@@ -187,7 +187,12 @@ describe('digest flusher', () => {
     expect(before).toEqual({ digests: 8, items: 16, postponed: 0, failures: 0 });
     clock.advance(LEASE);
     expect(await b.flushOnce()).toEqual({ digests: 2, items: 4, postponed: 0, failures: 0 });
-    expect(resumedClaims.map((c) => [c.digestId, c.fencingToken]).sort()).toEqual([[thrown, 2], [hung, 2]].sort());
+    expect(resumedClaims.map((c) => [c.digestId, c.fencingToken]).sort()).toEqual(
+      [
+        [thrown, 2],
+        [hung, 2],
+      ].sort(),
+    );
 
     const counts = countsOf(delivered);
     expect(Object.keys(counts)).toHaveLength(12);

@@ -51,7 +51,14 @@ describe('digest sender on the send-once ledger', () => {
     push = scriptedProvider('push');
     const guard = (p: ChannelProvider) => withBreaker(p, config.channels[p.channel].breaker, { clock, logger: testLogger() });
     const providers: ProviderMap = { email: [guard(email.provider)], push: [guard(push.provider)], sms: [], in_app: [], webhook: [] };
-    const sendOnce = createSendOnce({ deliveries, limiter: createRateLimiter({ redis: infra.redis, keys, channels: config.channels }), clock, logger: testLogger(), leaseMs: 30_000, maxRateWaitMs: 0 });
+    const sendOnce = createSendOnce({
+      deliveries,
+      limiter: createRateLimiter({ redis: infra.redis, keys, channels: config.channels }),
+      clock,
+      logger: testLogger(),
+      leaseMs: 30_000,
+      maxRateWaitMs: 0,
+    });
     sendDigest = createDigestSender({
       providers,
       sendOnce,
@@ -65,7 +72,10 @@ describe('digest sender on the send-once ledger', () => {
       clock,
       logger: testLogger(),
     });
-    await directory.put('u1', userProfileSchema.parse({ email: 'u1@example.com', pushTokens: ['tok-1'], timeZone: 'Asia/Kolkata', quietHours: { start: '14:00', end: '15:00' } }));
+    await directory.put(
+      'u1',
+      userProfileSchema.parse({ email: 'u1@example.com', pushTokens: ['tok-1'], timeZone: 'Asia/Kolkata', quietHours: { start: '14:00', end: '15:00' } }),
+    );
   });
   afterEach(() => infra.cleanup());
 
@@ -82,7 +92,8 @@ describe('digest sender on the send-once ledger', () => {
   }
 
   const recordOf = (it: BatchItem) => deliveries.get({ eventId: it.eventId, recipientId: it.recipientId, channel: it.channel });
-  const emailItems = (category: string, n: number) => Array.from({ length: n }, (_, i) => item(`${category}-${i + 1}`, { category, rule: category, title: `Title ${i + 1}` }));
+  const emailItems = (category: string, n: number) =>
+    Array.from({ length: n }, (_, i) => item(`${category}-${i + 1}`, { category, rule: category, title: `Title ${i + 1}` }));
 
   it('summarize: one message listing maxItems and counting the rest, every item marked sent with the digest id', async () => {
     const items = emailItems('capped', 3);

@@ -22,7 +22,14 @@ describe('cluster probe of /metrics and /readyz', () => {
 
   it('rejects while the brokers cannot be reached, connects again on the next read (not stuck on the failed connect), and closes cleanly', async () => {
     const port = await freePort();
-    const kafka = new Kafka({ brokers: [`127.0.0.1:${port}`], clientId: uniqueName('client'), logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 300, requestTimeout: 300 });
+    const kafka = new Kafka({
+      brokers: [`127.0.0.1:${port}`],
+      clientId: uniqueName('client'),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      connectionTimeout: 300,
+      requestTimeout: 300,
+    });
     const source = createClusterProbe(kafka, [{ groupId: 'g', topic: 't' }]);
 
     await expect(source.lag()).rejects.toThrow(/ECONNREFUSED/);

@@ -9,7 +9,7 @@ describe('what the scrape-time gauges read, on real Redis', () => {
   const infra = testRedis();
   afterAll(() => infra.cleanup());
 
-  it('batch store backlog: due windows (ended, or a dead flusher\'s expired claim), waiting ones, and the earliest due time', async () => {
+  it("batch store backlog: due windows (ended, or a dead flusher's expired claim), waiting ones, and the earliest due time", async () => {
     const keys = createKeys(`${infra.prefix}-backlog`);
     const clock = manualClock();
     const store = createBatchStore({ redis: infra.redis, keys, clock, claimLeaseMs: 10_000 });

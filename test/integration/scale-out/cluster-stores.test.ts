@@ -148,7 +148,14 @@ describe('the Redis stores on a Redis Cluster', () => {
     const retries = createRetryStore({ redis, keys, clock: { now: () => Date.now() } });
     for (const id of IDS.slice(0, 6)) {
       for (const channel of ['email', 'sms'] as const) {
-        const entry = retryItemOf({ ...sampleEventV2(id), channels: [channel] }, { recipientId: 'u1', source: 'u1' }, channel, 1, { code: 'smtp_transient', message: '451' }, Date.now());
+        const entry = retryItemOf(
+          { ...sampleEventV2(id), channels: [channel] },
+          { recipientId: 'u1', source: 'u1' },
+          channel,
+          1,
+          { code: 'smtp_transient', message: '451' },
+          Date.now(),
+        );
         expect(await retries.schedule(entry, Date.now() - 1)).toBe(true);
         expect(await retries.schedule(entry, Date.now() - 1, true)).toBe(false);
       }
@@ -230,7 +237,12 @@ describe('the Redis stores on a Redis Cluster', () => {
     t += 1_000;
     expect((await schedule.overdue(-1, 100)).map((o) => o.state)).toEqual(['scheduled', 'scheduled', 'scheduled', 'scheduled', 'scheduled']);
     const claimed = await schedule.claimDue(100, 5_000);
-    expect(claimed.map((c) => c.event.id).sort()).toEqual(events.slice(1).map((e) => e.id).sort());
+    expect(claimed.map((c) => c.event.id).sort()).toEqual(
+      events
+        .slice(1)
+        .map((e) => e.id)
+        .sort(),
+    );
     expect(await schedule.cancel(events[1]!.id)).toBe('firing');
     for (const c of claimed) await schedule.complete(c.event.id);
     expect(await schedule.state(events[1]!.id)).toEqual({ state: 'fired' });

@@ -57,7 +57,8 @@ function importsOf(file: string): Import[] {
   readFileSync(file, 'utf8')
     .split('\n')
     .forEach((text, i) => {
-      for (const m of text.matchAll(/(?:from|import)\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push({ from: file, line: i + 1, spec: (m[1] ?? m[2])! });
+      for (const m of text.matchAll(/(?:from|import)\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)/g))
+        found.push({ from: file, line: i + 1, spec: (m[1] ?? m[2])! });
     });
   return found;
 }

@@ -111,7 +111,11 @@ describe('webhook signatures', () => {
       const secret = newSecret();
       const now = new Date();
       const official = new Webhook(secret);
-      const headers = { 'webhook-id': 'msg-9', 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': official.sign('msg-9', now, body) };
+      const headers = {
+        'webhook-id': 'msg-9',
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': official.sign('msg-9', now, body),
+      };
       expect(verifyWebhook({ headers, body, secrets: secret, now })).toEqual(JSON.parse(body));
       expect(headers['webhook-signature']).toBe(signWebhook({ id: 'msg-9', timestamp: now.getTime() / 1000, body, secrets: [secret] })['webhook-signature']);
     });

@@ -19,7 +19,8 @@ function undescribed(node: SchemaNode, path: string): string[] {
   for (const [key, child] of Object.entries(node.properties ?? {})) {
     const at = path ? `${path}.${key}` : key;
     if (!child.description) out.push(`${at}: no description`);
-    else if (!('default' in child) && !node.required?.includes(key) && !SAYS_UNSET.test(child.description)) out.push(`${at}: optional without a default, and its description does not say what leaving it out means`);
+    else if (!('default' in child) && !node.required?.includes(key) && !SAYS_UNSET.test(child.description))
+      out.push(`${at}: optional without a default, and its description does not say what leaving it out means`);
     out.push(...undescribed(child, at));
   }
   if (typeof node.additionalProperties === 'object') {
@@ -37,9 +38,13 @@ function undescribed(node: SchemaNode, path: string): string[] {
 function defaultMismatches(node: SchemaNode, value: unknown, path: string): string[] {
   if (value === undefined) return 'default' in node ? [`${path}: shows default ${JSON.stringify(node.default)} but an empty config leaves it unset`] : [];
   if (node.properties) {
-    return Object.entries(node.properties).flatMap(([key, child]) => defaultMismatches(child, (value as Record<string, unknown>)[key], path ? `${path}.${key}` : key));
+    return Object.entries(node.properties).flatMap(([key, child]) =>
+      defaultMismatches(child, (value as Record<string, unknown>)[key], path ? `${path}.${key}` : key),
+    );
   }
-  return JSON.stringify(node.default) === JSON.stringify(value) ? [] : [`${path}: shows default ${JSON.stringify(node.default)}, an empty config gets ${JSON.stringify(value)}`];
+  return JSON.stringify(node.default) === JSON.stringify(value)
+    ? []
+    : [`${path}: shows default ${JSON.stringify(node.default)}, an empty config gets ${JSON.stringify(value)}`];
 }
 
 describe('every config field describes itself (zod descriptions, JSON Schema defaults)', () => {
@@ -60,7 +65,7 @@ describe('every config field describes itself (zod descriptions, JSON Schema def
     });
     expect(undescribed(describeSchema(sloppy), '')).toEqual([
       'a.b: no description',
-      "a.c: optional without a default, and its description does not say what leaving it out means",
+      'a.c: optional without a default, and its description does not say what leaving it out means',
       'm: the keys of this map have no title',
       'm.<?>: no description',
       'l[].e: no description',

@@ -23,7 +23,11 @@ describe('configProblems', () => {
 
   it('says when a required field is missing', () => {
     const problems = problemsOf({ frequencyCaps: [{ name: 'daily', window: '1d' }] });
-    expect(problems).toContainEqual({ path: 'frequencyCaps.0.max', problem: expect.stringMatching(/received undefined/), fix: 'the field is required: add it (a number)' });
+    expect(problems).toContainEqual({
+      path: 'frequencyCaps.0.max',
+      problem: expect.stringMatching(/received undefined/),
+      fix: 'the field is required: add it (a number)',
+    });
   });
 
   it('reports each unknown key at its own path', () => {

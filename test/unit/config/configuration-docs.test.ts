@@ -30,7 +30,8 @@ describe('docs/configuration.md', () => {
 
   it('says how the config is loaded and checked, and that the file is generated', () => {
     expect(generated).toMatch(/^# Configuration\n/);
-    for (const words of ['config/notification-config.ts', 'HERALD_CONFIG', 'herald config check', 'do not edit', 'npm run docs:config']) expect(generated).toContain(words);
+    for (const words of ['config/notification-config.ts', 'HERALD_CONFIG', 'herald config check', 'do not edit', 'npm run docs:config'])
+      expect(generated).toContain(words);
   });
 
   it('has a section per top-level key of the config, and one for the environment listing every variable', () => {
@@ -40,7 +41,10 @@ describe('docs/configuration.md', () => {
   });
 
   it('writes nested keys as dotted paths, map entries under a placeholder, list items with [], each with type, default and meaning', () => {
-    expect(lineOf('channels.<channel>.retry.baseDelayMs')).toBe('| `channels.<channel>.retry.baseDelayMs` | integer ≥ 1 | `1000` | Cap of the first backoff window, in ms, at most `maxDelayMs`; each retry doubles it, and the wait is a random point in it (full jitter). |');
+    expect(lineOf('channels.<channel>.retry.baseDelayMs')).toBe(
+      '| `channels.<channel>.retry.baseDelayMs` | integer ≥ 1 | `1000` | Cap of the first backoff window, in ms, at most `maxDelayMs`; each retry doubles ' +
+        'it, and the wait is a random point in it (full jitter). |',
+    );
     expect(lineOf('channels.sms.maxSegments')).toContain('| integer 1–10 | `4` |');
     expect(lineOf('channels.webhook.endpoints.<name>')).toContain('| URL |');
     expect(lineOf('templates.<name>.locales.<locale>.<channel>.subject')).toContain('| string | — |');
@@ -51,17 +55,29 @@ describe('docs/configuration.md', () => {
     expect(lineOf('KAFKA_BROKERS')).toContain('| string | `127.0.0.1:9092` |');
   });
 
-  it('lists the fields sibling blocks share once, under the placeholder their parent names, and each block\'s own after it', () => {
+  it("lists the fields sibling blocks share once, under the placeholder their parent names, and each block's own after it", () => {
     const shared = z
-      .object({ a: z.object({ x: z.number().default(1).describe('X.'), y: z.string().optional().describe('Y, default none.') }).describe('A.'), b: z.object({ x: z.number().default(1).describe('X.') }).describe('B.') })
+      .object({
+        a: z.object({ x: z.number().default(1).describe('X.'), y: z.string().optional().describe('Y, default none.') }).describe('A.'),
+        b: z.object({ x: z.number().default(1).describe('X.') }).describe('B.'),
+      })
       .meta({ description: 'Both.', propertyNames: { title: 'letter', description: 'Every letter.' } });
     expect(rowsOf(z.object({ s: shared })).map((r) => `${r.path} ${r.default}`)).toEqual(['s ', 's.<letter> ', 's.<letter>.x `1`', 's.a ', 's.a.y —', 's.b ']);
   });
 
   it('refuses to document a field without a description or a map whose keys have no name, saying which and how to fix it', () => {
     expect(() => rowsOf(z.object({ a: z.object({ b: z.number() }).describe('A.') }))).toThrow("a.b has no description; add .describe('…') to it in src/config");
-    expect(() => rowsOf(z.object({ m: z.record(z.string(), z.number().describe('N.')).describe('M.') }))).toThrow("m: the keys of this map have no title; give its key schema .meta({ title: '…' })");
-    const named = rowsOf(z.object({ m: z.record(z.string().meta({ title: 'id' }), z.number().describe('N.')).default({}).describe('M.') }));
+    expect(() => rowsOf(z.object({ m: z.record(z.string(), z.number().describe('N.')).describe('M.') }))).toThrow(
+      "m: the keys of this map have no title; give its key schema .meta({ title: '…' })",
+    );
+    const named = rowsOf(
+      z.object({
+        m: z
+          .record(z.string().meta({ title: 'id' }), z.number().describe('N.'))
+          .default({})
+          .describe('M.'),
+      }),
+    );
     expect(row(named, 'm.<id>')).toEqual({ path: 'm.<id>', type: 'number', default: '', meaning: 'N.' });
   });
 });

@@ -25,7 +25,12 @@ describe('loadConfig', () => {
   it('loads a JSON file by path and applies the defaults', async () => {
     const file = write('herald.json', JSON.stringify({ kafka: { topics: { incoming: 'team.incoming' } }, channels: { sms: { enabled: false } } }));
     const config = await loadConfig(file);
-    expect(config.kafka.topics).toEqual({ incoming: 'team.incoming', dlq: 'notifications.dlq', status: 'notifications.status', bulk: 'notifications.incoming.bulk' });
+    expect(config.kafka.topics).toEqual({
+      incoming: 'team.incoming',
+      dlq: 'notifications.dlq',
+      status: 'notifications.status',
+      bulk: 'notifications.incoming.bulk',
+    });
     expect(config.channels.sms.enabled).toBe(false);
   });
 

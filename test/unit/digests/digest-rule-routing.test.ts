@@ -5,7 +5,8 @@ import { digestRuleFor, type RuleEvent } from '../../../src/digests/digest-rules
 import type { Channel } from '../../../src/contract/vocabulary';
 
 /** Where the planner sends a delivery (src/routing/plan-deliveries.ts): into a digest when a rule matches, else out at once. */
-const routeDelivery = (event: RuleEvent, channel: Channel, config: Pick<HeraldConfig, 'batching' | 'priorities'>) => (digestRuleFor(event, channel, config) ? 'batch' : 'immediate');
+const routeDelivery = (event: RuleEvent, channel: Channel, config: Pick<HeraldConfig, 'batching' | 'priorities'>) =>
+  digestRuleFor(event, channel, config) ? 'batch' : 'immediate';
 
 const PRIORITY_DEFAULTS = {
   critical: { maxLatencyMs: 5_000, batchingAllowed: false },
@@ -61,7 +62,10 @@ describe('digestRuleFor: which deliveries go into a digest', () => {
   });
 
   it('never batches a priority whose batchingAllowed is false', () => {
-    const config = parseConfig({ batching: { priorities: ['low'] }, priorities: { ...PRIORITY_DEFAULTS, normal: { maxLatencyMs: 1_000, batchingAllowed: false } } });
+    const config = parseConfig({
+      batching: { priorities: ['low'] },
+      priorities: { ...PRIORITY_DEFAULTS, normal: { maxLatencyMs: 1_000, batchingAllowed: false } },
+    });
     expect(routeDelivery({ priority: 'normal' }, 'email', config)).toBe('immediate');
     expect(routeDelivery({ priority: 'low' }, 'email', config)).toBe('batch');
   });

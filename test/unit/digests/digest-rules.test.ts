@@ -10,13 +10,31 @@ describe('digestRulesOf', () => {
   it('derives one rule per shorthand channel: cron in UTC, grouped by type, summarised past maxBatch', () => {
     const config = parseConfig({ batching: { channels: ['email', 'push'], schedule: '0 9 * * *', maxBatch: 20, priorities: ['low'] } });
     expect(digestRulesOf(config)).toEqual([
-      { name: 'email-default', channel: 'email', priorities: ['low'], window: { cron: '0 9 * * *', timeZone: 'UTC' }, groupBy: ['type'], maxItems: 20, overflow: 'summarize' },
-      { name: 'push-default', channel: 'push', priorities: ['low'], window: { cron: '0 9 * * *', timeZone: 'UTC' }, groupBy: ['type'], maxItems: 20, overflow: 'summarize' },
+      {
+        name: 'email-default',
+        channel: 'email',
+        priorities: ['low'],
+        window: { cron: '0 9 * * *', timeZone: 'UTC' },
+        groupBy: ['type'],
+        maxItems: 20,
+        overflow: 'summarize',
+      },
+      {
+        name: 'push-default',
+        channel: 'push',
+        priorities: ['low'],
+        window: { cron: '0 9 * * *', timeZone: 'UTC' },
+        groupBy: ['type'],
+        maxItems: 20,
+        overflow: 'summarize',
+      },
     ]);
   });
 
   it('by default batches normal and low email every five minutes', () => {
-    expect(digestRulesOf(parseConfig({}))).toEqual([expect.objectContaining({ name: 'email-default', channel: 'email', priorities: ['normal', 'low'], window: { cron: '*/5 * * * *', timeZone: 'UTC' } })]);
+    expect(digestRulesOf(parseConfig({}))).toEqual([
+      expect.objectContaining({ name: 'email-default', channel: 'email', priorities: ['normal', 'low'], window: { cron: '*/5 * * * *', timeZone: 'UTC' } }),
+    ]);
   });
 
   it('uses the configured rules instead of the shorthand, naming unnamed ones after channel and types', () => {
@@ -26,9 +44,17 @@ describe('digestRulesOf', () => {
       { channel: 'sms', window: { every: 60_000 } },
     ]);
     expect(digestRulesOf(rules).map((r) => r.name)).toEqual(['email-alert+marketing', 'push-nightly', 'sms-all']);
-    expect(digestRulesOf(rules)[0]).toMatchObject({ window: { every: 900_000, timeZone: 'UTC' }, priorities: ['normal', 'low'], groupBy: ['type'], maxItems: 50, overflow: 'summarize' });
+    expect(digestRulesOf(rules)[0]).toMatchObject({
+      window: { every: 900_000, timeZone: 'UTC' },
+      priorities: ['normal', 'low'],
+      groupBy: ['type'],
+      maxItems: 50,
+      overflow: 'summarize',
+    });
     // The shorthand's channels do not add rules once rules are given.
-    expect(digestRulesOf(parseConfig({ batching: { channels: ['in_app'], rules: [{ channel: 'sms', window: { every: '1m' } }] } })).map((r) => r.channel)).toEqual(['sms']);
+    expect(
+      digestRulesOf(parseConfig({ batching: { channels: ['in_app'], rules: [{ channel: 'sms', window: { every: '1m' } }] } })).map((r) => r.channel),
+    ).toEqual(['sms']);
   });
 
   it('is computed once per config', () => {
@@ -91,7 +117,9 @@ describe('groupKeyOf', () => {
 
   it('adds category and template when the rule groups by them, with "-" for a missing one', () => {
     const byAll = rule(['type', 'category', 'template']);
-    expect(groupKeyOf(byAll, 'u1', 'push', { priority: 'low', type: 'alert', category: 'social', template: 'mention' })).toBe('r1|u1|push|alert|social|mention');
+    expect(groupKeyOf(byAll, 'u1', 'push', { priority: 'low', type: 'alert', category: 'social', template: 'mention' })).toBe(
+      'r1|u1|push|alert|social|mention',
+    );
     expect(groupKeyOf(byAll, 'u1', 'push', { priority: 'low', type: 'alert' })).toBe('r1|u1|push|alert|-|alert'); // template falls back to the type
     expect(groupKeyOf(rule(['category']), 'u2', 'email', { priority: 'low' })).toBe('r1|u2|email|-');
   });
@@ -131,8 +159,16 @@ describe('digestParts', () => {
     title: `t${i + 1}`,
     text: `x${i + 1}`,
   }));
-  const claimOf = (n: number): Claim => ({ groupKey: 'r|u1|email|transactional', windowEnd: 0, digestId: 'r|u1|email|transactional@1970-01-01T00:00:00.000Z', items: items.slice(0, n), fencingToken: 1, resumed: false });
-  const view = (parts: ReturnType<typeof digestParts>) => parts.map((p) => [p.digestId.split('@')[1], p.listed.map((i) => i.eventId), p.folded.map((i) => i.eventId)]);
+  const claimOf = (n: number): Claim => ({
+    groupKey: 'r|u1|email|transactional',
+    windowEnd: 0,
+    digestId: 'r|u1|email|transactional@1970-01-01T00:00:00.000Z',
+    items: items.slice(0, n),
+    fencingToken: 1,
+    resumed: false,
+  });
+  const view = (parts: ReturnType<typeof digestParts>) =>
+    parts.map((p) => [p.digestId.split('@')[1], p.listed.map((i) => i.eventId), p.folded.map((i) => i.eventId)]);
 
   it('sends one digest under the digest id when the items fit, whatever the overflow', () => {
     for (const overflow of ['summarize', 'split'] as const) {

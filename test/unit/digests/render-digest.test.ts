@@ -73,7 +73,9 @@ describe('renderDigest({ channel, items, more, locale, templateName })', () => {
   });
 
   it('gives digest templates count, listed, more and locale', () => {
-    const config = parseConfig({ digestTemplates: { push: { title: '{{count}} updates', text: '{{listed}} shown{{#if more}}, {{more}} more{{/if}} ({{locale}}/{{recipientLocale}})' } } });
+    const config = parseConfig({
+      digestTemplates: { push: { title: '{{count}} updates', text: '{{listed}} shown{{#if more}}, {{more}} more{{/if}} ({{locale}}/{{recipientLocale}})' } },
+    });
     const out = createDigestRenderer(config).renderDigest({ channel: 'push', items, more: 4, locale: 'de-AT' });
     expect(out.title).toBe('6 updates');
     expect(out.text).toBe('2 shown, 4 more (en/de-AT)');
@@ -103,17 +105,27 @@ describe('renderDigest({ channel, items, more, locale, templateName })', () => {
   it('tags links with campaign "digest", or the template name when given', () => {
     const linked: DigestItem[] = [{ title: 'Order', text: 'https://shop.test/o/1', eventId: 'e1', type: 'transactional', createdAt: '2026-03-01T10:00:00Z' }];
     const config = parseConfig({
-      templates: { weekly: { email: { subject: 'W', html: '{{#each items}}<a href="{{text}}">{{title}}</a>{{/each}}', text: '{{#each items}}{{text}} {{/each}}' } } },
+      templates: {
+        weekly: { email: { subject: 'W', html: '{{#each items}}<a href="{{text}}">{{title}}</a>{{/each}}', text: '{{#each items}}{{text}} {{/each}}' } },
+      },
       attribution: { channels: { email: { utm_source: 'herald', utm_medium: 'email' } } },
     });
     const r = createDigestRenderer(config);
-    expect(r.renderDigest({ channel: 'email', items: linked, more: 0 }).text).toBe('- Order: https://shop.test/o/1?utm_source=herald&utm_medium=email&utm_campaign=digest');
+    expect(r.renderDigest({ channel: 'email', items: linked, more: 0 }).text).toBe(
+      '- Order: https://shop.test/o/1?utm_source=herald&utm_medium=email&utm_campaign=digest',
+    );
     const named = r.renderDigest({ channel: 'email', items: linked, more: 0, templateName: 'weekly' });
     expect(named.html).toBe('<a href="https://shop.test/o/1?utm_source=herald&amp;utm_medium=email&amp;utm_campaign=weekly">Order</a>');
   });
 
   it('applies push limits and the SMS segment limit to digests', () => {
-    const many: DigestItem[] = Array.from({ length: 30 }, (_, i) => ({ title: `Item ${i}`, text: 'something happened here', eventId: `e${i}`, type: 'alert', createdAt: '2026-03-01T10:00:00Z' }));
+    const many: DigestItem[] = Array.from({ length: 30 }, (_, i) => ({
+      title: `Item ${i}`,
+      text: 'something happened here',
+      eventId: `e${i}`,
+      type: 'alert',
+      createdAt: '2026-03-01T10:00:00Z',
+    }));
     const r = createDigestRenderer(parseConfig({ channels: { push: { maxBodyLength: 40 }, sms: { maxSegments: 2 } } }));
     expect(r.renderDigest({ channel: 'push', items: many, more: 0 }).text).toBe('- Item 0: something happened here\n- Ite…');
     let error: unknown;

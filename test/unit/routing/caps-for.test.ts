@@ -46,10 +46,7 @@ describe('which frequency caps apply to an event on a channel', () => {
   });
 
   it('needs every given list to match, and keeps config order', () => {
-    const caps = [
-      cap('b', { types: ['marketing'], channels: ['push'] }),
-      cap('a', { types: ['marketing'], categories: ['promo'], channels: ['push', 'sms'] }),
-    ];
+    const caps = [cap('b', { types: ['marketing'], channels: ['push'] }), cap('a', { types: ['marketing'], categories: ['promo'], channels: ['push', 'sms'] })];
     expect(names(capsFor(caps, { type: 'marketing', category: 'promo', priority: 'low' }, 'push'))).toEqual(['b', 'a']);
     expect(names(capsFor(caps, { type: 'marketing', category: 'promo', priority: 'low' }, 'sms'))).toEqual(['a']);
     expect(capsFor(caps, { type: 'alert', category: 'promo', priority: 'low' }, 'push')).toEqual([]);

@@ -24,7 +24,14 @@ function user(id: string, fields: Record<string, unknown> = {}): ResolvedRecipie
   return { recipientId: id, kind: 'user', source: id, profile, addresses, locale: profile.locale };
 }
 
-const direct: ResolvedRecipient = { recipientId: 'direct:abc', kind: 'direct', source: 'email:a@example.com', profile: null, addresses: { email: ['a@example.com'] }, locale: 'en' };
+const direct: ResolvedRecipient = {
+  recipientId: 'direct:abc',
+  kind: 'direct',
+  source: 'email:a@example.com',
+  profile: null,
+  addresses: { email: ['a@example.com'] },
+  locale: 'en',
+};
 
 /** A compact view of each plan: action, recipient, channel and reason. */
 const summary = (plans: DeliveryPlan[]) =>
@@ -75,7 +82,9 @@ describe('planDeliveries', () => {
       ['dispatch', 'ada', 'email', undefined],
     ]);
     // critical is never batched, whatever the rules.
-    expect(summary(planDeliveries(event({ type: 'marketing', priority: 'critical', category: 'social', channels: ['push'] }), [ada], withRules))).toEqual([['dispatch', 'ada', 'push', undefined]]);
+    expect(summary(planDeliveries(event({ type: 'marketing', priority: 'critical', category: 'social', channels: ['push'] }), [ada], withRules))).toEqual([
+      ['dispatch', 'ada', 'push', undefined],
+    ]);
   });
 
   it('fails an unresolved recipient on every channel with its reason and detail', () => {
@@ -94,7 +103,13 @@ describe('planDeliveries', () => {
   it('skips a disabled channel with channel_disabled, even for an unknown address', () => {
     const off = parseConfig({ channels: { sms: { enabled: false } } });
     const plans = planDeliveries(event({ channels: ['sms', 'email'] }), [ada, direct], off);
-    expect(plans).toContainEqual({ action: 'skip', recipientId: 'ada', channel: 'sms', reason: 'channel_disabled', detail: 'channels.sms.enabled is false in the config' });
+    expect(plans).toContainEqual({
+      action: 'skip',
+      recipientId: 'ada',
+      channel: 'sms',
+      reason: 'channel_disabled',
+      detail: 'channels.sms.enabled is false in the config',
+    });
     expect(plans).toContainEqual(expect.objectContaining({ action: 'skip', recipientId: 'direct:abc', channel: 'sms', reason: 'channel_disabled' }));
     expect(summary(plans).filter((p) => p[2] === 'email')).toEqual([
       ['dispatch', 'ada', 'email', undefined],
@@ -125,7 +140,15 @@ describe('planDeliveries', () => {
 
   it('fails a user without a webhook URL, pointing at the config rather than the API', () => {
     const plans = planDeliveries(event({ channels: ['webhook'] }), [user('carol')], config);
-    expect(plans).toEqual([{ action: 'fail', recipientId: 'carol', channel: 'webhook', reason: 'no_address', detail: 'user has no webhook URL; add it under channels.webhook.users in the config' }]);
+    expect(plans).toEqual([
+      {
+        action: 'fail',
+        recipientId: 'carol',
+        channel: 'webhook',
+        reason: 'no_address',
+        detail: 'user has no webhook URL; add it under channels.webhook.users in the config',
+      },
+    ]);
     const hooked: ResolvedRecipient = { ...user('dan'), addresses: { webhook: ['https://dan.example/hook'] } };
     expect(summary(planDeliveries(event({ channels: ['webhook'] }), [hooked], config))).toEqual([['dispatch', 'dan', 'webhook', undefined]]);
   });
@@ -133,7 +156,13 @@ describe('planDeliveries', () => {
   it('fails a direct address on the other channels, saying it reaches only its own', () => {
     const plans = planDeliveries(event({ channels: ['email', 'sms'] }), [direct], config);
     expect(summary(plans)[0]).toEqual(['dispatch', 'direct:abc', 'email', undefined]);
-    expect(plans[1]).toEqual({ action: 'fail', recipientId: 'direct:abc', channel: 'sms', reason: 'no_address', detail: 'a direct address reaches only its own channel, not sms' });
+    expect(plans[1]).toEqual({
+      action: 'fail',
+      recipientId: 'direct:abc',
+      channel: 'sms',
+      reason: 'no_address',
+      detail: 'a direct address reaches only its own channel, not sms',
+    });
   });
 
   it('plans a channel listed twice only once per recipient', () => {
