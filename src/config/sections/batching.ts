@@ -7,7 +7,13 @@ import { digestRuleSchema } from './digest-rules';
 export const batchingSchema = z
   .object({
     schedule: cronExpression.default('*/5 * * * *').describe('Cron schedule of the digest flush of the default rules (every 5 minutes by default); a rule under `rules` sets its own `window`.'),
-    maxBatch: positiveInt.max(1000).default(50).describe('Most items listed in one digest of the default rules; past it a digest lists the oldest and counts the rest ("...and N more", all marked sent). A rule under `rules` sets its own `maxItems` and `overflow`.'),
+    maxBatch: positiveInt
+      .max(1000)
+      .default(50)
+      .describe(
+        'Most items listed in one digest of the default rules; past it a digest lists the oldest and counts the rest ("...and N more", all marked sent). ' +
+          'A rule under `rules` sets its own `maxItems` and `overflow`.',
+      ),
     channels: z.array(z.enum(CHANNELS)).default(['email']).describe('Channels the default rules batch: their deliveries of the `priorities` below.'),
     priorities: z.array(z.enum(PRIORITIES)).default(['normal', 'low']).describe('Priorities that may be batched (each must also allow batching under `priorities`).'),
     claimLeaseMs: positiveInt.default(120_000).describe('How long a flush may hold a claimed batch before another worker takes it over, in ms.'),

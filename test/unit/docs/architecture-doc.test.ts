@@ -13,7 +13,10 @@ function drawnLayers(text: string): string[][] {
     .filter((line) => /^ [│▼] /.test(line))
     .map((line) => {
       const words = line.slice(3).trim().split(/\s+/);
-      const folders = words.slice(0, words.findIndex((w) => !/^(?:src\/main\.ts|[a-z-]+\/)$/.test(w)));
+      const folders = words.slice(
+        0,
+        words.findIndex((w) => !/^(?:src\/main\.ts|[a-z-]+\/)$/.test(w)),
+      );
       return folders.map((f) => (f === 'src/main.ts' ? '(root)' : f.slice(0, -1)));
     });
 }

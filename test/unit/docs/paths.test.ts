@@ -54,7 +54,8 @@ function problemsOf(doc: string): string[] {
         const [file, anchor] = target!.split('#') as [string, string | undefined];
         const resolved = file === '' ? doc : path.relative(ROOT, path.resolve(path.dirname(path.join(ROOT, doc)), file));
         if (!existsSync(path.join(ROOT, resolved))) problems.push(`${at} links to ${target}, which does not exist`);
-        else if (anchor && resolved.endsWith('.md') && !anchorsOf(resolved).has(anchor)) problems.push(`${at} links to ${target}: ${resolved} has no heading with that anchor`);
+        else if (anchor && resolved.endsWith('.md') && !anchorsOf(resolved).has(anchor))
+          problems.push(`${at} links to ${target}: ${resolved} has no heading with that anchor`);
       }
     });
   return problems;
@@ -66,8 +67,15 @@ describe('paths in the docs', () => {
   });
 
   it('finds what it is meant to find', () => {
-    expect('see `src/routing/handle-event.ts`, dist/src/main.js, https://x.test/src/a.ts and [r](docs/runbook.md#x)'.match(PATH)).toEqual(['src/routing/handle-event.ts', 'docs/runbook.md']);
-    expect('`src/config/sections/*.ts` or src/channels/<provider>.ts, then src/shared/errors.ts.'.match(PATH)).toEqual(['src/config/sections/', 'src/channels/', 'src/shared/errors.ts']);
+    expect('see `src/routing/handle-event.ts`, dist/src/main.js, https://x.test/src/a.ts and [r](docs/runbook.md#x)'.match(PATH)).toEqual([
+      'src/routing/handle-event.ts',
+      'docs/runbook.md',
+    ]);
+    expect('`src/config/sections/*.ts` or src/channels/<provider>.ts, then src/shared/errors.ts.'.match(PATH)).toEqual([
+      'src/config/sections/',
+      'src/channels/',
+      'src/shared/errors.ts',
+    ]);
     expect(problemsOf('test/unit/docs/fixtures/stale.md')).toEqual([
       'test/unit/docs/fixtures/stale.md:3 names src/errors.ts, which does not exist',
       'test/unit/docs/fixtures/stale.md:4 names scripts/gone/, which does not exist',

@@ -24,11 +24,27 @@ describe('README.md, the front door', () => {
   });
 
   it('wraps its prose at 120 characters', () => {
-    expect(proseLines().filter((l) => l.text.length > 120).map((l) => `README.md:${l.line} has ${l.text.length} characters`)).toEqual([]);
+    expect(
+      proseLines()
+        .filter((l) => l.text.length > 120)
+        .map((l) => `README.md:${l.line} has ${l.text.length} characters`),
+    ).toEqual([]);
   });
 
   it('links every guide of docs/ and the top-level documents', () => {
-    for (const doc of ['docs/architecture.md', 'docs/configuration.md', 'docs/operations.md', 'docs/runbook.md', 'docs/producers.md', 'docs/testing.md', 'docs/http-api.md', 'CONTRIBUTING.md', 'SECURITY.md', 'RELIABILITY.md', 'BENCHMARKS.md']) {
+    for (const doc of [
+      'docs/architecture.md',
+      'docs/configuration.md',
+      'docs/operations.md',
+      'docs/runbook.md',
+      'docs/producers.md',
+      'docs/testing.md',
+      'docs/http-api.md',
+      'CONTRIBUTING.md',
+      'SECURITY.md',
+      'RELIABILITY.md',
+      'BENCHMARKS.md',
+    ]) {
       expect([doc, readme.includes(`](${doc})`)]).toEqual([doc, true]);
     }
   });
