@@ -48,7 +48,7 @@ export interface SendResult {
 
 /**
  * A channel provider (after notifme-sdk): an id and a send that resolves when the provider
- * accepted the message, or throws a RetriableError / PermanentError from src/errors.ts.
+ * accepted the message, or throws a RetriableError / PermanentError from src/shared/errors.ts.
  */
 export interface ChannelProvider {
   readonly id: string;

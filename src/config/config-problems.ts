@@ -37,7 +37,7 @@ function fixOf(issue: Issue): string {
     case 'invalid_key':
       return 'rename the key';
     default:
-      return 'see README "Configuration" for the field and its default';
+      return 'see docs/configuration.md for the field and its default';
   }
 }
 

@@ -7,7 +7,7 @@ import { configSchema, type HeraldConfig } from './schema';
 /** Formats each problem as `path: problem` (and its fix) so the person editing the file finds the field. */
 export function explain(file: string, problems: readonly ConfigProblem[]): string {
   return (
-    `Invalid configuration in ${file}:\n${problems.map(formatConfigProblem).join('\n')}\nFix the fields above; see README "Configuration" for ` +
+    `Invalid configuration in ${file}:\n${problems.map(formatConfigProblem).join('\n')}\nFix the fields above; see docs/configuration.md for ` +
     `every field and its default.`
   );
 }

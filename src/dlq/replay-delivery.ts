@@ -29,7 +29,7 @@ export interface ReplayerDeps {
  * a delivery it holds as dead-lettered or bounced (never a sent one, nor one it never recorded),
  * and the retry store then tries it as if a retry came due now. That try goes through the same
  * send-time checks as every retry (channel enabled, opt-outs, caps, quiet hours:
- * src/dispatch/send-time-check.ts) and counts as an attempt, so a delivery that fails again goes
+ * src/routing/send-time-check.ts) and counts as an attempt, so a delivery that fails again goes
  * back to the DLQ with its attempt count; nothing replays by itself. Nothing of this passes through
  * the intake topic, where any producer could write it.
  */

@@ -44,7 +44,7 @@ export type NotificationSummary = Partial<Record<(typeof SUMMARY_FIELDS)[number]
 /** One delivery as shown. */
 export type DeliveryView = Pick<DeliveryRecord, (typeof DELIVERY_FIELDS)[number]>;
 
-/** The body of `GET /api/notifications/:id` (README "HTTP API"). */
+/** The body of `GET /api/notifications/:id` (docs/http-api.md). */
 export interface NotificationView {
   id: string;
   meta: NotificationSummary | null;

@@ -5,12 +5,13 @@ import type { KafkaClient, KafkaProducer, OutgoingMessage } from './types';
 export type ProducerPatience =
   /** The service: waits out broker restarts and failovers for as long as they take (its callers retry in place). */
   | 'forever'
-  /** The CLI and backend services: a few tries, then the caller hears of it. */
+  /** The CLI and backend services: the client's own retry settings (a few tries), then the caller hears of it. */
   | 'a-few-tries';
 
 const RETRY = {
   forever: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
-  'a-few-tries': { retries: 5, initialRetryTime: 200 },
+  // Left to the client, so a backend service's own retry settings on its kafkajs client apply.
+  'a-few-tries': undefined,
 } as const;
 
 /**

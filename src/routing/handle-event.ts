@@ -35,7 +35,7 @@ export interface EventHandlerDeps {
   batch: BatchFn;
   /** The durable schedule store of events with a future `sendAt` or `delay`. */
   schedule: ScheduleFn;
-  /** Frequency caps (src/caps/frequency-caps.ts). */
+  /** Frequency caps (src/routing/frequency-caps.ts). */
   caps: Pick<FrequencyCaps, 'check'>;
   /** Where deliveries waiting for the end of quiet hours are kept (the durable retry store). */
   retries: RetryStore;

@@ -66,7 +66,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger.debug('shutdown step done', { step: name, ms: Date.now() - begun });
     }
   };
-  // One Redis, or a Redis Cluster when REDIS_CLUSTER_NODES is set (README "Scale-out").
+  // One Redis, or a Redis Cluster when REDIS_CLUSTER_NODES is set (docs/operations.md, "Scale-out").
   const redis = createRedisClient(env, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
   redis.on('error', (error) => logger.warn('redis connection error', { error: error.message }));
   started.push({ name: 'redis', undo: () => redis.quit().catch(() => redis.disconnect()) });

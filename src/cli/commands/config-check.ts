@@ -45,7 +45,7 @@ export function registerConfigCheck(program: Command, run: (body: (ctx: CliConte
         io.out(line`${name} has ${countOf(problems.length, 'problem')}:`);
         // One problem per line: a key of the file holding a line break must not start a line of its own.
         for (const p of problems) io.out(formatConfigProblem({ path: escapeControls(p.path), problem: escapeControls(p.problem), fix: escapeControls(p.fix) }));
-        io.out('Fix them and run "herald config check" again; README "Configuration" documents every field and its default.');
+        io.out('Fix them and run "herald config check" again; docs/configuration.md documents every field and its default.');
         return EXIT.problem;
       }),
     );

@@ -12,8 +12,11 @@ export const batchingSchema = z
     maxBatch: positiveInt
       .max(1000)
       .default(50)
-      .describe('Most items in one digest; the rest wait for the next flush. A rule under `rules` sets its own `maxItems`.'),
-    channels: z.array(z.enum(CHANNELS)).default(['email']).describe('Channels whose `normal` and `low` deliveries are batched by the default rules.'),
+      .describe(
+        'Most items listed in one digest of the default rules; past it a digest lists the oldest and counts the rest ("...and N more", all marked sent). ' +
+          'A rule under `rules` sets its own `maxItems` and `overflow`.',
+      ),
+    channels: z.array(z.enum(CHANNELS)).default(['email']).describe('Channels the default rules batch: their deliveries of the `priorities` below.'),
     priorities: z
       .array(z.enum(PRIORITIES))
       .default(['normal', 'low'])

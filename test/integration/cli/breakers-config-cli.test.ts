@@ -131,6 +131,7 @@ describe('herald config check', () => {
     expect(run.stdout).toContain('  kafka.partitions: Too small: expected number to be >0\n    fix: use a value > 0');
     expect(run.stdout).toContain('  kafka.topcis: unknown field "topcis"\n    fix: remove it or check its spelling');
     expect(run.stdout).toMatch(/ {2}channels\.email\.strategy: .*\n {4}fix: use one of: "fallback", "round-robin"/);
+    expect(run.stdout).toContain('Fix them and run "herald config check" again; docs/configuration.md documents every field and its default.');
   });
 
   it('reports broken templates once the schema passes, as start-up would', async () => {

@@ -99,7 +99,7 @@ describe('Redis outage under the worker', () => {
     await deliveryReaching(herald.service, id, 'email', 'sent');
     expect(await countTopic(herald.config.kafka.topics.dlq)).toBe(0);
     // The write landed once Redis answered, so the event was not redone: one email, not the duplicate
-    // a lost `sent` record would cause (README, "the one window").
+    // a lost `sent` record would cause (docs/architecture.md, "the one window").
     expect(smtp.countTo('during@example.com')).toBe(1);
   });
 

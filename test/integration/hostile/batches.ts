@@ -140,7 +140,7 @@ function notifyOutcomes(results: HttpResult[]): Sent {
   for (const { input, status, body } of results) {
     const local = notifyVerdict(input.value);
     if (status === 202 && !local) problems.push(`accepted what the contract refuses: ${describeInput(input)}`);
-    // Beyond the contract, HTTP refuses events due past the horizon and keys that set a prototype (README "HTTP API").
+    // Beyond the contract, HTTP refuses events due past the horizon and keys that set a prototype (docs/http-api.md).
     if (status === 400 && local && !['send_at_too_far', 'forbidden_key'].includes(body?.error))
       problems.push(`refused a valid event with ${body?.error} (${String(body?.message).slice(0, 120)}): ${describeInput(input)}`);
     if (status === 202) tracked.push({ input, expected: { event: { id: body.id, deduplicationKey: local?.deduplicationKey } } });

@@ -1,7 +1,7 @@
 import { eventually } from '../../support/infra';
 import { isolatedConfig, startTestService, type TestService } from '../../support/service-harness';
 
-/** What may appear in a delivery of `GET /api/notifications/:id`: the allow-list README documents. */
+/** What may appear in a delivery of `GET /api/notifications/:id`: the allow-list docs/http-api.md documents. */
 const DELIVERY_FIELDS = [
   'recipientId',
   'channel',

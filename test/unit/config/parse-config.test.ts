@@ -150,7 +150,7 @@ describe('parseConfig', () => {
     const message = problem({ kafka: { partitions: 0 }, dedup: { ttlSeconds: 1.5 } });
     expect(message).toMatch(/kafka\.partitions: /);
     expect(message).toMatch(/dedup\.ttlSeconds: /);
-    expect(message).toMatch(/see README "Configuration"/);
+    expect(message).toMatch(/see docs\/configuration\.md for every field and its default/);
   });
 
   it('names (root) when the config is not an object', () => {
