@@ -62,6 +62,13 @@ export function buildProgram(exit: (code: number) => void, now: () => number = D
 export async function main(argv: string[] = process.argv): Promise<void> {
   requireSupportedNode();
   ignoreTimeoutNegativeWarning();
+  // `herald dlq list | head`: the reader closing the pipe ends the command quietly, not with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? EXIT.ok);
+    });
+  }
   let code: number = EXIT.ok;
   try {
     await buildProgram((c) => (code = c)).parseAsync(argv);

@@ -4,6 +4,7 @@ import type { DeliveryRecord } from '../../delivery-state/types';
 import type { CliContext } from '../cli-context';
 import { CliError, EXIT } from '../cli-error';
 import { formatTable, line } from '../format-table';
+import { countOf } from '../../shared/count-of';
 import type { Output } from '../run-command';
 
 /** `herald status <event-id>`. */
@@ -40,7 +41,7 @@ export function registerStatus(program: Command, run: (body: (ctx: CliContext, i
         if (meta)
           io.out(
             line`  type ${meta.type ?? '-'}, priority ${meta.priority ?? '-'}, created ${meta.createdAt ?? '-'}, received ${meta.receivedAt ?? '-'}, ` +
-              line`${meta.recipients ?? '?'} recipients on ${meta.channels ?? '?'}`,
+              line`${meta.recipients ? countOf(Number(meta.recipients), 'recipient') : '? recipients'} on ${meta.channels ?? '?'}`,
           );
         if (scheduled) io.out(line`  scheduled: ${scheduled.state}` + (scheduled.dueAt ? ` for ${new Date(scheduled.dueAt).toISOString()}` : ''));
         if (deliveries.length === 0) {
