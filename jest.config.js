@@ -1,4 +1,5 @@
 /** Two tiers, both run by `npm test`: fast unit tests and integration tests on real Kafka and Redis. */
+
 // Transpile only (tsconfig has isolatedModules): `npm test` type-checks the whole project once with `tsc --noEmit` before jest runs.
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 
@@ -16,6 +17,8 @@ module.exports = {
       slowTestThreshold: 20,
     },
   ],
+  // Before every project: one clear line on a Node too old for herald (test/support/require-node.ts).
+  globalSetup: '<rootDir>/test/support/require-node.ts',
   // Integration suites share one broker; two cores do not gain from more workers.
   maxWorkers: 2,
   // Integration tests wait on real brokers; unit tests finish long before this.

@@ -40,7 +40,13 @@ export function sizeFor(rate: number, seconds: number, unit = 1): number {
  * with N raised to fit its own rate (at most three times per repeat), so every reported repeat lasts
  * at least `seconds`. Returns the kept and the discarded runs.
  */
-export async function timedRepeats<T extends Timed>(options: { repeats: number; seconds: number; n: number; unit?: number; run: (n: number) => Promise<T> }): Promise<{ kept: T[]; discarded: T[]; n: number }> {
+export async function timedRepeats<T extends Timed>(options: {
+  repeats: number;
+  seconds: number;
+  n: number;
+  unit?: number;
+  run: (n: number) => Promise<T>;
+}): Promise<{ kept: T[]; discarded: T[]; n: number }> {
   const kept: T[] = [];
   const discarded: T[] = [];
   let n = options.n;

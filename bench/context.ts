@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import type { Env } from '../src/env';
+import type { Env } from '../src/config/env';
 import type { BenchOptions } from './options';
 
 /** bench/.out: worker logs, configs and profiles (gitignored). */
@@ -76,4 +76,3 @@ export async function createContext(options: BenchOptions, env: BenchContext['en
   ctx.onCleanup('kafka admin', () => admin.disconnect());
   return ctx;
 }
-

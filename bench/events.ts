@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
-import { MESSAGE_HEADERS, messageKey, toEventMessage } from '../src/client/event-message';
-import { systemClock } from '../src/clock';
-import type { Channel, Priority } from '../src/contract/event-v1';
+import { messageKey, toEventMessage } from '../src/client/event-message';
+import { MESSAGE_HEADERS } from '../src/contract/vocabulary';
+import { systemClock } from '../src/shared/clock';
+import type { Channel, Priority } from '../src/contract/vocabulary';
 import type { EventV2 } from '../src/contract/event-v2';
 
 /** Template of every bench event (configured in bench/worker-config.ts). */
@@ -77,6 +78,9 @@ export function checkBenchEvents(): { eventBytes: number; payloadBytes: number }
   const { message } = toEventMessage(sample, systemClock);
   if (message.value !== JSON.stringify(sample)) throw new Error('bench events do not serialise as the client serialises them; fix bench/events.ts');
   toEventMessage(benchEvent({ priority: 'critical', recipients: ['bench-vip0'], channels: ['in_app'], seq: 1 }), systemClock);
-  toEventMessage(benchEvent({ priority: 'normal', recipients: Array.from({ length: 1000 }, (_, i) => `bench-u${i}`), channels: BOTH_CHANNELS, seq: 1 }), systemClock);
+  toEventMessage(
+    benchEvent({ priority: 'normal', recipients: Array.from({ length: 1000 }, (_, i) => `bench-u${i}`), channels: BOTH_CHANNELS, seq: 1 }),
+    systemClock,
+  );
   return { eventBytes: Buffer.byteLength(message.value), payloadBytes: Buffer.byteLength(JSON.stringify(sample.payload)) };
 }

@@ -56,7 +56,11 @@ export function machineInfo(command: string, redisVersion: string): MachineInfo 
     node: process.version,
     kafka: kafkaVersion(),
     redis: redisVersion,
-    git: { commit: git(['rev-parse', 'HEAD']), branch: git(['rev-parse', '--abbrev-ref', 'HEAD']), uncommittedInSrc: porcelain === 'unknown' || porcelain === '' ? [] : porcelain.split('\n') },
+    git: {
+      commit: git(['rev-parse', 'HEAD']),
+      branch: git(['rev-parse', '--abbrev-ref', 'HEAD']),
+      uncommittedInSrc: porcelain === 'unknown' || porcelain === '' ? [] : porcelain.split('\n'),
+    },
     date: new Date().toISOString(),
     command,
   };

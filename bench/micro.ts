@@ -6,7 +6,7 @@
 import winston from 'winston';
 import { isIanaTimeZone } from '../src/contract/tags';
 import { parseEvent } from '../src/contract/parse-event';
-import { redact, redactText } from '../src/logger';
+import { redact, redactText } from '../src/shared/logger';
 import { benchEvent } from './events';
 
 /** Median µs per call of `fn` over 5 rounds of `calls` calls. */
@@ -21,11 +21,35 @@ function measure(calls: number, fn: (i: number) => void): number {
 }
 
 // Strings as the service logs them on every event: ids, enums, messages, topics.
-const LOGGED_STRINGS = ['a41ee1c4-e718-4f21-8aea-859492645d74', 'delivery sent', 'bench-u123', 'sent', 'herald', 'info', 'email', 'smtp', '<a41ee1c4e7184f218aea859492645d74@herald>', 'bench.incoming/2/12345'];
+const LOGGED_STRINGS = [
+  'a41ee1c4-e718-4f21-8aea-859492645d74',
+  'delivery sent',
+  'bench-u123',
+  'sent',
+  'herald',
+  'info',
+  'email',
+  'smtp',
+  '<a41ee1c4e7184f218aea859492645d74@herald>',
+  'bench.incoming/2/12345',
+];
 // The 'delivery sent' line, the most frequent one, through the service's format chain (no transport).
 const format = winston.format.combine(redact(), winston.format.timestamp(), winston.format.json());
-const line = (i: number) => ({ level: 'info', message: 'delivery sent', decision: 'sent', eventId: 'a41ee1c4-e718-4f21-8aea-859492645d74', recipientId: `bench-u${i % 1000}`, channel: 'email', provider: 'smtp', attempts: 1, providerMessageId: '<a41ee1c4e7184f218aea859492645d74@herald>', service: 'herald' });
-const events = Array.from({ length: 1000 }, (_, i) => Buffer.from(JSON.stringify(benchEvent({ priority: 'normal', recipients: [`bench-u${i}`], channels: ['in_app', 'email'], seq: i }))));
+const line = (i: number) => ({
+  level: 'info',
+  message: 'delivery sent',
+  decision: 'sent',
+  eventId: 'a41ee1c4-e718-4f21-8aea-859492645d74',
+  recipientId: `bench-u${i % 1000}`,
+  channel: 'email',
+  provider: 'smtp',
+  attempts: 1,
+  providerMessageId: '<a41ee1c4e7184f218aea859492645d74@herald>',
+  service: 'herald',
+});
+const events = Array.from({ length: 1000 }, (_, i) =>
+  Buffer.from(JSON.stringify(benchEvent({ priority: 'normal', recipients: [`bench-u${i}`], channels: ['in_app', 'email'], seq: i }))),
+);
 
 const rows: [string, number][] = [
   ['redactText, one logged string', measure(20_000, (i) => redactText(LOGGED_STRINGS[i % LOGGED_STRINGS.length]!))],

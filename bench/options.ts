@@ -34,7 +34,13 @@ export function parseOptions(argv: string[]): BenchOptions {
     options: { repeats: { type: 'string' }, seconds: { type: 'string' }, only: { type: 'string' }, profile: { type: 'boolean', default: false } },
     strict: true,
   });
-  const only = values.only === undefined ? [...SCENARIOS] : values.only.split(',').map((s) => s.trim()).filter(Boolean);
+  const only =
+    values.only === undefined
+      ? [...SCENARIOS]
+      : values.only
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   const unknown = only.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
   if (unknown.length > 0 || only.length === 0) throw new Error(`--only takes a comma-separated list of ${SCENARIOS.join(', ')}; got "${values.only}"`);
   return {

@@ -11,7 +11,12 @@ export async function connectProducer(kafka: Kafka): Promise<Producer> {
  * Sends `messages` to `topic` in requests of `perRequest` messages, `inFlight` requests at a time,
  * without holding more than that in memory (`messages` may be a generator of millions).
  */
-export async function produceAll(producer: Producer, topic: string, messages: Iterable<Message>, options: { perRequest?: number; inFlight?: number } = {}): Promise<number> {
+export async function produceAll(
+  producer: Producer,
+  topic: string,
+  messages: Iterable<Message>,
+  options: { perRequest?: number; inFlight?: number } = {},
+): Promise<number> {
   const perRequest = options.perRequest ?? 500;
   const inFlight = options.inFlight ?? 4;
   const pending = new Set<Promise<void>>();

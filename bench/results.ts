@@ -36,16 +36,37 @@ export interface ScenarioResult {
 }
 
 /** A figure from its repeats (median unless `aggregate` says max), checked against `target`. */
-export function figure(name: string, unit: string, repeats: number[], options: { target?: Target; aggregate?: 'median' | 'max'; digits?: number } = {}): Figure {
+export function figure(
+  name: string,
+  unit: string,
+  repeats: number[],
+  options: { target?: Target; aggregate?: 'median' | 'max'; digits?: number } = {},
+): Figure {
   const aggregate = options.aggregate ?? 'median';
   const raw = aggregate === 'max' ? max(repeats) : median(repeats);
   const digits = options.digits ?? 1;
-  return finish({ name, unit, repeats: repeats.map((v) => round(v, digits)), aggregate, value: raw === null ? null : round(raw, digits), target: options.target, pass: null });
+  return finish({
+    name,
+    unit,
+    repeats: repeats.map((v) => round(v, digits)),
+    aggregate,
+    value: raw === null ? null : round(raw, digits),
+    target: options.target,
+    pass: null,
+  });
 }
 
 /** A figure computed from other figures (a ratio), checked against `target`. */
 export function derivedFigure(name: string, unit: string, value: number | null, target?: Target, digits = 2): Figure {
-  return finish({ name, unit, repeats: [], aggregate: 'derived', value: value === null || !Number.isFinite(value) ? null : round(value, digits), target, pass: null });
+  return finish({
+    name,
+    unit,
+    repeats: [],
+    aggregate: 'derived',
+    value: value === null || !Number.isFinite(value) ? null : round(value, digits),
+    target,
+    pass: null,
+  });
 }
 
 function finish(f: Figure): Figure {

@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureKafka } from '../scripts/kafka-stack';
-import { loadEnv } from '../src/env';
+import { loadEnv } from '../src/config/env';
+import { requireSupportedNode } from '../src/shared/node-version';
 import { ignoreTimeoutNegativeWarning } from '../src/kafka/ignore-timeout-warning';
 import { createContext, type BenchContext } from './context';
 import { checkBenchEvents } from './events';
@@ -73,7 +74,11 @@ async function runAll(ctx: BenchContext, interrupted: () => boolean): Promise<Sc
 }
 
 /** Prints the table and notes, writes the results; returns the exit code. */
-function report(ctx: BenchContext, output: { scenarios: ScenarioResult[]; totalSeconds: number; cleanupProblems: string[] } & Record<string, unknown>, interrupted: boolean): number {
+function report(
+  ctx: BenchContext,
+  output: { scenarios: ScenarioResult[]; totalSeconds: number; cleanupProblems: string[] } & Record<string, unknown>,
+  interrupted: boolean,
+): number {
   const { scenarios, totalSeconds, cleanupProblems } = output;
   console.log(`\n${formatTable(scenarios)}\n`);
   for (const note of [...scenarios.flatMap((r) => r.notes), ...ctx.notes]) console.log(`note: ${note}`);
@@ -89,7 +94,10 @@ function report(ctx: BenchContext, output: { scenarios: ScenarioResult[]; totalS
     return 130;
   }
   writeFileSync(RESULTS_FILE, json);
-  console.log(`\n${scenarios.length} scenario(s) in ${Math.floor(totalSeconds / 60)} min ${totalSeconds % 60} s; results in ${path.relative(process.cwd(), RESULTS_FILE)}`);
+  console.log(
+    `\n${scenarios.length} scenario(s) in ${Math.floor(totalSeconds / 60)} min ${totalSeconds % 60} s; results in ` +
+      `${path.relative(process.cwd(), RESULTS_FILE)}`,
+  );
   return scenarios.some((r) => r.error) || ctx.artifacts.missingProfiles.length > 0 ? 1 : 0;
 }
 
@@ -100,7 +108,10 @@ function report(ctx: BenchContext, output: { scenarios: ScenarioResult[]; totalS
  */
 function buildService(): void {
   const started = Date.now();
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   console.log(`built the service into dist/ (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
@@ -121,11 +132,16 @@ async function bench(options: BenchOptions, argv: string[]): Promise<number> {
   const machine = machineInfo(commandLine(argv), await redisVersion(ctx));
   ctx.log(`run ${ctx.runId}: ${options.only.join(', ')}; ${options.repeats} repeats of at least ${options.seconds} s; logs in ${ctx.runDir}`);
   ctx.log(`events: ${events.eventBytes} bytes as JSON (payload ${events.payloadBytes} bytes)`);
-  if (machine.git.uncommittedInSrc.length) ctx.log(`note: src/ has uncommitted changes; the figures are of the working tree, not of ${machine.git.commit.slice(0, 12)}`);
+  if (machine.git.uncommittedInSrc.length)
+    ctx.log(`note: src/ has uncommitted changes; the figures are of the working tree, not of ${machine.git.commit.slice(0, 12)}`);
   const scenarios = await runAll(ctx, () => interrupted);
   const cleanupProblems = await ctx.cleanup();
   const totalSeconds = Math.round((Date.now() - startedAt) / 1000);
-  return report(ctx, { runId: ctx.runId, machine, options, events, totalSeconds, scenarios, notes: ctx.notes, artifacts: ctx.artifacts, cleanupProblems }, interrupted);
+  return report(
+    ctx,
+    { runId: ctx.runId, machine, options, events, totalSeconds, scenarios, notes: ctx.notes, artifacts: ctx.artifacts, cleanupProblems },
+    interrupted,
+  );
 }
 
 function main(): void {
@@ -147,4 +163,5 @@ function main(): void {
   );
 }
 
+requireSupportedNode();
 main();

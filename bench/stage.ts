@@ -48,7 +48,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Creates the scenario's topics (3 partitions each), seeds its users, starts the sink and the worker. */
 export async function openStage(ctx: BenchContext, name: string, users: readonly string[]): Promise<Stage> {
   const topics = benchTopics(ctx.runId, name);
-  await ctx.admin.createTopics({ waitForLeaders: true, topics: Object.values(topics).map((topic) => ({ topic, numPartitions: BENCH_PARTITIONS, replicationFactor: 1 })) });
+  await ctx.admin.createTopics({
+    waitForLeaders: true,
+    topics: Object.values(topics).map((topic) => ({ topic, numPartitions: BENCH_PARTITIONS, replicationFactor: 1 })),
+  });
   ctx.onCleanup(`topics of ${name}`, () => ctx.admin.deleteTopics({ topics: Object.values(topics), timeout: 30_000 }));
   const groupId = `${ctx.runId}-${name}`;
   ctx.onCleanup(`groups of ${name}`, () => ctx.admin.deleteGroups([groupId, `${groupId}.bulk`]).catch(() => undefined));
@@ -112,7 +115,8 @@ export async function openStage(ctx: BenchContext, name: string, users: readonly
         }
         if (Date.now() > deadline) {
           throw new BenchFailure(
-            `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}: email ${now.email}/${target.email}, in-app ${now.inApp}/${target.inApp} at the sinks; worker log ${worker.logFile}`,
+            `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}: email ${now.email}/${target.email}, in-app ${now.inApp}/${target.inApp} ` +
+              `at the sinks; worker log ${worker.logFile}`,
           );
         }
         await sleep(100);
@@ -130,7 +134,11 @@ export async function openStage(ctx: BenchContext, name: string, users: readonly
         const stopped = await worker.stop();
         if (stopped.profile) ctx.artifacts.profiles.push(stopped.profile);
         else if (ctx.profileDir) ctx.artifacts.missingProfiles.push(`${name} (exit code ${stopped.code}, signal ${stopped.signal})`);
-        if (stopped.code !== 0) ctx.notes.push(`${name}: the worker exited with code ${stopped.code}${stopped.signal ? ` (${stopped.signal})` : ''} after SIGTERM instead of 0; see ${worker.logFile}`);
+        if (stopped.code !== 0)
+          ctx.notes.push(
+            `${name}: the worker exited with code ${stopped.code}${stopped.signal ? ` (${stopped.signal})` : ''} after SIGTERM ` +
+              `instead of 0; see ${worker.logFile}`,
+          );
         await producer.disconnect().catch(() => undefined);
         await sink.close();
         await deleteKeys(ctx.redis, prefix);

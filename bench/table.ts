@@ -27,6 +27,10 @@ export function formatTable(results: ScenarioResult[]): string {
     if (r.error) rows.push([r.scenario, 'BENCH FAILURE', r.error.split('\n')[0]!.slice(0, 120), '', '', 'ERROR']);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

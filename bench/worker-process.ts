@@ -82,10 +82,20 @@ async function waitReady(child: ChildProcess, spec: WorkerSpec, exited: () => bo
     if (exited()) throw new BenchFailure(`the worker exited during start-up (code ${child.exitCode}); its log ${spec.logFile} ends:\n${tail(spec.logFile)}`);
     url ??= startedUrl(spec.logFile);
     // /readyz is 200 only once Kafka and Redis answer and both lanes have joined their groups.
-    if (url && (await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false))) return url;
+    if (
+      url &&
+      (await fetch(`${url}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      ))
+    )
+      return url;
     await sleep(200);
   }
-  throw new BenchFailure(`the worker was not ready (listening, both consumer groups joined) within ${(spec.readyTimeoutMs ?? 90_000) / 1000} s; its log ${spec.logFile} ends:\n${tail(spec.logFile)}`);
+  throw new BenchFailure(
+    `the worker was not ready (listening, both consumer groups joined) within ${(spec.readyTimeoutMs ?? 90_000) / 1000} s; its log ${spec.logFile} ` +
+      `ends:\n${tail(spec.logFile)}`,
+  );
 }
 
 /**
@@ -95,7 +105,11 @@ async function waitReady(child: ChildProcess, spec: WorkerSpec, exited: () => bo
 export function serviceNodeFlags(): string[] {
   const { scripts } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const start = /^node((?:\s+--\S+)*)\s+dist\/src\/main\.js$/.exec(scripts.start ?? '');
-  if (!start) throw new BenchFailure(`package.json's start script is not "node [--flags] dist/src/main.js" (it is ${JSON.stringify(scripts.start)}); the bench runs the worker the way it does`);
+  if (!start)
+    throw new BenchFailure(
+      `package.json's start script is not "node [--flags] dist/src/main.js" (it is ${JSON.stringify(scripts.start)}); the bench ` +
+        `runs the worker the way it does`,
+    );
   return start[1]!.trim().split(/\s+/).filter(Boolean);
 }
 
@@ -104,7 +118,11 @@ export async function startWorker(spec: WorkerSpec): Promise<WorkerProcess> {
   const out = openSync(spec.logFile, 'a');
   const profileArgs = spec.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${spec.profileDir}`] : [];
   // The compiled service, as the image runs it (bench/run.ts builds it first).
-  const child = spawn(process.execPath, [...profileArgs, ...serviceNodeFlags(), ...(spec.args ?? [path.join(root, 'dist/src/main.js')])], { cwd: root, env: spec.env, stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [...profileArgs, ...serviceNodeFlags(), ...(spec.args ?? [path.join(root, 'dist/src/main.js')])], {
+    cwd: root,
+    env: spec.env,
+    stdio: ['ignore', out, out],
+  });
   closeSync(out);
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -136,7 +154,8 @@ export async function startWorker(spec: WorkerSpec): Promise<WorkerProcess> {
       }
     },
     assertAlive() {
-      if (exit) throw new BenchFailure(`the worker crashed (exit code ${exit.code}, signal ${exit.signal}); its log ${spec.logFile} ends:\n${tail(spec.logFile)}`);
+      if (exit)
+        throw new BenchFailure(`the worker crashed (exit code ${exit.code}, signal ${exit.signal}); its log ${spec.logFile} ends:\n${tail(spec.logFile)}`);
     },
     async kill() {
       if (!exit) child.kill('SIGKILL');

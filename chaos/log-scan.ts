@@ -24,7 +24,13 @@ export function scanLogs(files: readonly string[], needles: { secret: string; au
       if (!line) return;
       lines += 1;
       if (line.includes('CROSSSLOT')) crossSlot += 1;
-      const what = line.includes(needles.secret) ? 'an address, token or body of the run' : phone.test(line) ? 'a phone number' : line.includes(needles.authToken) ? 'the Twilio auth token' : null;
+      const what = line.includes(needles.secret)
+        ? 'an address, token or body of the run'
+        : phone.test(line)
+          ? 'a phone number'
+          : line.includes(needles.authToken)
+            ? 'the Twilio auth token'
+            : null;
       if (what) leaks.push({ file, line: i + 1, what });
     });
   }

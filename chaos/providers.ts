@@ -100,7 +100,10 @@ export async function startChaosSmtp(faults: FaultSwitch): Promise<ChaosProvider
         if (fault === 'timeout') return connection && held.hold(connection._socket);
         if (fault === 'error') return callback(Object.assign(new Error('4.3.0 temporary failure, try again'), { responseCode: 451 }));
         if (fault === 'throttle') return callback(Object.assign(new Error('4.7.0 too many messages, slow down'), { responseCode: 452 }));
-        const headers = Buffer.concat(chunks).toString('utf8').split(/\r?\n\r?\n/, 1)[0] ?? '';
+        const headers =
+          Buffer.concat(chunks)
+            .toString('utf8')
+            .split(/\r?\n\r?\n/, 1)[0] ?? '';
         const eventId = /^X-Herald-Event-Id:\s*(\S+)/im.exec(headers)?.[1] ?? '?';
         const at = Date.now();
         for (const rcpt of session.envelope.rcptTo) receipts.push({ channel: 'email', eventId, address: rcpt.address, at });
@@ -136,8 +139,10 @@ export async function startChaosTwilio(faults: FaultSwitch): Promise<ChaosProvid
     readBody(request)
       .then((body) => {
         const form = Object.fromEntries(new URLSearchParams(body));
-        if (request.url !== `/2010-04-01/Accounts/${accountSid}/Messages.json` || request.method !== 'POST') return twilio(404, twilioError(404, 20404, 'not found'));
-        if (request.headers.authorization !== `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`) return twilio(401, twilioError(401, 20003, 'Authenticate'));
+        if (request.url !== `/2010-04-01/Accounts/${accountSid}/Messages.json` || request.method !== 'POST')
+          return twilio(404, twilioError(404, 20404, 'not found'));
+        if (request.headers.authorization !== `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`)
+          return twilio(401, twilioError(401, 20003, 'Authenticate'));
         const fault = faults.next();
         if (fault === 'drop') return request.socket.destroy();
         if (fault === 'timeout') return held.hold(request.socket);
@@ -181,8 +186,13 @@ export async function startChaosFcm(faults: FaultSwitch, dir: string): Promise<C
   const server = createServer((request, response) => {
     readBody(request)
       .then((body) => {
-        if (request.method === 'POST' && request.url === '/token') return answer(response, { status: 200, body: { access_token: `ya29.chaos-${randomBytes(8).toString('hex')}`, expires_in: 3599, token_type: 'Bearer' } });
-        if (request.method !== 'POST' || request.url !== `/v1/projects/${projectId}/messages:send`) return answer(response, { status: 404, body: { error: { code: 404, message: `no route ${request.method} ${request.url}`, status: 'NOT_FOUND' } } });
+        if (request.method === 'POST' && request.url === '/token')
+          return answer(response, {
+            status: 200,
+            body: { access_token: `ya29.chaos-${randomBytes(8).toString('hex')}`, expires_in: 3599, token_type: 'Bearer' },
+          });
+        if (request.method !== 'POST' || request.url !== `/v1/projects/${projectId}/messages:send`)
+          return answer(response, { status: 404, body: { error: { code: 404, message: `no route ${request.method} ${request.url}`, status: 'NOT_FOUND' } } });
         const { message } = JSON.parse(body) as { message: { token: string; notification?: { title?: string; body?: string } } };
         const fault = faults.next();
         if (fault === 'drop') return request.socket.destroy();
@@ -193,7 +203,12 @@ export async function startChaosFcm(faults: FaultSwitch, dir: string): Promise<C
           refused += 1;
           return answer(response, fcmReplies.unregistered());
         }
-        receipts.push({ channel: 'push', eventId: refOf(`${message.notification?.title ?? ''} ${message.notification?.body ?? ''}`) ?? '?', address: message.token, at: Date.now() });
+        receipts.push({
+          channel: 'push',
+          eventId: refOf(`${message.notification?.title ?? ''} ${message.notification?.body ?? ''}`) ?? '?',
+          address: message.token,
+          at: Date.now(),
+        });
         answer(response, { status: 200, body: { name: `projects/${projectId}/messages/0:${Date.now()}%${nextId++}` } });
       })
       .catch((error: unknown) => answer(response, { status: 500, body: { error: { code: 500, message: String(error), status: 'INTERNAL' } } }));

@@ -101,7 +101,8 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     const target = byAddress.get(`${a.eventId}|${a.channel}|${a.address}`);
     if (!target || target.expectation.outcome !== 'deliver') {
       unexpected += 1;
-      if (unexpectedSamples.length < 5) unexpectedSamples.push(`${a.channel} copy of event ${a.eventId}${target ? ' to an address expected to be refused' : ' that no delivery expects'}`);
+      if (unexpectedSamples.length < 5)
+        unexpectedSamples.push(`${a.channel} copy of event ${a.eventId}${target ? ' to an address expected to be refused' : ' that no delivery expects'}`);
       continue;
     }
     const list = copies.get(target.key) ?? [];
@@ -115,7 +116,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   for (const reason of letters.values()) deadLettered[reason] = (deadLettered[reason] ?? 0) + 1;
 
   const kills = [...input.kills].sort((a, b) => a - b);
-  const gapToKill = (at: number) => kills.find((k) => k >= at) === undefined ? Infinity : kills.find((k) => k >= at)! - at;
+  const gapToKill = (at: number) => (kills.find((k) => k >= at) === undefined ? Infinity : kills.find((k) => k >= at)! - at);
   let windowGapMaxMs = 0;
   let exactlyOnce = 0;
   let duplicates = 0;

@@ -49,7 +49,8 @@ export function createRedisReads(redis: RedisClient, keys: RedisKeys, users: rea
       const out = new Map<string, string>();
       wanted.forEach((w, i) => {
         const record = records[i] ? (JSON.parse(records[i]!) as { status: string; reason?: string }) : null;
-        if (record && ['bounced', 'failed', 'dead-lettered'].includes(record.status)) out.set(`${w.eventId}|${w.field}`, `${record.status}:${record.reason ?? '?'}`);
+        if (record && ['bounced', 'failed', 'dead-lettered'].includes(record.status))
+          out.set(`${w.eventId}|${w.field}`, `${record.status}:${record.reason ?? '?'}`);
       });
       return out;
     },

@@ -47,7 +47,10 @@ export function printReport(r: ChaosReport): void {
     ['worker SIGKILLs', r.workerKills],
     ['deliveries expected', `${r.deliveriesExpected} (${r.toDeliver} to send, ${r.toDeadLetter} to bad addresses)`],
     ['delivered exactly once', r.deliveredExactlyOnce],
-    ['duplicates', `${r.duplicates} (${r.duplicatesInWindow} in the documented window, ${r.duplicatesOutsideWindow} outside) ${JSON.stringify(r.duplicatesByChannel)}`],
+    [
+      'duplicates',
+      `${r.duplicates} (${r.duplicatesInWindow} in the documented window, ${r.duplicatesOutsideWindow} outside) ${JSON.stringify(r.duplicatesByChannel)}`,
+    ],
     ['  first copy to next SIGKILL, max', `${r.windowGapMaxMs} ms (window ${r.windowMs} ms)`],
     ['lost', r.lost],
     ['dead-lettered, by reason', JSON.stringify(r.deadLettered)],

@@ -11,13 +11,14 @@
  * With --redis-cluster the workers share a three-master Redis Cluster (AOF) and one master is
  * SIGKILLed and restarted instead of the single Redis: the scale-out invariants.
  */
+import { requireSupportedNode } from '../src/shared/node-version';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import type { HeraldConfigInput } from '../src/config/schema';
-import { loadEnv } from '../src/env';
+import { loadEnv } from '../src/config/env';
 import { ignoreTimeoutNegativeWarning } from '../src/kafka/ignore-timeout-warning';
 import { createKeys } from '../src/redis/keys';
 import { createRedisClient } from '../src/redis/redis-client';
@@ -74,7 +75,10 @@ for (const [name, value] of Object.entries({ events: EVENTS, rate: RATE, workers
 
 // The outages (20–75 s) and the Kafka restart (85 s) need calls to meet: production must last that long.
 if (EVENTS / RATE < 85) {
-  usage(`--events ${EVENTS} at --rate ${RATE} is ${Math.round(EVENTS / RATE)} s of production; the chaos schedule needs 85 s of traffic, so give at least ${85 * RATE} events or a lower --rate`);
+  usage(
+    `--events ${EVENTS} at --rate ${RATE} is ${Math.round(EVENTS / RATE)} s of production; the chaos schedule needs 85 s of traffic, so give at least ` +
+      `${85 * RATE} events or a lower --rate`,
+  );
 }
 
 const topics = { incoming: 'chaos.incoming', bulk: 'chaos.incoming.bulk', status: 'chaos.status', dlq: 'chaos.dlq' };
@@ -89,7 +93,13 @@ function workerConfig(): HeraldConfigInput {
   });
   return {
     kafka: { clientId: 'herald-chaos', topics, partitions: 6, replicationFactor: 1, sessionTimeoutMs: 10_000 },
-    channels: { email: channel('smtp'), sms: channel('twilio'), push: channel('fcm'), in_app: { ...channel('in-app'), inboxCap: 10_000 }, webhook: { enabled: false } },
+    channels: {
+      email: channel('smtp'),
+      sms: channel('twilio'),
+      push: channel('fcm'),
+      in_app: { ...channel('in-app'), inboxCap: 10_000 },
+      webhook: { enabled: false },
+    },
     batching: { channels: [] },
     templates: {
       [CHAOS_TEMPLATE]: {
@@ -103,6 +113,7 @@ function workerConfig(): HeraldConfigInput {
 }
 
 async function main(): Promise<number> {
+  requireSupportedNode();
   const logDir = path.join(dir, 'logs');
   // Fresh logs: the readiness check and the log scan read this run's lines only.
   rmSync(logDir, { recursive: true, force: true });
@@ -112,13 +123,21 @@ async function main(): Promise<number> {
   const secret = `s${randomBytes(5).toString('hex')}`;
   const random = seededRandom(SEED);
 
-  log(`starting Kafka on ${KAFKA_PORT} and ${CLUSTER ? `a Redis Cluster (AOF, appendfsync always) on ${CLUSTER_PORTS.join(', ')}` : `Redis (AOF, appendfsync always) on ${REDIS_PORT}`}`);
+  log(
+    `starting Kafka on ${KAFKA_PORT} and ` +
+      `${CLUSTER ? `a Redis Cluster (AOF, appendfsync always) on ${CLUSTER_PORTS.join(', ')}` : `Redis (AOF, appendfsync always) on ${REDIS_PORT}`}`,
+  );
   const [kafkaServer, redisServer] = await Promise.all([
     startChaosKafka(path.join(dir, 'kafka'), KAFKA_PORT),
     CLUSTER ? startChaosRedisCluster(path.join(dir, 'redis-cluster'), CLUSTER_PORTS) : startChaosRedis(path.join(dir, 'redis'), REDIS_PORT),
   ]);
-  onFailure.push(() => kafkaServer.stop(), () => redisServer.stop());
-  const redisEnv: Record<string, string> = CLUSTER ? { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: redisServer.address } : { REDIS_URL: `redis://${redisServer.address}` };
+  onFailure.push(
+    () => kafkaServer.stop(),
+    () => redisServer.stop(),
+  );
+  const redisEnv: Record<string, string> = CLUSTER
+    ? { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: redisServer.address }
+    : { REDIS_URL: `redis://${redisServer.address}` };
   const smtp = await startChaosSmtp(createFaultSwitch({ background: 0.02, random: seededRandom(SEED + 1) }));
   const twilio = await startChaosTwilio(createFaultSwitch({ background: 0.02, random: seededRandom(SEED + 2) }));
   const fcm = await startChaosFcm(createFaultSwitch({ background: 0.02, random: seededRandom(SEED + 3) }), dir);
@@ -161,7 +180,12 @@ async function main(): Promise<number> {
   await pool.start(0);
   await Promise.all(Array.from({ length: WORKERS - 1 }, (_, i) => pool.start(i + 1)));
 
-  const kafka = new Kafka({ clientId: 'herald-chaos-run', brokers: [kafkaServer.address], logLevel: logLevel.NOTHING, retry: { retries: 30, maxRetryTime: 5_000 } });
+  const kafka = new Kafka({
+    clientId: 'herald-chaos-run',
+    brokers: [kafkaServer.address],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 30, maxRetryTime: 5_000 },
+  });
   const dlq = await startDlqReader(kafka, topics.dlq, `chaos-dlq-reader-${secret}`);
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
@@ -232,7 +256,10 @@ async function main(): Promise<number> {
     if (progress !== lastProgress) {
       lastProgress = progress;
       lastChange = Date.now();
-      log(`draining: ${last.deliveredExactlyOnce} of ${last.toDeliver} delivered, ${last.lost} deliveries not accounted for yet, ${last.invalidDeadLettered} of ${produced.hostile} hostile messages dead-lettered`);
+      log(
+        `draining: ${last.deliveredExactlyOnce} of ${last.toDeliver} delivered, ${last.lost} deliveries not accounted for yet, ${last.invalidDeadLettered} ` +
+          `of ${produced.hostile} hostile messages dead-lettered`,
+      );
     }
     if (last.lost === 0 && last.invalidDeadLettered >= produced.hostile) break;
     if (Date.now() - lastChange > 60_000) {
@@ -264,7 +291,10 @@ async function main(): Promise<number> {
     killsAtSeconds: pool.kills.map((k) => Math.round((k - startedAt) / 100) / 10),
     ...last,
     invalidByReason: dlq.invalidLetters,
-    breakerOpenings: scanBreakers(pool.logs, providers.map((p) => p.name)),
+    breakerOpenings: scanBreakers(
+      pool.logs,
+      providers.map((p) => p.name),
+    ),
     // Recovery: once the outage ended, the provider took messages again.
     acceptedAfterOutage: Object.fromEntries(providers.map((p) => [p.name, p.receipts.filter((r) => r.at > (outageEnded[p.name] ?? Infinity)).length])),
     faults: Object.fromEntries(providers.map((p) => [p.name, { calls: p.faults.calls(), injected: p.faults.injected(), refusedForGood: p.refused() }])),

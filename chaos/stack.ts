@@ -65,7 +65,26 @@ export async function startChaosRedis(dir: string, port: number): Promise<ChaosS
     rmSync(pidFile, { force: true });
     const child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'yes', '--pidfile', pidFile, '--logfile', path.join(dir, 'redis.log')],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+        '--daemonize',
+        'yes',
+        '--pidfile',
+        pidFile,
+        '--logfile',
+        path.join(dir, 'redis.log'),
+      ],
       { stdio: 'ignore' },
     );
     await new Promise<void>((resolve, reject) => {
@@ -77,7 +96,13 @@ export async function startChaosRedis(dir: string, port: number): Promise<ChaosS
       const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
       client.on('error', () => undefined);
       // PING answers LOADING while the append-only file is replayed.
-      const ok = await client.connect().then(() => client.ping()).then((r) => r === 'PONG', () => false);
+      const ok = await client
+        .connect()
+        .then(() => client.ping())
+        .then(
+          (r) => r === 'PONG',
+          () => false,
+        );
       client.disconnect();
       if (ok) return Number(readFileSync(pidFile, 'utf8'));
       await sleep(100);

@@ -5,7 +5,7 @@
  * explains, the send API is reached through an https agent whose sockets open to the local port,
  * and the OAuth2 call through the `window.fetch` that google-auth-library's gaxios prefers.
  */
-import { messageOf } from '../src/errors';
+import { messageOf } from '../src/shared/errors';
 import { serve } from '../src/service/serve';
 import { agentTo } from '../test/support/fcm-endpoint';
 
@@ -18,7 +18,9 @@ if (!Number.isInteger(port) || port <= 0) {
 const TOKEN_URL = 'https://oauth2.googleapis.com/token';
 (globalThis as { window?: unknown }).window = {
   fetch: (input: string | URL, init?: RequestInit) =>
-    String(input) === TOKEN_URL ? fetch(`http://127.0.0.1:${port}/token`, init) : Promise.reject(new Error(`chaos worker: only ${TOKEN_URL} is routed, not ${String(input)}`)),
+    String(input) === TOKEN_URL
+      ? fetch(`http://127.0.0.1:${port}/token`, init)
+      : Promise.reject(new Error(`chaos worker: only ${TOKEN_URL} is routed, not ${String(input)}`)),
 };
 
 const fcmAgent = agentTo(port, { keepAlive: true });

@@ -4,8 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Message } from 'kafkajs';
-import { MESSAGE_HEADERS, messageKey } from '../src/client/event-message';
-import type { Channel, Priority } from '../src/contract/event-v1';
+import { messageKey } from '../src/client/event-message';
+import { MESSAGE_HEADERS } from '../src/contract/vocabulary';
+import type { Channel, Priority } from '../src/contract/vocabulary';
 import type { EventV2 } from '../src/contract/event-v2';
 import { recipientIdOf } from '../src/recipients/resolve-recipient';
 import { userProfileSchema, type UserProfile } from '../src/recipients/user-profile';
@@ -110,14 +111,25 @@ function pick<T>(random: () => number, mix: [T, number][]): T {
 export function planEvents(count: number, users: readonly ChaosUser[], random: () => number, secret: string): PlannedEvent[] {
   const byId = new Map(users.map((u) => [u.id, u]));
   return Array.from({ length: count }, (_, seq) => {
-    const channelCount = pick(random, [[1, 0.55], [2, 0.35], [3, 0.07], [4, 0.03]]);
+    const channelCount = pick(random, [
+      [1, 0.55],
+      [2, 0.35],
+      [3, 0.07],
+      [4, 0.03],
+    ]);
     const channels = [...CHAOS_CHANNELS].sort(() => random() - 0.5).slice(0, channelCount);
     const recipients = new Set<string>();
     const recipientCount = random() < 0.8 ? 1 : 2;
     while (recipients.size < recipientCount) {
       if (random() < 0.125) {
         const n = Math.floor(random() * 50);
-        recipients.add(pick(random, [[`email:${secret}-d${n}@direct.example.com`, 1 / 3], [`phone:+1666${String(1_000_000 + n)}`, 1 / 3], [`push:tok-${secret}-d${n}`, 1 / 3]]));
+        recipients.add(
+          pick(random, [
+            [`email:${secret}-d${n}@direct.example.com`, 1 / 3],
+            [`phone:+1666${String(1_000_000 + n)}`, 1 / 3],
+            [`push:tok-${secret}-d${n}`, 1 / 3],
+          ]),
+        );
       } else {
         recipients.add(users[Math.floor(random() * users.length)]!.id);
       }

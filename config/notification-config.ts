@@ -3,7 +3,8 @@ import { defineConfig } from '../src/config/schema';
 /**
  * Herald's configuration. Product teams edit this file; the service validates it at start-up
  * and refuses to start with a message naming the field and the fix. Every field is optional
- * and falls back to the default documented in src/config/schema.ts and in README "Configuration".
+ * and falls back to its default: docs/configuration.md lists every field, its default and meaning
+ * (generated from the schema in src/config/sections by `npm run docs:config`).
  * `HERALD_CONFIG=path/to/other.json` replaces this file (tests and the demo do).
  */
 export default defineConfig({
@@ -38,7 +39,14 @@ export default defineConfig({
     // First match wins. Marketing email waits for a daily digest at 09:00 in each recipient's time zone;
     // other normal/low email is grouped by type every 15 minutes.
     rules: [
-      { name: 'marketing-daily', channel: 'email', types: ['marketing'], window: { cron: '0 9 * * *', timeZone: 'recipient' }, maxItems: 20, overflow: 'summarize' },
+      {
+        name: 'marketing-daily',
+        channel: 'email',
+        types: ['marketing'],
+        window: { cron: '0 9 * * *', timeZone: 'recipient' },
+        maxItems: 20,
+        overflow: 'summarize',
+      },
       { name: 'email-15m', channel: 'email', priorities: ['normal', 'low'], window: { every: '15m' }, groupBy: ['type'], maxItems: 50 },
     ],
   },

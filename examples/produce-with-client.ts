@@ -64,7 +64,15 @@ export async function main({ brokers, topic = 'notifications.incoming' }: { brok
 
     // Several events in one request: all are validated first, and none is sent if one is invalid.
     const launch = await herald.publishMany([
-      { type: 'marketing', priority: 'low', category: 'product-news', recipients: ['user_7', 'user_8'], channels: ['email'], payload: { product: 'Ledger' }, deduplicationKey: 'launch-ledger-2026' },
+      {
+        type: 'marketing',
+        priority: 'low',
+        category: 'product-news',
+        recipients: ['user_7', 'user_8'],
+        channels: ['email'],
+        payload: { product: 'Ledger' },
+        deduplicationKey: 'launch-ledger-2026',
+      },
       { type: 'alert', priority: 'high', recipients: ['webhook:billing'], channels: ['webhook'], payload: { invoice: 'inv_981', state: 'overdue' } },
     ]);
     return [reset, reminder, ...launch];

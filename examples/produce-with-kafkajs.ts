@@ -48,7 +48,9 @@ export function toMessage(event: NotificationEvent): Message {
   const value = JSON.stringify(event);
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > MAX_EVENT_BYTES) {
-    throw new Error(`event ${event.id} is ${bytes} bytes as JSON; the limit is ${MAX_EVENT_BYTES}. Split the recipients or send a reference instead of the content`);
+    throw new Error(
+      `event ${event.id} is ${bytes} bytes as JSON; the limit is ${MAX_EVENT_BYTES}. Split the recipients or send a reference instead of the content`,
+    );
   }
   return { key: keyOf(event), value, headers: { ...HEADERS } };
 }

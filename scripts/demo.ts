@@ -9,11 +9,12 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Kafka, Partitioners, logLevel, type Admin } from 'kafkajs';
 import { HeraldProducer } from '../src/client/herald-producer';
-import { loadConfig } from '../src/config/load-config';
+import { loadConfig } from '../src/service/load-config';
 import type { HeraldConfig } from '../src/config/schema';
-import { loadEnv, type Env } from '../src/env';
-import { ConfigError } from '../src/errors';
-import { createLogger } from '../src/logger';
+import { loadEnv, type Env } from '../src/config/env';
+import { ConfigError } from '../src/shared/errors';
+import { requireSupportedNode } from '../src/shared/node-version';
+import { createLogger } from '../src/shared/logger';
 import { checkTemplates } from '../src/rendering/render';
 import { startService, type RunningService } from '../src/service/start-service';
 import { createApi, type Api } from './demo/api';
@@ -87,7 +88,8 @@ async function startHerald(env: Env, config: HeraldConfig): Promise<RunningServi
   const service = await starting;
   const deadline = Date.now() + 60_000;
   while (!service.isJoined()) {
-    if (Date.now() > deadline) throw new Error(`herald's worker did not join consumer group ${GROUP_ID} within 60s; if a demo was killed, wait 30s for the broker to drop it and retry`);
+    if (Date.now() > deadline)
+      throw new Error(`herald's worker did not join consumer group ${GROUP_ID} within 60s; if a demo was killed, wait 30s for the broker to drop it and retry`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return service;
@@ -137,7 +139,14 @@ async function publishAndSettle(demo: Demo, api: Api) {
   cleanups.add('disconnect the producers', async () => {
     await Promise.all([producer.disconnect(), raw.disconnect()]);
   });
-  const published = await publishScenario({ producer, raw, api, incomingTopic: topics.incoming, schedule: config.batching.schedule, run: randomBytes(2).toString('hex') });
+  const published = await publishScenario({
+    producer,
+    raw,
+    api,
+    incomingTopic: topics.incoming,
+    schedule: config.batching.schedule,
+    run: randomBytes(2).toString('hex'),
+  });
   printPublished(published);
 
   const waitStart = Date.now();
@@ -156,12 +165,18 @@ async function main(keepRunning: boolean): Promise<void> {
   const demo = await prepare();
   console.log(`… starting herald (LOG_LEVEL=${demo.env.LOG_LEVEL}: its warnings appear as JSON lines, as on-call sees them)`);
   const service = await startHerald(demo.env, demo.config);
-  console.log(`✓ herald is running at ${service.url}: worker in group ${GROUP_ID} on ${demo.config.kafka.topics.incoming}, digests on "${demo.config.batching.schedule}"`);
+  console.log(
+    `✓ herald is running at ${service.url}: worker in group ${GROUP_ID} on ${demo.config.kafka.topics.incoming}, digests on "${demo.config.batching.schedule}"`,
+  );
   const apiKey = demo.env.HERALD_API_KEYS[0] as string;
   const api = createApi(service.url, apiKey);
   await registerUsers(api);
   console.log('✓ users registered with PUT /api/users/:id');
-  printTable(null, USERS.map((u) => [u.id, u.note]), '    ');
+  printTable(
+    null,
+    USERS.map((u) => [u.id, u.note]),
+    '    ',
+  );
 
   const { published, outcomes, letters } = await publishAndSettle(demo, api);
   printDeliveries(published, outcomes, letters, OUTBOX_DIR);
@@ -190,6 +205,7 @@ function onSignal(signal: string): void {
   void exit(idle ? 0 : 130);
 }
 
+requireSupportedNode();
 const args = process.argv.slice(2);
 if (args.some((a) => a !== '--keep-running')) {
   console.error(args.includes('--help') || args.includes('-h') ? USAGE : `unknown argument ${args.find((a) => a !== '--keep-running')}\n${USAGE}`);

@@ -36,7 +36,13 @@ export function portOpen(host: string, port: number): Promise<boolean> {
 export async function brokerAnswers(brokers: string): Promise<boolean> {
   const { host, port } = brokerAddress(brokers);
   if (!(await portOpen(host, port))) return false;
-  const admin = new Kafka({ brokers: brokers.split(','), clientId: 'herald-stack', logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000 }).admin();
+  const admin = new Kafka({
+    brokers: brokers.split(','),
+    clientId: 'herald-stack',
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    connectionTimeout: 2000,
+  }).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
@@ -55,7 +61,13 @@ export async function brokerAnswers(brokers: string): Promise<boolean> {
  * already has (thousands, after many local test runs), and topic creation fails until it is done.
  */
 async function hostsTopics(brokers: string): Promise<boolean> {
-  const admin = new Kafka({ brokers: brokers.split(','), clientId: 'herald-stack', logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000 }).admin();
+  const admin = new Kafka({
+    brokers: brokers.split(','),
+    clientId: 'herald-stack',
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    connectionTimeout: 2000,
+  }).admin();
   const topic = `herald-stack.probe-${randomBytes(4).toString('hex')}`;
   try {
     await admin.connect();
@@ -146,7 +158,16 @@ export async function startBroker(stackDir: string, host: string, port: number):
   const out = openSync(path.join(stackDir, 'stdout.log'), 'a');
   const child = spawn(
     'java',
-    ['-Xms256m', '-Xmx768m', `-Dlog4j2.configurationFile=${path.join(pomDir, 'log4j2.properties')}`, `-Dherald.kafka.logFile=${path.join(stackDir, 'server.log')}`, '-cp', path.join(libDir, '*'), 'kafka.Kafka', config],
+    [
+      '-Xms256m',
+      '-Xmx768m',
+      `-Dlog4j2.configurationFile=${path.join(pomDir, 'log4j2.properties')}`,
+      `-Dherald.kafka.logFile=${path.join(stackDir, 'server.log')}`,
+      '-cp',
+      path.join(libDir, '*'),
+      'kafka.Kafka',
+      config,
+    ],
     { detached: true, stdio: ['ignore', out, out] },
   );
   child.unref();

@@ -102,7 +102,25 @@ function startNode(host: string, port: number, nodeDir: string, options: { appen
   mkdirSync(nodeDir, { recursive: true });
   const out = openSync(path.join(nodeDir, 'redis.log'), 'a');
   const persistence = options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-  const args = ['--port', String(port), '--bind', host, '--dir', nodeDir, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000', '--save', '', ...persistence, '--daemonize', 'no'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    host,
+    '--dir',
+    nodeDir,
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    'nodes.conf',
+    '--cluster-node-timeout',
+    '5000',
+    '--save',
+    '',
+    ...persistence,
+    '--daemonize',
+    'no',
+  ];
   // Detached, so `npm run cluster:up` can leave the nodes running; stop() or cluster:down ends them by pid.
   const child = spawn('redis-server', args, { detached: true, stdio: ['ignore', out, out] });
   child.unref();
@@ -127,13 +145,19 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const { ports = DEFAULT_PORTS, dir = defaultDir, host = '127.0.0.1', timeoutMs = 30_000, appendOnly = false } = options;
   if (ports.length < 3) throw new Error(`a Redis Cluster needs at least 3 masters; got ports ${ports.join(', ')}`);
   for (const port of ports) {
-    for (const p of [port, port + BUS_OFFSET]) if (await portOpen(host, p)) throw new Error(`${host}:${p} is in use; stop what listens there (npm run cluster:down for our own) or pass other ports`);
+    for (const p of [port, port + BUS_OFFSET])
+      if (await portOpen(host, p)) throw new Error(`${host}:${p} is in use; stop what listens there (npm run cluster:down for our own) or pass other ports`);
   }
   const nodes = ports.map((port) => `${host}:${port}`);
   const pids: number[] = [];
   try {
     for (const port of ports) pids.push(startNode(host, port, path.join(dir, String(port)), { appendOnly, fresh: true }));
-    for (const port of ports) await waitFor(async () => (await ask(host, port, 'PING')) === 'PONG', timeoutMs, `redis-server on ${host}:${port} did not answer (see ${path.join(dir, String(port), 'redis.log')})`);
+    for (const port of ports)
+      await waitFor(
+        async () => (await ask(host, port, 'PING')) === 'PONG',
+        timeoutMs,
+        `redis-server on ${host}:${port} did not answer (see ${path.join(dir, String(port), 'redis.log')})`,
+      );
     await run('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'], { timeout: timeoutMs });
     const ok = async (port: number) => {
       const info = await ask(host, port, 'CLUSTER', 'INFO');
@@ -146,7 +170,11 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   }
   const clusterOk = async () => {
     const ok = async (port: number) => /cluster_state:ok/.test(await ask(host, port, 'CLUSTER', 'INFO').catch(() => ''));
-    await waitFor(async () => (await Promise.all(ports.map(ok))).every(Boolean), timeoutMs, `the cluster ${nodes.join(',')} did not reach cluster_state:ok again`);
+    await waitFor(
+      async () => (await Promise.all(ports.map(ok))).every(Boolean),
+      timeoutMs,
+      `the cluster ${nodes.join(',')} did not reach cluster_state:ok again`,
+    );
   };
   return {
     nodes,
@@ -192,7 +220,12 @@ async function up(): Promise<void> {
 
 if (require.main === module) {
   const command = process.argv[2];
-  const work = command === 'up' ? up() : command === 'down' ? stopRedisCluster().then((n) => console.log(`[cluster] stopped ${n} node(s)`)) : Promise.reject(new Error('usage: redis-cluster.ts up|down'));
+  const work =
+    command === 'up'
+      ? up()
+      : command === 'down'
+        ? stopRedisCluster().then((n) => console.log(`[cluster] stopped ${n} node(s)`))
+        : Promise.reject(new Error('usage: redis-cluster.ts up|down'));
   work.catch((error: Error) => {
     console.error(`[cluster] ${error.message}`);
     process.exit(1);

@@ -1,5 +1,8 @@
-import { messageOf } from './errors';
+import { messageOf } from './shared/errors';
+import { requireSupportedNode } from './shared/node-version';
 import { serve } from './service/serve';
+
+requireSupportedNode();
 
 /** `npm start`: see {@link serve}. */
 serve().catch((error: unknown) => {

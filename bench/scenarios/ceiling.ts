@@ -74,8 +74,14 @@ export async function runCeiling(ctx: BenchContext): Promise<ScenarioResult> {
     return {
       scenario: 'ceiling',
       figures: [figure('bare consumer events/s', 'events/s', timed.kept.map(rateOf), { digits: 0 })],
-      runs: [...warm.runs.map((r) => rawRun('calibration', r)), ...timed.discarded.map((r) => rawRun('discarded (too short)', r)), ...timed.kept.map((r) => rawRun('timed', r))],
-      notes: [`ceiling: ${produced} events pre-produced in ${Math.round(produceMs / 1000)} s, read with partitionsConsumedConcurrently ${PARTITIONS_CONCURRENTLY}`],
+      runs: [
+        ...warm.runs.map((r) => rawRun('calibration', r)),
+        ...timed.discarded.map((r) => rawRun('discarded (too short)', r)),
+        ...timed.kept.map((r) => rawRun('timed', r)),
+      ],
+      notes: [
+        `ceiling: ${produced} events pre-produced in ${Math.round(produceMs / 1000)} s, read with partitionsConsumedConcurrently ${PARTITIONS_CONCURRENTLY}`,
+      ],
     };
   } finally {
     await producer.disconnect();

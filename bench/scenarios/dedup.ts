@@ -23,10 +23,22 @@ function* duplicatedEvents(users: readonly string[], n: number, seq: { next: num
 const duplicatesSeen = (stage: Stage) => stage.metric('herald_events_consumed_total', ['outcome="duplicate"']);
 
 /** N messages, half of them duplicates: done when the n/2 events' deliveries arrived and the worker reported n/2 duplicates dropped. */
-async function duplicateRun(stage: Stage, users: readonly string[], n: number, seq: { next: number }, rate: number | null): Promise<DeliveryRun & { duplicatesDropped: number }> {
+async function duplicateRun(
+  stage: Stage,
+  users: readonly string[],
+  n: number,
+  seq: { next: number },
+  rate: number | null,
+): Promise<DeliveryRun & { duplicatesDropped: number }> {
   const before = await duplicatesSeen(stage);
   const also = async () => (await duplicatesSeen(stage)) >= before + n / 2;
-  const run = await deliverEvents(stage, n, duplicatedEvents(users, n, seq), { email: n / 2, inApp: n / 2 }, { timeoutMs: timeoutFor(n, rate), what: `${n} messages (half duplicates)`, also });
+  const run = await deliverEvents(
+    stage,
+    n,
+    duplicatedEvents(users, n, seq),
+    { email: n / 2, inApp: n / 2 },
+    { timeoutMs: timeoutFor(n, rate), what: `${n} messages (half duplicates)`, also },
+  );
   return { ...run, duplicatesDropped: (await duplicatesSeen(stage)) - before };
 }
 
@@ -42,7 +54,9 @@ export async function runDedup(ctx: BenchContext): Promise<ScenarioResult> {
   const stage = await openStage(ctx, 'dedup', users);
   const seq = { next: 0 };
   let rate: number | null = null;
-  const unique = logged(ctx.log, 'dedup, no duplicates', (n: number) => deliverEvents(stage, n, singleRecipientEvents(users, n, seq), { email: n, inApp: n }, { timeoutMs: timeoutFor(n, rate), what: `${n} unique events` }));
+  const unique = logged(ctx.log, 'dedup, no duplicates', (n: number) =>
+    deliverEvents(stage, n, singleRecipientEvents(users, n, seq), { email: n, inApp: n }, { timeoutMs: timeoutFor(n, rate), what: `${n} unique events` }),
+  );
   const duplicated = logged(ctx.log, 'dedup, 50% duplicates', (n: number) => duplicateRun(stage, users, n, seq, rate));
   // A pair's duration is its shorter half's, so N grows until both halves last the minimum.
   const pair = async (n: number): Promise<Pair> => {
@@ -63,7 +77,8 @@ export async function runDedup(ctx: BenchContext): Promise<ScenarioResult> {
   const uniqueMedian = median(uniqueRates);
   const dupMedian = median(dupRates);
   const wrongDrops = timed.kept.filter((p) => p.duplicated.duplicatesDropped !== p.n / 2);
-  const rows = (kind: string, list: Pair[]) => list.flatMap((p) => [rawRun(`${kind} unique`, { ...p.unique }), rawRun(`${kind} 50% duplicates`, { ...p.duplicated })]);
+  const rows = (kind: string, list: Pair[]) =>
+    list.flatMap((p) => [rawRun(`${kind} unique`, { ...p.unique }), rawRun(`${kind} 50% duplicates`, { ...p.duplicated })]);
   return {
     scenario: 'dedup',
     figures: [
@@ -78,8 +93,14 @@ export async function runDedup(ctx: BenchContext): Promise<ScenarioResult> {
       ...rows('timed', timed.kept),
     ],
     notes: [
-      ...runNotes('dedup', timed.kept.flatMap((p) => [p.unique, p.duplicated]), seconds),
-      ...(wrongDrops.length ? [`dedup: the worker reported ${wrongDrops.map((p) => `${p.duplicated.duplicatesDropped} of ${p.n / 2}`).join(', ')} duplicates dropped`] : []),
+      ...runNotes(
+        'dedup',
+        timed.kept.flatMap((p) => [p.unique, p.duplicated]),
+        seconds,
+      ),
+      ...(wrongDrops.length
+        ? [`dedup: the worker reported ${wrongDrops.map((p) => `${p.duplicated.duplicatesDropped} of ${p.n / 2}`).join(', ')} duplicates dropped`]
+        : []),
     ],
   };
 }

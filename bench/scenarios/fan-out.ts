@@ -28,7 +28,13 @@ interface Shape {
 
 const SHAPES: Shape[] = [
   { name: 'fanout-one-to-1000', label: '1 event → 1,000 recipients', unit: 1, perEvent: 2 * AUDIENCE, events: audienceEvents },
-  { name: 'fanout-1000-to-one', label: '1,000 events → 1 recipient each', unit: AUDIENCE, perEvent: 2, events: (users, n, seq) => singleRecipientEvents(users, n, seq) },
+  {
+    name: 'fanout-1000-to-one',
+    label: '1,000 events → 1 recipient each',
+    unit: AUDIENCE,
+    perEvent: 2,
+    events: (users, n, seq) => singleRecipientEvents(users, n, seq),
+  },
 ];
 
 async function runShape(ctx: BenchContext, shape: Shape): Promise<{ figures: Figure[]; runs: Record<string, unknown>[]; notes: string[] }> {
@@ -48,7 +54,15 @@ async function runShape(ctx: BenchContext, shape: Shape): Promise<{ figures: Fig
     }
     const last = units.at(-1)!;
     const sum = (pick: (u: DeliveryRun) => number) => units.reduce((total, u) => total + pick(u), 0);
-    return { ...last, n, durationMs: sum((u) => u.durationMs), deliveries: sum((u) => u.deliveries), produceMs: sum((u) => u.produceMs), extraEmails: sum((u) => u.extraEmails), units: units.length };
+    return {
+      ...last,
+      n,
+      durationMs: sum((u) => u.durationMs),
+      deliveries: sum((u) => u.deliveries),
+      produceMs: sum((u) => u.produceMs),
+      extraEmails: sum((u) => u.extraEmails),
+      units: units.length,
+    };
   });
   const { warm, timed } = await withClose(stage, async () => {
     const warm = await calibrate(run, shape.unit, 3_000, shape.unit);
@@ -58,8 +72,16 @@ async function runShape(ctx: BenchContext, shape: Shape): Promise<{ figures: Fig
   const runs = (kind: string, list: DeliveryRun[]) => list.map((r) => rawRun(`${shape.name} ${kind}`, { ...r }));
   return {
     figures: [
-      figure(`${shape.label}: deliveries/s`, 'deliveries/s', timed.kept.map((r) => rateOf(r) * shape.perEvent)),
-      figure(`${shape.label}: worker peak RSS`, 'MB', timed.kept.map((r) => r.peakRssMb ?? NaN).filter(Number.isFinite), { aggregate: 'max', target: { op: '<=', value: RSS_TARGET_MB }, digits: 0 }),
+      figure(
+        `${shape.label}: deliveries/s`,
+        'deliveries/s',
+        timed.kept.map((r) => rateOf(r) * shape.perEvent),
+      ),
+      figure(`${shape.label}: worker peak RSS`, 'MB', timed.kept.map((r) => r.peakRssMb ?? NaN).filter(Number.isFinite), {
+        aggregate: 'max',
+        target: { op: '<=', value: RSS_TARGET_MB },
+        digits: 0,
+      }),
     ],
     runs: [...runs('calibration', warm.runs), ...runs('discarded (too short)', timed.discarded), ...runs('timed', timed.kept)],
     notes: runNotes(shape.label, timed.kept, seconds),

@@ -46,7 +46,18 @@ async function criticalWindow(stage: Stage, herald: HeraldProducer, vips: readon
     const id = randomUUID();
     const createdAt = new Date();
     sent.push({ userId, deliveryId: `${id}|${userId}|in_app`, createdAt: createdAt.getTime() });
-    publishes.push(herald.publish({ id, createdAt: createdAt.toISOString(), type: 'alert', priority: 'critical', template: BENCH_TEMPLATE, recipients: [userId], channels: ['in_app'], payload: benchPayload(i) }));
+    publishes.push(
+      herald.publish({
+        id,
+        createdAt: createdAt.toISOString(),
+        type: 'alert',
+        priority: 'critical',
+        template: BENCH_TEMPLATE,
+        recipients: [userId],
+        channels: ['in_app'],
+        payload: benchPayload(i),
+      }),
+    );
   }
   await Promise.all(publishes);
   const deadline = Date.now() + 60_000;
@@ -58,7 +69,11 @@ async function criticalWindow(stage: Stage, herald: HeraldProducer, vips: readon
       const latencies = pushed.map((t, i) => (t as number) - sent[i]!.createdAt);
       return { latencies, p50: percentile(latencies, 50)!, p99: percentile(latencies, 99)!, max: Math.max(...latencies) };
     }
-    if (Date.now() > deadline) throw new BenchFailure(`timed out waiting for critical in-app deliveries: ${missing} of ${sent.length} not pushed 60 s after the last was sent; worker log ${stage.worker.logFile}`);
+    if (Date.now() > deadline)
+      throw new BenchFailure(
+        `timed out waiting for critical in-app deliveries: ${missing} of ${sent.length} not pushed 60 s after the last was sent; ` +
+          `worker log ${stage.worker.logFile}`,
+      );
     await sleep(100);
   }
 }
@@ -87,7 +102,11 @@ async function repeatOnce(stage: Stage, herald: HeraldProducer, users: readonly 
   const floodSeconds = (Date.now() - floodStartedAt) / 1000;
   // The flood drains before the next repeat, so its idle window is idle.
   const drainFrom = Date.now();
-  await stage.waitFor({ email: base.email + floodTotal, inApp: base.inApp + floodTotal }, timeoutFor(floodTotal, floodRate), `the flood's ${floodTotal} events to drain`);
+  await stage.waitFor(
+    { email: base.email + floodTotal, inApp: base.inApp + floodTotal },
+    timeoutFor(floodTotal, floodRate),
+    `the flood's ${floodTotal} events to drain`,
+  );
   return { idle, underFlood, floodEvents: floodTotal, floodRate: floodTotal / floodSeconds, drainMs: Date.now() - drainFrom };
 }
 
@@ -110,7 +129,13 @@ export async function runPriority(ctx: BenchContext, throughputEventsPerSecond: 
       let throughput = throughputEventsPerSecond;
       if (!throughput) {
         const seq = { next: 0 };
-        const warm = await calibrate(logged(ctx.log, 'priority, throughput calibration', (n) => deliverEvents(stage, n, singleRecipientEvents(users, n, seq), { email: n, inApp: n }, { timeoutMs: 180_000, what: `${n} calibration events` })), 200, 3_000);
+        const warm = await calibrate(
+          logged(ctx.log, 'priority, throughput calibration', (n) =>
+            deliverEvents(stage, n, singleRecipientEvents(users, n, seq), { email: n, inApp: n }, { timeoutMs: 180_000, what: `${n} calibration events` }),
+          ),
+          200,
+          3_000,
+        );
         throughput = warm.rate;
         notes.push(`throughput did not run in this bench run: the flood rate is half of ${round(throughput)} events/s calibrated on this worker`);
         runs.push(...warm.runs.map((r) => rawRun('throughput calibration', { ...r })));
@@ -119,7 +144,10 @@ export async function runPriority(ctx: BenchContext, throughputEventsPerSecond: 
       const out = [];
       for (let r = 0; r < repeats; r++) {
         const one = await repeatOnce(stage, herald, users, vips, floodRate, seconds);
-        ctx.log(`priority: repeat ${r + 1}: p50/p99 idle ${one.idle.p50}/${one.idle.p99} ms, under a flood of ${round(one.floodRate)} events/s ${one.underFlood.p50}/${one.underFlood.p99} ms; flood drained in ${round(one.drainMs / 1000)} s`);
+        ctx.log(
+          `priority: repeat ${r + 1}: p50/p99 idle ${one.idle.p50}/${one.idle.p99} ms, under a flood of ${round(one.floodRate)} events/s ` +
+            `${one.underFlood.p50}/${one.underFlood.p99} ms; flood drained in ${round(one.drainMs / 1000)} s`,
+        );
         out.push(one);
       }
       return { out, floodRate };
@@ -142,14 +170,37 @@ export async function runPriority(ctx: BenchContext, throughputEventsPerSecond: 
     });
   }
   const ratios = results.out.map((r) => r.underFlood.p99 / Math.max(1, r.idle.p99));
-  notes.push(`flood: ${round(results.floodRate)} events/s of normal/low (in_app + email) for ${ctx.options.seconds + FLOOD_LEAD_MS / 1000} s per repeat; critical: ${CRITICAL_RATE}/s in-app only, ${Math.ceil(CRITICAL_RATE * seconds)} per window`);
+  notes.push(
+    `flood: ${round(results.floodRate)} events/s of normal/low (in_app + email) for ${ctx.options.seconds + FLOOD_LEAD_MS / 1000} s per repeat; critical: ` +
+      `${CRITICAL_RATE}/s in-app only, ${Math.ceil(CRITICAL_RATE * seconds)} per window`,
+  );
   return {
     scenario: 'priority',
     figures: [
-      figure('critical p50 idle', 'ms', results.out.map((r) => r.idle.p50), { digits: 0 }),
-      figure('critical p99 idle', 'ms', results.out.map((r) => r.idle.p99), { digits: 0 }),
-      figure('critical p50 under flood', 'ms', results.out.map((r) => r.underFlood.p50), { digits: 0 }),
-      figure('critical p99 under flood', 'ms', results.out.map((r) => r.underFlood.p99), { digits: 0, target: { op: '<=', value: FLOOD_P99_TARGET_MS } }),
+      figure(
+        'critical p50 idle',
+        'ms',
+        results.out.map((r) => r.idle.p50),
+        { digits: 0 },
+      ),
+      figure(
+        'critical p99 idle',
+        'ms',
+        results.out.map((r) => r.idle.p99),
+        { digits: 0 },
+      ),
+      figure(
+        'critical p50 under flood',
+        'ms',
+        results.out.map((r) => r.underFlood.p50),
+        { digits: 0 },
+      ),
+      figure(
+        'critical p99 under flood',
+        'ms',
+        results.out.map((r) => r.underFlood.p99),
+        { digits: 0, target: { op: '<=', value: FLOOD_P99_TARGET_MS } },
+      ),
       figure('critical p99 ratio flood/idle', '×', ratios, { digits: 2, target: { op: '<=', value: FLOOD_RATIO_TARGET } }),
     ],
     runs,

@@ -33,7 +33,13 @@ export async function runThroughput(ctx: BenchContext, ceilingEventsPerSecond: n
   const seq = { next: 0 };
   let rate: number | null = null;
   const run = logged(ctx.log, 'throughput', (n: number) =>
-    deliverEvents(stage, n, singleRecipientEvents(users, n, seq), { email: n, inApp: n }, { timeoutMs: timeoutFor(n, rate), what: `${n} events (in_app + email)` }),
+    deliverEvents(
+      stage,
+      n,
+      singleRecipientEvents(users, n, seq),
+      { email: n, inApp: n },
+      { timeoutMs: timeoutFor(n, rate), what: `${n} events (in_app + email)` },
+    ),
   );
   const { warm, timed } = await withClose(stage, async () => {
     const warm = await calibrate(run, 200, 3_000);
@@ -48,9 +54,17 @@ export async function runThroughput(ctx: BenchContext, ceilingEventsPerSecond: n
     scenario: 'throughput',
     figures: [
       figure('events/s', 'events/s', eventsPerSecond),
-      figure('deliveries/s', 'deliveries/s', timed.kept.map((r) => (r.deliveries / r.durationMs) * 1000)),
+      figure(
+        'deliveries/s',
+        'deliveries/s',
+        timed.kept.map((r) => (r.deliveries / r.durationMs) * 1000),
+      ),
       derivedFigure('ratio to ceiling', '', ceilingShare, { op: '>=', value: CEILING_SHARE_TARGET }, 4),
-      figure('worker peak RSS', 'MB', timed.kept.map((r) => r.peakRssMb ?? NaN).filter(Number.isFinite), { aggregate: 'max', target: { op: '<=', value: RSS_TARGET_MB }, digits: 0 }),
+      figure('worker peak RSS', 'MB', timed.kept.map((r) => r.peakRssMb ?? NaN).filter(Number.isFinite), {
+        aggregate: 'max',
+        target: { op: '<=', value: RSS_TARGET_MB },
+        digits: 0,
+      }),
     ],
     runs: [...runs('calibration', warm.runs), ...runs('discarded (too short)', timed.discarded), ...runs('timed', timed.kept)],
     notes: [

@@ -35,7 +35,10 @@ export async function waitForDeadLetters(admin: Admin, topic: string, since: Wat
   for (;;) {
     const count = countSince(since, await highWatermarks(admin, topic));
     if (count >= atLeast) return count;
-    if (Date.now() > deadline) throw new DemoError(`Expected ${atLeast} dead letter(s) on ${topic} within ${timeoutMs / 1000}s, found ${count}. Run LOG_LEVEL=info npm run demo to see why.`);
+    if (Date.now() > deadline)
+      throw new DemoError(
+        `Expected ${atLeast} dead letter(s) on ${topic} within ${timeoutMs / 1000}s, found ${count}. Run LOG_LEVEL=info npm run demo to see why.`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -53,7 +56,10 @@ export async function readDeadLetters(kafka: Kafka, admin: Admin, topic: string,
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new DemoError(`Read ${letters.length} of ${count} dead letters from ${topic} within ${timeoutMs / 1000}s; is the broker healthy?`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new DemoError(`Read ${letters.length} of ${count} dead letters from ${topic} within ${timeoutMs / 1000}s; is the broker healthy?`)),
+        timeoutMs,
+      );
       const run = consumer.run({
         autoCommit: false,
         eachMessage: async ({ partition, message }) => {

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../src/errors';
+import { ConfigError } from '../../src/shared/errors';
 
 /** A failure the demo already explained: its message says what went wrong and what to do. */
 export class DemoError extends Error {
@@ -34,7 +34,10 @@ export function explainFailure(error: unknown, context: { brokers: string; port?
     return `Port ${context.port ?? '(HTTP_PORT)'} is already in use. Stop what uses it, or unset HTTP_PORT (the demo then picks a free port).`;
   }
   if (err.name.startsWith('KafkaJS')) {
-    return `Kafka at ${context.brokers} failed: ${err.message}. Check that the broker is still up (npm run stack:up starts the local one), then run the demo again.`;
+    return (
+      `Kafka at ${context.brokers} failed: ${err.message}. Check that the broker is still up (npm run stack:up starts the local ` +
+      `one), then run the demo again.`
+    );
   }
   return err.message;
 }

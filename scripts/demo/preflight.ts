@@ -59,7 +59,9 @@ export function portOrAny(preferred: number): Promise<number> {
  */
 export function checkJava(): void {
   const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  const install = 'Install Java 17+ (Debian/Ubuntu: sudo apt install openjdk-17-jdk-headless; macOS: brew install openjdk@17) and Maven, or run your own Kafka and set KAFKA_BROKERS=host:port.';
+  const install =
+    'Install Java 17+ (Debian/Ubuntu: sudo apt install openjdk-17-jdk-headless; macOS: brew install openjdk@17) and Maven, or run your own Kafka and ' +
+    'set KAFKA_BROKERS=host:port.';
   if (result.error) throw new DemoError(`Java is needed to run the local Kafka, but \`java\` could not be started (${result.error.message}). ${install}`);
   // `java -version` writes e.g. `openjdk version "17.0.15"` (or "1.8.0_402" for Java 8) to stderr.
   const match = /version "(\d+)(?:\.(\d+))?/.exec(`${result.stderr}${result.stdout}`);

@@ -18,7 +18,10 @@ const EXTENSION: Record<string, string> = { email: 'eml', sms: 'json', push: 'js
 /** Prints what was sent, in order. */
 export function printPublished(published: Published[]): void {
   heading('Events sent to herald');
-  printTable(['#', 'EVENT', 'VIA', 'TYPE/PRIORITY', 'RECIPIENTS → CHANNELS'], published.map((p, i) => [String(i + 1), p.label, p.via, p.kind, p.route]));
+  printTable(
+    ['#', 'EVENT', 'VIA', 'TYPE/PRIORITY', 'RECIPIENTS → CHANNELS'],
+    published.map((p, i) => [String(i + 1), p.label, p.via, p.kind, p.route]),
+  );
 }
 
 /** Where a delivery landed, or why it did not. */
@@ -45,7 +48,8 @@ export function printDeliveries(published: Published[], outcomes: Outcomes, lett
   heading('Deliveries (GET /api/notifications/:id)');
   const rows = published.flatMap((p) => deliveryRows(p, outcomes.get(p), letters, outboxDir));
   printTable(['EVENT', 'RECIPIENT', 'CHANNEL', 'STATUS', 'WHERE IT LANDED / WHY NOT'], rows);
-  if (rows.some((r) => r[1]?.startsWith('direct:'))) console.log('  (direct:… is how herald names a direct address in its records and logs: a hash, never the address)');
+  if (rows.some((r) => r[1]?.startsWith('direct:')))
+    console.log('  (direct:… is how herald names a direct address in its records and logs: a hash, never the address)');
 }
 
 /** Prints the in-app inbox of each user, fetched over HTTP as an app would. */
@@ -54,7 +58,10 @@ export async function printInboxes(api: Api, userIds: string[]): Promise<void> {
     const { body } = await api<{ items: InboxEntry[] }>('GET', `/api/users/${userId}/inbox`);
     heading(`In-app inbox of ${userId} (GET /api/users/${userId}/inbox)`);
     if (body.items.length === 0) console.log('  (empty)');
-    printTable(null, body.items.map((i) => [`${i.type}/${i.priority}`, i.read ? 'read' : 'unread', clip(i.title, 30), clip(i.text, 70)]));
+    printTable(
+      null,
+      body.items.map((i) => [`${i.type}/${i.priority}`, i.read ? 'read' : 'unread', clip(i.title, 30), clip(i.text, 70)]),
+    );
   }
 }
 
@@ -67,7 +74,10 @@ export async function printEmails(outboxDir: string, digestFiles: Set<string>): 
   const rows: string[][] = [];
   for (const file of files) {
     const mail = await simpleParser(await readFile(path.join(dir, file)));
-    const to = [mail.to ?? []].flat().map((a: AddressObject) => a.text).join(', ');
+    const to = [mail.to ?? []]
+      .flat()
+      .map((a: AddressObject) => a.text)
+      .join(', ');
     rows.push([file, to, mail.subject ?? '']);
     if (digestFiles.has(file)) digests.push({ file, text: mail.text ?? '' });
   }
@@ -86,9 +96,14 @@ export function printDeadLetters(letters: ReadLetter[], topic: string): void {
     console.log(`    ${clip(letter.message, 160)}`);
     if (letter.kind === 'invalid_event') {
       const raw = Buffer.from(letter.rawBase64, 'base64').toString('utf8');
-      console.log(`    from ${letter.source.topic} partition ${letter.source.partition} offset ${letter.source.offset}, key ${letter.source.key}; raw: ${clip(raw, 60)}`);
+      console.log(
+        `    from ${letter.source.topic} partition ${letter.source.partition} offset ${letter.source.offset}, key ${letter.source.key}; raw: ${clip(raw, 60)}`,
+      );
     } else if (letter.kind === 'delivery_failed') {
-      console.log(`    event ${letter.event.id}, ${letter.delivery.recipientId} ${letter.delivery.channel} via ${letter.delivery.provider} after ${letter.delivery.attempts} attempt(s)`);
+      console.log(
+        `    event ${letter.event.id}, ${letter.delivery.recipientId} ${letter.delivery.channel} via ${letter.delivery.provider} after ` +
+          `${letter.delivery.attempts} attempt(s)`,
+      );
     }
   }
 }
@@ -106,13 +121,20 @@ export function printNextSteps(options: { url: string; apiKey: string; keepRunni
   const json = `${auth} -H 'content-type: application/json'`;
   heading('What to try next');
   if (!keepRunning) console.log('  npm run demo -- --keep-running    the same demo, then herald stays up (Ctrl-C stops it) so these curl lines work:');
-  printTable(null, [
-    [`curl -s ${url}/api/notifications/${options.exampleId} ${auth}`],
-    [`curl -s ${url}/api/users/u_alice/inbox ${auth}`],
-    [`curl -s -X PUT ${url}/api/users/u_dave ${json} -d '{"email":"dave@example.com","phone":"+14155550104"}'`],
-    [`curl -s -X POST ${url}/api/notify ${json} -d '{"type":"alert","priority":"high","recipients":["u_dave"],"channels":["email","sms"],"payload":{"title":"Hello","message":"Sent with curl"}}'`],
-    [`curl -s ${url}/readyz; curl -s ${url}/metrics | grep ^herald_`],
-  ], keepRunning ? '  ' : '    ');
+  printTable(
+    null,
+    [
+      [`curl -s ${url}/api/notifications/${options.exampleId} ${auth}`],
+      [`curl -s ${url}/api/users/u_alice/inbox ${auth}`],
+      [`curl -s -X PUT ${url}/api/users/u_dave ${json} -d '{"email":"dave@example.com","phone":"+14155550104"}'`],
+      [
+        `curl -s -X POST ${url}/api/notify ${json} -d ` +
+          `'{"type":"alert","priority":"high","recipients":["u_dave"],"channels":["email","sms"],"payload":{"title":"Hello","message":"Sent with curl"}}'`,
+      ],
+      [`curl -s ${url}/readyz; curl -s ${url}/metrics | grep ^herald_`],
+    ],
+    keepRunning ? '  ' : '    ',
+  );
   console.log('');
   printTable(null, [
     ['config/demo-config.json', 'templates, digest schedule and topics of this demo: edit and run it again'],

@@ -12,7 +12,11 @@ export const USERS = [
     profile: { email: 'alice@example.com', phone: '+14155550101', pushTokens: ['demo-device-token-alice'], timeZone: 'Europe/Paris' },
   },
   { id: 'u_bob', note: 'email; opted out of marketing', profile: { email: 'bob@example.com', preferences: { types: { marketing: false } } } },
-  { id: 'u_carol', note: 'email, phone; opted out of SMS', profile: { email: 'carol@example.com', phone: '+14155550103', preferences: { channels: { sms: false } } } },
+  {
+    id: 'u_carol',
+    note: 'email, phone; opted out of SMS',
+    profile: { email: 'carol@example.com', phone: '+14155550103', preferences: { channels: { sms: false } } },
+  },
 ];
 
 /** One thing the demo sent to herald, and what it expects back. */
@@ -64,7 +68,15 @@ function immediateEvents(run: string): Labelled[] {
   return [
     {
       label: 'password-reset',
-      input: { id: id('password-reset'), type: 'transactional', priority: 'critical', template: 'password-reset', recipients: ['u_alice'], channels: ['email'], payload: { name: 'Alice', url: 'https://example.com/reset/7Hq2' } },
+      input: {
+        id: id('password-reset'),
+        type: 'transactional',
+        priority: 'critical',
+        template: 'password-reset',
+        recipients: ['u_alice'],
+        channels: ['email'],
+        payload: { name: 'Alice', url: 'https://example.com/reset/7Hq2' },
+      },
     },
     {
       label: 'security-alert',
@@ -83,15 +95,38 @@ function immediateEvents(run: string): Labelled[] {
     // Also u_bob, so it lands on the receipts' partition after them: once it is settled, both receipts were handled.
     {
       label: 'newsletter (bob)',
-      input: { id: id('newsletter-bob'), type: 'marketing', priority: 'normal', template: 'newsletter', recipients: ['u_bob'], channels: ['email'], payload: newsletter },
+      input: {
+        id: id('newsletter-bob'),
+        type: 'marketing',
+        priority: 'normal',
+        template: 'newsletter',
+        recipients: ['u_bob'],
+        channels: ['email'],
+        payload: newsletter,
+      },
     },
     {
       label: 'welcome (direct)',
-      input: { id: id('welcome'), type: 'transactional', priority: 'high', template: 'welcome', recipients: ['email:someone@example.com'], channels: ['email'], payload: { name: 'Someone', url: 'https://example.com/start' } },
+      input: {
+        id: id('welcome'),
+        type: 'transactional',
+        priority: 'high',
+        template: 'welcome',
+        recipients: ['email:someone@example.com'],
+        channels: ['email'],
+        payload: { name: 'Someone', url: 'https://example.com/start' },
+      },
     },
     {
       label: 'unknown user',
-      input: { id: id('unknown-user'), type: 'alert', priority: 'high', recipients: ['u_nobody'], channels: ['email', 'sms'], payload: { title: 'Disk almost full', message: 'Volume /data is 95% full.' } },
+      input: {
+        id: id('unknown-user'),
+        type: 'alert',
+        priority: 'high',
+        recipients: ['u_nobody'],
+        channels: ['email', 'sms'],
+        payload: { title: 'Disk almost full', message: 'Volume /data is 95% full.' },
+      },
     },
   ];
 }
@@ -101,11 +136,27 @@ function batchedEvents(run: string): Labelled[] {
   return [
     {
       label: 'order-shipped',
-      input: { id: `demo-order-shipped-${run}`, type: 'transactional', priority: 'normal', template: 'order-shipped', recipients: ['u_alice'], channels: ['email'], payload: { order: '#1042', carrier: 'DHL' } },
+      input: {
+        id: `demo-order-shipped-${run}`,
+        type: 'transactional',
+        priority: 'normal',
+        template: 'order-shipped',
+        recipients: ['u_alice'],
+        channels: ['email'],
+        payload: { order: '#1042', carrier: 'DHL' },
+      },
     },
     {
       label: 'newsletter (alice)',
-      input: { id: `demo-newsletter-alice-${run}`, type: 'marketing', priority: 'normal', template: 'newsletter', recipients: ['u_alice'], channels: ['email'], payload: { headline: 'Spring sale', summary: 'Everything 20% off this week.' } },
+      input: {
+        id: `demo-newsletter-alice-${run}`,
+        type: 'marketing',
+        priority: 'normal',
+        template: 'newsletter',
+        recipients: ['u_alice'],
+        channels: ['email'],
+        payload: { headline: 'Spring sale', summary: 'Everything 20% off this week.' },
+      },
     },
   ];
 }
@@ -152,7 +203,10 @@ export async function publishScenario(deps: ScenarioDeps): Promise<Published[]> 
   const { id } = await expectStatus<{ id: string }>(deps.api, 202, 'POST', '/api/notify', short);
   published.push({ label: 'deploy-finished', via: 'POST /api/notify', ...describe(short), id, expected: deliveryCount(short) });
 
-  await deps.raw.send({ topic: deps.incomingTopic, messages: [{ key: 'demo-malformed', value: '{"type": "alert", "priority": "high", "recipients": ["u_alice"' }] });
+  await deps.raw.send({
+    topic: deps.incomingTopic,
+    messages: [{ key: 'demo-malformed', value: '{"type": "alert", "priority": "high", "recipients": ["u_alice"' }],
+  });
   published.push({ label: 'malformed', via: 'raw kafkajs', kind: 'not an event', route: `truncated JSON → ${deps.incomingTopic}`, expected: 0 });
   return published;
 }

@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { HeraldConfig } from '../../src/config/schema';
 import { ensureTopics } from '../../src/kafka/ensure-topics';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/shared/logger';
 import { highWatermarks } from './dead-letters';
 import { retryKafka } from './kafka-retry';
 

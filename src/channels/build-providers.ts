@@ -1,9 +1,9 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
-import { CHANNELS, type Channel } from '../contract/event-v1';
-import type { Env } from '../env';
-import { ConfigError, describeError } from '../errors';
-import type { Logger } from '../logger';
+import { CHANNELS, type Channel } from '../contract/vocabulary';
+import type { Env } from '../config/env';
+import { ConfigError, describeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import { createUserDirectory } from '../recipients/user-directory';
 import type { RedisKeys } from '../redis/keys';
 import { withBreaker, type BreakerState, type GuardedProvider } from './circuit-breaker';
@@ -12,7 +12,8 @@ import { createSmtpProvider } from './email-smtp';
 import { createInAppProvider } from './in-app';
 import { createPushOutboxProvider } from './push-outbox';
 import { createSmsOutboxProvider } from './sms-outbox';
-import { PROVIDER_IDS, type ChannelProvider, type ProviderId, type ProviderMap } from './types';
+import { type ChannelProvider, type ProviderMap } from './types';
+import { PROVIDER_IDS, type ProviderId } from '../config/provider-ids';
 import { createWebhookProvider } from './webhook-http';
 import type { RedisClient } from '../redis/commands';
 
@@ -44,7 +45,10 @@ const fcmModule = () => require('./push-fcm') as typeof import('./push-fcm');
 
 /** Names the variables a provider needs when the config lists it without them. */
 function requireEnv(provider: string, present: boolean, variables: string): void {
-  if (!present) throw new ConfigError(`channels lists the provider "${provider}" but ${variables} is not set; set it, or remove "${provider}" from the channel's providers`);
+  if (!present)
+    throw new ConfigError(
+      `channels lists the provider "${provider}" but ${variables} is not set; set it, or remove "${provider}" from the channel's providers`,
+    );
 }
 
 /** How each provider is built, by channel and id: a typed map, not a switch. */
@@ -103,7 +107,12 @@ const FACTORIES: { [C in Channel]: Record<ProviderId<C>, Factory> } = {
   webhook: {
     webhook: ({ env, config, logger, clock }) => {
       requireEnv('webhook', env.HERALD_WEBHOOK_SECRETS.length > 0, 'HERALD_WEBHOOK_SECRETS');
-      return createWebhookProvider({ secrets: env.HERALD_WEBHOOK_SECRETS, allowPrivateAddresses: config.channels.webhook.allowPrivateAddresses, clock, logger });
+      return createWebhookProvider({
+        secrets: env.HERALD_WEBHOOK_SECRETS,
+        allowPrivateAddresses: config.channels.webhook.allowPrivateAddresses,
+        clock,
+        logger,
+      });
     },
   },
 };
@@ -147,7 +156,11 @@ export function buildProviders(options: BuildProvidersOptions): ProviderMap {
         if (!factory) throw new ConfigError(`unknown ${channel} provider "${id}"; use one of ${PROVIDER_IDS[channel].join(', ')}`);
         const provider = factory({ ...options, clock });
         opened.push(provider);
-        return withBreaker(provider, settings.breaker, { clock, logger: options.logger, onStateChange: (state) => options.onBreakerChange?.(channel, id, state) });
+        return withBreaker(provider, settings.breaker, {
+          clock,
+          logger: options.logger,
+          onStateChange: (state) => options.onBreakerChange?.(channel, id, state),
+        });
       });
     }
   } catch (error) {

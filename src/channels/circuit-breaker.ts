@@ -1,7 +1,7 @@
 import CircuitBreaker from 'opossum';
-import type { Clock } from '../clock';
-import { isRetriable, RetriableError } from '../errors';
-import type { Logger } from '../logger';
+import type { Clock } from '../shared/clock';
+import { describeError, isRetriable, RetriableError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import type { ChannelProvider, OutboundMessage, SendResult } from './types';
 
 /** Breaker settings of one provider (`channels.<channel>.breaker`). */
@@ -37,21 +37,24 @@ export function withBreaker(
 ): GuardedProvider {
   const name = `${provider.channel}/${provider.id}`;
   // The action hands its call to `track`: opossum's timeout rejects fire() but cannot stop the call.
-  const breaker = new CircuitBreaker((message: OutboundMessage, track: (call: Promise<SendResult>) => void) => {
-    const call = provider.send(message);
-    track(call);
-    return call;
-  }, {
-    name,
-    timeout: settings.timeoutMs,
-    errorThresholdPercentage: settings.errorThresholdPercentage,
-    volumeThreshold: settings.volumeThreshold,
-    rollingCountTimeout: settings.rollingWindowMs,
-    rollingCountBuckets: 10,
-    resetTimeout: settings.resetTimeoutMs,
-    // true = "not a provider failure": permanent errors pass through without counting.
-    errorFilter: (error: unknown) => !isTimeout(error) && !isRetriable(error),
-  });
+  const breaker = new CircuitBreaker(
+    (message: OutboundMessage, track: (call: Promise<SendResult>) => void) => {
+      const call = provider.send(message);
+      track(call);
+      return call;
+    },
+    {
+      name,
+      timeout: settings.timeoutMs,
+      errorThresholdPercentage: settings.errorThresholdPercentage,
+      volumeThreshold: settings.volumeThreshold,
+      rollingCountTimeout: settings.rollingWindowMs,
+      rollingCountBuckets: 10,
+      resetTimeout: settings.resetTimeoutMs,
+      // true = "not a provider failure": permanent errors pass through without counting.
+      errorFilter: (error: unknown) => !isTimeout(error) && !isRetriable(error),
+    },
+  );
   let openedUntil = 0;
   const report = (state: BreakerState, level: 'warn' | 'info') => {
     deps.logger[level](`circuit breaker ${state}`, { decision: `breaker_${state}`, channel: provider.channel, provider: provider.id, breaker: name });
@@ -81,19 +84,14 @@ export function withBreaker(
       } catch (error) {
         if (isOpen(error)) {
           const waitMs = Math.max(0, openedUntil - deps.clock.now());
-          throw new RetriableError(`the ${name} circuit breaker is open after repeated failures; the delivery waits for its trial call`, 'breaker_open', error, waitMs);
+          throw new RetriableError(
+            `the ${name} circuit breaker is open after repeated failures; the delivery waits for its trial call`,
+            'breaker_open',
+            error,
+            waitMs,
+          );
         }
-        if (isTimeout(error)) {
-          // The slow call counts against the breaker now, but the delivery's outcome is the call's own:
-          // a provider that accepts late has sent the message, and a retry now would send it twice
-          // (the chaos run found such duplicates). Each provider's own timeout bounds this wait.
-          const late = call ? await call.then((result) => ({ result }), (cause: unknown) => ({ cause })) : { cause: error };
-          if ('result' in late) {
-            deps.logger.warn('provider answered after the breaker timeout; counted as a failure, delivered once', { channel: provider.channel, provider: provider.id, timeoutMs: settings.timeoutMs });
-            return late.result;
-          }
-          throw new RetriableError(`${name} did not answer within ${settings.timeoutMs} ms (channels.${provider.channel}.breaker.timeoutMs); it will be retried`, 'provider_timeout', late.cause);
-        }
+        if (isTimeout(error)) return lateOutcome(call, error, { name, provider, settings, logger: deps.logger });
         throw error;
       }
     },
@@ -104,6 +102,41 @@ export function withBreaker(
       await provider.close?.();
     },
   };
+}
+
+/**
+ * What a call slower than the breaker timeout became: it counted against the breaker, but the
+ * delivery's outcome is the call's own. A provider that accepts late has sent the message: a retry
+ * would send it twice (the chaos run found such duplicates). One that fails late failed as it says:
+ * a late 429 keeps its Retry-After (the provider is paused, the retry waits), a refused address stays
+ * permanent (bounced at once, not retried to the last attempt). Each provider's own timeout bounds this wait.
+ */
+async function lateOutcome(
+  call: Promise<SendResult> | undefined,
+  timeout: unknown,
+  ctx: { name: string; provider: ChannelProvider; settings: BreakerSettings; logger: Logger },
+): Promise<SendResult> {
+  const { name, provider, settings } = ctx;
+  if (!call)
+    throw new RetriableError(
+      `${name} did not answer within ${settings.timeoutMs} ms (channels.${provider.channel}.breaker.timeoutMs); it will be retried`,
+      'provider_timeout',
+      timeout,
+    );
+  const late = await call.then(
+    (result) => ({ result }),
+    (cause: unknown) => ({ cause }),
+  );
+  const log = { channel: provider.channel, provider: provider.id, timeoutMs: settings.timeoutMs };
+  if ('result' in late) {
+    ctx.logger.warn('provider answered after the breaker timeout; counted as a failure, delivered once', log);
+    return late.result;
+  }
+  ctx.logger.warn('provider failed after the breaker timeout; counted as a failure, its own error decides what follows', {
+    ...log,
+    error: describeError(late.cause),
+  });
+  throw late.cause;
 }
 
 const isOpen = (error: unknown) => (error as { code?: string } | null)?.code === 'EOPENBREAKER';

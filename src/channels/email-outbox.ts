@@ -1,6 +1,6 @@
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import { PermanentError } from '../errors';
+import { PermanentError } from '../shared/errors';
 import { mailOptions } from './email-message';
 import { writeOutboxFile } from './outbox-file';
 import type { ChannelProvider } from './types';

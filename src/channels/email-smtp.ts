@@ -1,6 +1,6 @@
 import nodemailer, { type SMTPPoolSentMessageInfo } from 'nodemailer';
-import { PermanentError, describeError } from '../errors';
-import type { Logger } from '../logger';
+import { PermanentError, describeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import { mailOptions } from './email-message';
 import { mapSmtpError, withoutAddresses } from './smtp-errors';
 import type { ChannelProvider } from './types';

@@ -1,4 +1,4 @@
-import { type HeraldError, PermanentError, RetriableError, networkError } from '../errors';
+import { type HeraldError, PermanentError, RetriableError, networkError } from '../shared/errors';
 
 /**
  * What one token's failure means for herald: the token is dead (prune it), it belongs to
@@ -9,18 +9,29 @@ export type FcmTokenFailure = { kind: 'unregistered' } | { kind: 'sender_mismatc
 /** The SDK's codes for a token FCM no longer knows, or that is not a token at all. */
 const DEAD_TOKEN_CODES = new Set(['messaging/registration-token-not-registered', 'messaging/invalid-registration-token']);
 /** QUOTA_EXCEEDED and its legacy forms (HTTP 429). */
-const RATE_CODES = new Set(['messaging/message-rate-exceeded', 'messaging/device-message-rate-exceeded', 'messaging/topics-message-rate-exceeded', 'messaging/quota-exceeded']);
+const RATE_CODES = new Set([
+  'messaging/message-rate-exceeded',
+  'messaging/device-message-rate-exceeded',
+  'messaging/topics-message-rate-exceeded',
+  'messaging/quota-exceeded',
+]);
 /** FCM unavailable or failing on its side; `unknown-error` is a non-JSON answer such as a proxy's 502 page. */
 const UNAVAILABLE_CODES = new Set(['messaging/server-unavailable', 'messaging/unavailable', 'messaging/internal-error', 'messaging/unknown-error']);
 const NETWORK_CODES = new Set(['app/network-error', 'app/network-timeout']);
 /** The message itself is wrong: the same payload fails the same way on every try. */
 const INVALID_MESSAGE_CODES = new Set([
-  'messaging/invalid-argument', 'messaging/invalid-payload', 'messaging/payload-size-limit-exceeded', 'messaging/invalid-data-payload-key',
-  'messaging/invalid-options', 'messaging/invalid-package-name', 'messaging/invalid-recipient',
+  'messaging/invalid-argument',
+  'messaging/invalid-payload',
+  'messaging/payload-size-limit-exceeded',
+  'messaging/invalid-data-payload-key',
+  'messaging/invalid-options',
+  'messaging/invalid-package-name',
+  'messaging/invalid-recipient',
 ]);
 /** Failures to get an OAuth2 token that are the network's, not the key's. */
 const TRANSIENT_AUTH = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|socket hang up|fetch failed|status code 5\d\d/i;
-const CREDENTIALS_FIX = 'check that GOOGLE_APPLICATION_CREDENTIALS names a valid, unrevoked service-account key of the Firebase project (and that the server clock is right)';
+const CREDENTIALS_FIX =
+  'check that GOOGLE_APPLICATION_CREDENTIALS names a valid, unrevoked service-account key of the Firebase project (and that the server clock is right)';
 
 /**
  * Error messages reach logs, delivery records and the DLQ: blank out the message's own tokens,
@@ -56,29 +67,43 @@ export function mapFcmError(error: unknown, secrets: readonly string[] = []): He
   if (NETWORK_CODES.has(code)) return networkError('FCM (fcm.googleapis.com)', error);
   if (code === 'app/invalid-credential') {
     if (TRANSIENT_AUTH.test(detail)) {
-      return new RetriableError(`Cannot get an access token from Google OAuth2 (${detail}); check the network to oauth2.googleapis.com, it will be retried`, 'fcm_auth_unavailable', error);
+      return new RetriableError(
+        `Cannot get an access token from Google OAuth2 (${detail}); check the network to oauth2.googleapis.com, it will be retried`,
+        'fcm_auth_unavailable',
+        error,
+      );
     }
     return new PermanentError(`FCM credentials were refused (${detail}); ${CREDENTIALS_FIX}`, 'fcm_invalid_credential', error);
   }
   if (code === 'messaging/mismatched-credential' || code === 'messaging/authentication-error') {
     return new PermanentError(
-      `FCM refused herald's credentials (${detail}); ${CREDENTIALS_FIX}, that its service account may send messages (Firebase Cloud Messaging API Admin role) and that the FCM API is enabled for GOOGLE_CLOUD_PROJECT`,
+      `FCM refused herald's credentials (${detail}); ${CREDENTIALS_FIX}, that its service account may send messages (Firebase Cloud Messaging API Admin ` +
+        `role) and that the FCM API is enabled for GOOGLE_CLOUD_PROJECT`,
       'fcm_permission_denied',
       error,
     );
   }
   if (code === 'messaging/third-party-auth-error') {
     return new PermanentError(
-      `FCM could not authenticate (${detail}); for iOS and web tokens upload a valid APNs key / web push certificate in the Firebase console (Project settings > Cloud Messaging), otherwise ${CREDENTIALS_FIX}`,
+      `FCM could not authenticate (${detail}); for iOS and web tokens upload a valid APNs key / web push certificate in the Firebase console (Project ` +
+        `settings > Cloud Messaging), otherwise ${CREDENTIALS_FIX}`,
       'fcm_third_party_auth',
       error,
     );
   }
   if (code === 'messaging/invalid-argument' && /project id/i.test(detail)) {
-    return new PermanentError(`FCM needs a project id (${detail}); set GOOGLE_CLOUD_PROJECT or use a service-account file with project_id`, 'fcm_no_project', error);
+    return new PermanentError(
+      `FCM needs a project id (${detail}); set GOOGLE_CLOUD_PROJECT or use a service-account file with project_id`,
+      'fcm_no_project',
+      error,
+    );
   }
   if (INVALID_MESSAGE_CODES.has(code)) {
-    return new PermanentError(`FCM refused the message as invalid (${detail}); retrying will not help, fix the push template (title, text) or the data sent`, 'fcm_invalid_message', error);
+    return new PermanentError(
+      `FCM refused the message as invalid (${detail}); retrying will not help, fix the push template (title, text) or the data sent`,
+      'fcm_invalid_message',
+      error,
+    );
   }
   return new PermanentError(`FCM send failed (${detail || 'no detail'}); retrying will not help, check the FCM setup and this error`, 'fcm_error', error);
 }

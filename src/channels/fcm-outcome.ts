@@ -1,4 +1,4 @@
-import { AddressRejectedError, type HeraldError, PermanentError, RetriableError } from '../errors';
+import { AddressRejectedError, type HeraldError, PermanentError, RetriableError } from '../shared/errors';
 import type { FcmTokenFailure } from './fcm-errors';
 import type { SendResult } from './types';
 
@@ -54,10 +54,14 @@ export function verdict(t: Tally, total: number, recorded: boolean, pruned: bool
   if (t.errors.length > 0) throw withCount(t.errors[0]!.error, t.errors.length, total);
   if (t.mismatched.length > 0) {
     throw new PermanentError(
-      `FCM says ${t.mismatched.length} of ${total} push token(s) belong to another sender (SenderId mismatch) and none was accepted; check that GOOGLE_APPLICATION_CREDENTIALS and GOOGLE_CLOUD_PROJECT name the Firebase project the app registers with (the tokens were kept)`,
+      `FCM says ${t.mismatched.length} of ${total} push token(s) belong to another sender (SenderId mismatch) and none was accepted; check that ` +
+        `GOOGLE_APPLICATION_CREDENTIALS and GOOGLE_CLOUD_PROJECT name the Firebase project the app registers with (the tokens were kept)`,
       'push_sender_mismatch',
     );
   }
   const dropped = pruned ? 'they were dropped from the profile, ' : '';
-  throw new AddressRejectedError(`FCM reports all ${total} push token(s) unregistered or invalid; ${dropped}the user must open the app to register again`, 'push_token_unregistered');
+  throw new AddressRejectedError(
+    `FCM reports all ${total} push token(s) unregistered or invalid; ${dropped}the user must open the app to register again`,
+    'push_token_unregistered',
+  );
 }

@@ -1,5 +1,5 @@
-import { systemClock, type Clock } from '../clock';
-import { type HeraldError, PermanentError, RetriableError } from '../errors';
+import { systemClock, type Clock } from '../shared/clock';
+import { type HeraldError, PermanentError, RetriableError } from '../shared/errors';
 import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 import type { ChannelProvider } from './types';
@@ -37,9 +37,17 @@ const TRANSIENT_REPLY = /^(LOADING|BUSY|READONLY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN
 function mapRedisError(error: unknown): HeraldError {
   const err = error as Error;
   if (err?.name === 'ReplyError' && !TRANSIENT_REPLY.test(err.message)) {
-    return new PermanentError(`Redis refused the inbox write (${err.message}); this is a bug or a wrong key type, not worth retrying`, 'in_app_store_error', error);
+    return new PermanentError(
+      `Redis refused the inbox write (${err.message}); this is a bug or a wrong key type, not worth retrying`,
+      'in_app_store_error',
+      error,
+    );
   }
-  return new RetriableError(`Cannot write the in-app inbox (${err?.message ?? String(error)}); check REDIS_URL and that Redis is up, it will be retried`, 'in_app_store_unavailable', error);
+  return new RetriableError(
+    `Cannot write the in-app inbox (${err?.message ?? String(error)}); check REDIS_URL and that Redis is up, it will be retried`,
+    'in_app_store_unavailable',
+    error,
+  );
 }
 
 /**
@@ -56,7 +64,8 @@ export function createInAppProvider(options: InAppOptions): ChannelProvider {
     id: 'in-app',
     channel: 'in_app',
     async send(message) {
-      if (message.to.length === 0) throw new PermanentError('In-app delivery has no user id in `to`; the dispatcher must pass the recipient user id', 'no_recipient');
+      if (message.to.length === 0)
+        throw new PermanentError('In-app delivery has no user id in `to`; the dispatcher must pass the recipient user id', 'no_recipient');
       const entry: InboxEntry = {
         id: message.deliveryId,
         eventId: message.eventId,

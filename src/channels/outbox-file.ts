@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { RetriableError } from '../errors';
+import { RetriableError } from '../shared/errors';
 
 /**
  * A file name for a delivery: its id with unsafe characters replaced, plus a hash of the raw
@@ -9,7 +9,10 @@ import { RetriableError } from '../errors';
  * name: a resend overwrites its file instead of adding a second one.
  */
 export function outboxFileName(deliveryId: string, extension: string): string {
-  const readable = deliveryId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_').slice(0, 80);
+  const readable = deliveryId
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, 80);
   const digest = createHash('sha256').update(deliveryId).digest('hex').slice(0, 16);
   return `${readable}-${digest}.${extension}`;
 }

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { Agent } from 'node:http';
 import { applicationDefault, cert, deleteApp, initializeApp, type Credential, type ServiceAccount } from 'firebase-admin/app';
 import { getMessaging, type Messaging } from 'firebase-admin/messaging';
-import { AddressRejectedError, ConfigError, RetriableError, describeError } from '../errors';
-import type { Logger } from '../logger';
+import { AddressRejectedError, ConfigError, RetriableError, describeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import type { RedisKeys } from '../redis/keys';
 import { classifyFcmFailure, mapFcmError, type FcmTokenFailure } from './fcm-errors';
 import { tally, verdict, type TokenOutcome } from './fcm-outcome';
@@ -40,7 +40,11 @@ function credentialFrom(file: string | undefined, agent: Agent | undefined): Cre
   try {
     json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (error) {
-    throw new ConfigError(`GOOGLE_APPLICATION_CREDENTIALS (${file}) is not a readable JSON key file (${describeError(error)}); point it at the service-account key downloaded from the Firebase console`, error);
+    throw new ConfigError(
+      `GOOGLE_APPLICATION_CREDENTIALS (${file}) is not a readable JSON key file (${describeError(error)}); point it at the service-account key ` +
+        `downloaded from the Firebase console`,
+      error,
+    );
   }
   // Workload identity federation and gcloud user credentials are not service accounts:
   // Google's own loader reads them from the same GOOGLE_APPLICATION_CREDENTIALS.
@@ -48,7 +52,11 @@ function credentialFrom(file: string | undefined, agent: Agent | undefined): Cre
   try {
     return cert(json as ServiceAccount, agent);
   } catch (error) {
-    throw new ConfigError(`GOOGLE_APPLICATION_CREDENTIALS (${file}) is not a valid service-account key (${describeError(error)}); download a new key from Firebase console > Project settings > Service accounts`, error);
+    throw new ConfigError(
+      `GOOGLE_APPLICATION_CREDENTIALS (${file}) is not a valid service-account key (${describeError(error)}); download a new key from Firebase console > ` +
+        `Project settings > Service accounts`,
+      error,
+    );
   }
 }
 
@@ -102,7 +110,12 @@ export function createFcmPushProvider(options: FcmPushProviderOptions): ChannelP
     try {
       return new Set(await redis.smembers(keys.pushAccepted(message.deliveryId)));
     } catch (error) {
-      throw new RetriableError(`Cannot read which push tokens already got delivery ${message.deliveryId} (${describeError(error)}); check REDIS_URL and that Redis is up, it will be retried`, 'push_state_unavailable', error);
+      throw new RetriableError(
+        `Cannot read which push tokens already got delivery ${message.deliveryId} (${describeError(error)}); check REDIS_URL and that ` +
+          `Redis is up, it will be retried`,
+        'push_state_unavailable',
+        error,
+      );
     }
   }
 
@@ -111,7 +124,11 @@ export function createFcmPushProvider(options: FcmPushProviderOptions): ChannelP
     if (tokens.length === 0) return true;
     const key = keys.pushAccepted(message.deliveryId);
     try {
-      const results = await redis.multi().sadd(key, ...tokens).expire(key, options.acceptedRetentionSeconds).exec();
+      const results = await redis
+        .multi()
+        .sadd(key, ...tokens)
+        .expire(key, options.acceptedRetentionSeconds)
+        .exec();
       const failed = results?.find(([error]) => error);
       if (!results || failed) throw failed?.[0] ?? new Error('transaction aborted');
       return true;
@@ -144,13 +161,17 @@ export function createFcmPushProvider(options: FcmPushProviderOptions): ChannelP
       const before = await acceptedBefore(message);
       const pending = all.filter((t) => !before.has(t));
       if (pending.length < all.length) logger.info('push tokens already accepted skipped', { ...logFields(message), count: all.length - pending.length });
-      const t = tally(all.filter((token) => before.has(token)), pending.length > 0 ? await sendToTokens(messaging, message, pending) : []);
+      const t = tally(
+        all.filter((token) => before.has(token)),
+        pending.length > 0 ? await sendToTokens(messaging, message, pending) : [],
+      );
 
       const recorded = await recordAccepted(message, t.fresh);
       // SenderId mismatch is only the tokens' fault if this project demonstrably reaches the
       // user's app: a wrong GOOGLE_APPLICATION_CREDENTIALS must not wipe every user's tokens.
       const pruned = await prune(message, t.accepted.length > 0 ? [...t.dead, ...t.mismatched] : t.dead);
-      if (t.mismatched.length > 0 && t.accepted.length === 0) logger.warn('push tokens kept despite sender mismatch', { ...logFields(message), count: t.mismatched.length });
+      if (t.mismatched.length > 0 && t.accepted.length === 0)
+        logger.warn('push tokens kept despite sender mismatch', { ...logFields(message), count: t.mismatched.length });
       const result = verdict(t, all.length, recorded, pruned);
       const rejected = result.recipients?.rejected.length ?? 0;
       if (rejected > 0) logger.warn('push partly delivered', { ...logFields(message), accepted: t.accepted.length, rejected });

@@ -59,7 +59,7 @@ export function countSmsSegments(text: string): SmsSegments {
   let units = 0;
   let segments = 1;
   let used = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const length = gsm ? 1 : charLength(text, i);
     const width = gsm ? (GSM_SEPTETS[text.charCodeAt(i)] as number) : length;
     if (used + width > limit.part) {

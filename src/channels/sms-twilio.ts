@@ -2,9 +2,9 @@ import http from 'node:http';
 import type https from 'node:https';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
-import { systemClock, type Clock } from '../clock';
-import { AddressRejectedError, type HeraldError, PermanentError, httpStatusError, networkError, parseRetryAfter } from '../errors';
-import type { Logger } from '../logger';
+import { systemClock, type Clock } from '../shared/clock';
+import { AddressRejectedError, type HeraldError, PermanentError, httpStatusError, networkError, parseRetryAfter } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import { e164 } from '../recipients/user-profile';
 import { countSmsSegments } from './sms-segments';
 import type { ChannelProvider, OutboundMessage } from './types';
@@ -60,7 +60,11 @@ class HeraldRequestClient extends twilio.RequestClient {
   // The SDK builds only an https agent; a plain-http base URL (local API) gets its own, closed with ours.
   private readonly httpAgent = new http.Agent({ keepAlive: true });
 
-  constructor(private readonly baseUrl: string | undefined, timeoutMs: number, private readonly clock: Clock) {
+  constructor(
+    private readonly baseUrl: string | undefined,
+    timeoutMs: number,
+    private readonly clock: Clock,
+  ) {
     // autoRetry stays off: the dispatcher's retrier owns retries and backoff.
     super({ timeout: timeoutMs, autoRetry: false });
     this.axios.defaults.httpAgent = this.httpAgent;
@@ -109,7 +113,11 @@ export function mapTwilioError(error: unknown, timeoutMs: number): HeraldError {
       return new Refusal(`${WHAT} refused the number (${detail}); ${known.fix}`, known.code, cause);
     }
     if (err.status === 401 || err.status === 403) {
-      return new PermanentError(`${WHAT} refused herald's credentials (${err.status}: ${detail}); check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN`, 'twilio_auth', cause);
+      return new PermanentError(
+        `${WHAT} refused herald's credentials (${err.status}: ${detail}); check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN`,
+        'twilio_auth',
+        cause,
+      );
     }
     return httpStatusError(WHAT, err.status, detail, { retryAfterMs: err.retryAfterMs, cause });
   }
@@ -118,21 +126,27 @@ export function mapTwilioError(error: unknown, timeoutMs: number): HeraldError {
     const timedOut = err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT';
     return networkError(WHAT, timedOut ? Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }) : cause);
   }
-  return new PermanentError(`Twilio SDK failed before calling the API (${cause.name}: ${message}); check the Twilio settings, this will not be retried`, 'twilio_error', cause);
+  return new PermanentError(
+    `Twilio SDK failed before calling the API (${cause.name}: ${message}); check the Twilio settings, this will not be retried`,
+    'twilio_error',
+    cause,
+  );
 }
 
 /** Refuses, before any call, a number that is not E.164 or a body longer than `maxSegments`. */
 function checkMessage(message: OutboundMessage, maxSegments: number): number {
   if (message.to.length === 0 || message.to.some((to) => !e164.safeParse(to).success)) {
     throw new PermanentError(
-      `The recipient's phone number is not in E.164 form (such as +14155550100); fix the user's phone in the directory, or the number in the event for a direct recipient`,
+      `The recipient's phone number is not in E.164 form (such as +14155550100); fix the user's phone in the directory, or the number in the ` +
+        `event for a direct recipient`,
       'invalid_phone_number',
     );
   }
   const { segments, encoding } = countSmsSegments(message.content.text);
   if (segments > maxSegments) {
     throw new PermanentError(
-      `The SMS text needs ${segments} ${encoding} segments, more than the limit of ${maxSegments}; shorten the template for event type ${message.meta.type} or raise channels.sms.maxSegments`,
+      `The SMS text needs ${segments} ${encoding} segments, more than the limit of ${maxSegments}; shorten the template for event type ${message.meta.type} ` +
+        `or raise channels.sms.maxSegments`,
       'sms_too_long',
     );
   }

@@ -1,10 +1,23 @@
 import type { NodemailerError } from 'nodemailer';
-import { type HeraldError, PermanentError, RetriableError } from '../errors';
+import { type HeraldError, PermanentError, RetriableError } from '../shared/errors';
 
 /** Codes of errors that ended or never opened the connection: the server may be back later. */
 const CONNECTION_CODES = new Set([
-  'ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ETLS', 'EPROXY', 'EPROTOCOL', 'EMAXLIMIT',
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
+  'ECONNECTION',
+  'ETIMEDOUT',
+  'ESOCKET',
+  'EDNS',
+  'ETLS',
+  'EPROXY',
+  'EPROTOCOL',
+  'EMAXLIMIT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
 ]);
 
 /**
@@ -40,7 +53,8 @@ export function mapSmtpError(error: unknown): HeraldError {
   const code = err.code ?? '';
   if (CONNECTION_CODES.has(code) || CONNECTION_CODES.has(err.originalCode ?? '')) {
     return new RetriableError(
-      `Cannot reach the SMTP server (${[code, err.originalCode].filter(Boolean).join('/')}: ${reply}); check SMTP_URL and that the server is up, it will be retried`,
+      `Cannot reach the SMTP server (${[code, err.originalCode].filter(Boolean).join('/')}: ${reply}); check SMTP_URL and that the ` +
+        `server is up, it will be retried`,
       'smtp_unavailable',
       error,
     );

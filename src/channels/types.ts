@@ -1,4 +1,4 @@
-import type { Channel } from '../contract/event-v1';
+import type { Channel } from '../contract/vocabulary';
 
 /** What a template produced for one delivery; each channel uses the fields it needs. */
 export interface RenderedContent {
@@ -48,7 +48,7 @@ export interface SendResult {
 
 /**
  * A channel provider (after notifme-sdk): an id and a send that resolves when the provider
- * accepted the message, or throws a RetriableError / PermanentError from src/errors.ts.
+ * accepted the message, or throws a RetriableError / PermanentError from src/shared/errors.ts.
  */
 export interface ChannelProvider {
   readonly id: string;
@@ -65,15 +65,3 @@ export interface ChannelProvider {
  * rather than a switch. (`GuardedProvider` is a ChannelProvider plus its breaker's state.)
  */
 export type ProviderMap = Record<Channel, readonly import('./circuit-breaker').GuardedProvider[]>;
-
-/** Provider ids herald can build, per channel (`*-outbox` are the local file sinks). */
-export const PROVIDER_IDS = {
-  email: ['smtp', 'email-outbox'],
-  sms: ['twilio', 'sms-outbox'],
-  push: ['fcm', 'push-outbox'],
-  in_app: ['in-app'],
-  webhook: ['webhook'],
-} as const satisfies Record<Channel, readonly string[]>;
-
-/** A provider id valid for channel `C`. */
-export type ProviderId<C extends Channel = Channel> = (typeof PROVIDER_IDS)[C][number];

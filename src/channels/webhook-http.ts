@@ -1,7 +1,7 @@
-import { systemClock, type Clock } from '../clock';
-import { type HeraldError, PermanentError, describeError, httpStatusError, networkError, parseRetryAfter } from '../errors';
-import type { Logger } from '../logger';
-import { ALLOW_PRIVATE_SWITCH } from './private-address';
+import { systemClock, type Clock } from '../shared/clock';
+import { type HeraldError, PermanentError, describeError, httpStatusError, networkError, parseRetryAfter } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import { ALLOW_PRIVATE_SWITCH } from '../shared/private-address';
 import { createWebhookTransport, PrivateAddressError, type PostAnswer } from './webhook-post';
 import { parseWebhookSecrets, signWebhook } from './webhook-signature';
 import type { ChannelProvider, OutboundMessage } from './types';
@@ -71,7 +71,9 @@ export function webhookBody(message: OutboundMessage): WebhookBody {
  * (outside printable ASCII, and `%` itself) percent-encoded, since event ids are free text.
  */
 export function webhookIdFor(idempotencyKey: string): string {
-  return idempotencyKey.replace(/[^\x21-\x24\x26-\x7e]/gu, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+  return idempotencyKey.replace(/[^\x21-\x24\x26-\x7e]/gu, (c) =>
+    [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
 }
 
 /** Origin and path only: query strings and user info can hold tokens and never reach a log or an error. */
@@ -79,7 +81,10 @@ const safeUrl = (url: URL) => `${url.origin}${url.pathname}`;
 
 function targetOf(message: OutboundMessage): URL {
   if (message.to.length !== 1) {
-    throw new PermanentError(`A webhook message needs exactly one endpoint URL, got ${message.to.length}; this is a bug in endpoint resolution`, 'webhook_invalid_target');
+    throw new PermanentError(
+      `A webhook message needs exactly one endpoint URL, got ${message.to.length}; this is a bug in endpoint resolution`,
+      'webhook_invalid_target',
+    );
   }
   let url: URL;
   try {
@@ -88,7 +93,10 @@ function targetOf(message: OutboundMessage): URL {
     throw new PermanentError('The webhook endpoint is not a valid URL; fix it in channels.webhook of the notification config', 'webhook_invalid_target');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new PermanentError(`The webhook endpoint uses ${url.protocol}; only http and https are supported, fix it in the notification config`, 'webhook_invalid_target');
+    throw new PermanentError(
+      `The webhook endpoint uses ${url.protocol}; only http and https are supported, fix it in the notification config`,
+      'webhook_invalid_target',
+    );
   }
   return url;
 }
@@ -108,7 +116,10 @@ function answerError(what: string, response: PostAnswer, url: URL, now: number):
     return new PermanentError(`${what} redirected (${status})${to}; herald does not follow redirects, configure the final URL`, 'webhook_redirect');
   }
   if (status === 410) {
-    return new PermanentError(`${what} answered 410 Gone: the receiver retired it; remove the endpoint from channels.webhook in the notification config`, 'webhook_gone');
+    return new PermanentError(
+      `${what} answered 410 Gone: the receiver retired it; remove the endpoint from channels.webhook in the notification config`,
+      'webhook_gone',
+    );
   }
   // A 503 may carry Retry-After as well as a 429.
   return httpStatusError(what, status, detail, { retryAfterMs: parseRetryAfter(response.header('retry-after'), now) });
@@ -118,7 +129,8 @@ function answerError(what: string, response: PostAnswer, url: URL, now: number):
 function privateAddressError(what: string, url: URL, error: PrivateAddressError): PermanentError {
   const where = error.address === url.hostname ? `is ${error.address}` : `resolves to ${error.address}`;
   return new PermanentError(
-    `${what} ${where}, a ${error.range} address: herald sends webhooks to public addresses only. If this receiver is yours, on your own network, set ${ALLOW_PRIVATE_SWITCH} to true in the notification config`,
+    `${what} ${where}, a ${error.range} address: herald sends webhooks to public addresses only. If this receiver is yours, on your own network, set ` +
+      `${ALLOW_PRIVATE_SWITCH} to true in the notification config`,
     'webhook_private_address',
     error,
   );

@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { privateRangeOf } from './private-address';
+import { privateRangeOf } from '../shared/private-address';
 
 /** A webhook host that is, or resolves to, an address in a non-public range. */
 export class PrivateAddressError extends Error {
@@ -24,7 +24,11 @@ export class PrivateAddressError extends Error {
  * address when the config is checked and to 127.0.0.1 later (DNS rebinding) is refused then.
  * Any private address among the answers refuses them all: a name mixing both is not a partner's.
  */
-export const publicOnlyLookup = ((hostname: string, options: LookupOptions, callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void) => {
+export const publicOnlyLookup = ((
+  hostname: string,
+  options: LookupOptions,
+  callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
+) => {
   dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error, '');
     const refused = addresses.map((a) => ({ address: a.address, range: privateRangeOf(a.address) })).find((a) => a.range !== null);
@@ -65,7 +69,12 @@ export function createWebhookTransport(options: WebhookTransportOptions = {}) {
     if (range) return Promise.reject(new PrivateAddressError(url.hostname, range));
     const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:'];
     return new Promise<PostAnswer>((resolve, reject) => {
-      const request = (url.protocol === 'https:' ? https : http).request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent, signal });
+      const request = (url.protocol === 'https:' ? https : http).request(url, {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        agent,
+        signal,
+      });
       request.on('error', (error) => reject(signal.aborted ? signal.reason : error));
       request.on('response', (response) => {
         // Drain and drop the body so the connection goes back to the pool; the signal still bounds it.

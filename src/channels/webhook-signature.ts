@@ -1,5 +1,5 @@
 import { webhookSecretKey, webhookSignature } from '../client/verify-webhook';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../shared/errors';
 
 // The HMAC itself lives in the partners' verifier (src/client/verify-webhook.ts), so herald signs
 // exactly what receivers check.
@@ -32,7 +32,9 @@ export interface SignWebhookInput {
 /** Secrets shorter than this are refused: a short HMAC key can be guessed (Standard Webhooks recommends 24 to 64 bytes). */
 export const MIN_SECRET_BYTES = 16;
 
-const FORMAT = 'expected one secret, or two (new, then old) while rotating, each `whsec_<base64 of 16 to 64 random bytes>` (or a raw string of at least 16 bytes), e.g. whsec_$(openssl rand -base64 32)';
+const FORMAT =
+  'expected one secret, or two (new, then old) while rotating, each `whsec_<base64 of 16 to 64 random bytes>` (or a raw string of at least 16 bytes), e.g. ' +
+  'whsec_$(openssl rand -base64 32)';
 
 /**
  * Checks the signing secrets at start-up and returns their HMAC keys. One secret normally; two while

@@ -1,11 +1,12 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { systemClock } from '../clock';
-import { loadConfig } from '../config/load-config';
+import { systemClock } from '../shared/clock';
+import { loadConfig } from '../service/load-config';
 import type { HeraldConfig } from '../config/schema';
-import { loadEnv, type Env } from '../env';
+import { loadEnv, type Env } from '../config/env';
 import { createDeliveryStore, type DeliveryStore } from '../delivery-state/delivery-store';
 import { readDeadLetters, type ReadRange, type StoredLetter } from '../dlq/dlq-reader';
-import { ConfigError, describeError, messageOf } from '../errors';
+import { ConfigError, describeError, messageOf } from '../shared/errors';
+import { createCliKafka } from '../kafka/create-kafka';
+import type { KafkaAdmin, KafkaClient } from '../kafka/types';
 import type { RedisClient } from '../redis/commands';
 import { createKeys, type RedisKeys } from '../redis/keys';
 import { createRedisClient, redisTarget } from '../redis/redis-client';
@@ -26,8 +27,8 @@ export interface GlobalOptions {
 export function createCliContext(options: GlobalOptions, source?: NodeJS.ProcessEnv) {
   let env: Env | undefined;
   let config: Promise<HeraldConfig> | undefined;
-  let kafka: Kafka | undefined;
-  let admin: Promise<Admin> | undefined;
+  let kafka: KafkaClient | undefined;
+  let admin: Promise<KafkaAdmin> | undefined;
   let redis: Promise<RedisClient> | undefined;
   let deliveries: Promise<DeliveryStore> | undefined;
   const closers: (() => Promise<unknown>)[] = [];
@@ -46,18 +47,21 @@ export function createCliContext(options: GlobalOptions, source?: NodeJS.Process
     clock: systemClock,
     async config(): Promise<HeraldConfig> {
       config ??= loadConfig(options.config ?? getEnv().HERALD_CONFIG).catch((error: unknown) => {
-        throw new CliError(`${error instanceof ConfigError ? error.message : describeError(error)}\nRun "herald config check" to see every problem.`, EXIT.usage);
+        throw new CliError(
+          `${error instanceof ConfigError ? error.message : describeError(error)}\nRun "herald config check" to see every problem.`,
+          EXIT.usage,
+        );
       });
       return config;
     },
     keys(): RedisKeys {
       return createKeys(getEnv().HERALD_REDIS_PREFIX);
     },
-    kafka(): Kafka {
-      kafka ??= new Kafka({ brokers: getEnv().KAFKA_BROKERS, clientId: 'herald-cli', logLevel: logLevel.NOTHING, connectionTimeout: 3_000, retry: { retries: 2, initialRetryTime: 200 } });
+    kafka(): KafkaClient {
+      kafka ??= createCliKafka(getEnv().KAFKA_BROKERS);
       return kafka;
     },
-    async admin(): Promise<Admin> {
+    async admin(): Promise<KafkaAdmin> {
       admin ??= (async () => {
         const client = context.kafka().admin();
         try {
@@ -73,7 +77,13 @@ export function createCliContext(options: GlobalOptions, source?: NodeJS.Process
     async redis(): Promise<RedisClient> {
       redis ??= (async () => {
         // One quick try: the command fails with a clear message instead of retrying forever.
-        const client = createRedisClient(getEnv(), { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3_000, reconnect: false, enableOfflineQueue: false });
+        const client = createRedisClient(getEnv(), {
+          lazyConnect: true,
+          maxRetriesPerRequest: 1,
+          connectTimeout: 3_000,
+          reconnect: false,
+          enableOfflineQueue: false,
+        });
         client.on('error', () => undefined);
         try {
           await client.connect();
@@ -91,7 +101,13 @@ export function createCliContext(options: GlobalOptions, source?: NodeJS.Process
     async deliveries(): Promise<DeliveryStore> {
       deliveries ??= (async () => {
         const [client, config] = await Promise.all([context.redis(), context.config()]);
-        return createDeliveryStore({ redis: client, keys: context.keys(), clock: systemClock, retentionSeconds: config.deliveryState.retentionSeconds, leaseMs: config.dedup.sendLeaseMs });
+        return createDeliveryStore({
+          redis: client,
+          keys: context.keys(),
+          clock: systemClock,
+          retentionSeconds: config.deliveryState.retentionSeconds,
+          leaseMs: config.dedup.sendLeaseMs,
+        });
       })();
       return deliveries;
     },
@@ -106,7 +122,12 @@ export function createCliContext(options: GlobalOptions, source?: NodeJS.Process
     },
     /** Closes whatever was opened. */
     async close(): Promise<void> {
-      await Promise.allSettled(closers.splice(0).reverse().map((close) => close()));
+      await Promise.allSettled(
+        closers
+          .splice(0)
+          .reverse()
+          .map((close) => close()),
+      );
     },
   };
   return context;

@@ -1,9 +1,4 @@
-import { escapeControls } from '../text/control-chars';
-
-/** `1 attempt`, `3 attempts`: a count and its noun, in the plural unless it is one. */
-export function countOf(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
+import { escapeControls } from '../shared/control-chars';
 
 /** A column of a text table: its header and how to read a cell from a row. */
 export interface Column<T> {
@@ -28,7 +23,12 @@ export function line(strings: TemplateStringsArray, ...values: unknown[]): strin
  * (see {@link line}), so a row is always one line and its columns stay where they are.
  */
 export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-  const cells = rows.map((row) => columns.map((c) => { const v = c.value(row); return v === null || v === undefined || v === '' ? '-' : escapeControls(String(v)); }));
+  const cells = rows.map((row) =>
+    columns.map((c) => {
+      const v = c.value(row);
+      return v === null || v === undefined || v === '' ? '-' : escapeControls(String(v));
+    }),
+  );
   // A loop, not Math.max(...cells): spreading 120,000 rows as arguments overflows the stack.
   const widths = columns.map((c, i) => cells.reduce((widest, r) => Math.max(widest, r[i]!.length), c.header.length));
   const line = (values: string[]) =>

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ignoreTimeoutNegativeWarning } from '../kafka/ignore-timeout-warning';
-import { escapeControlsKeepingLines } from '../text/control-chars';
+import { requireSupportedNode } from '../shared/node-version';
+import { escapeControlsKeepingLines } from '../shared/control-chars';
 import { EXIT } from './cli-error';
 import { registerBreakers } from './commands/breakers';
 import { registerConfigCheck } from './commands/config-check';
@@ -59,7 +60,15 @@ export function buildProgram(exit: (code: number) => void, now: () => number = D
 
 /** Runs `herald` with the process's arguments and exits with the command's code. */
 export async function main(argv: string[] = process.argv): Promise<void> {
+  requireSupportedNode();
   ignoreTimeoutNegativeWarning();
+  // `herald dlq list | head`: the reader closing the pipe ends the command quietly, not with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? EXIT.ok);
+    });
+  }
   let code: number = EXIT.ok;
   try {
     await buildProgram((c) => (code = c)).parseAsync(argv);

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { CHANNELS } from '../contract/event-v1';
+import { CHANNELS } from '../contract/vocabulary';
 import { parseDuration } from '../time/duration';
 
 /** `--since`: a duration back from now (`90m`, `1h`, `2d`) or an ISO instant; epoch ms. */
@@ -28,7 +28,8 @@ export function parseChannel(text: string): string {
 
 /** A dead letter id, `<partition>:<offset>` as `herald dlq list` prints it. */
 export function parseLetterId(text: string): string {
-  if (!/^\d+:\d+$/.test(text)) throw new InvalidArgumentError(`"${text}" is not a dead letter id; use <partition>:<offset> as the ID column of "herald dlq list" shows it`);
+  if (!/^\d+:\d+$/.test(text))
+    throw new InvalidArgumentError(`"${text}" is not a dead letter id; use <partition>:<offset> as the ID column of "herald dlq list" shows it`);
   return text;
 }
 

@@ -1,5 +1,5 @@
-import { describeError } from '../errors';
-import { escapeControlsKeepingLines } from '../text/control-chars';
+import { describeError } from '../shared/errors';
+import { escapeControlsKeepingLines } from '../shared/control-chars';
 import { createCliContext, type CliContext, type GlobalOptions } from './cli-context';
 import { CliError, EXIT } from './cli-error';
 
@@ -25,7 +25,11 @@ export const processOutput: Output = {
  * an exit code: the body's own (0 when it returns nothing), a {@link CliError}'s, or 4 for anything
  * unexpected, always with a message on stderr.
  */
-export async function runCommand(globals: GlobalOptions, body: (ctx: CliContext, io: Output) => Promise<number | void>, io: Output = processOutput): Promise<number> {
+export async function runCommand(
+  globals: GlobalOptions,
+  body: (ctx: CliContext, io: Output) => Promise<number | void>,
+  io: Output = processOutput,
+): Promise<number> {
   const ctx = createCliContext(globals);
   try {
     return (await body(ctx, io)) ?? EXIT.ok;

@@ -1,14 +1,9 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import { completeEvent } from '../contract/complete-event';
 import type { EventV2 } from '../contract/event-v2';
 import { LIMITS } from '../contract/limits';
-import { ValidationError } from '../errors';
-
-/** Headers on every message the client sends; the worker reads the version from the body, these are for people and tools. */
-export const MESSAGE_HEADERS = {
-  'herald-schema-version': '2',
-  'content-type': 'application/json',
-} as const;
+import { MESSAGE_HEADERS } from '../contract/vocabulary';
+import { ValidationError } from '../shared/errors';
 
 /** One event ready for `producer.send`: the validated event and the Kafka message that carries it. */
 export interface EventMessage {

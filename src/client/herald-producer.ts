@@ -1,7 +1,8 @@
-import { Kafka, Partitioners, type Message, type Producer, type RecordMetadata } from 'kafkajs';
-import { systemClock, type Clock } from '../clock';
+import { clientForBrokers, createProducer } from '../kafka/producer';
+import type { KafkaClient, KafkaProducer, OutgoingMessage, SendReceipt } from '../kafka/types';
+import { systemClock, type Clock } from '../shared/clock';
 import type { EventInput } from '../contract/complete-event';
-import { ConfigError, RetriableError, ValidationError, describeError } from '../errors';
+import { ConfigError, RetriableError, ValidationError, describeError } from '../shared/errors';
 import { toEventMessage, type EventMessage } from './event-message';
 import { PublishError } from './publish-error';
 import { injectTraceContext } from '../tracing/kafka-headers';
@@ -11,7 +12,7 @@ export interface HeraldProducerOptions {
   /** Brokers as `host:port`, used to build a kafkajs client when `kafka` is not given. */
   brokers?: string[];
   /** A kafkajs client to produce with; its TLS, SASL, retry and logging settings apply. Wins over `brokers`. */
-  kafka?: Kafka;
+  kafka?: KafkaClient;
   /** Topic herald reads events from. Default `notifications.incoming`. */
   topic?: string;
   /** Client id reported to the broker when the client is built from `brokers`. Default `herald-producer`. */
@@ -47,11 +48,11 @@ export interface PublishResult {
  * const { id } = await herald.publish({ type: 'transactional', priority: 'high', recipients: ['user-1'], channels: ['email'], payload: { url } });
  */
 export class HeraldProducer {
-  private readonly producer: Producer;
+  private readonly producer: KafkaProducer;
   private readonly topic: string;
   private readonly clock: Clock;
   /** The partition kafkajs chose for each message of the current send, to report offsets per event. */
-  private readonly partitions = new WeakMap<Message, number>();
+  private readonly partitions = new WeakMap<OutgoingMessage, number>();
   /** The kafkajs connection, in progress or done. */
   private connection?: Promise<void>;
 
@@ -59,27 +60,14 @@ export class HeraldProducer {
     const kafka = options.kafka ?? HeraldProducer.buildKafka(options);
     this.topic = options.topic ?? 'notifications.incoming';
     this.clock = options.clock ?? systemClock;
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      // herald creates its topics; a misspelt topic should fail here, not appear on the broker.
-      allowAutoTopicCreation: false,
-      createPartitioner: () => {
-        const partitioner = Partitioners.DefaultPartitioner();
-        return (args) => {
-          const partition = partitioner(args);
-          this.partitions.set(args.message, partition);
-          return partition;
-        };
-      },
-    });
+    this.producer = createProducer(kafka, 'a-few-tries', (message, partition) => this.partitions.set(message, partition));
   }
 
-  private static buildKafka(options: HeraldProducerOptions): Kafka {
+  private static buildKafka(options: HeraldProducerOptions): KafkaClient {
     if (!options.brokers?.length) {
       throw new ConfigError('HeraldProducer needs `brokers` (e.g. ["kafka:9092"]) or a kafkajs `kafka` client; neither was given.');
     }
-    return new Kafka({ brokers: options.brokers, clientId: options.clientId ?? 'herald-producer' });
+    return clientForBrokers(options.brokers, options.clientId ?? 'herald-producer');
   }
 
   /**
@@ -91,7 +79,11 @@ export class HeraldProducer {
     try {
       await this.connectOnce();
     } catch (error) {
-      throw new RetriableError(`HeraldProducer could not connect to Kafka (${describeError(error)}); check the broker list and try again.`, 'kafka_unavailable', error);
+      throw new RetriableError(
+        `HeraldProducer could not connect to Kafka (${describeError(error)}); check the broker list and try again.`,
+        'kafka_unavailable',
+        error,
+      );
     }
   }
 
@@ -145,15 +137,19 @@ export class HeraldProducer {
     if (failures.length > 0) {
       const codes = new Set(failures.map((f) => f.code));
       const code = codes.size === 1 ? (failures[0]?.code ?? 'invalid_event') : 'invalid_event';
-      throw new ValidationError(`${failures.length} of ${inputs.length} events are invalid; nothing was published. Fix the fields listed in issues`, issues, code);
+      throw new ValidationError(
+        `${failures.length} of ${inputs.length} events are invalid; nothing was published. Fix the fields listed in issues`,
+        issues,
+        code,
+      );
     }
     return items.length ? this.send(items) : [];
   }
 
   private async send(items: EventMessage[]): Promise<PublishResult[]> {
     // The caller's trace continues in herald: its active span's context goes in `traceparent` (no-op without OpenTelemetry).
-    const messages: Message[] = items.map((i) => ({ ...i.message, headers: injectTraceContext({ ...i.message.headers }) }));
-    let metadata: RecordMetadata[];
+    const messages: OutgoingMessage[] = items.map((i) => ({ ...i.message, headers: injectTraceContext({ ...i.message.headers }) }));
+    let metadata: SendReceipt[];
     try {
       await this.connectOnce();
       metadata = await this.producer.send({ topic: this.topic, messages, acks: -1 });
@@ -172,7 +168,7 @@ export class HeraldProducer {
   }
 
   /** Offsets per message: kafkajs reports one base offset per partition, messages follow in order. */
-  private locate(items: EventMessage[], messages: Message[], metadata: RecordMetadata[]): PublishResult[] {
+  private locate(items: EventMessage[], messages: OutgoingMessage[], metadata: SendReceipt[]): PublishResult[] {
     const next = new Map(metadata.map((m) => [m.partition, BigInt(m.baseOffset ?? '-1')]));
     return messages.map((message, index) => {
       const partition = this.partitions.get(message) ?? -1;

@@ -6,23 +6,15 @@
  * @packageDocumentation
  */
 export { HeraldProducer, type HeraldProducerOptions, type PublishResult } from './herald-producer';
-export { MESSAGE_HEADERS, messageKey } from './event-message';
+export { messageKey } from './event-message';
 export { PublishError } from './publish-error';
 export { completeEvent, type EventInput } from '../contract/complete-event';
-export {
-  CHANNELS,
-  EVENT_TYPES,
-  PRIORITIES,
-  eventV1Schema,
-  type Channel,
-  type EventType,
-  type EventV1,
-  type Priority,
-} from '../contract/event-v1';
+export { CHANNELS, EVENT_TYPES, MESSAGE_HEADERS, PRIORITIES, type Channel, type EventType, type Priority } from '../contract/vocabulary';
+export { eventV1Schema, type EventV1 } from '../contract/event-v1';
 export { eventV2Schema, type EventV2, type NotificationEvent } from '../contract/event-v2';
 export { LIMITS } from '../contract/limits';
 export { parseEvent, parseEventObject, type ContractIssue, type ParseResult, type RejectCode } from '../contract/parse-event';
 export { buildEventJsonSchema } from '../contract/json-schema';
-export { HeraldError, PermanentError, RetriableError, ValidationError, isRetriable } from '../errors';
+export { HeraldError, PermanentError, RetriableError, ValidationError, isRetriable } from '../shared/errors';
 export { verifyWebhook, WebhookVerificationError, type VerifyWebhookOptions, type WebhookVerificationReason } from './verify-webhook';
-export { systemClock, type Clock } from '../clock';
+export { systemClock, type Clock } from '../shared/clock';

@@ -1,4 +1,4 @@
-import { RetriableError } from '../errors';
+import { RetriableError } from '../shared/errors';
 
 /**
  * Kafka did not take the events: nothing is known to be written. Publish the same events again

@@ -48,7 +48,8 @@ export function webhookSecretKey(secret: string): Buffer {
   if (!secret.startsWith(PREFIX)) return Buffer.from(secret, 'utf8');
   const encoded = secret.slice(PREFIX.length);
   // Buffer.from(…, 'base64') silently skips bad characters; a typo must fail rather than yield another key.
-  if (encoded.length === 0 || !BASE64.test(encoded)) throw new TypeError('A `whsec_` webhook secret must be followed by standard base64 (A-Z a-z 0-9 + /, = padding)');
+  if (encoded.length === 0 || !BASE64.test(encoded))
+    throw new TypeError('A `whsec_` webhook secret must be followed by standard base64 (A-Z a-z 0-9 + /, = padding)');
   return Buffer.from(encoded, 'base64');
 }
 
@@ -102,16 +103,25 @@ export function verifyWebhook<T = unknown>(options: VerifyWebhookOptions): T {
   const timestamp = Number(stamp.trim());
   const now = Math.floor((options.now ?? new Date()).getTime() / 1000);
   if (now - timestamp > toleranceSeconds) {
-    throw new WebhookVerificationError(`webhook-timestamp is ${now - timestamp} s old, beyond the ${toleranceSeconds} s tolerance (replayed, or the clock is off)`, 'timestamp_too_old');
+    throw new WebhookVerificationError(
+      `webhook-timestamp is ${now - timestamp} s old, beyond the ${toleranceSeconds} s tolerance (replayed, or the clock is off)`,
+      'timestamp_too_old',
+    );
   }
   if (timestamp - now > toleranceSeconds) {
-    throw new WebhookVerificationError(`webhook-timestamp is ${timestamp - now} s in the future, beyond the ${toleranceSeconds} s tolerance (check this server's clock)`, 'timestamp_in_future');
+    throw new WebhookVerificationError(
+      `webhook-timestamp is ${timestamp - now} s in the future, beyond the ${toleranceSeconds} s tolerance (check this server's clock)`,
+      'timestamp_in_future',
+    );
   }
 
   const expected = keys.map((key) => webhookSignature(key, id, timestamp, body));
   const offered = signatures.split(' ').filter((s) => s.startsWith('v1,'));
   if (!offered.some((sig) => expected.some((want) => equalInConstantTime(sig, want)))) {
-    throw new WebhookVerificationError('No webhook-signature matches the configured secret(s); check the secret and that the body is the raw one', 'invalid_signature');
+    throw new WebhookVerificationError(
+      'No webhook-signature matches the configured secret(s); check the secret and that the body is the raw one',
+      'invalid_signature',
+    );
   }
   return JSON.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8')) as T;
 }

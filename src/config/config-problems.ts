@@ -37,7 +37,7 @@ function fixOf(issue: Issue): string {
     case 'invalid_key':
       return 'rename the key';
     default:
-      return 'see README "Configuration" for the field and its default';
+      return 'see docs/configuration.md for the field and its default';
   }
 }
 
@@ -67,7 +67,7 @@ export function configProblemsOf(issues: readonly Issue[], base: readonly Proper
       const branch = closestBranch(issue);
       if (branch) return configProblemsOf(branch, at);
     }
-    const custom = issue.code === 'custom' || issue.code === 'invalid_format' || !issue.message.startsWith('Invalid') && !issue.message.startsWith('Too ');
+    const custom = issue.code === 'custom' || issue.code === 'invalid_format' || (!issue.message.startsWith('Invalid') && !issue.message.startsWith('Too '));
     return [{ path: pathOf(at), problem: issue.message, fix: custom ? '' : fixOf(issue) }];
   });
 }

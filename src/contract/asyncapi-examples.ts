@@ -1,6 +1,6 @@
 import { letterEventOf, type DeadLetter } from './dead-letter';
 import type { EventV2 } from './event-v2';
-import type { StatusChange } from '../delivery-state/types';
+import type { StatusChange } from './status-message';
 
 const event: EventV2 = {
   version: 2,
@@ -67,4 +67,3 @@ export const ASYNCAPI_EXAMPLES = {
     payload: letter,
   },
 } satisfies Record<string, MessageExample<unknown>>;
-

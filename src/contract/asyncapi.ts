@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { MESSAGE_HEADERS } from '../client/event-message';
-import { DELIVERY_STATUSES } from '../delivery-state/types';
-import { REPLAY_HEADER } from '../dlq/replay-header';
+import { MESSAGE_HEADERS } from './vocabulary';
+import { DELIVERY_STATUSES } from './vocabulary';
+import { REPLAY_HEADER } from './vocabulary';
 import { deadLetterSchema } from './dead-letter';
-import { CHANNELS } from './event-v1';
+import { CHANNELS } from './vocabulary';
 import { buildEventJsonSchema } from './json-schema';
 import { LIMITS } from './limits';
 import { statusMessageSchema } from './status-message';
@@ -36,34 +36,41 @@ const text = (description: string) => z.string().meta({ description });
 
 /** Headers of an event message. None is required: herald reads everything it needs from the value. */
 export const incomingHeadersSchema = z.object({
-  'herald-schema-version': z.literal(MESSAGE_HEADERS['herald-schema-version']).optional().meta({
-    description: 'Version of the event in the value, for people and tools. Set by HeraldProducer; recommended for other producers. Herald reads the version from the value.',
-  }),
+  'herald-schema-version': z
+    .literal(MESSAGE_HEADERS['herald-schema-version'])
+    .optional()
+    .meta({
+      description:
+        'Version of the event in the value, for people and tools. Set by HeraldProducer; recommended for other producers. Herald ' +
+        'reads the version from the value.',
+    }),
   'content-type': z.literal(MESSAGE_HEADERS['content-type']).optional().meta({ description: 'Set by HeraldProducer; recommended for other producers.' }),
   traceparent: z
     .string()
     .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
     .optional()
-    .meta({ description: 'W3C Trace Context, injected by HeraldProducer when a trace is active; other producers may set it to join herald\'s spans to their trace.' }),
+    .meta({
+      description: "W3C Trace Context, injected by HeraldProducer when a trace is active; other producers may set it to join herald's spans to their trace.",
+    }),
   tracestate: z.string().optional().meta({ description: 'W3C Trace Context vendor state, sent with traceparent.' }),
   [REPLAY_HEADER]: text(
     'Refused: producers must not set it. A message that carries it, whatever its value, is dead-lettered with reason `replay_refused` and never handled. ' +
-      '`herald dlq replay` retries a dead-lettered delivery through herald\'s own retry store, never through this topic.',
+      "`herald dlq replay` retries a dead-lettered delivery through herald's own retry store, never through this topic.",
   ).optional(),
 });
 
 /** Headers of a status message: the value's status and channel, to filter without parsing it. */
 export const statusHeadersSchema = z.object({
-  'herald-status': z.enum(DELIVERY_STATUSES).meta({ description: 'The value\'s `status`.' }),
-  'herald-channel': z.enum(CHANNELS).meta({ description: 'The value\'s `channel`.' }),
+  'herald-status': z.enum(DELIVERY_STATUSES).meta({ description: "The value's `status`." }),
+  'herald-channel': z.enum(CHANNELS).meta({ description: "The value's `channel`." }),
 });
 
 const DEAD_LETTER_KINDS = deadLetterSchema.options.map((o) => o.shape.kind.value);
 
 /** Headers of a dead letter: kind and reason (and, for an invalid event, where it came from) without parsing it. */
 export const deadLetterHeadersSchema = z.object({
-  'herald-dlq-kind': z.enum(DEAD_LETTER_KINDS).meta({ description: 'The value\'s `kind`.' }),
-  'herald-dlq-reason': text('The value\'s `reason`.'),
+  'herald-dlq-kind': z.enum(DEAD_LETTER_KINDS).meta({ description: "The value's `kind`." }),
+  'herald-dlq-reason': text("The value's `reason`."),
   'herald-source-topic': text('invalid_event only: the topic the message was read from.').optional(),
   'herald-source-partition': text('invalid_event only: its partition, in decimal.').regex(/^\d+$/).optional(),
   'herald-source-offset': text('invalid_event only: its offset, in decimal.').regex(/^\d+$/).optional(),
@@ -89,7 +96,7 @@ function messages() {
       bindings: kafkaKey({
         type: 'string',
         description:
-          'A single-recipient event is keyed by its recipient, so one recipient\'s events are handled in order. ' +
+          "A single-recipient event is keyed by its recipient, so one recipient's events are handled in order. " +
           'A multi-recipient event is keyed by its deduplicationKey, else its id (no ordering with other events).',
         examples: ['user_42'],
       }),
@@ -101,7 +108,7 @@ function messages() {
       summary: 'One change of one delivery (event x recipient x channel), published at least once.',
       headers: ref('components', 'schemas', 'StatusChangeHeaders'),
       payload: ref('components', 'schemas', 'StatusChange'),
-      bindings: kafkaKey({ type: 'string', description: 'The event id, so one event\'s changes stay in order on one partition.', examples: ['evt-7f3c'] }),
+      bindings: kafkaKey({ type: 'string', description: "The event id, so one event's changes stay in order on one partition.", examples: ['evt-7f3c'] }),
       examples: [ASYNCAPI_EXAMPLES.statusChange],
     },
     DeadLetter: {
@@ -151,7 +158,13 @@ export function buildAsyncApiDocument(options: { version: string; topics?: Async
         `Limits beyond the schemas: a message value of at most ${LIMITS.maxEventBytes} bytes. Guide: docs/producers.md.`,
     },
     defaultContentType: 'application/json',
-    servers: { local: { host: '127.0.0.1:9092', protocol: 'kafka', description: 'The local broker (npm run stack:up or docker compose); elsewhere, your KAFKA_BROKERS.' } },
+    servers: {
+      local: {
+        host: '127.0.0.1:9092',
+        protocol: 'kafka',
+        description: 'The local broker (npm run stack:up or docker compose); elsewhere, your KAFKA_BROKERS.',
+      },
+    },
     channels: {
       incoming: {
         address: topics.incoming,
@@ -168,15 +181,35 @@ export function buildAsyncApiDocument(options: { version: string; topics?: Async
       dlq: {
         address: topics.dlq,
         title: 'Dead letters',
-        description: 'For on-call: inspect with `herald dlq`; `herald dlq replay` gives a dead-lettered delivery another try through herald\'s retry store, and re-publishes an invalid message that is valid now to the incoming topic.',
+        description:
+          "For on-call: inspect with `herald dlq`; `herald dlq replay` gives a dead-lettered delivery another try through herald's retry store, and " +
+          're-publishes an invalid message that is valid now to the incoming topic.',
         messages: { DeadLetter: ref('components', 'messages', 'DeadLetter') },
       },
     },
     operations: {
-      sendNotificationEvent: operation('send', 'incoming', 'NotificationEvent', 'producers', 'A backend service publishes an event (HeraldProducer, or kafkajs with the same key and headers).'),
-      receiveNotificationEvent: operation('receive', 'incoming', 'NotificationEvent', 'herald', 'Herald workers consume the events (consumer group KAFKA_GROUP_ID).'),
+      sendNotificationEvent: operation(
+        'send',
+        'incoming',
+        'NotificationEvent',
+        'producers',
+        'A backend service publishes an event (HeraldProducer, or kafkajs with the same key and headers).',
+      ),
+      receiveNotificationEvent: operation(
+        'receive',
+        'incoming',
+        'NotificationEvent',
+        'herald',
+        'Herald workers consume the events (consumer group KAFKA_GROUP_ID).',
+      ),
       sendStatusChange: operation('send', 'status', 'StatusChange', 'herald', 'Herald publishes each status change before it commits the offset of its event.'),
-      receiveStatusChange: operation('receive', 'status', 'StatusChange', 'consumers', 'Any service may follow deliveries with a consumer group of its own; treat repeats as no-ops.'),
+      receiveStatusChange: operation(
+        'receive',
+        'status',
+        'StatusChange',
+        'consumers',
+        'Any service may follow deliveries with a consumer group of its own; treat repeats as no-ops.',
+      ),
       sendDeadLetter: operation('send', 'dlq', 'DeadLetter', 'herald', 'Herald dead-letters invalid messages and deliveries or digests that failed for good.'),
       receiveDeadLetter: operation('receive', 'dlq', 'DeadLetter', 'consumers', 'On-call tooling (herald dlq) and alerting read the dead letters.'),
     },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock';
-import { ValidationError } from '../errors';
+import type { Clock } from '../shared/clock';
+import { ValidationError } from '../shared/errors';
 import type { EventV2 } from './event-v2';
 import { parseEventObject } from './parse-event';
 

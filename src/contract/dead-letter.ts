@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS, EVENT_TYPES, PRIORITIES } from './event-v1';
+import { CHANNELS, EVENT_TYPES, PRIORITIES } from './vocabulary';
 import type { EventV2 } from './event-v2';
 
 /** Where a rejected message came from, so on-call can find it on the source topic. */
@@ -72,7 +72,17 @@ export type LetterEvent = z.infer<typeof letterEventSchema>;
 /** The part of an event a dead letter keeps (an allow-list: a field added to events stays out until added here). */
 export function letterEventOf(event: EventV2): LetterEvent {
   const { id, type, priority, category, template, createdAt, sendAt, channels } = event;
-  return { id, type, priority, ...(category ? { category } : {}), ...(template ? { template } : {}), createdAt, ...(sendAt ? { sendAt } : {}), channels, recipientCount: event.recipients.length };
+  return {
+    id,
+    type,
+    priority,
+    ...(category ? { category } : {}),
+    ...(template ? { template } : {}),
+    createdAt,
+    ...(sendAt ? { sendAt } : {}),
+    channels,
+    recipientCount: event.recipients.length,
+  };
 }
 
 /** One delivery (event × recipient × channel) that failed for good: its event's summary and the delivery's context, no payload or addresses. */

@@ -1,18 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits';
-
-/** Kinds of notification; `marketing` respects every opt-out. */
-export const EVENT_TYPES = ['transactional', 'marketing', 'alert'] as const;
-/** `critical` and `high` are dispatched at once; `normal` and `low` may be batched into digests. */
-export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
-/** Channels a version 1 event may ask for. */
-export const CHANNELS_V1 = ['email', 'sms', 'push', 'in_app'] as const;
-/** Channels an event may ask for (version 2 added `webhook`). */
-export const CHANNELS = [...CHANNELS_V1, 'webhook'] as const;
-
-export type EventType = (typeof EVENT_TYPES)[number];
-export type Priority = (typeof PRIORITIES)[number];
-export type Channel = (typeof CHANNELS)[number];
+import { CHANNELS, CHANNELS_V1, EVENT_TYPES, PRIORITIES } from './vocabulary';
 
 /** Byte length of a value serialised as JSON, the way it travels on Kafka. */
 export function jsonBytes(value: unknown): number {
@@ -27,11 +15,9 @@ export const recipient = z
   .min(1, 'a recipient must not be empty')
   .max(LIMITS.maxRecipientLength, `a recipient is longer than ${LIMITS.maxRecipientLength} characters`);
 
-export const payload = z
-  .record(z.string(), z.unknown())
-  .refine((p) => jsonBytes(p) <= LIMITS.maxPayloadBytes, {
-    message: `payload is larger than ${LIMITS.maxPayloadBytes} bytes as JSON; send a reference (URL or id) instead of the content`,
-  });
+export const payload = z.record(z.string(), z.unknown()).refine((p) => jsonBytes(p) <= LIMITS.maxPayloadBytes, {
+  message: `payload is larger than ${LIMITS.maxPayloadBytes} bytes as JSON; send a reference (URL or id) instead of the content`,
+});
 
 export const recipients = z
   .array(recipient)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { EVENT_TYPES, PRIORITIES, channels, eventId, isoInstant, payload, recipients } from './event-v1';
+import { channels, eventId, isoInstant, payload, recipients } from './event-v1';
+import { EVENT_TYPES, PRIORITIES } from './vocabulary';
 import { LIMITS } from './limits';
 import { localeTag } from './tags';
 import { parseDuration } from '../time/duration';

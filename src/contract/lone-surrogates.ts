@@ -1,4 +1,4 @@
-import { escapeControls } from '../text/control-chars';
+import { escapeControls } from '../shared/control-chars';
 
 /** `text` with each lone surrogate written out as `\ud800`, so a path naming one is itself valid text. */
 function visible(text: string): string {

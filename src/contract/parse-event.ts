@@ -8,10 +8,11 @@ import { upcastV1 } from './upcast';
 /**
  * Why a message could not become an event; stable codes used in DLQ records and metrics.
  * `replay_refused`: the message carries the `herald-replay` header, which producers may not set
- * (src/dlq/replay-header.ts). `handling_failed`: a valid event whose handling failed the same way
+ * (src/contract/vocabulary.ts). `handling_failed`: a valid event whose handling failed the same way
  * `kafka.maxHandlingFailures` times (src/intake/retry-in-place.ts), dead-lettered so its partition moves on.
  */
-export type RejectCode = 'oversize' | 'malformed_json' | 'not_an_object' | 'too_deep' | 'unknown_version' | 'schema_violation' | 'replay_refused' | 'handling_failed';
+export type RejectCode =
+  'oversize' | 'malformed_json' | 'not_an_object' | 'too_deep' | 'unknown_version' | 'schema_violation' | 'replay_refused' | 'handling_failed';
 
 /** One problem found in an event, with the JSON path where it is. */
 export interface ContractIssue {
@@ -20,9 +21,7 @@ export interface ContractIssue {
 }
 
 /** The outcome of reading one Kafka message. */
-export type ParseResult =
-  | { ok: true; event: EventV2; sourceVersion: 1 | 2 }
-  | { ok: false; code: RejectCode; message: string; issues: ContractIssue[] };
+export type ParseResult = { ok: true; event: EventV2; sourceVersion: 1 | 2 } | { ok: false; code: RejectCode; message: string; issues: ContractIssue[] };
 
 const pathOf = (path: PropertyKey[]): string => (path.length ? path.map(String).join('.') : '(root)');
 
@@ -64,12 +63,18 @@ export function parseEventObject(value: unknown): ParseResult {
     return reject('not_an_object', 'the message is JSON but not an object; send one event object per message');
   }
   if (nestsDeeperThan(value, LIMITS.maxJsonDepth)) {
-    return reject('too_deep', `the event nests objects or arrays more than ${LIMITS.maxJsonDepth} levels deep; flatten the payload or send a reference to the content`);
+    return reject(
+      'too_deep',
+      `the event nests objects or arrays more than ${LIMITS.maxJsonDepth} levels deep; flatten the payload or send a reference to the content`,
+    );
   }
   const illFormed = pathOfLoneSurrogate(value);
   if (illFormed !== undefined) {
     return reject('schema_violation', 'the event holds text that is not well-formed Unicode; send every string as well-formed UTF-8', [
-      { path: illFormed, message: 'holds a lone surrogate (a \\ud800-\\udfff escape without its pair), which cannot be stored; remove it or send the whole character' },
+      {
+        path: illFormed,
+        message: 'holds a lone surrogate (a \\ud800-\\udfff escape without its pair), which cannot be stored; remove it or send the whole character',
+      },
     ]);
   }
   const version = (value as { version?: unknown }).version;

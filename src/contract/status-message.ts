@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DELIVERY_STATUSES } from '../delivery-state/types';
-import { CHANNELS, isoInstant } from './event-v1';
+import { isoInstant } from './event-v1';
+import { CHANNELS, DELIVERY_STATUSES } from './vocabulary';
 
 /**
  * The value of one message on `notifications.status` (JSON): one change of one delivery
@@ -31,3 +31,6 @@ export const statusMessageSchema = z.object({
   nextAttemptAt: isoInstant.optional().describe('When it is tried again (deferred) or the digest goes out (batched).'),
   at: isoInstant.describe('When the change happened (UTC).'),
 });
+
+/** One change of a delivery's status, as published to `notifications.status`. */
+export type StatusChange = z.infer<typeof statusMessageSchema>;

@@ -1,16 +1,16 @@
-import type { Message, Producer } from 'kafkajs';
+import type { MessageSink, OutgoingMessage } from '../kafka/types';
 import type { StatusChange } from './types';
 
 /** Options of {@link createStatusPublisher}. */
 export interface StatusPublisherOptions {
-  producer: Producer;
+  producer: MessageSink;
   /** The status topic (`kafka.topics.status`). */
   topic: string;
   /** Most changes in one request. Default 500. */
   maxBatch?: number;
 }
 
-type Waiting = { message: Message; resolve: () => void; reject: (error: unknown) => void };
+type Waiting = { message: OutgoingMessage; resolve: () => void; reject: (error: unknown) => void };
 
 /**
  * Publishes delivery status changes to `notifications.status`, keyed by event id (so one event's

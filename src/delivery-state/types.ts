@@ -1,21 +1,4 @@
-import type { z } from 'zod';
-import type { Channel } from '../contract/event-v1';
-import type { statusMessageSchema } from '../contract/status-message';
-
-/**
- * Where one delivery (event × recipient × channel) stands. The main path is
- * `pending → sent → delivered | failed | bounced`:
- * - `pending`: planned for immediate dispatch; `sending`: a worker holds the send lease (internal, not published);
- * - `deferred`: a retriable failure (or every provider paused or broken): it waits in the retry store until `nextAttemptAt`;
- * - `sent`: the provider accepted it (final for the send-once ledger: it is never sent again);
- * - `delivered`: the receiver confirmed it (Twilio callback, in-app inbox, webhook 2xx);
- * - `failed`: it will never arrive (unknown user, no address, or a provider reporting non-delivery after `sent`);
- * - `bounced`: the provider refused the recipient's address itself (unknown mailbox, unregistered push token);
- * - `dead-lettered`: it failed for good and is on the DLQ topic for on-call;
- * - `batched`: waits for a digest; `skipped`: not sent on purpose (opt-out, disabled channel).
- */
-export const DELIVERY_STATUSES = ['pending', 'sending', 'deferred', 'sent', 'delivered', 'failed', 'bounced', 'dead-lettered', 'batched', 'skipped'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+import type { Channel, DeliveryStatus } from '../contract/vocabulary';
 
 /** The stored record of one delivery; `GET /api/notifications/:id` shows its listed fields (src/http/notification-view.ts). */
 export interface DeliveryRecord {
@@ -47,7 +30,7 @@ export interface DeliveryRecord {
 }
 
 /**
- * One change of a delivery's status, as published to `notifications.status`. Inferred from the
- * published contract (src/contract/status-message.ts), so the publisher cannot drift from it.
+ * One change of a delivery's status, as published to `notifications.status`: the published
+ * contract's own type (src/contract/status-message.ts), so the publisher cannot drift from it.
  */
-export type StatusChange = z.infer<typeof statusMessageSchema>;
+export type { StatusChange } from '../contract/status-message';

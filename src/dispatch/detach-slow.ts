@@ -1,11 +1,11 @@
-import type { Clock } from '../clock';
-import type { Channel } from '../contract/event-v1';
+import type { Clock } from '../shared/clock';
+import type { Channel } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
-import { describeError } from '../errors';
-import type { Logger } from '../logger';
+import { describeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import type { ResolvedRecipient } from '../recipients/resolve-recipient';
 import type { Dispatch, DispatchOutcome } from './dispatch-delivery';
-import { retryItemOf, type RetryStore } from './retry-store';
+import { retryItemOf, type RetryStore } from '../retries/retry-store';
 
 /** Dependencies of {@link createDetachingDispatch}. */
 export interface DetachDeps {
@@ -50,11 +50,24 @@ export function createDetachingDispatch(deps: DetachDeps) {
       .then(async ([outcome]) => {
         if (outcome !== 'deferred') await deps.retries.complete(channel, item.deliveryId);
       })
-      .catch((error: unknown) => deps.logger.error('background delivery attempt failed on our side; its safety-net retry takes over', { eventId: event.id, recipientId: recipient.recipientId, channel, error: describeError(error) }))
+      .catch((error: unknown) =>
+        deps.logger.error('background delivery attempt failed on our side; its safety-net retry takes over', {
+          eventId: event.id,
+          recipientId: recipient.recipientId,
+          channel,
+          error: describeError(error),
+        }),
+      )
       .finally(() => background.delete(tracked));
     background.add(tracked);
     await safety;
-    deps.logger.warn('slow delivery attempt left to finish in the background; the partition moves on', { decision: 'detached', eventId: event.id, recipientId: recipient.recipientId, channel, afterMs: deps.detachAfterMs });
+    deps.logger.warn('slow delivery attempt left to finish in the background; the partition moves on', {
+      decision: 'detached',
+      eventId: event.id,
+      recipientId: recipient.recipientId,
+      channel,
+      afterMs: deps.detachAfterMs,
+    });
     return 'detached';
   }
 

@@ -1,15 +1,16 @@
 import type { OutboundMessage, ProviderMap, RenderedContent } from '../channels/types';
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
-import type { Channel } from '../contract/event-v1';
+import type { Channel } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
 import { deliveryIdOf, type DeliveryStore } from '../delivery-state/delivery-store';
-import type { Logger } from '../logger';
+import type { Logger } from '../shared/logger';
 import type { ResolvedRecipient } from '../recipients/resolve-recipient';
 import { createFailureHandler } from './handle-failure';
 import { orderProviders } from './order-providers';
-import type { RetryStore } from './retry-store';
-import { scheduleRetry } from './schedule-retry';
+import type { RetryStore } from '../retries/retry-store';
+import { scheduleRetry } from '../retries/schedule-retry';
+import type { TryOutcome } from '../retries/retry-poller';
 import type { SendOnce } from './send-once';
 import type { DlqPublisher } from '../dlq/dlq-publisher';
 import { withSpan } from '../tracing/with-span';
@@ -20,8 +21,8 @@ export type RenderFn = (input: { templateName: string; channel: Channel; event: 
 /** Shortest wait of a deferral, so a half-open breaker (trial call in flight) is not polled in a tight loop. */
 const MIN_DEFER_MS = 200;
 
-/** Outcome of one try of a delivery, for the caller's summary and metrics. */
-export type DispatchOutcome = 'sent' | 'already_sent' | 'deferred' | 'dead_lettered' | 'bounced';
+/** Outcome of one try of a delivery, for the caller's summary and metrics (the retry poller's vocabulary). */
+export type DispatchOutcome = TryOutcome;
 
 /** Dependencies of {@link createDispatcher}. */
 export interface DispatcherDeps {
@@ -53,9 +54,14 @@ export function createDispatcher(deps: DispatcherDeps) {
   const handleFailure = createFailureHandler(deps);
   // One `herald.dispatch` span per try, the parent of its provider calls.
   return (event: EventV2, recipient: ResolvedRecipient, channel: Channel): Promise<DispatchOutcome> =>
-    withSpan('herald.dispatch', { 'herald.event_id': event.id, 'herald.recipient_id': recipient.recipientId, 'herald.channel': channel }, () => tryOnce(event, recipient, channel), {
-      onResult: (outcome) => ({ 'herald.outcome': outcome }),
-    });
+    withSpan(
+      'herald.dispatch',
+      { 'herald.event_id': event.id, 'herald.recipient_id': recipient.recipientId, 'herald.channel': channel },
+      () => tryOnce(event, recipient, channel),
+      {
+        onResult: (outcome) => ({ 'herald.outcome': outcome }),
+      },
+    );
 
   async function tryOnce(event: EventV2, recipient: ResolvedRecipient, channel: Channel): Promise<DispatchOutcome> {
     const ref = { eventId: event.id, recipientId: recipient.recipientId, channel };
@@ -85,14 +91,28 @@ export function createDispatcher(deps: DispatcherDeps) {
         deps.observe?.({ channel, provider: 'none', outcome: 'already_sent', event });
         return 'already_sent';
       case 'sent':
-        deps.logger.info('delivery sent', { decision: 'sent', ...log, provider: result.provider, attempts: result.attempts, providerMessageId: result.result.providerMessageId });
+        deps.logger.info('delivery sent', {
+          decision: 'sent',
+          ...log,
+          provider: result.provider,
+          attempts: result.attempts,
+          providerMessageId: result.result.providerMessageId,
+        });
         deps.observe?.({ channel, provider: result.provider, outcome: 'sent', event });
         return 'sent';
       case 'unavailable': {
         // Spread the wake-ups: a thousand deliveries waiting on one breaker must not arrive at its trial call together.
         const spread = (deps.random ?? Math.random)() * Math.min(1_000, deps.config.channels[channel].retry.baseDelayMs);
         const at = Math.max(result.retryAt, deps.clock.now() + MIN_DEFER_MS) + spread;
-        await scheduleRetry(deps, { event, recipient, channel, attempts: result.attempts, at, reason: result.reason, detail: `no ${channel} provider can be called now (${result.reason}); waiting without using an attempt` });
+        await scheduleRetry(deps, {
+          event,
+          recipient,
+          channel,
+          attempts: result.attempts,
+          at,
+          reason: result.reason,
+          detail: `no ${channel} provider can be called now (${result.reason}); waiting without using an attempt`,
+        });
         deps.observe?.({ channel, provider: 'none', outcome: 'deferred', event, reason: result.reason });
         return 'deferred';
       }

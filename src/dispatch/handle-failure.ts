@@ -1,11 +1,11 @@
-import type { Channel } from '../contract/event-v1';
+import type { Channel } from '../contract/vocabulary';
 import { letterEventOf } from '../contract/dead-letter';
 import type { EventV2 } from '../contract/event-v2';
-import { AddressRejectedError, describeError, isRetriable } from '../errors';
+import { AddressRejectedError, describeError, isRetriable } from '../shared/errors';
 import type { ResolvedRecipient } from '../recipients/resolve-recipient';
 import type { DispatcherDeps, DispatchOutcome } from './dispatch-delivery';
-import { backoffDelay } from './retry';
-import { scheduleRetry } from './schedule-retry';
+import { backoffDelay } from '../retries/backoff';
+import { scheduleRetry } from '../retries/schedule-retry';
 import { failureCode, type AttemptOutcome } from './send-once';
 
 /**
@@ -33,7 +33,16 @@ export function createFailureHandler(deps: DispatcherDeps) {
         maxRetryAfterMs: Number.MAX_SAFE_INTEGER,
         random: deps.random,
       });
-      await scheduleRetry(deps, { event, recipient, channel, attempts: failed.attempts, at: deps.clock.now() + delay, reason, detail, provider: failed.provider });
+      await scheduleRetry(deps, {
+        event,
+        recipient,
+        channel,
+        attempts: failed.attempts,
+        at: deps.clock.now() + delay,
+        reason,
+        detail,
+        provider: failed.provider,
+      });
       deps.observe?.({ channel, provider: failed.provider, outcome: 'deferred', event, reason });
       return 'deferred';
     }
@@ -47,8 +56,22 @@ export function createFailureHandler(deps: DispatcherDeps) {
       failedAt: new Date(deps.clock.now()).toISOString(),
     });
     const status = bounced ? 'bounced' : 'dead-lettered';
-    await deps.deliveries.set({ eventId: event.id, recipientId: recipient.recipientId, channel }, status, { reason, detail, provider: failed.provider, attempts: failed.attempts });
-    deps.logger.warn(`delivery ${status}`, { decision: status, eventId: event.id, recipientId: recipient.recipientId, channel, provider: failed.provider, attempts: failed.attempts, reason, error: detail });
+    await deps.deliveries.set({ eventId: event.id, recipientId: recipient.recipientId, channel }, status, {
+      reason,
+      detail,
+      provider: failed.provider,
+      attempts: failed.attempts,
+    });
+    deps.logger.warn(`delivery ${status}`, {
+      decision: status,
+      eventId: event.id,
+      recipientId: recipient.recipientId,
+      channel,
+      provider: failed.provider,
+      attempts: failed.attempts,
+      reason,
+      error: detail,
+    });
     const outcome = bounced ? 'bounced' : 'dead_lettered';
     deps.observe?.({ channel, provider: failed.provider, outcome, event, reason });
     return outcome;

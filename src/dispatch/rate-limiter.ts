@@ -1,8 +1,8 @@
 import type { HeraldConfig, RateLimitConfig } from '../config/schema';
-import type { Channel } from '../contract/event-v1';
+import type { Channel } from '../contract/vocabulary';
 import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
-import { sleep } from './retry';
+import { sleep } from '../shared/sleep';
 
 /** A token was taken after waiting `waitedMs`, or none could be within the allowed wait: try again in `retryInMs`. */
 export type Permit = { granted: true; waitedMs: number } | { granted: false; retryInMs: number };

@@ -1,11 +1,11 @@
 import type { GuardedProvider } from '../channels/circuit-breaker';
 import type { OutboundMessage, SendResult } from '../channels/types';
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import { deliveryIdOf, type DeliveryRef, type DeliveryStore } from '../delivery-state/delivery-store';
-import { describeError, HeraldError, isRetriable, PermanentError, RetriableError } from '../errors';
-import type { Logger } from '../logger';
+import { describeError, HeraldError, isRetriable, PermanentError, RetriableError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import type { RateLimiter } from './rate-limiter';
-import { sleep } from './retry';
+import { sleep } from '../shared/sleep';
 import { SpanKind } from '@opentelemetry/api';
 import { withSpan } from '../tracing/with-span';
 
@@ -81,7 +81,12 @@ export function createSendOnce(deps: SendOnceDeps) {
    */
   async function recordSent(ref: DeliveryRef, provider: GuardedProvider, result: SendResult, attempts: number): Promise<void> {
     const deadline = clock.now() + deps.leaseMs / 2;
-    const details = { provider: provider.id, providerMessageId: result.providerMessageId, attempts, ...(result.recipients?.rejected.length ? { rejectedRecipients: result.recipients.rejected.length } : {}) };
+    const details = {
+      provider: provider.id,
+      providerMessageId: result.providerMessageId,
+      attempts,
+      ...(result.recipients?.rejected.length ? { rejectedRecipients: result.recipients.rejected.length } : {}),
+    };
     for (let failures = 0; ; failures++) {
       try {
         if (provider.callbacks && result.providerMessageId) await deps.deliveries.rememberProviderMessage(provider.id, result.providerMessageId, ref);
@@ -90,7 +95,13 @@ export function createSendOnce(deps: SendOnceDeps) {
         return;
       } catch (error) {
         if (clock.now() >= deadline) throw error;
-        deps.logger.error('could not record a sent delivery; retrying', { eventId: ref.eventId, recipientId: ref.recipientId, channel: ref.channel, attempt: failures + 1, error: describeError(error) });
+        deps.logger.error('could not record a sent delivery; retrying', {
+          eventId: ref.eventId,
+          recipientId: ref.recipientId,
+          channel: ref.channel,
+          attempt: failures + 1,
+          error: describeError(error),
+        });
         await wait(Math.min(2_000, 100 * 2 ** failures));
       }
     }
@@ -130,7 +141,10 @@ export function createSendOnce(deps: SendOnceDeps) {
 
   async function attempt(ref: DeliveryRef, candidates: readonly GuardedProvider[], message: () => OutboundMessage): Promise<AttemptOutcome> {
     if (candidates.length === 0) {
-      const error = new PermanentError(`no ${ref.channel} provider is configured; set channels.${ref.channel}.providers and its environment variables`, 'no_provider');
+      const error = new PermanentError(
+        `no ${ref.channel} provider is configured; set channels.${ref.channel}.providers and its environment variables`,
+        'no_provider',
+      );
       return { outcome: 'failed', provider: 'none', attempts: 0, error };
     }
     const { open, blocked } = await available(ref.channel, candidates);
@@ -138,7 +152,8 @@ export function createSendOnce(deps: SendOnceDeps) {
     const lease = await deps.deliveries.begin(ref, open[0]!.id);
     if (lease.verdict === 'already_sent') return { outcome: 'already_sent' };
     if (lease.verdict === 'settled') return { outcome: 'settled' };
-    if (lease.verdict === 'in_flight') return { outcome: 'unavailable', retryAt: lease.leaseUntil ?? clock.now() + deps.leaseMs, reason: 'in_flight', attempts: lease.attempts };
+    if (lease.verdict === 'in_flight')
+      return { outcome: 'unavailable', retryAt: lease.leaseUntil ?? clock.now() + deps.leaseMs, reason: 'in_flight', attempts: lease.attempts };
     let built: OutboundMessage;
     try {
       built = message();
@@ -165,7 +180,15 @@ export function createSendOnce(deps: SendOnceDeps) {
         last = { provider: provider.id, error };
         if (!isRetriable(error)) break;
         await pauseOn429(ref, provider, error);
-        if (open.length > 1) deps.logger.warn('provider failed, trying the next one', { decision: 'fallback', eventId: ref.eventId, recipientId: ref.recipientId, channel: ref.channel, provider: provider.id, error: describeError(error) });
+        if (open.length > 1)
+          deps.logger.warn('provider failed, trying the next one', {
+            decision: 'fallback',
+            eventId: ref.eventId,
+            recipientId: ref.recipientId,
+            channel: ref.channel,
+            provider: provider.id,
+            error: describeError(error),
+          });
       }
     }
     if (last) return { outcome: 'failed', provider: last.provider, attempts: lease.attempts, error: last.error };
@@ -177,7 +200,12 @@ export function createSendOnce(deps: SendOnceDeps) {
     if (!(error instanceof RetriableError) || error.code !== 'rate_limited' || !error.retryAfterMs) return;
     const now = clock.now();
     await limiter.pauseUntil(ref.channel, provider.id, now + error.retryAfterMs, now);
-    deps.logger.warn('provider asked to slow down; pausing it for every worker', { decision: 'paused', channel: ref.channel, provider: provider.id, pauseMs: error.retryAfterMs });
+    deps.logger.warn('provider asked to slow down; pausing it for every worker', {
+      decision: 'paused',
+      channel: ref.channel,
+      provider: provider.id,
+      pauseMs: error.retryAfterMs,
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import type { IHeaders, Producer } from 'kafkajs';
+import type { MessageHeaders, MessageSink } from '../kafka/types';
 import type { DeadLetter, SourceCoordinates } from '../contract/dead-letter';
 import { LIMITS } from '../contract/limits';
 import type { ContractIssue } from '../contract/parse-event';
@@ -20,9 +20,9 @@ export type { DeadLetter, SourceCoordinates };
  * address; an invalid message's letter holds its raw bytes (all that is left of it, and what a
  * re-publish needs), so the DLQ topic is as sensitive as the intake topic.
  */
-export function createDlqPublisher(options: { producer: Producer; topic: string }) {
+export function createDlqPublisher(options: { producer: MessageSink; topic: string }) {
   async function publish(letter: DeadLetter, key: string | null): Promise<void> {
-    const headers: IHeaders = { 'herald-dlq-kind': letter.kind, 'herald-dlq-reason': letter.reason };
+    const headers: MessageHeaders = { 'herald-dlq-kind': letter.kind, 'herald-dlq-reason': letter.reason };
     if (letter.kind === 'invalid_event') {
       headers['herald-source-topic'] = letter.source.topic;
       headers['herald-source-partition'] = String(letter.source.partition);

@@ -29,15 +29,55 @@ function idInRaw(rawBase64: string): string | null {
 export function summarize(stored: StoredLetter): LetterSummary {
   const { letter } = stored;
   const base = { id: stored.id, time: new Date(stored.timestamp).toISOString() };
-  if (!letter) return { ...base, kind: 'unreadable', eventId: null, recipientId: null, channel: null, provider: null, attempts: null, reason: stored.unreadable ?? 'unreadable' };
+  if (!letter)
+    return {
+      ...base,
+      kind: 'unreadable',
+      eventId: null,
+      recipientId: null,
+      channel: null,
+      provider: null,
+      attempts: null,
+      reason: stored.unreadable ?? 'unreadable',
+    };
   const time = letter.failedAt;
   switch (letter.kind) {
     case 'invalid_event':
-      return { ...base, time, kind: letter.kind, eventId: idInRaw(letter.rawBase64), recipientId: null, channel: null, provider: null, attempts: null, reason: letter.reason };
+      return {
+        ...base,
+        time,
+        kind: letter.kind,
+        eventId: idInRaw(letter.rawBase64),
+        recipientId: null,
+        channel: null,
+        provider: null,
+        attempts: null,
+        reason: letter.reason,
+      };
     case 'delivery_failed':
-      return { ...base, time, kind: letter.kind, eventId: letter.event.id, recipientId: letter.delivery.recipientId, channel: letter.delivery.channel, provider: letter.delivery.provider, attempts: letter.delivery.attempts, reason: letter.reason };
+      return {
+        ...base,
+        time,
+        kind: letter.kind,
+        eventId: letter.event.id,
+        recipientId: letter.delivery.recipientId,
+        channel: letter.delivery.channel,
+        provider: letter.delivery.provider,
+        attempts: letter.delivery.attempts,
+        reason: letter.reason,
+      };
     case 'digest_failed':
-      return { ...base, time, kind: letter.kind, eventId: letter.digest.eventIds.join(','), recipientId: letter.digest.recipientId, channel: letter.digest.channel, provider: letter.digest.provider, attempts: letter.digest.attempts, reason: letter.reason };
+      return {
+        ...base,
+        time,
+        kind: letter.kind,
+        eventId: letter.digest.eventIds.join(','),
+        recipientId: letter.digest.recipientId,
+        channel: letter.digest.channel,
+        provider: letter.digest.provider,
+        attempts: letter.digest.attempts,
+        reason: letter.reason,
+      };
   }
 }
 

@@ -1,5 +1,5 @@
 import type { DeadLetter } from '../contract/dead-letter';
-import { redactText } from '../logger';
+import { redactText } from '../shared/logger';
 
 /** What a masked payload value becomes. */
 const HIDDEN = '[redacted]';

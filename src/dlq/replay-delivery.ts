@@ -1,8 +1,8 @@
-import type { Clock } from '../clock';
-import type { Channel } from '../contract/event-v1';
+import type { Clock } from '../shared/clock';
+import type { Channel } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
 import type { DeliveryStore, ReopenVerdict } from '../delivery-state/delivery-store';
-import { retryItemOf, type RetryStore } from '../dispatch/retry-store';
+import { retryItemOf, type RetryStore } from '../retries/retry-store';
 import { recipientIdOf } from '../recipients/resolve-recipient';
 
 /** The one delivery of an event a replay gives another try, and the dead letter it comes from. */
@@ -29,7 +29,7 @@ export interface ReplayerDeps {
  * a delivery it holds as dead-lettered or bounced (never a sent one, nor one it never recorded),
  * and the retry store then tries it as if a retry came due now. That try goes through the same
  * send-time checks as every retry (channel enabled, opt-outs, caps, quiet hours:
- * src/dispatch/send-time-check.ts) and counts as an attempt, so a delivery that fails again goes
+ * src/routing/send-time-check.ts) and counts as an attempt, so a delivery that fails again goes
  * back to the DLQ with its attempt count; nothing replays by itself. Nothing of this passes through
  * the intake topic, where any producer could write it.
  */
@@ -41,7 +41,14 @@ export function createReplayer(deps: ReplayerDeps) {
     const { verdict, attempts } = await deps.deliveries.reopen(ref);
     if (verdict !== 'reopened') return { outcome: verdict, attempts };
     const now = deps.clock.now();
-    const item = retryItemOf(event, { recipientId: target.recipientId, source }, target.channel, attempts, { code: 'replayed', message: `replayed from the DLQ (letter ${target.letter})` }, now);
+    const item = retryItemOf(
+      event,
+      { recipientId: target.recipientId, source },
+      target.channel,
+      attempts,
+      { code: 'replayed', message: `replayed from the DLQ (letter ${target.letter})` },
+      now,
+    );
     // NX: a retry already stored for it (a replay repeated) is kept; either way one try comes.
     await deps.retries.schedule(item, now, true);
     return { outcome: 'reopened', attempts };

@@ -1,13 +1,13 @@
 import { LIMITS } from '../contract/limits';
-import type { Message } from 'kafkajs';
+import type { OutgoingMessage } from '../kafka/types';
 import type { HeraldConfig } from '../config/schema';
-import { MESSAGE_HEADERS } from '../client/event-message';
-import type { Channel } from '../contract/event-v1';
+import { MESSAGE_HEADERS } from '../contract/vocabulary';
+import type { Channel } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
 import { parseEvent } from '../contract/parse-event';
 import { deliveryIdOf, type DeliveryRef } from '../delivery-state/delivery-store';
 import type { DeliveryRecord } from '../delivery-state/types';
-import { countOf } from '../cli/format-table';
+import { countOf } from '../shared/count-of';
 import { recipientIdOf } from '../recipients/resolve-recipient';
 import type { StoredLetter } from './dlq-reader';
 import type { ReplayTarget } from './replay-delivery';
@@ -28,7 +28,7 @@ export interface ReplayStep {
   /** What a `replay` hands to the replayer (src/dlq/replay-delivery.ts): the event as herald recorded it. */
   replay?: { event: EventV2; target: ReplayTarget };
   /** What a `republish` publishes, and where (always the configured intake topic). */
-  publish?: { topic: string; message: Message };
+  publish?: { topic: string; message: OutgoingMessage };
 }
 
 /** What the plan reads from Redis: the recorded state a letter is checked against. */
@@ -43,7 +43,11 @@ const REPLAYABLE = new Set(['dead-lettered', 'bounced']);
 
 /** Why a delivery is not replayed, from its recorded state; null when it may be. */
 function refusal(record: DeliveryRecord | null): string | null {
-  if (!record) return 'herald holds no record of this delivery (never recorded, or past deliveryState.retentionSeconds); a letter is replayed only against what herald recorded';
+  if (!record)
+    return (
+      'herald holds no record of this delivery (never recorded, or past deliveryState.retentionSeconds); a letter is replayed only ' +
+      'against what herald recorded'
+    );
   if (record.sentAt || record.status === 'sent' || record.status === 'delivered') return `already sent (${record.status}); never sent twice`;
   if (record.status === 'skipped') return `skipped on purpose (${record.reason ?? 'no reason'}); not a failure`;
   if (IN_PROGRESS.has(record.status)) return `a try is already coming (${record.status})`;
@@ -60,7 +64,12 @@ function refusal(record: DeliveryRecord | null): string | null {
 async function deliveryStep(letterId: string, eventId: string, recipientId: string, channel: Channel, lookups: ReplayLookups): Promise<ReplayStep> {
   const base = { letterId, eventId, recipientId, channel };
   const event = await lookups.event(eventId);
-  if (!event) return { ...base, action: 'skip', why: 'herald holds no recorded event with this id (past deliveryState.retentionSeconds, or never consumed); cannot rebuild it' };
+  if (!event)
+    return {
+      ...base,
+      action: 'skip',
+      why: 'herald holds no recorded event with this id (past deliveryState.retentionSeconds, or never consumed); cannot rebuild it',
+    };
   if (!event.channels.includes(channel) || !event.recipients.some((r) => recipientIdOf(r) === recipientId)) {
     return { ...base, action: 'skip', why: 'the recorded event has no such recipient and channel; the letter does not match what herald recorded' };
   }
@@ -82,7 +91,9 @@ function republishStep(stored: StoredLetter & { letter: Extract<StoredLetter['le
   const { letter } = stored;
   const base = { letterId: stored.id, recipientId: null, channel: null };
   if (letter.rawTruncated) {
-    const why = `the message was ${letter.rawBytes ?? 'over'} bytes, over the ${LIMITS.maxEventBytes}-byte limit; the letter keeps only its start, so ask the producer to send it again smaller`;
+    const why =
+      `the message was ${letter.rawBytes ?? 'over'} bytes, over the ${LIMITS.maxEventBytes}-byte limit; the letter keeps only its start, so ask ` +
+      `the producer to send it again smaller`;
     return { ...base, eventId: null, action: 'skip', why };
   }
   const raw = Buffer.from(letter.rawBase64, 'base64');
@@ -91,7 +102,13 @@ function republishStep(stored: StoredLetter & { letter: Extract<StoredLetter['le
   // Never the letter's own source topic: a letter on the DLQ topic is not trusted to choose where herald writes.
   const topic = config.kafka.topics.incoming;
   const headers = { ...MESSAGE_HEADERS, [REPLAYED_FROM_HEADER]: stored.id };
-  return { ...base, eventId: parsed.event.id, action: 'republish', why: `valid now; back to ${topic}`, publish: { topic, message: { key: letter.source.key, value: raw, headers } } };
+  return {
+    ...base,
+    eventId: parsed.event.id,
+    action: 'republish',
+    why: `valid now; back to ${topic}`,
+    publish: { topic, message: { key: letter.source.key, value: raw, headers } },
+  };
 }
 
 /**
@@ -116,11 +133,19 @@ export async function planReplay(letters: readonly StoredLetter[], config: Heral
   for (const stored of letters) {
     const { letter } = stored;
     if (!letter) {
-      steps.push({ letterId: stored.id, eventId: null, recipientId: null, channel: null, action: 'skip', why: `not a herald dead letter (${stored.unreadable})` });
+      steps.push({
+        letterId: stored.id,
+        eventId: null,
+        recipientId: null,
+        channel: null,
+        action: 'skip',
+        why: `not a herald dead letter (${stored.unreadable})`,
+      });
     } else if (letter.kind === 'delivery_failed') {
       steps.push(once(await deliveryStep(stored.id, letter.event.id, letter.delivery.recipientId, letter.delivery.channel, lookups)));
     } else if (letter.kind === 'digest_failed') {
-      for (const eventId of letter.digest.eventIds) steps.push(once(await deliveryStep(stored.id, eventId, letter.digest.recipientId, letter.digest.channel, lookups)));
+      for (const eventId of letter.digest.eventIds)
+        steps.push(once(await deliveryStep(stored.id, eventId, letter.digest.recipientId, letter.digest.channel, lookups)));
     } else {
       steps.push(republishStep({ ...stored, letter }, config));
     }

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ValidationError, describeError } from '../errors';
-import type { Logger } from '../logger';
+import { ValidationError, describeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import { HttpError } from './http-error';
 
 /** The JSON body of every error response. */

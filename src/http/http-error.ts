@@ -14,12 +14,7 @@ export class HttpError extends Error {
   /** True when sending the same request again later may succeed. */
   readonly retryable?: boolean;
 
-  constructor(
-    statusCode: number,
-    error: string,
-    message: string,
-    options: { issues?: ContractIssue[]; retryable?: boolean; cause?: unknown } = {},
-  ) {
+  constructor(statusCode: number, error: string, message: string, options: { issues?: ContractIssue[]; retryable?: boolean; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = 'HttpError';
     this.statusCode = statusCode;

@@ -27,7 +27,8 @@ function poisonedPath(value: unknown): string | undefined {
     if (typeof v !== 'object' || v === null) continue;
     if (Object.hasOwn(v, '__proto__')) return [...pathOf(step), '__proto__'].join('.');
     const ctor = (v as { constructor?: unknown }).constructor;
-    if (Object.hasOwn(v, 'constructor') && typeof ctor === 'object' && ctor !== null && Object.hasOwn(ctor, 'prototype')) return [...pathOf(step), 'constructor', 'prototype'].join('.');
+    if (Object.hasOwn(v, 'constructor') && typeof ctor === 'object' && ctor !== null && Object.hasOwn(ctor, 'prototype'))
+      return [...pathOf(step), 'constructor', 'prototype'].join('.');
     for (const [key, child] of Object.entries(v)) stack.push({ value: child, key, parent: step });
   }
   return undefined;
@@ -52,7 +53,11 @@ export function parseJsonBody(text: string): unknown {
   }
   const path = poisonedPath(value);
   if (path !== undefined) {
-    throw new HttpError(400, 'forbidden_key', `the request body holds the key ${path}, which herald refuses: such a key can set an object's prototype. Rename it and send again`);
+    throw new HttpError(
+      400,
+      'forbidden_key',
+      `the request body holds the key ${path}, which herald refuses: such a key can set an object's prototype. Rename it and send again`,
+    );
   }
   return value;
 }

@@ -1,5 +1,5 @@
 import type { DeliveryRecord } from '../delivery-state/types';
-import { redactText } from '../logger';
+import { redactText } from '../shared/logger';
 
 /**
  * An event as herald stores it: the notification meta hash (the summary fields, and `event`, the
@@ -22,8 +22,20 @@ const SUMMARY_FIELDS = ['type', 'priority', 'channels', 'recipients', 'createdAt
 
 /** The delivery fields shown; the lease (`leaseUntil`, `owner`) and anything added later are not. */
 const DELIVERY_FIELDS = [
-  'recipientId', 'channel', 'status', 'reason', 'detail', 'provider', 'providerMessageId',
-  'digestId', 'replays', 'attempts', 'nextAttemptAt', 'rejectedRecipients', 'sentAt', 'updatedAt',
+  'recipientId',
+  'channel',
+  'status',
+  'reason',
+  'detail',
+  'provider',
+  'providerMessageId',
+  'digestId',
+  'replays',
+  'attempts',
+  'nextAttemptAt',
+  'rejectedRecipients',
+  'sentAt',
+  'updatedAt',
 ] as const satisfies readonly (keyof DeliveryRecord)[];
 
 /** The event's summary as shown. */
@@ -32,7 +44,7 @@ export type NotificationSummary = Partial<Record<(typeof SUMMARY_FIELDS)[number]
 /** One delivery as shown. */
 export type DeliveryView = Pick<DeliveryRecord, (typeof DELIVERY_FIELDS)[number]>;
 
-/** The body of `GET /api/notifications/:id` (README "HTTP API"). */
+/** The body of `GET /api/notifications/:id` (docs/http-api.md). */
 export interface NotificationView {
   id: string;
   meta: NotificationSummary | null;

@@ -1,9 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Clock } from '../clock';
-import type { HttpLimits } from '../config/http-schema';
+import type { Clock } from '../shared/clock';
+import type { HttpLimits } from '../config/schema';
 import { LIMITS } from '../contract/limits';
 import type { EventV2 } from '../contract/event-v2';
-import type { Logger } from '../logger';
+import type { Logger } from '../shared/logger';
 import type { Metrics } from '../metrics/metrics';
 import type { UserProfile } from '../recipients/user-profile';
 import { createBearerAuth } from './auth';
@@ -93,7 +93,12 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
     }
   });
   app.setNotFoundHandler((request) => {
-    throw new HttpError(404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}; herald serves /api/notify, /api/users/:id, /api/users/:id/inbox, /api/notifications/:id (GET, DELETE), /webhooks/twilio/status, /healthz, /readyz and /metrics`);
+    throw new HttpError(
+      404,
+      'not_found',
+      `no route for ${request.method} ${request.url.split('?')[0]}; herald serves /api/notify, /api/users/:id, /api/users/:id/inbox, /api/notifications/:id ` +
+        `(GET, DELETE), /webhooks/twilio/status, /healthz, /readyz and /metrics`,
+    );
   });
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, not the URL, keeps the label set small.

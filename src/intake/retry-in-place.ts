@@ -1,6 +1,6 @@
-import type { EachBatchPayload } from 'kafkajs';
-import { describeError, isOwnOutage } from '../errors';
-import type { Logger } from '../logger';
+import type { PartitionBatch } from '../kafka/types';
+import { describeError, isOwnOutage } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import type { Stalls } from './stalls';
 
 /** Backoff of the `failures`-th retry: 250 ms doubling, at most 10 s. */
@@ -28,7 +28,7 @@ const signatureOf = (error: unknown) => `${describeError(error)}|${String((error
  * owner starts again from the last committed offset).
  */
 export async function retryInPlace(
-  payload: Pick<EachBatchPayload, 'isRunning' | 'isStale' | 'heartbeat'>,
+  payload: Pick<PartitionBatch, 'isRunning' | 'isStale' | 'heartbeat'>,
   work: () => Promise<unknown>,
   onFailure: (error: unknown, attempt: number, delayMs: number) => void,
   policy?: GiveUpPolicy,
@@ -64,7 +64,7 @@ async function gaveUp(policy: GiveUpPolicy, error: unknown, failures: number): P
 }
 
 /** Waits `delayMs`, heartbeating; false as soon as the worker stops or the partition is taken away. */
-async function pause(payload: Pick<EachBatchPayload, 'isRunning' | 'isStale' | 'heartbeat'>, delayMs: number): Promise<boolean> {
+async function pause(payload: Pick<PartitionBatch, 'isRunning' | 'isStale' | 'heartbeat'>, delayMs: number): Promise<boolean> {
   const until = Date.now() + delayMs;
   while (Date.now() < until) {
     if (!payload.isRunning() || payload.isStale()) return false;
@@ -90,7 +90,7 @@ export interface InPlaceOptions {
  * partition is taken away.
  */
 export async function handleInPlace(
-  payload: Pick<EachBatchPayload, 'isRunning' | 'isStale' | 'heartbeat' | 'commitOffsetsIfNecessary'>,
+  payload: Pick<PartitionBatch, 'isRunning' | 'isStale' | 'heartbeat' | 'commitOffsetsIfNecessary'>,
   at: { topic: string; partition: number; offset: string },
   work: () => Promise<unknown>,
   done: () => void,
@@ -104,7 +104,14 @@ export async function handleInPlace(
       work,
       (error, attempt, delayMs) => {
         stalls?.failed(at, error);
-        logger.error('message handling failed; retrying in place', { topic: at.topic, partition: at.partition, offset: at.offset, attempt, delayMs, error: describeError(error) });
+        logger.error('message handling failed; retrying in place', {
+          topic: at.topic,
+          partition: at.partition,
+          offset: at.offset,
+          attempt,
+          delayMs,
+          error: describeError(error),
+        });
       },
       options.policy,
     );

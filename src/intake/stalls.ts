@@ -1,5 +1,5 @@
-import { describeError } from '../errors';
-import { redactText } from '../logger';
+import { describeError } from '../shared/errors';
+import { redactText } from '../shared/logger';
 
 /** One message a partition waits on because its handling keeps failing. */
 export interface Stall {

@@ -1,8 +1,9 @@
-import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
-import type { Priority } from '../contract/event-v1';
+import type { ConsumedMessage, MessageHeaders, OutgoingMessage } from '../kafka/types';
+import type { Priority } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
 import { parseEvent, type ParseResult } from '../contract/parse-event';
-import { REPLAY_HEADER, hasHeader } from '../dlq/replay-header';
+import { hasHeader } from '../kafka/headers';
+import { ORIGIN_HEADER, REPLAY_HEADER } from '../contract/vocabulary';
 
 /**
  * Priority lanes at intake.
@@ -29,27 +30,28 @@ import { REPLAY_HEADER, hasHeader } from '../dlq/replay-header';
  * across lanes: that is the point.
  */
 
-/** Header added to a forwarded message: `topic/partition/offset` it had on the incoming topic. */
-export const ORIGIN_HEADER = 'herald-origin';
-
 /** Where a message goes: handled now, forwarded to the bulk lane, or dead-lettered. */
 export type Triage =
-  | { lane: 'fast'; event: EventV2 }
-  | { lane: 'bulk'; priority: Priority }
-  | { lane: 'invalid'; failure: Extract<ParseResult, { ok: false }> };
+  { lane: 'fast'; event: EventV2 } | { lane: 'bulk'; priority: Priority } | { lane: 'invalid'; failure: Extract<ParseResult, { ok: false }> };
 
 /** Why a message carrying the `herald-replay` header is dead-lettered instead of handled. */
 export const REPLAY_REFUSED =
-  `the ${REPLAY_HEADER} header is refused on the intake topic: a replay skipped dedup, preferences, quiet hours, caps and schedules, so herald no longer takes one from a producer. ` +
-  '`herald dlq replay` gives a dead-lettered delivery another try through herald\'s own retry store; publish the event without the header to send it as a new event';
+  `the ${REPLAY_HEADER} header is refused on the intake topic: a replay skipped dedup, preferences, quiet hours, caps and schedules, so herald no ` +
+  `longer takes one from a producer. ` +
+  "`herald dlq replay` gives a dead-lettered delivery another try through herald's own retry store; publish the event without the " +
+  'header to send it as a new event';
 
 /**
  * Classifies one message's bytes by the priority of the event they carry. A message with the
  * `herald-replay` header is refused (dead-lettered `replay_refused`): any producer on the topic
  * could set it, and nothing on this topic is trusted to skip the pipeline's checks.
  */
-export function triage(raw: Buffer | null, fastLane: readonly Priority[], headers?: IHeaders): Triage {
-  if (hasHeader(headers, REPLAY_HEADER)) return { lane: 'invalid', failure: { ok: false, code: 'replay_refused', message: REPLAY_REFUSED, issues: [{ path: `(header ${REPLAY_HEADER})`, message: 'set by the producer' }] } };
+export function triage(raw: Buffer | null, fastLane: readonly Priority[], headers?: MessageHeaders): Triage {
+  if (hasHeader(headers, REPLAY_HEADER))
+    return {
+      lane: 'invalid',
+      failure: { ok: false, code: 'replay_refused', message: REPLAY_REFUSED, issues: [{ path: `(header ${REPLAY_HEADER})`, message: 'set by the producer' }] },
+    };
   const parsed = parseEvent(raw);
   if (!parsed.ok) return { lane: 'invalid', failure: parsed };
   const { priority } = parsed.event;
@@ -57,8 +59,11 @@ export function triage(raw: Buffer | null, fastLane: readonly Priority[], header
 }
 
 /** The bulk-lane copy of an incoming message: its key, value and headers, plus where it came from. */
-export function forwardedMessage(origin: { topic: string; partition: number }, message: Pick<KafkaMessage, 'key' | 'value' | 'headers' | 'offset'>): Message {
-  const headers: IHeaders = { ...message.headers, [ORIGIN_HEADER]: `${origin.topic}/${origin.partition}/${message.offset}` };
+export function forwardedMessage(
+  origin: { topic: string; partition: number },
+  message: Pick<ConsumedMessage, 'key' | 'value' | 'headers' | 'offset'>,
+): OutgoingMessage {
+  const headers: MessageHeaders = { ...message.headers, [ORIGIN_HEADER]: `${origin.topic}/${origin.partition}/${message.offset}` };
   return { key: message.key, value: message.value, headers };
 }
 
@@ -94,7 +99,7 @@ export function chunkForSend<T>(items: readonly T[], sizeOf: (item: T) => number
 }
 
 /** Bytes a message adds to a produce request, near enough (record overhead left out). */
-export function messageBytes(message: Pick<KafkaMessage, 'key' | 'value' | 'headers'>): number {
+export function messageBytes(message: Pick<ConsumedMessage, 'key' | 'value' | 'headers'>): number {
   let size = (message.key?.length ?? 0) + (message.value?.length ?? 0);
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     for (const v of [value ?? []].flat()) size += name.length + v.length;

@@ -1,25 +1,25 @@
-import { Partitioners, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
 import { sourceTimestamp } from '../contract/dead-letter';
 import type { EventV2 } from '../contract/event-v2';
 import { parseEvent, type ParseResult } from '../contract/parse-event';
 import type { DlqPublisher } from '../dlq/dlq-publisher';
-import { describeError } from '../errors';
-import { redactText, type Logger } from '../logger';
-import type { EventHandler } from './handle-event';
-import { keepAlive } from './keep-alive';
-import { createLaneConsumer } from './lane-consumer';
-import { handleInPlace, type InPlaceOptions } from './retry-in-place';
+import { describeError } from '../shared/errors';
+import { redactText, type Logger } from '../shared/logger';
+import type { EventHandler } from '../routing/handle-event';
+import { createLaneConsumer } from '../kafka/lane-consumer';
+import { createProducer } from '../kafka/producer';
+import type { KafkaClient, KafkaProducer, MessageSink, PartitionBatch } from '../kafka/types';
+import type { InPlaceOptions } from './retry-in-place';
+import { runPartitionTurn } from './partition-turn';
 import type { Stalls } from './stalls';
 import { withIntakeSpan } from '../tracing/intake-span';
 import { createTriageBatch, type MessageAt } from './triage-batch';
-import { createInOrderOffsets } from './in-order-offsets';
-import { keyOf, runByKey, weightOf } from './run-by-key';
+import { weightOf } from './run-by-key';
 
 /** Dependencies of {@link createWorker}. */
 export interface WorkerDeps {
-  kafka: Kafka;
+  kafka: KafkaClient;
   /** The intake group; the bulk lane's group is `<groupId>.bulk`. */
   groupId: string;
   config: HeraldConfig['kafka'];
@@ -28,7 +28,7 @@ export interface WorkerDeps {
   clock: Clock;
   logger: Logger;
   /** The idempotent producer that forwards bulk events. Default: one of its own, created at start and closed at stop. */
-  producer?: Producer;
+  producer?: MessageSink;
   /** Observes each consumed message (metrics); a forwarded one is observed once, by the bulk lane. */
   observe?: (info: { outcome: 'accepted' | 'duplicate' | 'invalid'; reason?: string; priority?: string; createdAt?: string }) => void;
   /** Observes how long a valid message waited on its lane's topic (its Kafka timestamp → start of handling), for `herald_queue_wait_seconds`. */
@@ -49,7 +49,7 @@ export interface WorkerDeps {
  */
 export function createWorker(deps: WorkerDeps) {
   const { config, logger } = deps;
-  let ownProducer: Producer | null = null;
+  let ownProducer: KafkaProducer | null = null;
 
   async function rejectInvalid({ topic, partition, message }: MessageAt, failure: Extract<ParseResult, { ok: false }>): Promise<void> {
     await deps.dlq.rejectMessage({
@@ -60,7 +60,14 @@ export function createWorker(deps: WorkerDeps) {
       issues: failure.issues,
       failedAt: new Date(deps.clock.now()).toISOString(),
     });
-    logger.warn('invalid message dead-lettered', { decision: 'dead-lettered', topic, partition, offset: message.offset, reason: failure.code, error: failure.message });
+    logger.warn('invalid message dead-lettered', {
+      decision: 'dead-lettered',
+      topic,
+      partition,
+      offset: message.offset,
+      reason: failure.code,
+      error: failure.message,
+    });
     deps.observe?.({ outcome: 'invalid', reason: failure.code });
   }
 
@@ -92,7 +99,9 @@ export function createWorker(deps: WorkerDeps) {
     const failure = {
       ok: false as const,
       code: 'handling_failed' as const,
-      message: `herald failed to handle this event ${failures} times the same way (${why}); it was dead-lettered so that its partition moves on. Fix the cause, then re-publish it with herald dlq replay`,
+      message:
+        `herald failed to handle this event ${failures} times the same way (${why}); it was dead-lettered so that its partition moves on. Fix the ` +
+        `cause, then re-publish it with herald dlq replay`,
       issues: [{ path: '(handling)', message: why }],
     };
     await rejectInvalid(at, failure);
@@ -100,43 +109,25 @@ export function createWorker(deps: WorkerDeps) {
 
   /** How a lane retries one message in place: a valid event is given up after `kafka.maxHandlingFailures` same failures. */
   function inPlace(at: MessageAt, event: EventV2 | null): InPlaceOptions {
-    const policy = event ? { maxFailures: config.maxHandlingFailures, giveUp: (error: unknown, failures: number) => giveUp(at, event, error, failures) } : undefined;
+    const policy = event
+      ? { maxFailures: config.maxHandlingFailures, giveUp: (error: unknown, failures: number) => giveUp(at, event, error, failures) }
+      : undefined;
     return { logger, stalls: deps.stalls, policy };
   }
 
   /**
-   * The bulk lane's `eachBatch`: messages side by side, up to `kafka.deliveriesInFlight` deliveries
-   * and each key's in order (./run-by-key.ts); an offset is resolved once every message up to it is done.
+   * The bulk lane's `eachBatch`: every message handled in one partition turn (./partition-turn.ts),
+   * parsed up front (a few µs each) so that each weighs the deliveries its event may make.
    */
-  async function handleByKey(payload: EachBatchPayload): Promise<void> {
+  async function handleBulk(payload: PartitionBatch): Promise<void> {
     const { topic, partition, messages } = payload.batch;
-    const progress = createInOrderOffsets(messages.map((m) => m.offset));
-    const stopKeepAlive = keepAlive(payload, logger);
-    try {
-      await runByKey(
-        // Parsed up front (a few µs each): each message's weight is the deliveries its event may make.
-        messages.map((message, index) => {
-          const parsed = parseEvent(message.value);
-          return { index, key: keyOf(message), message, parsed, weight: parsed.ok ? weightOf(parsed.event) : 1 };
-        }),
-        {
-          limit: config.deliveriesInFlight,
-          alive: () => payload.isRunning() && !payload.isStale(),
-          work: ({ index, message, parsed }) => {
-            const at = { topic, partition, message };
-            const work = () => (parsed.ok ? handleValid(at, parsed.event) : rejectInvalid(at, parsed));
-            const done = () => {
-              const offset = progress.complete(index);
-              if (offset !== undefined) payload.resolveOffset(offset);
-            };
-            return handleInPlace(payload, { topic, partition, offset: message.offset }, work, done, inPlace(at, parsed.ok ? parsed.event : null));
-          },
-        },
-      );
-    } finally {
-      stopKeepAlive();
-    }
-    await payload.commitOffsetsIfNecessary();
+    const handled = messages.map((message, index) => {
+      const parsed = parseEvent(message.value);
+      const at = { topic, partition, message };
+      const work = () => (parsed.ok ? handleValid(at, parsed.event) : rejectInvalid(at, parsed));
+      return { index, message, weight: parsed.ok ? weightOf(parsed.event) : 1, work, inPlace: inPlace(at, parsed.ok ? parsed.event : null) };
+    });
+    await runPartitionTurn(payload, { limit: config.deliveriesInFlight, logger, handled });
   }
 
   const lane = { kafka: deps.kafka, config, logger };
@@ -160,7 +151,7 @@ export function createWorker(deps: WorkerDeps) {
       logger,
     }),
   });
-  const bulk = createLaneConsumer({ ...lane, lane: 'bulk', groupId: `${deps.groupId}.bulk`, topic: config.topics.bulk, eachBatch: handleByKey });
+  const bulk = createLaneConsumer({ ...lane, lane: 'bulk', groupId: `${deps.groupId}.bulk`, topic: config.topics.bulk, eachBatch: handleBulk });
 
   async function stop(): Promise<void> {
     // Intake first: nothing new is forwarded while the bulk lane winds down.
@@ -176,8 +167,8 @@ export function createWorker(deps: WorkerDeps) {
     async start(): Promise<void> {
       try {
         if (!deps.producer) {
-          // Same settings as the service's producer: idempotent, one request in flight, waits out broker blips.
-          ownProducer = deps.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 } });
+          // The service's settings: idempotent, one request in flight, waits out broker blips.
+          ownProducer = createProducer(deps.kafka, 'forever');
           await ownProducer.connect();
         }
         await intake.start();

@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../shared/errors';
 
 /** One consumer group's position on one partition, against the partition's end. */
 export interface LagRow {
@@ -52,7 +52,8 @@ export async function readConsumerLag(admin: Admin, groups: readonly GroupTopic[
   if (missing.length > 0) {
     const names = missing.map((t) => `"${t}"`).join(', ');
     throw new ConfigError(
-      `topic ${names} does not exist on the brokers; check kafka.topics in the config (herald config check), KAFKA_BROKERS (the right cluster?) and that herald has started once (it creates its topics at start)`,
+      `topic ${names} does not exist on the brokers; check kafka.topics in the config (herald config check), KAFKA_BROKERS (the right cluster?) and that ` +
+        `herald has started once (it creates its topics at start)`,
     );
   }
   const watermarks = new Map(await Promise.all(topics.map(async (t) => [t, await admin.fetchTopicOffsets(t)] as const)));

@@ -1,7 +1,7 @@
 import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import type { HeraldConfig } from '../config/schema';
-import { describeError } from '../errors';
-import type { Logger } from '../logger';
+import { describeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 
 /**
  * Codecs herald's consumers read: kafkajs's gzip and Node's zstd (./zstd-codec.ts). A batch in
@@ -27,8 +27,10 @@ async function warnOnUnreadableCompression(admin: Admin, topics: string[], logge
     const value = resource.configEntries.find((e) => e.configName === 'compression.type')?.configValue;
     if (value === undefined || READABLE.has(value)) continue;
     logger.warn(
-      `topic ${resource.resourceName} has compression.type=${value}: a batch a producer compressed with snappy or lz4 would stop herald's consumer on that partition for good. ` +
-        `Set it to uncompressed (kafka-configs --alter --entity-type topics --entity-name ${resource.resourceName} --add-config compression.type=uncompressed), or gzip or zstd`,
+      `topic ${resource.resourceName} has compression.type=${value}: a batch a producer compressed with snappy or lz4 would stop herald's consumer ` +
+        `on that partition for good. ` +
+        `Set it to uncompressed (kafka-configs --alter --entity-type topics --entity-name ${resource.resourceName} --add-config ` +
+        `compression.type=uncompressed), or gzip or zstd`,
       { topic: resource.resourceName, compressionType: value },
     );
   }
@@ -49,14 +51,23 @@ export async function ensureTopics(kafka: Kafka, config: HeraldConfig['kafka'], 
     const existing = new Set(await admin.listTopics());
     const consumed = new Set([config.topics.incoming, config.topics.bulk]);
     // Only a warning: a principal without DescribeConfigs on the topic must still start.
-    await warnOnUnreadableCompression(admin, [...consumed].filter((t) => existing.has(t)), logger).catch((error: unknown) =>
+    await warnOnUnreadableCompression(
+      admin,
+      [...consumed].filter((t) => existing.has(t)),
+      logger,
+    ).catch((error: unknown) =>
       logger.warn('could not read the compression.type of the consumed topics; check it is uncompressed, gzip or zstd', { error: describeError(error) }),
     );
     const wanted = Object.values(config.topics).filter((t) => !existing.has(t));
     if (wanted.length === 0) return;
     await admin.createTopics({
       waitForLeaders: true,
-      topics: wanted.map((topic) => ({ topic, numPartitions: config.partitions, replicationFactor: config.replicationFactor, ...(consumed.has(topic) ? { configEntries: CONSUMED_TOPIC_CONFIG } : {}) })),
+      topics: wanted.map((topic) => ({
+        topic,
+        numPartitions: config.partitions,
+        replicationFactor: config.replicationFactor,
+        ...(consumed.has(topic) ? { configEntries: CONSUMED_TOPIC_CONFIG } : {}),
+      })),
     });
     logger.info('created topics', { topics: wanted, partitions: config.partitions });
   } finally {

@@ -43,7 +43,11 @@ export function decodeHeadersLinearly(): void {
     decoder = require('kafkajs/src/protocol/decoder');
     headerDecoder = require('kafkajs/src/protocol/recordBatch/header/v0/decoder');
   } catch (error) {
-    throw new Error(`kafkajs's record decoder is not where src/kafka/linear-headers.ts expects it (${(error as Error).message}); check whether this kafkajs version still decodes headers in quadratic time and update that file`, { cause: error });
+    throw new Error(
+      `kafkajs's record decoder is not where src/kafka/linear-headers.ts expects it (${(error as Error).message}); check whether this kafkajs version still ` +
+        `decodes headers in quadratic time and update that file`,
+      { cause: error },
+    );
   }
   const proto = decoder.prototype;
   if (proto[PATCHED]) return;

@@ -198,7 +198,9 @@ export function createMetrics() {
     /** Tries of deliveries `herald dlq replay` gave another try, by outcome (sent, dead_lettered, bounced, deferred, skipped, failed, already_sent). */
     replays: new Counter<'outcome'>({
       name: 'herald_replays_total',
-      help: 'Tries of dead-lettered deliveries replayed with herald dlq replay, by outcome (sent, dead_lettered, bounced, deferred, skipped, failed, already_sent).',
+      help:
+        'Tries of dead-lettered deliveries replayed with herald dlq replay, by outcome (sent, dead_lettered, bounced, deferred, ' +
+        'skipped, failed, already_sent).',
       labelNames: ['outcome'],
       registers,
     }),

@@ -1,7 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import type { LagRow } from '../kafka/consumer-lag';
-import type { Logger } from '../logger';
+import type { Logger } from '../shared/logger';
 import { createScrapeReading } from './scrape-reading';
 
 /** Windows in the digest index, as the batch store's `backlog(now)` reads them. */
@@ -47,7 +47,13 @@ export function registerScrapeMetrics(registry: Registry, sources: ScrapeSources
     help: 'Failed reads of consumer lag from the brokers (herald_consumer_lag_messages keeps its last values meanwhile).',
     registers,
   });
-  const lag = createScrapeReading({ ...common, what: 'consumer lag', read: sources.consumerLag, ttlMs: options.lagCacheMs ?? 5_000, onError: () => lagErrors.inc() });
+  const lag = createScrapeReading({
+    ...common,
+    what: 'consumer lag',
+    read: sources.consumerLag,
+    ttlMs: options.lagCacheMs ?? 5_000,
+    onError: () => lagErrors.inc(),
+  });
   const retryDepth = createScrapeReading({ ...common, what: 'retry store depth', read: sources.retryDepth });
   const backlog = createScrapeReading({ ...common, what: 'digest backlog', read: sources.digestBacklog });
 

@@ -1,7 +1,7 @@
-import type { Clock } from '../clock';
-import { describeError } from '../errors';
-import type { Logger } from '../logger';
-import { within } from '../service/within';
+import type { Clock } from '../shared/clock';
+import { describeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import { within } from '../shared/within';
 
 /** Options of {@link createScrapeReading}. */
 export interface ScrapeReadingOptions<T> {

@@ -1,5 +1,5 @@
 import type { HeraldConfig } from '../config/schema';
-import type { Channel } from '../contract/event-v1';
+import type { Channel } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
 import type { UserProfile } from './user-profile';
 
@@ -39,7 +39,12 @@ export interface Refusal {
  * is planned and again right before every later try (a retry, a replay, a digest), since the config
  * and the person's mind may both have changed meanwhile. Null when it may go.
  */
-export function refusalOf(profile: UserProfile | null, event: Pick<EventV2, 'type' | 'priority' | 'category'>, channel: Channel, config: Pick<HeraldConfig, 'channels'>): Refusal | null {
+export function refusalOf(
+  profile: UserProfile | null,
+  event: Pick<EventV2, 'type' | 'priority' | 'category'>,
+  channel: Channel,
+  config: Pick<HeraldConfig, 'channels'>,
+): Refusal | null {
   if (!config.channels[channel].enabled) return { reason: 'channel_disabled', detail: `channels.${channel}.enabled is false in the config` };
   const verdict = checkPreferences(profile, event, channel);
   return verdict.allowed ? null : { reason: verdict.reason, detail: 'the recipient opted out' };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Channel } from '../contract/event-v1';
+import type { Channel } from '../contract/vocabulary';
 import type { UserDirectory } from './user-directory';
 import { e164, type UserProfile } from './user-profile';
 
@@ -69,7 +69,8 @@ function userAddresses(userId: string, profile: UserProfile, webhooks: WebhookDi
 /** `webhook:<name>` reaches a partner endpoint named in config; its URL never comes from the event. */
 function resolveWebhook(name: string, recipient: string, webhooks: WebhookDirectory): ResolvedRecipient | UnresolvedRecipient {
   const url = Object.hasOwn(webhooks.endpoints, name) ? webhooks.endpoints[name] : undefined;
-  if (!url) return { recipientId: recipient, reason: 'invalid_address', detail: `no webhook endpoint "${name}" in channels.webhook.endpoints; add it to the config` };
+  if (!url)
+    return { recipientId: recipient, reason: 'invalid_address', detail: `no webhook endpoint "${name}" in channels.webhook.endpoints; add it to the config` };
   return { recipientId: recipient, kind: 'direct', source: recipient, profile: null, addresses: { webhook: [url] }, locale: 'en' };
 }
 
@@ -78,13 +79,18 @@ function resolveWebhook(name: string, recipient: string, webhooks: WebhookDirect
  * addresses, `webhook:<name>` a partner endpoint from config; anything else is a user id looked up
  * in the directory (and in `channels.webhook.users` for its webhook URL).
  */
-export async function resolveRecipient(recipient: string, directory: UserDirectory, webhooks: WebhookDirectory = NO_WEBHOOKS): Promise<ResolvedRecipient | UnresolvedRecipient> {
+export async function resolveRecipient(
+  recipient: string,
+  directory: UserDirectory,
+  webhooks: WebhookDirectory = NO_WEBHOOKS,
+): Promise<ResolvedRecipient | UnresolvedRecipient> {
   const hook = /^webhook:(.*)$/s.exec(recipient);
   if (hook) return resolveWebhook(hook[1]!.trim(), recipient, webhooks);
   const match = /^(email|phone|push):(.*)$/s.exec(recipient);
   if (match) return resolveDirect(match[1] as keyof typeof DIRECT, match[2]!.trim(), recipient);
   const profile = await directory.get(recipient);
-  if (!profile) return { recipientId: recipient, reason: 'unknown_user', detail: `no user "${recipient}" in the directory; create it with PUT /api/users/${recipient}` };
+  if (!profile)
+    return { recipientId: recipient, reason: 'unknown_user', detail: `no user "${recipient}" in the directory; create it with PUT /api/users/${recipient}` };
   return { recipientId: recipient, kind: 'user', source: recipient, profile, addresses: userAddresses(recipient, profile, webhooks), locale: profile.locale };
 }
 

@@ -1,4 +1,4 @@
-import { RetriableError } from '../errors';
+import { RetriableError } from '../shared/errors';
 import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
 import { storedProfileSchema, type UserProfile } from './user-profile';
@@ -59,7 +59,8 @@ export function createUserDirectory(options: { redis: RedisClient; keys: RedisKe
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
       }
       throw new RetriableError(
-        `Could not remove push tokens from user ${userId}: the profile kept changing during ${MAX_REPLACE_ATTEMPTS} attempts; the tokens will be pruned the next time FCM reports them`,
+        `Could not remove push tokens from user ${userId}: the profile kept changing during ${MAX_REPLACE_ATTEMPTS} attempts; the tokens will be pruned ` +
+          `the next time FCM reports them`,
         'profile_busy',
       );
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS, EVENT_TYPES } from '../contract/event-v1';
+import { CHANNELS, EVENT_TYPES } from '../contract/vocabulary';
 import { isIanaTimeZone, localeTag } from '../contract/tags';
 
 /**
@@ -27,10 +27,15 @@ function categories(max: number | undefined) {
   return z.preprocess(
     (raw, ctx) => {
       if (raw === null || typeof raw !== 'object') return raw;
-      if (Object.hasOwn(raw, '__proto__')) ctx.addIssue({ code: 'custom', input: raw, message: 'preferences.categories cannot hold a category named "__proto__"; rename that category' });
+      if (Object.hasOwn(raw, '__proto__'))
+        ctx.addIssue({ code: 'custom', input: raw, message: 'preferences.categories cannot hold a category named "__proto__"; rename that category' });
       const count = Object.keys(raw).length;
       if (max !== undefined && count > max) {
-        ctx.addIssue({ code: 'custom', input: raw, message: `preferences.categories holds ${count} categories, more than the limit of ${max}; keep only the opt-outs the user set` });
+        ctx.addIssue({
+          code: 'custom',
+          input: raw,
+          message: `preferences.categories holds ${count} categories, more than the limit of ${max}; keep only the opt-outs the user set`,
+        });
       }
       return raw;
     },

@@ -41,7 +41,10 @@ export function createKeys(prefix = 'herald') {
     retryItems: (channel: string) => `${prefix}:{retry:${channel}}:items`,
     /** String: JSON delivery ref of a provider's message id (Twilio SID), so status callbacks find their delivery. */
     providerMessage: (provider: string, messageId: string) => `${prefix}:{pm:${provider}:${messageId}}`,
-    /** String: `pending` (PX lease) while one signed Twilio status report is applied, then `applied` (EX retention), so the same report sent again is refused. Fingerprint: SHA-256 of its URL and parameters. */
+    /**
+     * String: `pending` (PX lease) while one signed Twilio status report is applied, then `applied`
+     * (EX retention), so the same report sent again is refused. Fingerprint: SHA-256 of its URL and parameters.
+     */
     twilioReport: (fingerprint: string) => `${prefix}:{tw:${fingerprint}}`,
     /** Set: push tokens that already accepted one delivery, so a retry after a partial failure skips them. */
     pushAccepted: (deliveryId: string) => `${prefix}:{pa:${deliveryId}}`,

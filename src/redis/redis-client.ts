@@ -1,5 +1,5 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { Env } from '../env';
+import type { Env } from '../config/env';
 import type { RedisClient } from './commands';
 
 /** How a caller wants its connection to behave; the same for one Redis and a cluster. */

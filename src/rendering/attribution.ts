@@ -10,9 +10,12 @@ function unopened(text: string): { parens: number; brackets: number } {
   let brackets = 0;
   for (let i = 0; i < text.length; i += 1) {
     const c = text.charCodeAt(i);
-    if (c === 0x29) parens += 1; // )
-    else if (c === 0x28) parens -= 1; // (
-    else if (c === 0x5d) brackets += 1; // ]
+    if (c === 0x29)
+      parens += 1; // )
+    else if (c === 0x28)
+      parens -= 1; // (
+    else if (c === 0x5d)
+      brackets += 1; // ]
     else if (c === 0x5b) brackets -= 1; // [
   }
   return { parens, brackets };

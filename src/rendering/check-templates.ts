@@ -1,5 +1,5 @@
 import type { HeraldConfig } from '../config/schema';
-import { CHANNELS, type Channel } from '../contract/event-v1';
+import { CHANNELS, type Channel } from '../contract/vocabulary';
 import { unsafeUrlAttributes } from './check-url-attributes';
 import { TEMPLATE_FIELDS, createTemplateCompiler, type TemplateField } from './template-compiler';
 
@@ -13,7 +13,15 @@ export interface TemplateProblem {
 
 type ChannelTemplates = Partial<Record<Channel, Partial<Record<TemplateField, string>>>>;
 
-const SAMPLE_EVENT = { id: 'template-check', type: 'transactional', priority: 'normal', createdAt: '2026-01-01T00:00:00Z', locale: 'en', recipientLocale: 'en', payload: {} };
+const SAMPLE_EVENT = {
+  id: 'template-check',
+  type: 'transactional',
+  priority: 'normal',
+  createdAt: '2026-01-01T00:00:00Z',
+  locale: 'en',
+  recipientLocale: 'en',
+  payload: {},
+};
 const SAMPLE_ITEM = { title: 'Title', text: 'Text', eventId: 'template-check', type: 'transactional', createdAt: '2026-01-01T00:00:00Z' };
 const SAMPLE_DIGEST = { items: [SAMPLE_ITEM], count: 2, listed: 1, more: 1, locale: 'en', recipientLocale: 'en' };
 

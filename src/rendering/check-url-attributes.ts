@@ -21,7 +21,21 @@ interface Program {
 }
 
 /** Attributes a mail client or browser follows as a link or loads as a resource. */
-const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'background', 'poster', 'cite', 'data', 'xlink:href', 'longdesc', 'ping', 'icon', 'manifest']);
+const URL_ATTRIBUTES = new Set([
+  'href',
+  'src',
+  'action',
+  'formaction',
+  'background',
+  'poster',
+  'cite',
+  'data',
+  'xlink:href',
+  'longdesc',
+  'ping',
+  'icon',
+  'manifest',
+]);
 
 /** Marks where a `{{…}}` stood in the flattened template: a private-use character, then its index. */
 const MARK = '\uE000';
@@ -124,6 +138,9 @@ export function unsafeUrlAttributes(source: string): string[] {
   return [...found].map((text) => {
     const inner = text.replace(/^\{\{\{?~?\s*/, '').replace(/\s*~?\}?\}\}$/, '');
     const fix = inner.startsWith('url ') ? `{{${inner}}}, escaped and alone at the start of the link` : `{{url ${inner}}}`;
-    return `${text} sets the start of a link (href, src…) without the url helper, so an event's "javascript:…" would become a script link; write ${fix} (it keeps http, https, mailto and relative links only)`;
+    return (
+      `${text} sets the start of a link (href, src…) without the url helper, so an event's "javascript:…" would become a script link; write ${fix} (it ` +
+      `keeps http, https, mailto and relative links only)`
+    );
   });
 }

@@ -1,7 +1,7 @@
 import { countSmsSegments } from '../channels/sms-segments';
 import type { RenderedContent } from '../channels/types';
 import type { HeraldConfig } from '../config/schema';
-import { PermanentError } from '../errors';
+import { PermanentError } from '../shared/errors';
 
 // Stateless and costly to build: one for the module.
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });

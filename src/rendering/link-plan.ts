@@ -18,7 +18,11 @@ export type HostFilter = (hostname: string) => boolean;
 
 /** Normalises a configured domain the way URL normalises hosts (lower case, punycode), so both compare. */
 function normaliseDomain(domain: string): string {
-  const bare = domain.trim().replace(/^\*?\./, '').replace(/\.$/, '').toLowerCase();
+  const bare = domain
+    .trim()
+    .replace(/^\*?\./, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   try {
     return new URL(`http://${bare}`).hostname;
   } catch {

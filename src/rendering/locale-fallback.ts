@@ -1,5 +1,5 @@
 import type { HeraldConfig } from '../config/schema';
-import type { Channel } from '../contract/event-v1';
+import type { Channel } from '../contract/vocabulary';
 import type { TemplateField } from './template-compiler';
 
 /** One channel's template: the fields it sets. */
@@ -55,7 +55,12 @@ function localeKeyFinder(locales: Record<string, unknown>): (tag: string) => str
  * (French subject, English body) is worse than a consistent English one.
  * Returns undefined when the name has no template for the channel in any locale.
  */
-export function resolveTemplate(config: Pick<HeraldConfig, 'templates' | 'defaultLocale'>, name: string, channel: Channel, locale?: string): ResolvedTemplate | undefined {
+export function resolveTemplate(
+  config: Pick<HeraldConfig, 'templates' | 'defaultLocale'>,
+  name: string,
+  channel: Channel,
+  locale?: string,
+): ResolvedTemplate | undefined {
   // Own properties only: an event type such as "constructor" must not find Object's prototype.
   const set = Object.hasOwn(config.templates, name) ? config.templates[name] : undefined;
   if (!set) return undefined;

@@ -1,16 +1,12 @@
 import type { RenderedContent } from '../channels/types';
 import type { HeraldConfig } from '../config/schema';
-import type { Channel } from '../contract/event-v1';
-import { PermanentError } from '../errors';
-import { stripControls } from '../text/control-chars';
-import { addTracking } from './attribution';
-import { defaultDigest, type DigestItem } from './digest-defaults';
-import { fallbackText, fallbackTitle, nonBlank, textToHtml } from './fallback';
-import { applyPushLimits, checkSmsLength, type SmsSource } from './limits';
-import { resolveTemplate, type ResolvedTemplate } from './locale-fallback';
-import { TEMPLATE_FIELDS, createTemplateCompiler, type TemplateCompiler, type TemplateCompilerOptions, type TemplateField } from './template-compiler';
+import type { Channel } from '../contract/vocabulary';
+import { PermanentError } from '../shared/errors';
+import { fallbackText, fallbackTitle } from './fallback';
+import { resolveTemplate } from './locale-fallback';
+import { finish, renderFields } from './render-parts';
+import { createTemplateCompiler, type TemplateCompilerOptions } from './template-compiler';
 
-export type { DigestItem } from './digest-defaults';
 export { checkTemplates, type TemplateProblem } from './check-templates';
 export { resolveTemplate, type ResolvedTemplate } from './locale-fallback';
 export type { UnsafeUrl } from './template-compiler';
@@ -36,23 +32,10 @@ export interface RenderInput {
   locale?: string;
 }
 
-/** What to render as a digest. */
-export interface DigestInput {
-  channel: Channel;
-  /** The items listed, already rendered for the channel. */
-  items: DigestItem[];
-  /** Items counted but not listed (a summarised digest past its rule's `maxItems`); 0 when none. */
-  more: number;
-  /** Recipient locale, for the translations of `templateName`. */
-  locale?: string;
-  /** A template under `templates` (the digest rule's `template`); default `digestTemplates[channel]`. */
-  templateName?: string;
-}
-
 /** The parts of the config the renderer reads. */
 export type RendererConfig = Pick<HeraldConfig, 'templates' | 'digestTemplates' | 'defaultLocale' | 'attribution' | 'channels'>;
 
-/** Renders deliveries and digests from the configured templates. */
+/** Renders deliveries from the configured templates (digests: src/digests/render-digest.ts). */
 export interface Renderer {
   /**
    * Renders one delivery in the recipient's locale (falling back to shorter tags, then the default
@@ -63,30 +46,6 @@ export interface Renderer {
    *   `sms_too_long` when an SMS takes more than `channels.sms.maxSegments` segments.
    */
   render(input: RenderInput): RenderedContent;
-  /**
-   * Renders a digest of already-rendered items with `templates[templateName]` (in the recipient's
-   * locale) when given, else `digestTemplates[channel]`, else a plain list. Template data:
-   * `{ items, count, listed, more, locale, recipientLocale }`, `count` being every item, listed or not.
-   * @throws PermanentError `template_error` when the template is broken; `sms_too_long` as for {@link render}.
-   */
-  renderDigest(input: DigestInput): RenderedContent;
-  /** The earlier form: `items` all listed, no template name, no locale. */
-  renderDigest(channel: Channel, items: DigestItem[]): RenderedContent;
-}
-
-type Rendered = Partial<Record<TemplateField, string>>;
-/** Content before attribution and channel limits; `html` undefined means "derive it from text". */
-type Draft = Omit<RenderedContent, 'html'> & { html?: string };
-
-function renderFields(compiler: TemplateCompiler, resolved: ResolvedTemplate, template: string | undefined, channel: Channel, data: object): Rendered {
-  const out: Rendered = {};
-  for (const field of TEMPLATE_FIELDS) {
-    const source = resolved.template[field];
-    if (source === undefined) continue;
-    const ref = { template, locale: resolved.locale, channel, field, path: `${resolved.path}.${field}` };
-    out[field] = nonBlank(compiler.compile(ref, source)(data));
-  }
-  return out;
 }
 
 function missingTemplate(name: string, channel: Channel): PermanentError {
@@ -96,38 +55,6 @@ function missingTemplate(name: string, channel: Channel): PermanentError {
       'or send payload.title and payload.message with the event.',
     'template_missing',
   );
-}
-
-/**
- * The plain-text fields without control or bidi-override characters, whichever value brought them
- * in: a subject or an SMS must not carry an escape sequence or a right-to-left override that makes
- * a link read as another. Subject and title become one line. `html` is markup, escaped as it renders.
- */
-function plainText(draft: Draft): Draft {
-  return { ...draft, subject: stripControls(draft.subject, false), title: stripControls(draft.title, false), text: stripControls(draft.text, true) };
-}
-
-/** Cleans the plain text, adds tracking parameters, derives a missing html from the (tracked) text, and applies the channel's limits. */
-function finish(config: RendererConfig, channel: Channel, raw: Draft, campaign: string, sms: Omit<SmsSource, 'tracked'>): RenderedContent {
-  const draft = plainText(raw);
-  const utm = config.attribution.channels[channel];
-  let content: RenderedContent = { ...draft, html: draft.html ?? '' };
-  if (utm) content = addTracking(content, { utm_source: utm.utm_source, utm_medium: utm.utm_medium, utm_campaign: campaign }, config.attribution.domains);
-  if (draft.html === undefined) content.html = textToHtml(content.text);
-  if (channel === 'push') content = applyPushLimits(content, config.channels.push);
-  if (channel === 'sms') checkSmsLength(content.text, config.channels.sms.maxSegments, { ...sms, tracked: utm !== undefined });
-  return content;
-}
-
-/**
- * The digest's template: the named one in the recipient's locale (`name` set), else
- * `digestTemplates[channel]` (written in `defaultLocale`), else none (the built-in list).
- */
-function digestTemplate(config: RendererConfig, input: DigestInput): { resolved?: ResolvedTemplate; name?: string } {
-  const named = input.templateName === undefined ? undefined : resolveTemplate(config, input.templateName, input.channel, input.locale);
-  if (named) return { resolved: named, name: input.templateName };
-  const own = Object.hasOwn(config.digestTemplates, input.channel) ? config.digestTemplates[input.channel] : undefined;
-  return own ? { resolved: { template: own, locale: config.defaultLocale, path: `digestTemplates.${input.channel}` } } : {};
 }
 
 /**
@@ -157,27 +84,5 @@ export function createRenderer(config: RendererConfig, options: TemplateCompiler
     });
   }
 
-  function renderDigest(first: Channel | DigestInput, items?: DigestItem[]): RenderedContent {
-    const input: DigestInput = typeof first === 'string' ? { channel: first, items: items ?? [], more: 0 } : first;
-    const more = Math.max(0, Math.trunc(input.more));
-    const defaults = defaultDigest(input.items, more);
-    const { resolved, name: named } = digestTemplate(config, input);
-    const usedLocale = resolved?.locale ?? config.defaultLocale;
-    const data = { items: input.items, count: input.items.length + more, listed: input.items.length, more, locale: usedLocale, recipientLocale: input.locale };
-    const out = resolved ? renderFields(compiler, resolved, named, input.channel, data) : {};
-    const draft: Draft = {
-      subject: out.subject ?? out.title ?? defaults.subject,
-      title: out.title ?? out.subject ?? defaults.title,
-      text: out.text ?? defaults.text,
-      // A custom text without a custom html: show that text rather than the default list.
-      html: out.html ?? (out.text ? undefined : defaults.html),
-    };
-    return finish(config, input.channel, draft, input.templateName ?? 'digest', {
-      label: named ? `digest template "${named}"` : resolved ? `digest template ${resolved.path}` : 'the built-in digest',
-      locale: usedLocale,
-      shorten: out.text !== undefined && resolved ? `${resolved.path}.text` : 'the digest (fewer items per digest: the rule\'s maxItems) or add digestTemplates.sms',
-    });
-  }
-
-  return { render, renderDigest };
+  return { render };
 }

@@ -1,4 +1,4 @@
-import { removeControls } from '../text/control-chars';
+import { removeControls } from '../shared/control-chars';
 
 /** Schemes a link in a message may have. Anything else (`javascript:`, `data:`, `vbscript:`, `file:`…) is refused. */
 export const SAFE_URL_SCHEMES: readonly string[] = ['http', 'https', 'mailto'];

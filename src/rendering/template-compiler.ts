@@ -1,6 +1,6 @@
 import Handlebars from 'handlebars';
-import type { Channel } from '../contract/event-v1';
-import { PermanentError, describeError } from '../errors';
+import type { Channel } from '../contract/vocabulary';
+import { PermanentError, describeError } from '../shared/errors';
 import { checkUrl } from './safe-url';
 
 /** The fields a channel template may set (see `templateSchema` in src/config/schema.ts). */

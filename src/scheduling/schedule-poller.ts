@@ -1,10 +1,10 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
 import type { EventV2 } from '../contract/event-v2';
-import { runLimited } from '../dispatch/run-limited';
-import { sleep } from '../dispatch/retry';
-import { describeError } from '../errors';
-import type { Logger } from '../logger';
+import { runLimited } from '../shared/run-limited';
+import { sleep } from '../shared/sleep';
+import { describeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import type { ClaimedSchedule, ScheduleStore } from './schedule-store';
 
 /** Most scheduled events one poller fires at once. */
@@ -50,11 +50,20 @@ export function createSchedulePoller(deps: SchedulePollerDeps): SchedulePoller {
 
   async function fireOne({ event, dueAt, resumed }: ClaimedSchedule): Promise<void> {
     if (resumed) {
-      logger.warn('scheduled event claimed again: the worker that claimed it did not complete it within the lease', { eventId: event.id, dueAt: new Date(dueAt).toISOString() });
+      logger.warn('scheduled event claimed again: the worker that claimed it did not complete it within the lease', {
+        eventId: event.id,
+        dueAt: new Date(dueAt).toISOString(),
+      });
     }
     await deps.fire(event);
     await store.complete(event.id);
-    logger.info('scheduled event fired', { decision: 'fired', eventId: event.id, type: event.type, dueAt: new Date(dueAt).toISOString(), lateMs: Math.max(0, clock.now() - dueAt) });
+    logger.info('scheduled event fired', {
+      decision: 'fired',
+      eventId: event.id,
+      type: event.type,
+      dueAt: new Date(dueAt).toISOString(),
+      lateMs: Math.max(0, clock.now() - dueAt),
+    });
   }
 
   async function pollOnce(): Promise<number> {
@@ -62,10 +71,14 @@ export function createSchedulePoller(deps: SchedulePollerDeps): SchedulePoller {
     const settled = await runLimited(claimed, FIRE_CONCURRENCY, fireOne);
     settled.forEach((s, i) => {
       if (s.status === 'rejected') {
-        logger.error(`firing a scheduled event failed; it is fired again once its claim lease (scheduling.claimLeaseMs = ${config.claimLeaseMs} ms) runs out. If it keeps failing, check the error`, {
-          eventId: claimed[i]!.event.id,
-          error: describeError(s.reason),
-        });
+        logger.error(
+          `firing a scheduled event failed; it is fired again once its claim lease (scheduling.claimLeaseMs = ${config.claimLeaseMs} ms) runs out. If it ` +
+            `keeps failing, check the error`,
+          {
+            eventId: claimed[i]!.event.id,
+            error: describeError(s.reason),
+          },
+        );
       }
     });
     return claimed.length;

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import type { EventV2 } from '../contract/event-v2';
 import { loadScript, type RedisClient } from '../redis/commands';
 import type { RedisKeys } from '../redis/keys';
@@ -86,7 +86,9 @@ export function createScheduleStore(options: ScheduleStoreOptions): ScheduleStor
     async add(event, dueAt) {
       const now = clock.now();
       const item: ScheduleItem = { event, dueAt: Math.round(dueAt), scheduledAt: now };
-      return (await addScript(eventKeys(event.id), [event.id, item.dueAt, JSON.stringify(item), now, retentionMs])) as Awaited<ReturnType<ScheduleStore['add']>>;
+      return (await addScript(eventKeys(event.id), [event.id, item.dueAt, JSON.stringify(item), now, retentionMs])) as Awaited<
+        ReturnType<ScheduleStore['add']>
+      >;
     },
 
     async claimDue(limit, leaseMs) {

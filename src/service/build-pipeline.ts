@@ -1,30 +1,32 @@
-import type { Producer } from 'kafkajs';
-import { createBatchStore } from '../batching/batch-store';
-import { createFrequencyCaps } from '../caps/frequency-caps';
+import type { MessageSink } from '../kafka/types';
+import { createBatchStore } from '../digests/batch-store';
+import { createFrequencyCaps } from '../routing/frequency-caps';
 import { createScheduleStore } from '../scheduling/schedule-store';
 import { createSchedulePoller } from '../scheduling/schedule-poller';
 import type { ProviderMap } from '../channels/types';
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
-import { createDedupStore } from '../dedup/dedup-store';
+import { createDedupStore } from '../routing/dedup-store';
 import { createDeliveryStore } from '../delivery-state/delivery-store';
-import { createBatchDelivery } from '../dispatch/batch-delivery';
+import { createBatchDelivery } from '../digests/batch-delivery';
 import { createDispatcher } from '../dispatch/dispatch-delivery';
 import { createDetachingDispatch } from '../dispatch/detach-slow';
-import { createDigestSender } from '../dispatch/send-digest';
+import { createDigestSender } from '../digests/send-digest';
 import { createRateLimiter } from '../dispatch/rate-limiter';
-import { createRetryPoller } from '../dispatch/retry-poller';
-import { createRetryStore } from '../dispatch/retry-store';
+import { createRetryPoller } from '../retries/retry-poller';
+import { checkAtSendTime } from '../routing/send-time-check';
+import { createRetryStore } from '../retries/retry-store';
 import { createSendOnce } from '../dispatch/send-once';
 import { createStatusPublisher } from '../delivery-state/status-publisher';
-import { CHANNELS, type Channel } from '../contract/event-v1';
+import { CHANNELS, type Channel } from '../contract/vocabulary';
 import { createDlqPublisher } from '../dlq/dlq-publisher';
-import { createEventHandler } from '../intake/handle-event';
-import type { Logger } from '../logger';
+import { createEventHandler } from '../routing/handle-event';
+import type { Logger } from '../shared/logger';
 import type { Metrics } from '../metrics/metrics';
 import { createUserDirectory } from '../recipients/user-directory';
 import type { RedisKeys } from '../redis/keys';
-import { createRenderer } from '../rendering/render';
+import { createRenderer, type UnsafeUrl } from '../rendering/render';
+import { createDigestRenderer } from '../digests/render-digest';
 import type { RedisClient } from '../redis/commands';
 
 /** What the pipeline is built from; all of it passed in, nothing global. */
@@ -32,7 +34,7 @@ export interface PipelineDeps {
   config: HeraldConfig;
   redis: RedisClient;
   keys: RedisKeys;
-  producer: Producer;
+  producer: MessageSink;
   providers: ProviderMap;
   metrics: Metrics;
   clock: Clock;
@@ -63,9 +65,11 @@ export function buildPipeline(deps: PipelineDeps) {
   const directory = createUserDirectory({ redis, keys });
   const dlq = createDlqPublisher({ producer: deps.producer, topic: config.kafka.topics.dlq });
   // A refused link renders empty; the line says which template and event, never the URL (it may carry a token).
-  const renderer = createRenderer(config, {
-    onUnsafeUrl: ({ path, scheme, eventId }) => logger.warn('unsafe link left out of a message', { decision: 'unsafe_url', template: path, scheme, eventId }),
-  });
+  const renderOptions = {
+    onUnsafeUrl: ({ path, scheme, eventId }: UnsafeUrl) =>
+      logger.warn('unsafe link left out of a message', { decision: 'unsafe_url', template: path, scheme, eventId }),
+  };
+  const renderer = createRenderer(config, renderOptions);
   const batchStore = createBatchStore({ redis, keys, clock, claimLeaseMs: config.batching.claimLeaseMs, retentionMs: config.dedup.ttlSeconds * 1000 });
   const schedule = createScheduleStore({ redis, keys, clock, retentionSeconds: config.deliveryState.retentionSeconds });
   const sendOnce = createSendOnce({
@@ -105,7 +109,14 @@ export function buildPipeline(deps: PipelineDeps) {
     },
   });
   const caps = createFrequencyCaps({ redis, keys, clock, caps: config.frequencyCaps });
-  const detacher = createDetachingDispatch({ dispatch, retries, detachAfterMs: config.retries.detachAfterMs, leaseMs: config.dedup.sendLeaseMs, clock, logger });
+  const detacher = createDetachingDispatch({
+    dispatch,
+    retries,
+    detachAfterMs: config.retries.detachAfterMs,
+    leaseMs: config.dedup.sendLeaseMs,
+    clock,
+    logger,
+  });
   const handleEvent = createEventHandler({
     dedup: createDedupStore({ redis, keys, ttlSeconds: config.dedup.ttlSeconds }),
     deliveries,
@@ -132,7 +143,7 @@ export function buildPipeline(deps: PipelineDeps) {
     deliveries,
     directory,
     dlq,
-    renderer,
+    renderer: createDigestRenderer(config, renderOptions),
     config,
     nextTurn,
     clock,
@@ -148,7 +159,7 @@ export function buildPipeline(deps: PipelineDeps) {
     dispatch,
     directory,
     deliveries,
-    caps,
+    checkAtSendTime: (event, recipient, channel, nowMs) => checkAtSendTime(event, recipient, channel, nowMs, { caps, config }),
     config,
     channels: CHANNELS,
     clock,
@@ -161,7 +172,20 @@ export function buildPipeline(deps: PipelineDeps) {
       if (reason === 'quiet_hours' || reason === 'frequency_capped') metrics.deliveriesHeld.inc({ channel, reason });
     },
   });
-  return { deliveries, directory, dlq, batchStore, schedule, schedulePoller, handleEvent, sendDigest, retries, retryPoller, status, drainBackground: detacher.drain };
+  return {
+    deliveries,
+    directory,
+    dlq,
+    batchStore,
+    schedule,
+    schedulePoller,
+    handleEvent,
+    sendDigest,
+    retries,
+    retryPoller,
+    status,
+    drainBackground: detacher.drain,
+  };
 }
 
 /** The wired pipeline, as returned by {@link buildPipeline}. */

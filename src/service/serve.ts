@@ -1,8 +1,8 @@
-import { loadConfig } from '../config/load-config';
-import { loadEnv } from '../env';
-import { describeError } from '../errors';
+import { loadConfig } from './load-config';
+import { loadEnv } from '../config/env';
+import { describeError } from '../shared/errors';
 import { ignoreTimeoutNegativeWarning } from '../kafka/ignore-timeout-warning';
-import { createLogger } from '../logger';
+import { createLogger } from '../shared/logger';
 import { startTracing } from '../tracing/start-tracing';
 import { startService, type ServiceOptions } from './start-service';
 
@@ -34,13 +34,16 @@ export async function serve(options: Pick<ServiceOptions, 'fcmAgent'> = {}): Pro
     }, config.shutdown.timeoutMs);
     timer.unref();
     // Spans of the last events are exported once the service has finished them.
-    service.stop().then(() => tracing.shutdown()).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error('shutdown failed', { error: describeError(error) });
-        process.exit(1);
-      },
-    );
+    service
+      .stop()
+      .then(() => tracing.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error('shutdown failed', { error: describeError(error) });
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

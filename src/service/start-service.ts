@@ -1,24 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { Partitioners } from 'kafkajs';
-import { createDigestFlusher } from '../batching/digest-flusher';
+import { createDigestFlusher } from '../digests/digest-flusher';
 import { buildProviders, closeProviders } from '../channels/build-providers';
 import { readInbox } from '../channels/in-app';
-import { MESSAGE_HEADERS, messageKey } from '../client/event-message';
-import { systemClock, type Clock } from '../clock';
+import { messageKey } from '../client/event-message';
+import { MESSAGE_HEADERS } from '../contract/vocabulary';
+import { systemClock, type Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
-import type { Env } from '../env';
+import type { Env } from '../config/env';
 import { createReportClaims } from '../delivery-state/report-claims';
 import { createHttpServer } from '../http/server';
 import { createKafka } from '../kafka/create-kafka';
 import { ensureTopics } from '../kafka/ensure-topics';
 import { createWorker } from '../intake/worker';
-import type { Logger } from '../logger';
+import type { Logger } from '../shared/logger';
 import { BREAKER_STATE_VALUE, createMetrics } from '../metrics/metrics';
-import { createConsumerLagSource } from '../metrics/consumer-lag-source';
+import { createClusterProbe } from '../kafka/cluster-probe';
+import { createProducer } from '../kafka/producer';
 import { registerScrapeMetrics } from '../metrics/scrape-metrics';
 import { heraldLaneGroups } from '../kafka/consumer-lag';
-import { CHANNELS } from '../contract/event-v1';
+import { CHANNELS } from '../contract/vocabulary';
 import type { RedisClient } from '../redis/commands';
 import { createKeys } from '../redis/keys';
 import { createRedisClient } from '../redis/redis-client';
@@ -28,7 +29,7 @@ import { createStalls } from '../intake/stalls';
 import { createSweep } from '../sweep/sweep';
 import { createWorkerRegistry } from './worker-registry';
 import { injectTraceContext } from '../tracing/kafka-headers';
-import { within } from './within';
+import { within } from '../shared/within';
 
 /** Options of {@link startService}; tests pass a key prefix and a clock. */
 export interface ServiceOptions {
@@ -65,7 +66,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger.debug('shutdown step done', { step: name, ms: Date.now() - begun });
     }
   };
-  // One Redis, or a Redis Cluster when REDIS_CLUSTER_NODES is set (README "Scale-out").
+  // One Redis, or a Redis Cluster when REDIS_CLUSTER_NODES is set (docs/operations.md, "Scale-out").
   const redis = createRedisClient(env, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
   redis.on('error', (error) => logger.warn('redis connection error', { error: error.message }));
   started.push({ name: 'redis', undo: () => redis.quit().catch(() => redis.disconnect()) });
@@ -83,7 +84,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   }
 }
 
-async function startParts(options: ServiceOptions, clock: Clock, redis: RedisClient, started: { name: string; undo: () => Promise<unknown> }[]): Promise<Omit<RunningService, 'stop'>> {
+async function startParts(
+  options: ServiceOptions,
+  clock: Clock,
+  redis: RedisClient,
+  started: { name: string; undo: () => Promise<unknown> }[],
+): Promise<Omit<RunningService, 'stop'>> {
   const { env, config, logger } = options;
   const owner = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const keys = createKeys(options.redisPrefix ?? env.HERALD_REDIS_PREFIX);
@@ -91,7 +97,7 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
   await ensureTopics(kafka, config.kafka, logger);
   // Idempotent with unlimited retries (kafkajs warns that fewer may break its guarantees): a DLQ write
   // waits out a broker blip instead of failing; the HTTP API bounds its own wait below.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 } });
+  const producer = createProducer(kafka, 'forever');
   await producer.connect();
   started.push({ name: 'producer', undo: () => producer.disconnect() });
 
@@ -123,9 +129,14 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
   // Slow attempts detached from intake finish (or are abandoned to their safety-net retries at the shutdown bound).
   started.push({ name: 'background sends', undo: () => pipeline.drainBackground() });
   // Lag, retry depth and digest backlog are read when Prometheus scrapes, never on a timer.
-  const lag = createConsumerLagSource(kafka, heraldLaneGroups(env.KAFKA_GROUP_ID, config.kafka.topics));
-  started.push({ name: 'lag admin', undo: () => lag.close() });
-  registerScrapeMetrics(metrics.registry, { consumerLag: lag.read, retryDepth: () => pipeline.retries.depth(CHANNELS), digestBacklog: () => pipeline.batchStore.backlog(clock.now()) }, { clock, logger });
+  // One admin client answers both /metrics (lag) and /readyz (brokers), connected at the first question.
+  const cluster = createClusterProbe(kafka, heraldLaneGroups(env.KAFKA_GROUP_ID, config.kafka.topics));
+  started.push({ name: 'cluster probe', undo: () => cluster.close() });
+  registerScrapeMetrics(
+    metrics.registry,
+    { consumerLag: cluster.lag, retryDepth: () => pipeline.retries.depth(CHANNELS), digestBacklog: () => pipeline.batchStore.backlog(clock.now()) },
+    { clock, logger },
+  );
   const stalls = createStalls(() => clock.now());
   const worker = createWorker({
     kafka,
@@ -142,9 +153,16 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
     observeQueueWait: ({ lane, priority, seconds }) => metrics.queueWaitSeconds.observe({ lane, priority }, seconds),
     stalls,
   });
-  const flusher = createDigestFlusher({ store: pipeline.batchStore, pollIntervalMs: config.batching.pollIntervalMs, sendDigest: pipeline.sendDigest, logger, clock, owner });
+  const flusher = createDigestFlusher({
+    store: pipeline.batchStore,
+    pollIntervalMs: config.batching.pollIntervalMs,
+    sendDigest: pipeline.sendDigest,
+    logger,
+    clock,
+    owner,
+  });
   const readiness = createReadiness({
-    kafka,
+    brokers: cluster.brokers,
     redis,
     isJoined: worker.isJoined,
     groupId: env.KAFKA_GROUP_ID,
@@ -153,7 +171,6 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
     stuck: () => stalls.stuck(config.kafka.stuckAfterMs),
     clock,
   });
-  started.push({ name: 'readiness', undo: () => readiness.close() });
   const http = createHttpServer({
     apiKeys: env.HERALD_API_KEYS,
     limits: config.http,
@@ -186,7 +203,12 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
             authToken: env.TWILIO_AUTH_TOKEN,
             publicUrl: new URL(env.HERALD_PUBLIC_URL).origin,
             apply: async (update) => {
-              const verdict = await pipeline.deliveries.applyProviderStatus({ provider: 'twilio', messageId: update.messageSid, status: update.status, errorCode: update.errorCode });
+              const verdict = await pipeline.deliveries.applyProviderStatus({
+                provider: 'twilio',
+                messageId: update.messageSid,
+                status: update.status,
+                errorCode: update.errorCode,
+              });
               metrics.statusCallbacks.inc({ provider: 'twilio', verdict });
               return verdict;
             },
@@ -242,7 +264,11 @@ async function startParts(options: ServiceOptions, clock: Clock, redis: RedisCli
     fireOverdueScheduled: async (lateAfterMs, limit) => {
       const late = await pipeline.schedule.overdue(lateAfterMs, limit);
       if (late.length === 0) return 0;
-      logger.warn('scheduled events found past due by the sweep; firing them', { decision: 'swept', count: late.length, oldestDueAt: new Date(late[0]!.dueAt).toISOString() });
+      logger.warn('scheduled events found past due by the sweep; firing them', {
+        decision: 'swept',
+        count: late.length,
+        oldestDueAt: new Date(late[0]!.dueAt).toISOString(),
+      });
       await pipeline.schedulePoller.pollOnce();
       return late.length;
     },

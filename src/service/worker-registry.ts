@@ -1,7 +1,7 @@
 import type { BreakerState } from '../channels/circuit-breaker';
-import type { Clock } from '../clock';
-import { describeError } from '../errors';
-import type { Logger } from '../logger';
+import type { Clock } from '../shared/clock';
+import { describeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import type { RedisKeys } from '../redis/keys';
 import type { RedisClient } from '../redis/commands';
 

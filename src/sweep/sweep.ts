@@ -1,12 +1,12 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
 import type { EventV2 } from '../contract/event-v2';
 import { refsOfDeliveryId, type DeliveryRef, type DeliveryStore, type InflightEntry } from '../delivery-state/delivery-store';
 import type { DeliveryRecord } from '../delivery-state/types';
-import { retryItemOf, type RetryStore } from '../dispatch/retry-store';
-import { runLimited } from '../dispatch/run-limited';
-import { describeError } from '../errors';
-import type { Logger } from '../logger';
+import { retryItemOf, type RetryStore } from '../retries/retry-store';
+import { runLimited } from '../shared/run-limited';
+import { describeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import { isResolved, resolveRecipient } from '../recipients/resolve-recipient';
 import type { UserDirectory } from '../recipients/user-directory';
 import type { RedisKeys } from '../redis/keys';
@@ -136,11 +136,26 @@ export function createSweep(deps: SweepDeps) {
     const resolved = await resolveRecipient(source, deps.directory, webhooks);
     if (!isResolved(resolved)) return fail(ref, resolved.reason, `${stuck}, and ${resolved.detail}`);
     const now = clock.now();
-    const item = retryItemOf(event, resolved, ref.channel, record.attempts, { code: 'sweep_requeued', message: `${stuck}; re-queued by the verification sweep` }, now);
+    const item = retryItemOf(
+      event,
+      resolved,
+      ref.channel,
+      record.attempts,
+      { code: 'sweep_requeued', message: `${stuck}; re-queued by the verification sweep` },
+      now,
+    );
     const stored = await deps.retries.schedule(item, now, true);
     await deliveries.touchInflight(entry.deliveryId);
     if (!stored) return 'left';
-    logger.warn('stuck delivery re-queued', { decision: 'requeued', eventId: ref.eventId, recipientId: ref.recipientId, channel: ref.channel, status: record.status, attempts: record.attempts, stuckForMs });
+    logger.warn('stuck delivery re-queued', {
+      decision: 'requeued',
+      eventId: ref.eventId,
+      recipientId: ref.recipientId,
+      channel: ref.channel,
+      status: record.status,
+      attempts: record.attempts,
+      stuckForMs,
+    });
     return 'requeued';
   }
 
@@ -195,7 +210,18 @@ export function createSweep(deps: SweepDeps) {
     ];
     for (const [kind, n] of counts) if (n > 0) deps.observe?.(kind, n);
     const { requeued, cleaned, failed, left, overdueScheduled, errors } = report;
-    logger.info('verification sweep done', { decision: 'swept', token: held.token, checked: entries.length, requeued, cleaned, failed, left, overdueScheduled, errors, ms: clock.now() - started });
+    logger.info('verification sweep done', {
+      decision: 'swept',
+      token: held.token,
+      checked: entries.length,
+      requeued,
+      cleaned,
+      failed,
+      left,
+      overdueScheduled,
+      errors,
+      ms: clock.now() - started,
+    });
     return report;
   }
 
@@ -215,7 +241,9 @@ export function createSweep(deps: SweepDeps) {
       deps.observeRun?.('error');
       throw error;
     } finally {
-      await lock.release(held).catch((error: unknown) => logger.warn('sweep could not release its lock; it expires on its own', { error: describeError(error) }));
+      await lock
+        .release(held)
+        .catch((error: unknown) => logger.warn('sweep could not release its lock; it expires on its own', { error: describeError(error) }));
     }
   }
 

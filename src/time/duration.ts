@@ -39,11 +39,13 @@ function durationMs(text: string): number | null {
 const HINT = 'a duration such as "90s", "15m", "2h", "1d" or ISO 8601 "PT15M", at most 100 years';
 
 /** A positive duration in config or an event: a string as {@link parseDuration} reads it, or a number of ms. Parses to ms. */
-export const durationSchema = z.union([z.number().int().positive().max(MAX_DURATION_MS, 'at most 100 years (3153600000000 ms)'), z.string()]).transform((value, ctx) => {
-  const ms = typeof value === 'number' ? value : parseDuration(value);
-  if (ms === null || ms <= 0) {
-    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not ${HINT}` });
-    return z.NEVER;
-  }
-  return ms;
-});
+export const durationSchema = z
+  .union([z.number().int().positive().max(MAX_DURATION_MS, 'at most 100 years (3153600000000 ms)'), z.string()])
+  .transform((value, ctx) => {
+    const ms = typeof value === 'number' ? value : parseDuration(value);
+    if (ms === null || ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not ${HINT}` });
+      return z.NEVER;
+    }
+    return ms;
+  });

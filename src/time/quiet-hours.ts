@@ -49,5 +49,8 @@ function firstInstantAfter(afterMs: number, date: LocalDate, minuteOfDay: number
   const found = instantsAt(date, minuteOfDay, timeZone).find((ms) => ms > afterMs);
   if (found !== undefined) return found;
   const day = `${date.year}-${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`;
-  throw new Error(`quiet hours end (minute ${minuteOfDay} of ${day}, ${timeZone}) is not after ${new Date(afterMs).toISOString()}; a bug in quiet-hours, please report the zone and instant`);
+  throw new Error(
+    `quiet hours end (minute ${minuteOfDay} of ${day}, ${timeZone}) is not after ${new Date(afterMs).toISOString()}; a bug in quiet-hours, ` +
+      `please report the zone and instant`,
+  );
 }

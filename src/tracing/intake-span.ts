@@ -1,5 +1,5 @@
 import { SpanKind } from '@opentelemetry/api';
-import type { KafkaMessage } from 'kafkajs';
+import type { ConsumedMessage } from '../kafka/types';
 import type { EventV2 } from '../contract/event-v2';
 import { extractTraceContext } from './kafka-headers';
 import { withSpan } from './with-span';
@@ -8,7 +8,7 @@ import { withSpan } from './with-span';
 export interface IntakeMessage {
   topic: string;
   partition: number;
-  message: Pick<KafkaMessage, 'offset' | 'headers'>;
+  message: Pick<ConsumedMessage, 'offset' | 'headers'>;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { context, propagation, ROOT_CONTEXT, type Context, type TextMapGetter } from '@opentelemetry/api';
-import type { IHeaders } from 'kafkajs';
+import type { MessageHeaders } from '../kafka/types';
 
 /** Header values as kafkajs hands them to consumers (and as node:http hands request headers). */
-type HeaderValue = IHeaders[string] | string[];
+type HeaderValue = MessageHeaders[string] | string[];
 
 /** Reads kafkajs headers: values are Buffers when consumed, strings when produced, arrays when repeated. */
 const headerGetter: TextMapGetter<Record<string, HeaderValue>> = {

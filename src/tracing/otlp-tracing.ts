@@ -5,8 +5,8 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { ConfigError, describeError } from '../errors';
-import type { Logger } from '../logger';
+import { ConfigError, describeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
 import type { Tracing, TracingOptions } from './start-tracing';
 
 /** A collector that is down would fail every export; on-call needs to hear it once, not every 5 s. */
@@ -28,7 +28,9 @@ export function startOtlpTracing(options: TracingOptions & { endpoint: string })
     if (tracerSet) trace.disable();
     if (contextSet) context.disable();
     contextManager.disable();
-    throw new ConfigError('OpenTelemetry tracing is already started in this process; call shutdown() on the first startTracing() result before starting it again.');
+    throw new ConfigError(
+      'OpenTelemetry tracing is already started in this process; call shutdown() on the first startTracing() result before starting it again.',
+    );
   }
   diag.setLogger(throttledDiagLogger(options.logger), DiagLogLevel.WARN);
   let stopped = false;

@@ -1,4 +1,4 @@
-import type { Logger } from '../logger';
+import type { Logger } from '../shared/logger';
 
 /** Options of {@link startTracing}, from `OTEL_EXPORTER_OTLP_ENDPOINT` and `OTEL_SERVICE_NAME`. */
 export interface TracingOptions {

@@ -1,6 +1,6 @@
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
-import { messageOf } from '../errors';
-import { redactText } from '../logger';
+import { messageOf } from '../shared/errors';
+import { redactText } from '../shared/logger';
 
 /** Name of herald's tracer (the instrumentation scope of every span it makes). */
 export const TRACER_NAME = 'herald';

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { createLogger, type Logger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/shared/logger';
 
 /**
  * herald's own logger (same redaction and JSON format) writing every line, debug included, into

@@ -28,11 +28,21 @@ export function spawnService(env: Record<string, string>): ChildService {
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts')], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: TEST_BROKERS.join(','), REDIS_URL: TEST_REDIS_URL, HTTP_PORT: '0', HERALD_API_KEYS: 'test-key', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      KAFKA_BROKERS: TEST_BROKERS.join(','),
+      REDIS_URL: TEST_REDIS_URL,
+      HTTP_PORT: '0',
+      HERALD_API_KEYS: 'test-key',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { process: child, output: () => output, exited };
 }

@@ -81,13 +81,20 @@ export const fcmReplies = {
   /** A malformed token: FCM v1 says INVALID_ARGUMENT, like a bad payload, and names the token only in the text. */
   invalidToken: () =>
     fcmError(400, 'INVALID_ARGUMENT', 'The registration token is not a valid FCM registration token', 'INVALID_ARGUMENT', [
-      { '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: 'message.token', description: 'The registration token is not a valid FCM registration token' }] },
+      {
+        '@type': 'type.googleapis.com/google.rpc.BadRequest',
+        fieldViolations: [{ field: 'message.token', description: 'The registration token is not a valid FCM registration token' }],
+      },
     ]),
   invalidArgument: (message = 'Request contains an invalid argument.') => fcmError(400, 'INVALID_ARGUMENT', message, 'INVALID_ARGUMENT'),
   senderIdMismatch: () => fcmError(403, 'PERMISSION_DENIED', 'SenderId mismatch', 'SENDER_ID_MISMATCH'),
   /** The service account may not send (IAM): no FcmError detail, yet the SDK maps it to the same code as a sender mismatch. */
   permissionDenied: (projectId: string) =>
-    fcmError(403, 'PERMISSION_DENIED', `Permission 'cloudmessaging.messages.create' denied on resource '//cloudresourcemanager.googleapis.com/projects/${projectId}' (or it may not exist).`),
+    fcmError(
+      403,
+      'PERMISSION_DENIED',
+      `Permission 'cloudmessaging.messages.create' denied on resource '//cloudresourcemanager.googleapis.com/projects/${projectId}' (or it may not exist).`,
+    ),
   unavailable: () => fcmError(503, 'UNAVAILABLE', 'The service is currently unavailable.', 'UNAVAILABLE'),
   quotaExceeded: (retryAfterSeconds: number) => ({
     ...fcmError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric ‘Send requests’.', 'QUOTA_EXCEEDED'),
@@ -109,7 +116,8 @@ const globals = globalThis as { window?: unknown };
 export function installGoogleFetch(): () => void {
   const routed = (input: string | URL, init?: RequestInit) => {
     const url = String(input);
-    if (url !== GOOGLE_TOKEN_URL || !current) return Promise.reject(new Error(`fcm-endpoint: the test tried to reach ${url}; only ${GOOGLE_TOKEN_URL} is routed, to a started endpoint`));
+    if (url !== GOOGLE_TOKEN_URL || !current)
+      return Promise.reject(new Error(`fcm-endpoint: the test tried to reach ${url}; only ${GOOGLE_TOKEN_URL} is routed, to a started endpoint`));
     return fetch(`${current.url}/token`, init);
   };
   globals.window = { fetch: routed };

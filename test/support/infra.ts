@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
-import { createLogger, type Logger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/shared/logger';
 import type { RedisClient } from '../../src/redis/commands';
 import { isCluster } from '../../src/redis/redis-client';
 

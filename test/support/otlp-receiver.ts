@@ -24,7 +24,11 @@ export interface ReceivedSpan {
 
 type OtlpKeyValue = { key: string; value?: OtlpAnyValue };
 type OtlpAnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean; arrayValue?: { values?: OtlpAnyValue[] } };
-type OtlpSpan = Omit<ReceivedSpan, 'attributes' | 'events' | 'serviceName' | 'status'> & { attributes?: OtlpKeyValue[]; events?: { name: string; attributes?: OtlpKeyValue[] }[]; status?: { code?: number; message?: string } };
+type OtlpSpan = Omit<ReceivedSpan, 'attributes' | 'events' | 'serviceName' | 'status'> & {
+  attributes?: OtlpKeyValue[];
+  events?: { name: string; attributes?: OtlpKeyValue[] }[];
+  status?: { code?: number; message?: string };
+};
 type OtlpRequest = { resourceSpans?: { resource?: { attributes?: OtlpKeyValue[] }; scopeSpans?: { spans?: OtlpSpan[] }[] }[] };
 
 function decode(value: OtlpAnyValue | undefined): AttributeValue {
@@ -86,7 +90,9 @@ export async function startOtlpReceiver() {
           }
         }
       }
-      response.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? '{}' : JSON.stringify({ error: `not an OTLP/JSON trace export (${request.method} ${request.url}, ${contentType})` }));
+      response
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(status === 200 ? '{}' : JSON.stringify({ error: `not an OTLP/JSON trace export (${request.method} ${request.url}, ${contentType})` }));
     })().catch((error: unknown) => response.writeHead(400).end(String(error)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

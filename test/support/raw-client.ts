@@ -61,7 +61,8 @@ export async function rawClient(port: number): Promise<RawClient> {
     socket,
     received: () => text,
     isClosed: () => closedAt !== null,
-    closedWithin: (withinMs) => until(() => (closedAt === null ? undefined : closedAt - openedAt), closeWaiters, withinMs, 'the server did not close the connection'),
+    closedWithin: (withinMs) =>
+      until(() => (closedAt === null ? undefined : closedAt - openedAt), closeWaiters, withinMs, 'the server did not close the connection'),
     answer: (withinMs) =>
       until(
         () => {

@@ -25,7 +25,13 @@ export async function readTopic(topic: string, atLeast: number, timeoutMs = 10_0
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
           const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-          out.push({ key: message.key?.toString() ?? null, value: message.value ? JSON.parse(message.value.toString()) : null, headers, partition, offset: message.offset });
+          out.push({
+            key: message.key?.toString() ?? null,
+            value: message.value ? JSON.parse(message.value.toString()) : null,
+            headers,
+            partition,
+            offset: message.offset,
+          });
           if (out.length >= atLeast) {
             clearTimeout(timer);
             resolve();

@@ -46,9 +46,16 @@ export function runHerald(args: string[], env: Record<string, string> = {}, time
  * and writes the same config to a file, so `cliEnv` points the CLI at exactly what the service
  * uses: config, Redis prefix and consumer group.
  */
-export async function startHeraldForCli(label: string, overrides: HeraldConfigInput, env: Record<string, string> = {}): Promise<{ herald: TestService; cliEnv: Record<string, string>; name: string }> {
+export async function startHeraldForCli(
+  label: string,
+  overrides: HeraldConfigInput,
+  env: Record<string, string> = {},
+): Promise<{ herald: TestService; cliEnv: Record<string, string>; name: string }> {
   const name = uniqueName(label);
-  const input: HeraldConfigInput = { ...overrides, kafka: { ...overrides.kafka, topics: { incoming: `${name}.incoming`, dlq: `${name}.dlq`, status: `${name}.status`, bulk: `${name}.bulk` } } };
+  const input: HeraldConfigInput = {
+    ...overrides,
+    kafka: { ...overrides.kafka, topics: { incoming: `${name}.incoming`, dlq: `${name}.dlq`, status: `${name}.status`, bulk: `${name}.bulk` } },
+  };
   const herald = await startTestService({ config: parseConfig(input), env });
   return { herald, name, cliEnv: { HERALD_CONFIG: writeConfigFile(input), HERALD_REDIS_PREFIX: herald.prefix, KAFKA_GROUP_ID: herald.env.KAFKA_GROUP_ID } };
 }

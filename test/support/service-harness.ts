@@ -1,11 +1,11 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Clock } from '../../src/clock';
+import type { Clock } from '../../src/shared/clock';
 import { parseConfig } from '../../src/config/load-config';
 import type { HeraldConfigInput, HeraldConfig } from '../../src/config/schema';
-import { loadEnv, type Env } from '../../src/env';
-import type { Logger } from '../../src/logger';
+import { loadEnv, type Env } from '../../src/config/env';
+import type { Logger } from '../../src/shared/logger';
 import { startService, type RunningService, type ServiceOptions } from '../../src/service/start-service';
 import { TEST_BROKERS, TEST_REDIS_URL, testLogger, uniqueName, eventually } from './infra';
 
@@ -36,7 +36,16 @@ export interface TestService {
 
 /** Starts the real service for a test; `stop()` stops it and removes the outbox. */
 export async function startTestService(
-  options: { config?: HeraldConfig; env?: Record<string, string>; prefix?: string; groupId?: string; clock?: Clock; logger?: Logger; fcmAgent?: ServiceOptions['fcmAgent']; httpPort?: number } = {},
+  options: {
+    config?: HeraldConfig;
+    env?: Record<string, string>;
+    prefix?: string;
+    groupId?: string;
+    clock?: Clock;
+    logger?: Logger;
+    fcmAgent?: ServiceOptions['fcmAgent'];
+    httpPort?: number;
+  } = {},
 ): Promise<TestService> {
   const config = options.config ?? isolatedConfig();
   const outboxDir = mkdtempSync(path.join(os.tmpdir(), 'herald-outbox-'));
@@ -51,7 +60,14 @@ export async function startTestService(
     ...options.env,
   });
   const prefix = options.prefix ?? uniqueName('herald');
-  const service = await startService({ env, config, logger: options.logger ?? testLogger(), redisPrefix: prefix, clock: options.clock, fcmAgent: options.fcmAgent });
+  const service = await startService({
+    env,
+    config,
+    logger: options.logger ?? testLogger(),
+    redisPrefix: prefix,
+    clock: options.clock,
+    fcmAgent: options.fcmAgent,
+  });
   await eventually(async () => service.isJoined(), 'the worker to join its consumer group', 30_000);
   const outboxFiles = (channel: string) => {
     try {

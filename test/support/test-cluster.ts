@@ -26,7 +26,10 @@ export async function startTestCluster(): Promise<TestCluster> {
     cluster,
     nodesEnv,
     client() {
-      const client = createRedisClient({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: cluster.nodes }, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
+      const client = createRedisClient(
+        { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: cluster.nodes },
+        { maxRetriesPerRequest: 3, enableOfflineQueue: true },
+      );
       clients.push(client);
       return client;
     },

@@ -1,5 +1,5 @@
-import { loadEnv } from '../../src/env';
-import { ConfigError } from '../../src/errors';
+import { loadEnv } from '../../src/config/env';
+import { ConfigError } from '../../src/shared/errors';
 
 function problem(source: Record<string, string>): string {
   try {
@@ -28,9 +28,18 @@ describe('loadEnv', () => {
   });
 
   it('asks for the three Twilio variables together, naming the missing ones', () => {
-    expect(() => loadEnv({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}` })).toThrow(/TWILIO_AUTH_TOKEN, TWILIO_FROM: Twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM together/);
-    expect(() => loadEnv({ TWILIO_ACCOUNT_SID: 'SK123', TWILIO_AUTH_TOKEN: 'x'.repeat(32), TWILIO_FROM: '+14155550100' })).toThrow(/TWILIO_ACCOUNT_SID: a Twilio account SID is AC followed by 32 hex digits/);
-    const env = loadEnv({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'x'.repeat(32), TWILIO_FROM: '+14155550100', HERALD_WEBHOOK_SECRETS: 'whsec_a, whsec_b' });
+    expect(() => loadEnv({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}` })).toThrow(
+      /TWILIO_AUTH_TOKEN, TWILIO_FROM: Twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM together/,
+    );
+    expect(() => loadEnv({ TWILIO_ACCOUNT_SID: 'SK123', TWILIO_AUTH_TOKEN: 'x'.repeat(32), TWILIO_FROM: '+14155550100' })).toThrow(
+      /TWILIO_ACCOUNT_SID: a Twilio account SID is AC followed by 32 hex digits/,
+    );
+    const env = loadEnv({
+      TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'x'.repeat(32),
+      TWILIO_FROM: '+14155550100',
+      HERALD_WEBHOOK_SECRETS: 'whsec_a, whsec_b',
+    });
     expect(env.TWILIO_FROM).toBe('+14155550100');
     expect(env.HERALD_WEBHOOK_SECRETS).toEqual(['whsec_a', 'whsec_b']);
   });
@@ -68,12 +77,16 @@ describe('loadEnv', () => {
   });
 
   it('names a cluster node that is not host:port, and an empty node list', () => {
-    expect(problem({ REDIS_CLUSTER_NODES: '127.0.0.1:7001,127.0.0.1' })).toMatch(/REDIS_CLUSTER_NODES\.1: each cluster node must be host:port, such as 127\.0\.0\.1:7001/);
+    expect(problem({ REDIS_CLUSTER_NODES: '127.0.0.1:7001,127.0.0.1' })).toMatch(
+      /REDIS_CLUSTER_NODES\.1: each cluster node must be host:port, such as 127\.0\.0\.1:7001/,
+    );
     expect(problem({ REDIS_CLUSTER_NODES: ' , ' })).toMatch(/REDIS_CLUSTER_NODES: list at least one cluster node as host:port/);
   });
 
   it('refuses a REDIS_URL database other than 0 with a cluster, which has only database 0', () => {
-    expect(problem({ REDIS_CLUSTER_NODES: '127.0.0.1:7001', REDIS_URL: 'redis://:pw@127.0.0.1:6379/2' })).toMatch(/REDIS_URL: selects database 2, but a Redis Cluster has only database 0/);
+    expect(problem({ REDIS_CLUSTER_NODES: '127.0.0.1:7001', REDIS_URL: 'redis://:pw@127.0.0.1:6379/2' })).toMatch(
+      /REDIS_URL: selects database 2, but a Redis Cluster has only database 0/,
+    );
     expect(loadEnv({ REDIS_CLUSTER_NODES: '127.0.0.1:7001', REDIS_URL: 'redis://:pw@127.0.0.1:6379/0' }).REDIS_CLUSTER_NODES).toEqual(['127.0.0.1:7001']);
     expect(loadEnv({ REDIS_URL: 'redis://127.0.0.1:6379/2' }).REDIS_URL).toBe('redis://127.0.0.1:6379/2');
   });

@@ -1,12 +1,14 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { configProblems, readConfigFile } from '../../config/load-config';
+import { readConfigFile } from '../../config/load-config';
+import { configProblems } from '../../service/load-config';
 import { formatConfigProblem } from '../../config/config-problems';
 import bundledConfig from '../../../config/notification-config';
-import { messageOf } from '../../errors';
-import { escapeControls } from '../../text/control-chars';
+import { messageOf } from '../../shared/errors';
+import { escapeControls } from '../../shared/control-chars';
 import type { CliContext } from '../cli-context';
-import { countOf, line } from '../format-table';
+import { line } from '../format-table';
+import { countOf } from '../../shared/count-of';
 import { CliError, EXIT } from '../cli-error';
 import type { Output } from '../run-command';
 
@@ -32,13 +34,18 @@ export function registerConfigCheck(program: Command, run: (body: (ctx: CliConte
         }
         const { config: valid, problems } = configProblems(raw);
         if (valid) {
-          io.out(line`${name} is valid: ${countOf(Object.keys(valid.templates).length, 'template')}, ${countOf(valid.batching.rules.length, 'digest rule')}, topics ${valid.kafka.topics.incoming} / ${valid.kafka.topics.status} / ${valid.kafka.topics.dlq}`);
+          io.out(
+            line`${name} is valid: ${countOf(Object.keys(valid.templates).length, 'template')}, ${countOf(
+              valid.batching.rules.length,
+              'digest rule',
+            )}, topics ${valid.kafka.topics.incoming} / ${valid.kafka.topics.status} / ${valid.kafka.topics.dlq}`,
+          );
           return EXIT.ok;
         }
         io.out(line`${name} has ${countOf(problems.length, 'problem')}:`);
         // One problem per line: a key of the file holding a line break must not start a line of its own.
         for (const p of problems) io.out(formatConfigProblem({ path: escapeControls(p.path), problem: escapeControls(p.problem), fix: escapeControls(p.fix) }));
-        io.out('Fix them and run "herald config check" again; README "Configuration" documents every field and its default.');
+        io.out('Fix them and run "herald config check" again; docs/configuration.md documents every field and its default.');
         return EXIT.problem;
       }),
     );

@@ -4,7 +4,8 @@ import { redactLetter } from '../../dlq/redact-letter';
 import { matches, summarize, type LetterFilter, type LetterSummary } from '../../dlq/letter-summary';
 import type { CliContext } from '../cli-context';
 import { EXIT } from '../cli-error';
-import { countOf, formatTable, type Column } from '../format-table';
+import { formatTable, type Column } from '../format-table';
+import { countOf } from '../../shared/count-of';
 import { collect, parseChannel, parseLetterId, parsePositiveInt, parseSince } from '../option-parsers';
 import { createProgress } from '../progress';
 import type { Output } from '../run-command';
@@ -40,7 +41,14 @@ export async function selectLetters(ctx: CliContext, selection: LetterSelection,
   const progress = createProgress({ label: `reading ${config.kafka.topics.dlq}`, quiet: selection.quiet, write: io.err });
   const letters = await ctx.deadLetters({ since: selection.since }, (read, total) => (progress.setTotal(total), progress.tick(read)));
   progress.done(letters.length, ' read');
-  const filter: LetterFilter = { channel: selection.channel, reason: selection.reason, kind: selection.kind, eventId: selection.event, recipientId: selection.recipient, ids: selection.id };
+  const filter: LetterFilter = {
+    channel: selection.channel,
+    reason: selection.reason,
+    kind: selection.kind,
+    eventId: selection.event,
+    recipientId: selection.recipient,
+    ids: selection.id,
+  };
   return letters.map((stored) => ({ stored, row: summarize(stored) })).filter(({ row }) => matches(row, filter));
 }
 
@@ -59,14 +67,19 @@ export const LETTER_COLUMNS: Column<LetterSummary>[] = [
 /** `herald dlq list`. */
 export function registerDlqList(dlq: Command, run: (body: (ctx: CliContext, io: Output) => Promise<number | void>) => Promise<void>, now: () => number): void {
   withSelection(dlq.command('list'), now)
-    .description('a table of dead letters (newest last), read from the DLQ topic without touching the service\'s consumer groups')
+    .description("a table of dead letters (newest last), read from the DLQ topic without touching the service's consumer groups")
     .option('--limit <n>', 'show at most the newest n', parsePositiveInt, 50)
     .option('--json', 'one JSON object per line instead of a table')
-    .addHelpText('after', '\nExamples:\n  herald dlq list --since 1h\n  herald dlq list --channel sms --reason provider_timeout --limit 200\n  herald dlq list --event evt-123 --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  herald dlq list --since 1h\n  herald dlq list --channel sms --reason provider_unreachable --limit 200\n  herald ' +
+        'dlq list --event evt-123 --json',
+    )
     .action(async (options: LetterSelection & { limit: number; json?: boolean }) =>
       run(async (ctx, io) => {
         const selected = await selectLetters(ctx, options, io);
-        // Filters match the letters as they are; what is printed has addresses redacted (an id taken from an invalid message's bytes, a user id that is an email).
+        // Filters match the letters as they are; what is printed has addresses redacted (an id taken
+        // from an invalid message's bytes, a user id that is an email).
         const shown = selected.slice(-options.limit).map((s) => redactLetter(s.row));
         if (options.json) {
           for (const row of shown) io.out(JSON.stringify(row));

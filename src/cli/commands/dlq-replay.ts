@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { Partitioners, type Producer } from 'kafkajs';
+import { createProducer } from '../../kafka/producer';
 import { createDeliveryStore, type DeliveryStore } from '../../delivery-state/delivery-store';
 import { createStatusPublisher } from '../../delivery-state/status-publisher';
-import { createRetryStore } from '../../dispatch/retry-store';
+import { createRetryStore } from '../../retries/retry-store';
 import { createReplayer, type ReplayOutcome } from '../../dlq/replay-delivery';
 import { planReplay, type ReplayStep } from '../../dlq/replay-plan';
 import type { CliContext } from '../cli-context';
@@ -28,13 +28,25 @@ function hasSelection(o: ReplayOptions): boolean {
  * topic), an invalid message that is valid now is re-published to the intake topic. Returns the
  * steps whose delivery was reopened; a record that changed since the plan was read is left as it is.
  */
-async function carryOut(ctx: CliContext, steps: ReplayStep[], io: Output, quiet?: boolean): Promise<{ reopened: ReplayStep[]; changed: { step: ReplayStep; outcome: ReplayOutcome }[] }> {
+async function carryOut(
+  ctx: CliContext,
+  steps: ReplayStep[],
+  io: Output,
+  quiet?: boolean,
+): Promise<{ reopened: ReplayStep[]; changed: { step: ReplayStep; outcome: ReplayOutcome }[] }> {
   const [config, redis] = await Promise.all([ctx.config(), ctx.redis()]);
-  const producer: Producer = ctx.kafka().producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 5, initialRetryTime: 200 } });
+  const producer = createProducer(ctx.kafka(), 'a-few-tries');
   await producer.connect();
   const status = createStatusPublisher({ producer, topic: config.kafka.topics.status });
   const keys = ctx.keys();
-  const deliveries = createDeliveryStore({ redis, keys, clock: ctx.clock, retentionSeconds: config.deliveryState.retentionSeconds, leaseMs: config.dedup.sendLeaseMs, onChange: (change) => status.publish(change) });
+  const deliveries = createDeliveryStore({
+    redis,
+    keys,
+    clock: ctx.clock,
+    retentionSeconds: config.deliveryState.retentionSeconds,
+    leaseMs: config.dedup.sendLeaseMs,
+    onChange: (change) => status.publish(change),
+  });
   const replay = createReplayer({ deliveries, retries: createRetryStore({ redis, keys, clock: ctx.clock }), clock: ctx.clock });
   const progress = createProgress({ label: 'replaying', total: steps.length, quiet, write: io.err });
   const reopened: ReplayStep[] = [];
@@ -60,7 +72,13 @@ async function carryOut(ctx: CliContext, steps: ReplayStep[], io: Output, quiet?
 }
 
 /** Waits until each replayed delivery's new try has ended (its replay count moved and its status is final). */
-async function waitForOutcomes(store: DeliveryStore, steps: ReplayStep[], timeoutMs: number, io: Output, quiet?: boolean): Promise<{ step: ReplayStep; status: string }[]> {
+async function waitForOutcomes(
+  store: DeliveryStore,
+  steps: ReplayStep[],
+  timeoutMs: number,
+  io: Output,
+  quiet?: boolean,
+): Promise<{ step: ReplayStep; status: string }[]> {
   const deadline = Date.now() + timeoutMs;
   const progress = createProgress({ label: 'waiting for the tries', total: steps.length, quiet, write: io.err });
   for (;;) {
@@ -82,20 +100,35 @@ async function waitForOutcomes(store: DeliveryStore, steps: ReplayStep[], timeou
 }
 
 /** `herald dlq replay`. */
-export function registerDlqReplay(dlq: Command, run: (body: (ctx: CliContext, io: Output) => Promise<number | void>) => Promise<void>, now: () => number): void {
+export function registerDlqReplay(
+  dlq: Command,
+  run: (body: (ctx: CliContext, io: Output) => Promise<number | void>) => Promise<void>,
+  now: () => number,
+): void {
   withSelection(dlq.command('replay'), now)
-    .description('gives the selected dead letters one more try each; sent deliveries are never sent again, and one that fails again returns to the DLQ with its attempt count')
+    .description(
+      'gives the selected dead letters one more try each; sent deliveries are never sent again, and one that fails again returns to ' +
+        'the DLQ with its attempt count',
+    )
     .option('--dry-run', 'print what would be replayed and why, change nothing')
     .option('--all', 'replay every letter on the topic (required when no filter is given)')
     .option('--wait <seconds>', 'wait up to this long for the tries to end and report each outcome (exit 1 if any failed again)', parsePositiveInt)
     .addHelpText(
       'after',
-      '\nA failed delivery gets one more try (through the retry store, as one attempt), checked against herald\'s own records\n(only a delivery herald recorded as dead-lettered or bounced, with the event intake recorded); a failed digest has\neach of its events retried on its own; an invalid message is re-published to the intake topic only if it is a valid\nevent now.\n\nExamples:\n  herald dlq replay --since 1h --channel sms --dry-run\n  herald dlq replay --id 0:17 --id 2:40 --wait 60\n  herald dlq replay --reason provider_timeout --since 2026-11-21T03:00:00Z',
+      "\nA failed delivery gets one more try (through the retry store, as one attempt), checked against herald's own records\n(only a delivery herald " +
+        'recorded as dead-lettered or bounced, with the event intake recorded); a failed digest has\neach of its events retried on ' +
+        'its own; an invalid message is ' +
+        're-published to the intake topic only if it is a valid\nevent now.\n\nExamples:\n  herald dlq replay --since 1h --channel ' +
+        'sms --dry-run\n  herald dlq ' +
+        'replay --id 0:17 --id 2:40 --wait 60\n  herald dlq replay --reason provider_unreachable --since 2026-11-21T03:00:00Z',
     )
     .action(async (options: ReplayOptions) =>
       run(async (ctx, io) => {
         if (!hasSelection(options) && !options.all) {
-          throw new CliError('say which dead letters to replay (--since, --channel, --reason, --kind, --event, --recipient or --id), or --all for every one', EXIT.usage);
+          throw new CliError(
+            'say which dead letters to replay (--since, --channel, --reason, --kind, --event, --recipient or --id), or --all for every one',
+            EXIT.usage,
+          );
         }
         const config = await ctx.config();
         const selected = await selectLetters(ctx, options, io);
@@ -109,14 +142,16 @@ export function registerDlqReplay(dlq: Command, run: (body: (ctx: CliContext, io
           config,
           { record: (ref) => store.get(ref), event: (id) => store.eventOf(id) },
         );
-        io.out(formatTable(steps, [
-          { header: 'id', value: (s) => s.letterId },
-          { header: 'event', value: (s) => s.eventId },
-          { header: 'recipient', value: (s) => s.recipientId },
-          { header: 'channel', value: (s) => s.channel },
-          { header: 'action', value: (s) => s.action },
-          { header: 'why', value: (s) => s.why },
-        ]));
+        io.out(
+          formatTable(steps, [
+            { header: 'id', value: (s) => s.letterId },
+            { header: 'event', value: (s) => s.eventId },
+            { header: 'recipient', value: (s) => s.recipientId },
+            { header: 'channel', value: (s) => s.channel },
+            { header: 'action', value: (s) => s.action },
+            { header: 'why', value: (s) => s.why },
+          ]),
+        );
         const go = steps.filter((s) => s.publish || s.replay);
         const skipped = steps.length - go.length;
         if (options.dryRun) {
@@ -124,18 +159,21 @@ export function registerDlqReplay(dlq: Command, run: (body: (ctx: CliContext, io
           return EXIT.ok;
         }
         const { reopened, changed } = go.length > 0 ? await carryOut(ctx, go, io, options.quiet) : { reopened: [], changed: [] };
-        for (const { step, outcome } of changed) io.err(`letter ${step.letterId}: event ${step.eventId} ${step.channel} changed since the plan was read (${outcome}); left as it is`);
+        for (const { step, outcome } of changed)
+          io.err(`letter ${step.letterId}: event ${step.eventId} ${step.channel} changed since the plan was read (${outcome}); left as it is`);
         io.err(`replayed ${go.length - changed.length}, skipped ${skipped + changed.length}. Follow one with: herald status <event>`);
         const waited = reopened;
         if (options.wait === undefined || waited.length === 0) return EXIT.ok;
         const outcomes = await waitForOutcomes(store, waited, options.wait * 1000, io, options.quiet);
-        io.out(formatTable(outcomes, [
-          { header: 'id', value: (o) => o.step.letterId },
-          { header: 'event', value: (o) => o.step.eventId },
-          { header: 'recipient', value: (o) => o.step.recipientId },
-          { header: 'channel', value: (o) => o.step.channel },
-          { header: 'now', value: (o) => o.status },
-        ]));
+        io.out(
+          formatTable(outcomes, [
+            { header: 'id', value: (o) => o.step.letterId },
+            { header: 'event', value: (o) => o.step.eventId },
+            { header: 'recipient', value: (o) => o.step.recipientId },
+            { header: 'channel', value: (o) => o.step.channel },
+            { header: 'now', value: (o) => o.status },
+          ]),
+        );
         const bad = outcomes.filter((o) => o.status !== 'sent' && o.status !== 'delivered');
         if (bad.length > 0) io.err(`${bad.length} did not go out (still waiting, or back on the DLQ: herald dlq list --since 10m)`);
         return bad.length > 0 ? EXIT.problem : EXIT.ok;

@@ -5,9 +5,10 @@ import type { DeadLetter } from '../../contract/dead-letter';
 import type { DeliveryRecord } from '../../delivery-state/types';
 import { redactDeadLetter } from '../../dlq/redact-letter';
 import type { CliContext } from '../cli-context';
-import { messageOf } from '../../errors';
+import { messageOf } from '../../shared/errors';
 import { CliError, EXIT } from '../cli-error';
-import { countOf, line } from '../format-table';
+import { line } from '../format-table';
+import { countOf } from '../../shared/count-of';
 import { parseLetterId } from '../option-parsers';
 import type { Output } from '../run-command';
 
@@ -34,14 +35,25 @@ function describeRecord(record: DeliveryRecord | null): string {
 
 /** The human summary lines of a letter, every value escaped; pass a letter already redacted unless `--reveal`. */
 function summaryLines(letter: DeadLetter): string[] {
-  const lines = [line`  kind       ${letter.kind}`, line`  reason     ${letter.reason}`, line`  message    ${letter.message}`, line`  failed at  ${letter.failedAt}`];
+  const lines = [
+    line`  kind       ${letter.kind}`,
+    line`  reason     ${letter.reason}`,
+    line`  message    ${letter.message}`,
+    line`  failed at  ${letter.failedAt}`,
+  ];
   if (letter.kind === 'delivery_failed') {
     const { event, delivery } = letter;
     lines.push(line`  event      ${event.id} (type ${event.type}, priority ${event.priority}, created ${event.createdAt})`);
-    lines.push(line`  delivery   recipient ${delivery.recipientId}, channel ${delivery.channel}, provider ${delivery.provider}, ${countOf(delivery.attempts, 'attempt')}, ${delivery.retriable ? 'retriable error' : 'permanent error'}`);
+    lines.push(
+      line`  delivery   recipient ${delivery.recipientId}, channel ${delivery.channel}, provider ${delivery.provider}, ` +
+        `${countOf(delivery.attempts, 'attempt')}, ${delivery.retriable ? 'retriable error' : 'permanent error'}`,
+    );
   } else if (letter.kind === 'digest_failed') {
     const { digest } = letter;
-    lines.push(line`  digest     ${digest.digestId}: ${digest.eventIds.length} events for recipient ${digest.recipientId} on ${digest.channel} via ${digest.provider}, ${countOf(digest.attempts, 'attempt')}`);
+    lines.push(
+      line`  digest     ${digest.digestId}: ${digest.eventIds.length} events for recipient ${digest.recipientId} on ${digest.channel}` +
+        line` via ${digest.provider}, ${countOf(digest.attempts, 'attempt')}`,
+    );
   } else {
     const { source } = letter;
     lines.push(line`  source     ${source.topic} partition ${source.partition} offset ${source.offset} (key ${source.key ?? '-'}, ${source.timestamp})`);
@@ -81,7 +93,10 @@ export function registerDlqShow(dlq: Command, run: (body: (ctx: CliContext, io: 
     .command('show')
     .description('everything about one dead letter, and where its delivery stands now; addresses, payload values and raw bytes redacted unless --reveal')
     .argument('<id>', 'the letter id, <partition>:<offset>, as the ID column of "herald dlq list" shows it', parseLetterId)
-    .option('--reveal', 'show addresses, phone numbers, tokens, payload values and an invalid message\'s raw bytes as they are (mind who is watching your screen)')
+    .option(
+      '--reveal',
+      "show addresses, phone numbers, tokens, payload values and an invalid message's raw bytes as they are (mind who is watching your screen)",
+    )
     .option('--json', 'the letter as JSON')
     .addHelpText('after', '\nExamples:\n  herald dlq show 0:17\n  herald dlq show 2:1043 --json --reveal')
     .action(async (id: string, options: { reveal?: boolean; json?: boolean }) =>
@@ -90,8 +105,17 @@ export function registerDlqShow(dlq: Command, run: (body: (ctx: CliContext, io: 
         const config = await ctx.config();
         const found = await ctx.deadLetters({ partitions: [Number(partition)], fromOffset: offset, maxPerPartition: 1 });
         const stored = found.find((s) => s.id === id);
-        if (!stored) throw new CliError(`no dead letter ${id} on ${config.kafka.topics.dlq}: the partition or offset does not exist, or retention removed it; list them with "herald dlq list"`, EXIT.notFound);
-        if (!stored.letter) throw new CliError(line`message ${id} on ${config.kafka.topics.dlq} is not a herald dead letter (${stored.unreadable}); inspect it with kafka-console-consumer`, EXIT.problem);
+        if (!stored)
+          throw new CliError(
+            `no dead letter ${id} on ${config.kafka.topics.dlq}: the partition or offset does not exist, or retention removed it; ` +
+              `list them with "herald dlq list"`,
+            EXIT.notFound,
+          );
+        if (!stored.letter)
+          throw new CliError(
+            line`message ${id} on ${config.kafka.topics.dlq} is not a herald dead letter (${stored.unreadable}); inspect it with kafka-console-consumer`,
+            EXIT.problem,
+          );
         const reveal = options.reveal ?? false;
         if (options.json) {
           io.out(JSON.stringify({ id, ...printable(stored.letter, reveal) }, null, 2));

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { heraldLaneGroups, readConsumerLag, type LagRow } from '../../kafka/consumer-lag';
-import { messageOf } from '../../errors';
+import { messageOf } from '../../shared/errors';
 import type { CliContext } from '../cli-context';
 import { CliError, EXIT } from '../cli-error';
 import { formatTable, line } from '../format-table';
@@ -13,7 +13,11 @@ export function registerLag(program: Command, run: (body: (ctx: CliContext, io: 
     .description('consumer lag per partition of the intake group (on the incoming topic) and the bulk lane group (on the bulk topic)')
     .option('--group <id>', 'consumer group of the workers (default KAFKA_GROUP_ID, else herald-workers)')
     .option('--json', 'one JSON object per partition')
-    .addHelpText('after', '\nLAG is messages not yet handled. Critical and high events are handled by the intake group; normal and low ones are\nforwarded to the bulk lane (kafka.fastLane), so a large bulk lag alone does not delay critical notifications.')
+    .addHelpText(
+      'after',
+      '\nLAG is messages not yet handled. Critical and high events are handled by the intake group; normal and low ones are\nforwarded to the bulk lane ' +
+        '(kafka.fastLane), so a large bulk lag alone does not delay critical notifications.',
+    )
     .action(async (options: { group?: string; json?: boolean }) =>
       run(async (ctx, io) => {
         const config = await ctx.config();

@@ -4,6 +4,7 @@ import type { DeliveryRecord } from '../../delivery-state/types';
 import type { CliContext } from '../cli-context';
 import { CliError, EXIT } from '../cli-error';
 import { formatTable, line } from '../format-table';
+import { countOf } from '../../shared/count-of';
 import type { Output } from '../run-command';
 
 /** `herald status <event-id>`. */
@@ -11,7 +12,7 @@ export function registerStatus(program: Command, run: (body: (ctx: CliContext, i
   program
     .command('status')
     .description('where each delivery of one event stands, per recipient and channel (read from Redis, as GET /api/notifications/:id)')
-    .argument('<event-id>', 'the event id (the producer\'s, or what POST /api/notify returned)')
+    .argument('<event-id>', "the event id (the producer's, or what POST /api/notify returned)")
     .option('--json', 'the record as JSON')
     .addHelpText('after', '\nExamples:\n  herald status evt-123\n  herald status 0193d6a2-… --json')
     .action(async (eventId: string, options: { json?: boolean }) =>
@@ -24,7 +25,8 @@ export function registerStatus(program: Command, run: (body: (ctx: CliContext, i
         const [found, scheduled] = await Promise.all([store.notification(eventId), schedule.state(eventId)]);
         if (!found && !scheduled) {
           throw new CliError(
-            line`no record of event ${eventId}: the id may be wrong, the event not consumed yet (see "herald lag"), dropped as a duplicate, rejected (see "herald dlq list --event ${eventId}"), or past deliveryState.retentionSeconds`,
+            line`no record of event ${eventId}: the id may be wrong, the event not consumed yet (see "herald lag"), dropped as a duplicate, ` +
+              line`rejected (see "herald dlq list --event ${eventId}"), or past deliveryState.retentionSeconds`,
             EXIT.notFound,
           );
         }
@@ -36,7 +38,11 @@ export function registerStatus(program: Command, run: (body: (ctx: CliContext, i
           return EXIT.ok;
         }
         io.out(line`Event ${eventId}`);
-        if (meta) io.out(line`  type ${meta.type ?? '-'}, priority ${meta.priority ?? '-'}, created ${meta.createdAt ?? '-'}, received ${meta.receivedAt ?? '-'}, ${meta.recipients ?? '?'} recipients on ${meta.channels ?? '?'}`);
+        if (meta)
+          io.out(
+            line`  type ${meta.type ?? '-'}, priority ${meta.priority ?? '-'}, created ${meta.createdAt ?? '-'}, received ${meta.receivedAt ?? '-'}, ` +
+              line`${meta.recipients ? countOf(Number(meta.recipients), 'recipient') : '? recipients'} on ${meta.channels ?? '?'}`,
+          );
         if (scheduled) io.out(line`  scheduled: ${scheduled.state}` + (scheduled.dueAt ? ` for ${new Date(scheduled.dueAt).toISOString()}` : ''));
         if (deliveries.length === 0) {
           io.out('  no deliveries yet');

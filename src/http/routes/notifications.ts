@@ -31,7 +31,12 @@ export function notificationRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'n
         throw new HttpError(409, 'already_sent', `notification ${id} was already sent at its scheduled time; it can no longer be cancelled`);
       case 'unknown': {
         if (await deps.notification(id)) {
-          throw new HttpError(409, 'not_scheduled', `notification ${id} was never held for later (no future sendAt or delay when herald got it, or refused: see GET /api/notifications/${id}), so there is nothing to cancel`);
+          throw new HttpError(
+            409,
+            'not_scheduled',
+            `notification ${id} was never held for later (no future sendAt or delay when herald got it, or refused: see GET /api/notifications/${id}), ` +
+              `so there is nothing to cancel`,
+          );
         }
         throw new HttpError(404, 'not_found', `notification ${id} is not known: the id may be wrong, or the event not consumed yet (retry shortly)`);
       }
@@ -46,7 +51,8 @@ export function notificationRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'n
       throw new HttpError(
         404,
         'not_found',
-        `notification ${id} is not known: the id may be wrong, the event not consumed yet (retry shortly), dropped as a duplicate of an earlier event with the same deduplicationKey, or past its retention`,
+        `notification ${id} is not known: the id may be wrong, the event not consumed yet (retry shortly), dropped as a duplicate of an earlier event with ` +
+          `the same deduplicationKey, or past its retention`,
       );
     }
     return notificationView(found);

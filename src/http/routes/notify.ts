@@ -17,7 +17,12 @@ export function notifyRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'publish
     if (ahead > deps.maxHorizonMs) {
       // The worker would record every delivery failed (send_at_too_far); the caller can still act on it now.
       const days = Math.round(deps.maxHorizonMs / 86_400_000);
-      throw new HttpError(400, 'send_at_too_far', `the event is due ${Math.round(ahead / 86_400_000)} days from now, beyond scheduling.maxHorizon (${days} days); send it closer to its time or raise the horizon in the config`);
+      throw new HttpError(
+        400,
+        'send_at_too_far',
+        `the event is due ${Math.round(ahead / 86_400_000)} days from now, beyond scheduling.maxHorizon (${days} days); send it closer to its time or ` +
+          `raise the horizon in the config`,
+      );
     }
     try {
       // The caller's trace (a W3C traceparent header) continues into the Kafka message and the worker.

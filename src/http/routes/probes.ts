@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { describeError } from '../../errors';
+import { describeError } from '../../shared/errors';
 import type { HttpDeps } from '../server';
 
 /**

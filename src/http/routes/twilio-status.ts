@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 // The webhooks module alone: the twilio package's entry point loads every REST API (~30 MB of RSS).
 import { validateRequest } from 'twilio/lib/webhooks/webhooks';
-import type { Logger } from '../../logger';
-import { describeError } from '../../errors';
+import type { Logger } from '../../shared/logger';
+import { describeError } from '../../shared/errors';
 import { HttpError } from '../http-error';
 
 /** A final delivery outcome Twilio reported for one message. */
@@ -60,12 +60,17 @@ function reportFingerprint(url: string, params: Record<string, string>): string 
   const sorted = Object.keys(params)
     .sort()
     .map((name) => [name, params[name]]);
-  return createHash('sha256').update(JSON.stringify([url, sorted])).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify([url, sorted]))
+    .digest('base64url');
 }
 
 /** A Redis failure on this route: 503 (`message` says what happened), which Twilio retries. */
 function unavailable(message: string, cause: unknown): HttpError {
-  return new HttpError(503, 'temporarily_unavailable', `${message}; Twilio sends it again. If this persists, check Redis (GET /readyz)`, { retryable: true, cause });
+  return new HttpError(503, 'temporarily_unavailable', `${message}; Twilio sends it again. If this persists, check Redis (GET /readyz)`, {
+    retryable: true,
+    cause,
+  });
 }
 
 /** Applies a claimed report, then settles the claim; gives the claim back when applying fails. */
@@ -76,7 +81,11 @@ async function applyClaimed(deps: TwilioStatusDeps, fingerprint: string, update:
   } catch (error) {
     // Given back so Twilio's retry of this report is applied; with Redis gone, the claim's lease lapses instead.
     await deps.claims.release(fingerprint).catch((releaseError: unknown) => {
-      deps.logger.warn('twilio status claim not released; it lapses after its lease', { provider: 'twilio', providerMessageId: update.messageSid, error: describeError(releaseError) });
+      deps.logger.warn('twilio status claim not released; it lapses after its lease', {
+        provider: 'twilio',
+        providerMessageId: update.messageSid,
+        error: describeError(releaseError),
+      });
     });
     throw error;
   }
@@ -114,7 +123,9 @@ export function twilioStatusRoutes(app: FastifyInstance, deps: TwilioStatusDeps)
         deps.logger.warn('twilio status callback refused', { reason: 'invalid_signature', signed: typeof signature === 'string' });
         return reply.code(403).send({
           error: 'invalid_signature',
-          message: 'X-Twilio-Signature is missing or does not match; check that TWILIO_AUTH_TOKEN is the account that sent the message and that the public URL herald is configured with is the one Twilio calls',
+          message:
+            'X-Twilio-Signature is missing or does not match; check that TWILIO_AUTH_TOKEN is the account that sent the message and that the public URL ' +
+            'herald is configured with is the one Twilio calls',
         });
       }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { buildProviders, closeProviders } from '../../../src/channels/build-providers';
 import { readInbox } from '../../../src/channels/in-app';
 import { parseConfig } from '../../../src/config/load-config';
-import { loadEnv } from '../../../src/env';
+import { loadEnv } from '../../../src/config/env';
 import type { HeraldConfigInput } from '../../../src/config/schema';
 import type { ProviderMap } from '../../../src/channels/types';
 import { createKeys } from '../../../src/redis/keys';
@@ -39,7 +39,9 @@ describe('buildProviders', () => {
     const logs = captureLogger();
     buildProviders({ env: loadEnv({ OUTBOX_DIR: outboxDir }), config: parseConfig({}), redis: env.redis, keys: createKeys(env.prefix), logger: logs.logger });
     // Keyed by channel, the email provider's id sat under `email` and was logged as "[redacted]".
-    expect(logs.lines().find((l) => l.message === 'channel providers built')).toMatchObject({ providers: 'email=email-outbox sms=sms-outbox push=push-outbox in_app=in-app webhook=none' });
+    expect(logs.lines().find((l) => l.message === 'channel providers built')).toMatchObject({
+      providers: 'email=email-outbox sms=sms-outbox push=push-outbox in_app=in-app webhook=none',
+    });
   });
 
   it('uses the outbox for email without SMTP_URL, Redis for in-app, outbox sinks for sms and push, no webhook without endpoints', async () => {
@@ -87,7 +89,9 @@ describe('buildProviders', () => {
     const config = parseConfig({});
     // The schema refuses unknown ids; a config built in code may skip it, and the factory map is the last line.
     config.channels.email.providers = [id];
-    expect(() => buildProviders({ env: loadEnv({ OUTBOX_DIR: outboxDir }), config, redis: env.redis, keys: createKeys(env.prefix), logger: testLogger() })).toThrow(`unknown email provider "${id}"`);
+    expect(() =>
+      buildProviders({ env: loadEnv({ OUTBOX_DIR: outboxDir }), config, redis: env.redis, keys: createKeys(env.prefix), logger: testLogger() }),
+    ).toThrow(`unknown email provider "${id}"`);
   });
 });
 

@@ -1,7 +1,7 @@
 import { withBreaker, type BreakerState } from '../../../src/channels/circuit-breaker';
 import { createWebhookProvider } from '../../../src/channels/webhook-http';
 import { parseConfig } from '../../../src/config/load-config';
-import { RetriableError, PermanentError } from '../../../src/errors';
+import { RetriableError, PermanentError } from '../../../src/shared/errors';
 import { testLogger } from '../../support/infra';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver';
 import { outbound } from './support';
@@ -20,8 +20,13 @@ describe('one circuit breaker per provider (opossum), around a real webhook prov
 
   const guarded = (overrides: Record<string, number> = {}, webhookTimeoutMs = 10_000) => {
     const states: BreakerState[] = [];
-    const breaker = parseConfig({ channels: { webhook: { breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300, ...overrides } } } }).channels.webhook.breaker;
-    const provider = withBreaker(createWebhookProvider({ secrets: [SECRET], logger: testLogger(), timeoutMs: webhookTimeoutMs, allowPrivateAddresses: true }), breaker, { clock, logger: testLogger(), onStateChange: (s) => states.push(s) });
+    const breaker = parseConfig({ channels: { webhook: { breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300, ...overrides } } } })
+      .channels.webhook.breaker;
+    const provider = withBreaker(
+      createWebhookProvider({ secrets: [SECRET], logger: testLogger(), timeoutMs: webhookTimeoutMs, allowPrivateAddresses: true }),
+      breaker,
+      { clock, logger: testLogger(), onStateChange: (s) => states.push(s) },
+    );
     return { provider, states };
   };
   const send = (provider: ReturnType<typeof guarded>['provider']) => provider.send(outbound('webhook', [receiver.url('/hook')]));
@@ -60,10 +65,10 @@ describe('one circuit breaker per provider (opossum), around a real webhook prov
     await expect(send(provider)).resolves.toMatchObject({ delivered: true });
   });
 
-  it('counts 429s, and turns a call slower than timeoutMs that then fails into a retriable provider_timeout', async () => {
+  it("counts 429s, and lets a call slower than timeoutMs that then fails end with the provider's own failure (here its own timeout)", async () => {
     const { provider } = guarded({ timeoutMs: 200 }, 500);
     receiver.hangNext(1);
-    await expect(send(provider)).rejects.toMatchObject({ code: 'provider_timeout', retriable: true });
+    await expect(send(provider)).rejects.toMatchObject({ code: 'provider_unreachable', retriable: true, message: expect.stringMatching(/ETIMEDOUT/) });
     receiver.failNext(429, 2);
     await send(provider).catch(() => undefined);
     await send(provider).catch(() => undefined);

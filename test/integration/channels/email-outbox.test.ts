@@ -4,7 +4,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { messageIdFor } from '../../../src/channels/email-message';
 import { createEmailOutboxProvider } from '../../../src/channels/email-outbox';
-import { RetriableError } from '../../../src/errors';
+import { RetriableError } from '../../../src/shared/errors';
 import { outbound } from './support';
 
 describe('email outbox provider', () => {

@@ -4,7 +4,7 @@ import { SMTPServer } from 'smtp-server';
 import { messageIdFor } from '../../../src/channels/email-message';
 import { createSmtpProvider } from '../../../src/channels/email-smtp';
 import type { ChannelProvider } from '../../../src/channels/types';
-import { PermanentError, RetriableError } from '../../../src/errors';
+import { PermanentError, RetriableError } from '../../../src/shared/errors';
 import { testLogger, freePort } from '../../support/infra';
 import { outbound } from './support';
 
@@ -34,7 +34,6 @@ async function startServer(rcptReply: (address: string) => number | undefined = 
   const port = (server.server.address() as AddressInfo).port;
   return { url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
-
 
 async function sendError(provider: ChannelProvider, message = outbound('email', ['bob@example.test'])): Promise<unknown> {
   try {

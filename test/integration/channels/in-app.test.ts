@@ -1,6 +1,6 @@
 import { createInAppProvider, readInbox } from '../../../src/channels/in-app';
-import type { Clock } from '../../../src/clock';
-import { PermanentError } from '../../../src/errors';
+import type { Clock } from '../../../src/shared/clock';
+import { PermanentError } from '../../../src/shared/errors';
 import { createKeys } from '../../../src/redis/keys';
 import { testRedis, uniqueName } from '../../support/infra';
 import { outbound } from './support';

@@ -1,7 +1,7 @@
 import { getApps } from 'firebase-admin/app';
 import { createFcmPushProvider } from '../../../src/channels/push-fcm';
 import type { ChannelProvider, OutboundMessage } from '../../../src/channels/types';
-import { AddressRejectedError, ConfigError, PermanentError, RetriableError } from '../../../src/errors';
+import { AddressRejectedError, ConfigError, PermanentError, RetriableError } from '../../../src/shared/errors';
 import { createKeys, type RedisKeys } from '../../../src/redis/keys';
 import { createUserDirectory, type UserDirectory } from '../../../src/recipients/user-directory';
 import { userProfileSchema } from '../../../src/recipients/user-profile';
@@ -96,7 +96,11 @@ describe('fcm push provider (real firebase-admin against a local FCM)', () => {
 
     expect(endpoint.sends).toHaveLength(1);
     const [send] = endpoint.sends;
-    expect(send).toMatchObject({ host: 'fcm.googleapis.com', path: `/v1/projects/${endpoint.projectId}/messages:send`, authorization: `Bearer ${endpoint.accessToken}` });
+    expect(send).toMatchObject({
+      host: 'fcm.googleapis.com',
+      path: `/v1/projects/${endpoint.projectId}/messages:send`,
+      authorization: `Bearer ${endpoint.accessToken}`,
+    });
     expect(send!.message).toEqual({
       token: GOOD,
       notification: { title: 'Disk full', body: 'Free some space & retry' },
@@ -118,7 +122,9 @@ describe('fcm push provider (real firebase-admin against a local FCM)', () => {
     expect(result.recipients).toEqual({ accepted: [GOOD], rejected: [BAD] });
     expect(await storedTokens(message)).toEqual([GOOD]);
     expect((await directory.get(message.recipientId))?.email).toBe('ada@example.com');
-    expect(log.lines()).toContainEqual(expect.objectContaining({ message: 'push tokens pruned', count: 1, recipientId: message.recipientId, eventId: message.eventId }));
+    expect(log.lines()).toContainEqual(
+      expect.objectContaining({ message: 'push tokens pruned', count: 1, recipientId: message.recipientId, eventId: message.eventId }),
+    );
     expectNoSecretsLogged(message);
   });
 

@@ -28,7 +28,13 @@ describe('sms and push outbox providers', () => {
     const { files, records } = await readJson('sms');
     expect(provider.id).toBe('sms-outbox');
     expect(files).toEqual([result.providerMessageId]);
-    expect(records[0]).toEqual({ deliveryId: message.deliveryId, eventId: message.eventId, recipientId: message.recipientId, to: ['+15550001111'], text: 'Free some space & retry' });
+    expect(records[0]).toEqual({
+      deliveryId: message.deliveryId,
+      eventId: message.eventId,
+      recipientId: message.recipientId,
+      to: ['+15550001111'],
+      text: 'Free some space & retry',
+    });
   });
 
   it('writes one push file per delivery with tokens, title, text and event type', async () => {

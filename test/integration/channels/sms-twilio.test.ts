@@ -1,6 +1,6 @@
 import { createTwilioSmsProvider, type TwilioSmsProviderOptions } from '../../../src/channels/sms-twilio';
 import type { ChannelProvider, OutboundMessage } from '../../../src/channels/types';
-import { PermanentError, RetriableError } from '../../../src/errors';
+import { PermanentError, RetriableError } from '../../../src/shared/errors';
 import { testLogger, freePort } from '../../support/infra';
 import { startTwilioServer } from '../../support/twilio-server';
 import { outbound } from './support';
@@ -8,7 +8,6 @@ import { outbound } from './support';
 const PHONE = '+14155550123';
 const FROM = '+14155550100';
 const CALLBACK = 'https://herald.example.test/webhooks/twilio/status';
-
 
 async function sendError(provider: ChannelProvider, message: OutboundMessage = outbound('sms', [PHONE])): Promise<Error> {
   try {

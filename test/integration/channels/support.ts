@@ -1,5 +1,5 @@
 import type { OutboundMessage } from '../../../src/channels/types';
-import type { Channel } from '../../../src/contract/event-v1';
+import type { Channel } from '../../../src/contract/vocabulary';
 import { uniqueName } from '../../support/infra';
 
 /** An outbound message with unique ids, as the dispatcher would hand it to a provider. */

@@ -3,8 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createWebhookProvider, type WebhookProviderOptions } from '../../../src/channels/webhook-http';
 import { verifyWebhook } from '../../../src/client/verify-webhook';
-import type { Clock } from '../../../src/clock';
-import { ConfigError, HeraldError, PermanentError, RetriableError } from '../../../src/errors';
+import type { Clock } from '../../../src/shared/clock';
+import { ConfigError, HeraldError, PermanentError, RetriableError } from '../../../src/shared/errors';
 import { testLogger } from '../../support/infra';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver';
 import { outbound } from './support';
@@ -23,7 +23,8 @@ describe('webhook provider', () => {
   });
 
   // The receiver is local: these tests turn the private-address guard off, the ones at the end keep it on.
-  const provider = (overrides: Partial<WebhookProviderOptions> = {}) => createWebhookProvider({ secrets: [secret], logger: testLogger(), allowPrivateAddresses: true, ...overrides });
+  const provider = (overrides: Partial<WebhookProviderOptions> = {}) =>
+    createWebhookProvider({ secrets: [secret], logger: testLogger(), allowPrivateAddresses: true, ...overrides });
   const endpoint = () => receiver.url(`/hooks/herald?token=${TOKEN}`);
 
   /** The error a send fails with, after checking it keeps the URL's query out of its message. */
@@ -185,7 +186,11 @@ describe('webhook provider', () => {
 
     it.each([
       ['127.0.0.1', (p: string) => `http://127.0.0.1:${p}/hooks/herald?token=${TOKEN}`, 'is 127.0.0.1, a loopback (127.0.0.0/8)'],
-      ['localhost, resolved when connecting', (p: string) => `http://localhost:${p}/hooks/herald?token=${TOKEN}`, 'resolves to 127.0.0.1, a loopback (127.0.0.0/8)'],
+      [
+        'localhost, resolved when connecting',
+        (p: string) => `http://localhost:${p}/hooks/herald?token=${TOKEN}`,
+        'resolves to 127.0.0.1, a loopback (127.0.0.0/8)',
+      ],
       ['IPv4-mapped IPv6 [::ffff:127.0.0.1]', (p: string) => `http://[::ffff:127.0.0.1]:${p}/hooks/herald?token=${TOKEN}`, 'a loopback (127.0.0.0/8)'],
       ['the decimal form 2130706433', (p: string) => `http://2130706433:${p}/hooks/herald?token=${TOKEN}`, 'is 127.0.0.1, a loopback (127.0.0.0/8)'],
       ['[::1]', (p: string) => `http://[::1]:${p}/hooks/herald?token=${TOKEN}`, 'a loopback (::1)'],

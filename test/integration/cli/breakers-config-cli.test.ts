@@ -45,14 +45,23 @@ describe('herald breakers', () => {
     await producer.connect();
     const user = uniqueName('user');
     expect((await api(herald.service, 'PUT', `/api/users/${user}`, { email: `${user}@example.com` })).status).toBe(200);
-    for (let i = 0; i < 3; i++) await producer.publish({ type: 'alert', priority: 'critical', recipients: [user], channels: ['email'], payload: { title: 'Disk', message: 'full' } });
+    for (let i = 0; i < 3; i++)
+      await producer.publish({ type: 'alert', priority: 'critical', recipients: [user], channels: ['email'], payload: { title: 'Disk', message: 'full' } });
     await producer.disconnect();
-    const open = await eventually(async () => {
-      const run = await runHerald(['breakers', '--json'], cliEnv);
-      const rows = run.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
-      const email = rows.find((r) => r.channel === 'email' && r.provider === 'smtp');
-      return email?.state === 'open' ? { run, email } : undefined;
-    }, 'the email breaker to show as open', 30_000);
+    const open = await eventually(
+      async () => {
+        const run = await runHerald(['breakers', '--json'], cliEnv);
+        const rows = run.stdout
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l));
+        const email = rows.find((r) => r.channel === 'email' && r.provider === 'smtp');
+        return email?.state === 'open' ? { run, email } : undefined;
+      },
+      'the email breaker to show as open',
+      30_000,
+    );
     expect(open.run.code).toBe(1);
     expect(Date.parse(open.email.trialAt) - Date.now()).toBeGreaterThan(30_000);
     expect(open.run.stderr).toContain('1 breaker not closed: see docs/runbook.md#heraldbreakeropen');
@@ -61,7 +70,16 @@ describe('herald breakers', () => {
   it('a worker whose heartbeat stopped (killed) is marked gone and its breakers do not count', async () => {
     const keys = createKeys(herald.prefix);
     const old = new Date(Date.now() - 60_000).toISOString();
-    const dead = { owner: 'killed-worker', host: 'h', pid: 1, groupId: 'g', url: 'http://x', startedAt: old, seenAt: old, breakers: [{ channel: 'sms', provider: 'twilio', state: 'open', since: old }] };
+    const dead = {
+      owner: 'killed-worker',
+      host: 'h',
+      pid: 1,
+      groupId: 'g',
+      url: 'http://x',
+      startedAt: old,
+      seenAt: old,
+      breakers: [{ channel: 'sms', provider: 'twilio', state: 'open', since: old }],
+    };
     await redis.hset(keys.workers(), 'killed-worker', JSON.stringify(dead));
     const run = await runHerald(['breakers'], cliEnv);
     expect(run.stdout).toMatch(/sms\s+twilio\s+open \(gone\)\s+.*killed-worker \(last seen /);
@@ -75,7 +93,7 @@ describe('herald breakers', () => {
     expect(run.stderr).toContain('no worker has reported');
   });
 
-  it("a stopped worker removes its heartbeat", async () => {
+  it('a stopped worker removes its heartbeat', async () => {
     const keys = createKeys(herald.prefix);
     expect(await redis.hlen(keys.workers())).toBe(1);
     await herald.stop();
@@ -99,17 +117,29 @@ describe('herald config check', () => {
   });
 
   it('prints every problem of a file with its path and a fix, and exits 1', async () => {
-    const broken = file('broken.json', JSON.stringify({ kafka: { partitions: 0, topcis: {} }, channels: { email: { strategy: 'random' } }, templates: { welcome: { email: { subject: '{{#if x}}Hi', text: 'ok' } } } }));
+    const broken = file(
+      'broken.json',
+      JSON.stringify({
+        kafka: { partitions: 0, topcis: {} },
+        channels: { email: { strategy: 'random' } },
+        templates: { welcome: { email: { subject: '{{#if x}}Hi', text: 'ok' } } },
+      }),
+    );
     const run = await runHerald(['config', 'check', broken]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`${broken} has 3 problems:`);
     expect(run.stdout).toContain('  kafka.partitions: Too small: expected number to be >0\n    fix: use a value > 0');
     expect(run.stdout).toContain('  kafka.topcis: unknown field "topcis"\n    fix: remove it or check its spelling');
     expect(run.stdout).toMatch(/ {2}channels\.email\.strategy: .*\n {4}fix: use one of: "fallback", "round-robin"/);
+    expect(run.stdout).toContain('Fix them and run "herald config check" again; docs/configuration.md documents every field and its default.');
   });
 
   it('reports broken templates once the schema passes, as start-up would', async () => {
-    const run = await runHerald(['config', 'check', file('templates.json', JSON.stringify({ templates: { welcome: { email: { subject: '{{#if x}}Hi', text: 'ok' } } } }))]);
+    const run = await runHerald([
+      'config',
+      'check',
+      file('templates.json', JSON.stringify({ templates: { welcome: { email: { subject: '{{#if x}}Hi', text: 'ok' } } } })),
+    ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/templates\.welcome\.email\.subject: Template "welcome" .* does not compile/);
   });

@@ -41,7 +41,8 @@ describe('herald dlq, status and lag on a real DLQ', () => {
     // Two 451s use up maxAttempts (2); the mailbox then accepts, as after a provider outage.
     smtp.refuse(users.recovers.address, 451, 2);
     smtp.refuse(users.refused.address, 550);
-    const send = (userId: string) => producer.publish({ type: 'transactional', priority: 'high', recipients: [userId], channels: ['email'], payload: { title: 'Receipt', message: 'Paid' } });
+    const send = (userId: string) =>
+      producer.publish({ type: 'transactional', priority: 'high', recipients: [userId], channels: ['email'], payload: { title: 'Receipt', message: 'Paid' } });
     events.recovers = (await send(users.recovers.id)).id;
     events.refused = (await send(users.refused.id)).id;
     const raw = new Kafka({ brokers: TEST_BROKERS, clientId: name }).producer();
@@ -77,7 +78,16 @@ describe('herald dlq, status and lag on a real DLQ', () => {
     expect(lines[0]).toMatch(/^TIME\s+ID\s+EVENT\s+RECIPIENT\s+CHANNEL\s+PROVIDER\s+ATTEMPTS\s+REASON$/);
     expect(lines).toHaveLength(4);
     const row = (id: string) => lines.find((l) => l.split(/\s+/)[1] === id) ?? '';
-    expect(row(ids.recovers).split(/\s+/)).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\dT/), ids.recovers, events.recovers, users.recovers.id, 'email', 'smtp', '2', 'smtp_transient']);
+    expect(row(ids.recovers).split(/\s+/)).toEqual([
+      expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      ids.recovers,
+      events.recovers,
+      users.recovers.id,
+      'email',
+      'smtp',
+      '2',
+      'smtp_transient',
+    ]);
     expect(row(ids.refused)).toContain('smtp_rejected');
     expect(row(ids.invalid).split(/\s+/).slice(1)).toEqual([ids.invalid, '-', '-', '-', '-', '-', 'malformed_json']);
     expect(run.stdout).not.toContain('@example.com');
@@ -87,11 +97,26 @@ describe('herald dlq, status and lag on a real DLQ', () => {
   it('dlq list filters by channel, reason, kind, event and time, limits, and prints JSON lines', async () => {
     const byReason = await herald$(['dlq', 'list', '--reason', 'smtp_transient', '--json']);
     expect(byReason.code).toBe(0);
-    expect(byReason.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ id: ids.recovers, eventId: events.recovers, channel: 'email', attempts: 2, kind: 'delivery_failed' })]);
+    expect(
+      byReason.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([expect.objectContaining({ id: ids.recovers, eventId: events.recovers, channel: 'email', attempts: 2, kind: 'delivery_failed' })]);
     const invalid = await herald$(['dlq', 'list', '--kind', 'invalid_event', '--json', '-q']);
-    expect(invalid.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([ids.invalid]);
+    expect(
+      invalid.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).id),
+    ).toEqual([ids.invalid]);
     expect((await herald$(['dlq', 'list', '--channel', 'email', '--json'])).stdout.trim().split('\n')).toHaveLength(2);
-    expect((await herald$(['dlq', 'list', '--event', events.refused, '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([ids.refused]);
+    expect(
+      (await herald$(['dlq', 'list', '--event', events.refused, '--json'])).stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).id),
+    ).toEqual([ids.refused]);
     const limited = await herald$(['dlq', 'list', '--limit', '1']);
     expect(limited.stdout.trim().split('\n')).toHaveLength(2);
     expect(limited.stderr).toContain('showing the newest 1');
@@ -146,7 +171,9 @@ describe('herald dlq, status and lag on a real DLQ', () => {
     const before = await countTopic(herald.config.kafka.topics.incoming);
     const dry = await herald$(['dlq', 'replay', '--all', '--dry-run']);
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toMatch(new RegExp(`${ids.recovers}\\s+${events.recovers}\\s+${users.recovers.id}\\s+email\\s+replay\\s+dead-lettered after 2 attempts; one more try`));
+    expect(dry.stdout).toMatch(
+      new RegExp(`${ids.recovers}\\s+${events.recovers}\\s+${users.recovers.id}\\s+email\\s+replay\\s+dead-lettered after 2 attempts; one more try`),
+    );
     expect(dry.stdout).toMatch(new RegExp(`${ids.invalid}\\s+-\\s+-\\s+-\\s+skip\\s+still invalid \\(malformed_json\\)`));
     expect(dry.stderr).toContain('dry run: would replay 2, skip 1; nothing changed');
     expect(await countTopic(herald.config.kafka.topics.incoming)).toBe(before);
@@ -168,12 +195,27 @@ describe('herald dlq, status and lag on a real DLQ', () => {
     expect(await metricValue('herald_replays_total', 'sent')).toBe(1);
     // A replay message published by hand on the intake topic is refused, never handled: only the CLI replays, through herald's own stores.
     const target = JSON.stringify({ recipientId: users.recovers.id, channel: 'email', letter: ids.recovers, attempts: 2 });
-    const event = { version: 2, id: events.recovers, type: 'transactional', priority: 'high', createdAt: new Date().toISOString(), recipients: [users.recovers.id], channels: ['email'], payload: { title: 'Receipt', message: 'Paid' } };
+    const event = {
+      version: 2,
+      id: events.recovers,
+      type: 'transactional',
+      priority: 'high',
+      createdAt: new Date().toISOString(),
+      recipients: [users.recovers.id],
+      channels: ['email'],
+      payload: { title: 'Receipt', message: 'Paid' },
+    };
     const raw = new Kafka({ brokers: TEST_BROKERS, clientId: name }).producer();
     await raw.connect();
-    await raw.send({ topic: herald.config.kafka.topics.incoming, messages: [{ key: users.recovers.id, value: JSON.stringify(event), headers: { 'herald-replay': target } }] });
+    await raw.send({
+      topic: herald.config.kafka.topics.incoming,
+      messages: [{ key: users.recovers.id, value: JSON.stringify(event), headers: { 'herald-replay': target } }],
+    });
     await raw.disconnect();
-    await eventually(async () => (await readWholeTopic(herald.config.kafka.topics.dlq)).some((m) => m.value.reason === 'replay_refused'), 'the hand-made replay message to be refused');
+    await eventually(
+      async () => (await readWholeTopic(herald.config.kafka.topics.dlq)).some((m) => m.value.reason === 'replay_refused'),
+      'the hand-made replay message to be refused',
+    );
     expect(smtp.countTo(users.recovers.address)).toBe(1);
   });
 
@@ -205,9 +247,17 @@ describe('herald dlq, status and lag on a real DLQ', () => {
   it('lag: committed offset, end and lag per partition of the intake and bulk groups', async () => {
     const run = await herald$(['lag', '--json']);
     expect(run.code).toBe(0);
-    const rows = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const groupId = herald.env.KAFKA_GROUP_ID;
-    expect(rows.map((r) => `${r.groupId} ${r.topic} ${r.partition}`)).toEqual([`${groupId} ${name}.incoming 0`, `${groupId} ${name}.incoming 1`, `${groupId}.bulk ${name}.bulk 0`, `${groupId}.bulk ${name}.bulk 1`]);
+    expect(rows.map((r) => `${r.groupId} ${r.topic} ${r.partition}`)).toEqual([
+      `${groupId} ${name}.incoming 0`,
+      `${groupId} ${name}.incoming 1`,
+      `${groupId}.bulk ${name}.bulk 0`,
+      `${groupId}.bulk ${name}.bulk 1`,
+    ]);
     const table = await herald$(['lag']);
     expect(table.stdout.split('\n')[0]).toMatch(/^GROUP\s+TOPIC\s+PARTITION\s+COMMITTED\s+END\s+LAG$/);
     expect(table.stderr).toContain(`${groupId}: `);

@@ -46,13 +46,23 @@ describe('herald prints hostile values escaped, and addresses only with --reveal
     smtp = await startSmtpSink();
     ({ herald, cliEnv } = await startHeraldForCli('hostile', { kafka: { partitions: 1 } }, { SMTP_URL: smtp.url }));
     for (const id of Object.values(users)) {
-      expect((await api(herald.service, 'PUT', `/api/users/${encodeURIComponent(id)}`, { email: `mailbox-${id.replace('@', '-at-')}@example.com` })).status).toBe(200);
+      expect(
+        (await api(herald.service, 'PUT', `/api/users/${encodeURIComponent(id)}`, { email: `mailbox-${id.replace('@', '-at-')}@example.com` })).status,
+      ).toBe(200);
       smtp.refuse(`mailbox-${id.replace('@', '-at-')}@example.com`, 550);
     }
     const producer = new HeraldProducer({ kafka: testKafka(), topic: herald.config.kafka.topics.incoming });
     await producer.connect();
     const payload = { title: 'Your receipt', message: 'Paid 12.50', name: 'Carol Jones', contact: 'carol@example.com', link: 'https://shop.test/r?token=abc' };
-    await producer.publish({ id: EVENT, type: 'transactional', priority: 'high', category: `cat\x1b[2J${tag}`, recipients: [users.refused, STRANGER], channels: ['email'], payload });
+    await producer.publish({
+      id: EVENT,
+      type: 'transactional',
+      priority: 'high',
+      category: `cat\x1b[2J${tag}`,
+      recipients: [users.refused, STRANGER],
+      channels: ['email'],
+      payload,
+    });
     emailEvent = (await producer.publish({ type: 'transactional', priority: 'high', recipients: [users.emailId], channels: ['email'], payload })).id;
     await producer.disconnect();
     const raw = new Kafka({ brokers: TEST_BROKERS, clientId: uniqueName('raw') }).producer();
@@ -99,7 +109,12 @@ describe('herald prints hostile values escaped, and addresses only with --reveal
       expect(lines.find((l) => l.includes(ids.invalid))).toContain(`bad\\x1b[2J\\u202eid-${tag}`);
       const json = await herald$(['dlq', 'list', '--json', '-q']);
       expectNoRawControls(json);
-      expect(json.stdout.trim().split('\n').map((l) => JSON.parse(l).eventId)).toContain(EVENT);
+      expect(
+        json.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).eventId),
+      ).toContain(EVENT);
     });
 
     it('dlq show: the summary and the letter show every hostile value escaped', async () => {
@@ -141,7 +156,16 @@ describe('herald prints hostile values escaped, and addresses only with --reveal
     it('breakers: worker and provider names from Redis heartbeats are escaped', async () => {
       const redis = testRedis();
       try {
-        const report = { owner: `worker\x1b[2J\u202e${tag}`, host: 'h', pid: 1, groupId: 'g', url: 'http://x', startedAt: new Date().toISOString(), seenAt: new Date().toISOString(), breakers: [{ channel: 'email', provider: `smtp\x1b[5m${tag}`, state: 'closed', since: new Date().toISOString() }] };
+        const report = {
+          owner: `worker\x1b[2J\u202e${tag}`,
+          host: 'h',
+          pid: 1,
+          groupId: 'g',
+          url: 'http://x',
+          startedAt: new Date().toISOString(),
+          seenAt: new Date().toISOString(),
+          breakers: [{ channel: 'email', provider: `smtp\x1b[5m${tag}`, state: 'closed', since: new Date().toISOString() }],
+        };
         await redis.redis.hset(createKeys(herald.prefix).workers(), report.owner, JSON.stringify(report));
         const run = await herald$(['breakers']);
         expectNoRawControls(run);
@@ -149,7 +173,12 @@ describe('herald prints hostile values escaped, and addresses only with --reveal
         expect(run.stdout).toContain(`worker\\x1b[2J\\u202e${tag}`);
         const json = await herald$(['breakers', '--json']);
         expectNoRawControls(json);
-        expect(json.stdout.trim().split('\n').map((l) => JSON.parse(l).worker)).toContain(report.owner);
+        expect(
+          json.stdout
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l).worker),
+        ).toContain(report.owner);
       } finally {
         await redis.redis.hdel(createKeys(herald.prefix).workers(), `worker\x1b[2J\u202e${tag}`);
         await redis.redis.quit();
@@ -181,7 +210,17 @@ describe('herald prints hostile values escaped, and addresses only with --reveal
   });
 
   describe('without --reveal, no address, phone number, push token or payload value is printed (finding 9)', () => {
-    const secrets = ['carol@example.com', 'Carol Jones', 'Paid 12.50', 'token=abc', 'bob@example.com', 'erin@example.com', '+14155550199', '+14155550123', 'frank@example.com'];
+    const secrets = [
+      'carol@example.com',
+      'Carol Jones',
+      'Paid 12.50',
+      'token=abc',
+      'bob@example.com',
+      'erin@example.com',
+      '+14155550199',
+      '+14155550123',
+      'frank@example.com',
+    ];
     const expectNoSecrets = (run: HeraldRun) => {
       for (const secret of [...secrets, users.emailId]) expect(run.stdout + run.stderr).not.toContain(secret);
     };
@@ -218,7 +257,12 @@ describe('herald prints hostile values escaped, and addresses only with --reveal
       expectNoSecrets(await herald$(['dlq', 'list', '--json']));
       // Filters still match the letters as they are.
       const byRecipient = await herald$(['dlq', 'list', '--recipient', users.emailId, '--json']);
-      expect(byRecipient.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([ids.email]);
+      expect(
+        byRecipient.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).id),
+      ).toEqual([ids.email]);
     });
 
     it('--reveal shows them as they are (a delivery letter has no payload to reveal)', async () => {

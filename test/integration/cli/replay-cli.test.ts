@@ -45,17 +45,37 @@ describe('herald dlq replay of digests and invalid messages', () => {
     // The digest is refused once (permanent), then the mailbox works again.
     smtp.refuse(address, 550, 1);
     const events = [];
-    for (const n of [1, 2]) events.push((await producer.publish({ type: 'marketing', priority: 'low', recipients: [user], channels: ['email'], payload: { title: `News ${n}`, message: 'Read on' } })).id);
+    for (const n of [1, 2])
+      events.push(
+        (
+          await producer.publish({
+            type: 'marketing',
+            priority: 'low',
+            recipients: [user],
+            channels: ['email'],
+            payload: { title: `News ${n}`, message: 'Read on' },
+          })
+        ).id,
+      );
     for (const id of events) await deliveryReaching(herald.service, id, 'email', 'dead-lettered');
-    const letter = await eventually(async () => (await readWholeTopic(herald.config.kafka.topics.dlq)).find((m) => m.value.kind === 'digest_failed' && m.value.digest.recipientId === user), 'the digest dead letter');
+    const letter = await eventually(
+      async () => (await readWholeTopic(herald.config.kafka.topics.dlq)).find((m) => m.value.kind === 'digest_failed' && m.value.digest.recipientId === user),
+      'the digest dead letter',
+    );
     const id = `${letter.partition}:${letter.offset}`;
 
     const listed = await runHerald(['dlq', 'list', '--kind', 'digest_failed', '--recipient', user, '--json'], cliEnv);
-    expect(listed.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ id, kind: 'digest_failed', eventId: events.join(','), channel: 'email', reason: 'smtp_rejected' })]);
+    expect(
+      listed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([expect.objectContaining({ id, kind: 'digest_failed', eventId: events.join(','), channel: 'email', reason: 'smtp_rejected' })]);
 
     const replay = await runHerald(['dlq', 'replay', '--id', id, '--wait', '30'], cliEnv);
     expect(replay.code).toBe(0);
-    for (const event of events) expect(replay.stdout).toMatch(new RegExp(`${id}\\s+${event}\\s+${user}\\s+email\\s+replay\\s+dead-lettered after 1 attempt; one more try`));
+    for (const event of events)
+      expect(replay.stdout).toMatch(new RegExp(`${id}\\s+${event}\\s+${user}\\s+email\\s+replay\\s+dead-lettered after 1 attempt; one more try`));
     expect(replay.stderr).toContain('replayed 2, skipped 0');
     for (const event of events) expect(await deliveryReaching(herald.service, event, 'email', 'sent')).toMatchObject({ replays: 1 });
     // Two single emails now, besides the refused digest: each event once.
@@ -66,7 +86,16 @@ describe('herald dlq replay of digests and invalid messages', () => {
     const user = uniqueName('inbox-user');
     expect((await api(herald.service, 'PUT', `/api/users/${user}`, {})).status).toBe(200);
     // As an earlier herald with a stricter schema would have dead-lettered it: the bytes are a valid event today.
-    const event = { version: 2, id: uniqueName('evt'), type: 'alert', priority: 'high', createdAt: new Date().toISOString(), recipients: [user], channels: ['in_app'], payload: { title: 'Back', message: 'Valid now' } };
+    const event = {
+      version: 2,
+      id: uniqueName('evt'),
+      type: 'alert',
+      priority: 'high',
+      createdAt: new Date().toISOString(),
+      recipients: [user],
+      channels: ['in_app'],
+      payload: { title: 'Back', message: 'Valid now' },
+    };
     const letter = (raw: string, offset: string) => ({
       kind: 'invalid_event',
       reason: 'schema_violation',
@@ -95,7 +124,9 @@ describe('herald dlq replay of digests and invalid messages', () => {
     const sent = await deliveryReaching(herald.service, event.id, 'in_app', 'delivered');
     expect(sent.recipientId).toBe(user);
     const republished = (await readWholeTopic(herald.config.kafka.topics.incoming)).filter((m) => m.value?.id === event.id);
-    expect(republished).toEqual([expect.objectContaining({ key: user, headers: expect.objectContaining({ 'herald-replayed-from': expect.stringMatching(/^0:\d+$/) }) })]);
+    expect(republished).toEqual([
+      expect.objectContaining({ key: user, headers: expect.objectContaining({ 'herald-replayed-from': expect.stringMatching(/^0:\d+$/) }) }),
+    ]);
   });
 
   it('a letter forged on the DLQ topic replays nothing, and a real replay to a person who opted out since is skipped at send time', async () => {
@@ -104,11 +135,29 @@ describe('herald dlq replay of digests and invalid messages', () => {
     expect((await api(herald.service, 'PUT', `/api/users/${user}`, { email: address })).status).toBe(200);
     // A real dead letter: the mailbox refuses once, for good.
     smtp.refuse(address, 550, 1);
-    const real = (await producer.publish({ type: 'transactional', priority: 'high', recipients: [user], channels: ['email'], payload: { title: 'Receipt', message: 'Paid' } })).id;
+    const real = (
+      await producer.publish({
+        type: 'transactional',
+        priority: 'high',
+        recipients: [user],
+        channels: ['email'],
+        payload: { title: 'Receipt', message: 'Paid' },
+      })
+    ).id;
     await deliveryReaching(herald.service, real, 'email', 'dead-lettered');
-    const realLetter = await eventually(async () => (await readWholeTopic(herald.config.kafka.topics.dlq)).find((m) => m.value.kind === 'delivery_failed' && m.value.event.id === real), 'the real dead letter');
+    const realLetter = await eventually(
+      async () => (await readWholeTopic(herald.config.kafka.topics.dlq)).find((m) => m.value.kind === 'delivery_failed' && m.value.event.id === real),
+      'the real dead letter',
+    );
     // The letter keeps no payload and no recipients: the event stays in Redis, where replay takes it from.
-    expect(realLetter.value.event).toEqual({ id: real, type: 'transactional', priority: 'high', createdAt: expect.any(String), channels: ['email'], recipientCount: 1 });
+    expect(realLetter.value.event).toEqual({
+      id: real,
+      type: 'transactional',
+      priority: 'high',
+      createdAt: expect.any(String),
+      channels: ['email'],
+      recipientCount: 1,
+    });
 
     // Forged letters: an event herald never saw, and the real event naming a recipient it does not have.
     const forged = (eventId: string, recipientId: string) => ({
@@ -141,7 +190,10 @@ describe('herald dlq replay of digests and invalid messages', () => {
     const replay = await runHerald(['dlq', 'replay', '--id', id, '--wait', '30'], cliEnv);
     expect(replay.stdout).toMatch(new RegExp(`${id}\\s+${real}\\s+${user}\\s+email\\s+skipped`));
     expect(await deliveryReaching(herald.service, real, 'email', 'skipped')).toMatchObject({ reason: 'opted_out_channel', replays: 1 });
-    await eventually(async () => (await (await fetch(`${herald.service.url}/metrics`)).text()).includes('herald_replays_total{outcome="skipped"} 1'), 'the skipped replay to be counted');
+    await eventually(
+      async () => (await (await fetch(`${herald.service.url}/metrics`)).text()).includes('herald_replays_total{outcome="skipped"} 1'),
+      'the skipped replay to be counted',
+    );
     expect(smtp.countTo(address)).toBe(0);
   });
 
@@ -158,7 +210,10 @@ describe('herald dlq replay of digests and invalid messages', () => {
     };
     const kafka = new Kafka({ brokers: TEST_BROKERS, clientId: name }).producer();
     await kafka.connect();
-    const [written] = await kafka.send({ topic: herald.config.kafka.topics.dlq, messages: [{ key: null, value: JSON.stringify(letter), headers: { 'herald-dlq-kind': 'invalid_event' } }] });
+    const [written] = await kafka.send({
+      topic: herald.config.kafka.topics.dlq,
+      messages: [{ key: null, value: JSON.stringify(letter), headers: { 'herald-dlq-kind': 'invalid_event' } }],
+    });
     await kafka.disconnect();
     const id = `${written!.partition}:${written!.baseOffset}`;
     const hidden = await runHerald(['dlq', 'show', id], cliEnv);

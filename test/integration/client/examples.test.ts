@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { HeraldProducer } from '../../../src/client/herald-producer';
-import { MESSAGE_HEADERS, messageKey } from '../../../src/client/event-message';
+import { messageKey } from '../../../src/client/event-message';
+import { MESSAGE_HEADERS } from '../../../src/contract/vocabulary';
 import { PublishError } from '../../../src/client/publish-error';
 import { incomingHeadersSchema } from '../../../src/contract/asyncapi';
 import type { EventInput } from '../../../src/contract/complete-event';
 import type { EventV2 } from '../../../src/contract/event-v2';
 import { LIMITS } from '../../../src/contract/limits';
 import { parseEvent } from '../../../src/contract/parse-event';
-import { ValidationError } from '../../../src/errors';
+import { ValidationError } from '../../../src/shared/errors';
 import { main as clientMain, publishWithRetry } from '../../../examples/produce-with-client';
 import { HEADERS, MAX_EVENT_BYTES, main as kafkajsMain, keyOf, toMessage, type NotificationEvent } from '../../../examples/produce-with-kafkajs';
 import { TEST_BROKERS, testKafka, uniqueName } from '../../support/infra';
@@ -47,7 +48,8 @@ describe('the producer examples on a real broker', () => {
   }
 
   /** A client that gives up on a missing topic in well under a second. */
-  const impatient = () => new Kafka({ brokers: TEST_BROKERS, clientId: uniqueName('impatient'), logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50 } });
+  const impatient = () =>
+    new Kafka({ brokers: TEST_BROKERS, clientId: uniqueName('impatient'), logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50 } });
 
   beforeAll(async () => {
     admin = testKafka().admin();
@@ -87,8 +89,22 @@ describe('the producer examples on a real broker', () => {
   });
 
   it('the plain example keys and headers messages exactly as the client does, and refuses an oversize event', () => {
-    const base: NotificationEvent = { version: 2, id: 'evt-1', type: 'alert', priority: 'high', payload: {}, recipients: ['u1'], channels: ['email'], createdAt: '2026-01-31T09:00:00Z' };
-    const variants: NotificationEvent[] = [base, { ...base, recipients: ['u1', 'u2'] }, { ...base, recipients: ['u1', 'u2'], deduplicationKey: 'd-1' }, { ...base, deduplicationKey: 'd-2' }];
+    const base: NotificationEvent = {
+      version: 2,
+      id: 'evt-1',
+      type: 'alert',
+      priority: 'high',
+      payload: {},
+      recipients: ['u1'],
+      channels: ['email'],
+      createdAt: '2026-01-31T09:00:00Z',
+    };
+    const variants: NotificationEvent[] = [
+      base,
+      { ...base, recipients: ['u1', 'u2'] },
+      { ...base, recipients: ['u1', 'u2'], deduplicationKey: 'd-1' },
+      { ...base, deduplicationKey: 'd-2' },
+    ];
     for (const event of variants) expect(keyOf(event)).toBe(messageKey(event as EventV2));
     expect(HEADERS).toEqual(MESSAGE_HEADERS);
     expect(MAX_EVENT_BYTES).toBe(LIMITS.maxEventBytes);
@@ -99,7 +115,11 @@ describe('the producer examples on a real broker', () => {
   it('publishWithRetry never retries a ValidationError', async () => {
     const herald = new HeraldProducer({ kafka: impatient(), topic: uniqueName('never-created') });
     const retries: number[] = [];
-    const error = await publishWithRetry(herald, { type: 'alert', priority: 'high', recipients: [], channels: ['email'], payload: {} }, { onRetry: (_e, n) => void retries.push(n) }).catch((e: unknown) => e);
+    const error = await publishWithRetry(
+      herald,
+      { type: 'alert', priority: 'high', recipients: [], channels: ['email'], payload: {} },
+      { onRetry: (_e, n) => void retries.push(n) },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues.map((i) => i.path)).toEqual(['recipients']);
     expect(retries).toEqual([]);

@@ -48,7 +48,7 @@ describe('shared token-bucket rate limit per channel and provider', () => {
     expect(!refused.granted && refused.retryInMs).toBeLessThanOrEqual(1_000);
   });
 
-  it('uses a provider\'s own limit over the channel\'s', async () => {
+  it("uses a provider's own limit over the channel's", async () => {
     const keys = createKeys(`${prefix}-4`);
     const limits = parseConfig({ channels: { sms: { rateLimit: { perSecond: 1000 }, providerRateLimits: { twilio: { perSecond: 1, burst: 1 } } } } }).channels;
     const limiter = createRateLimiter({ redis, keys, channels: limits });

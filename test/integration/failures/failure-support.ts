@@ -20,11 +20,15 @@ export interface Delivery {
 
 /** Waits until the event's delivery on `channel` reaches `status`, and returns its record. */
 export function deliveryReaching(service: RunningService, eventId: string, channel: string, status: string): Promise<Delivery> {
-  return eventually(async () => {
-    const body = (await api(service, 'GET', `/api/notifications/${eventId}`)).body as { deliveries?: Delivery[] } | null;
-    const record = body?.deliveries?.find((d) => d.channel === channel);
-    return record?.status === status ? record : undefined;
-  }, `${eventId} ${channel} to be ${status}`, 30_000);
+  return eventually(
+    async () => {
+      const body = (await api(service, 'GET', `/api/notifications/${eventId}`)).body as { deliveries?: Delivery[] } | null;
+      const record = body?.deliveries?.find((d) => d.channel === channel);
+      return record?.status === status ? record : undefined;
+    },
+    `${eventId} ${channel} to be ${status}`,
+    30_000,
+  );
 }
 
 /** The DLQ records keyed by `eventId` (the dispatcher keys delivery dead letters by event id). */

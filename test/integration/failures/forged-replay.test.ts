@@ -36,7 +36,11 @@ describe('a forged herald-replay header', () => {
     const capped = uniqueName('capped');
     await putUser(herald.service, optedOut, { email: `${optedOut}@example.com`, preferences: { channels: { email: false }, types: { marketing: false } } });
     const now = Date.now();
-    await putUser(herald.service, sleeper, { phone: '+14155550123', timeZone: 'UTC', quietHours: { start: wallTimeIn(now - 60_000, 'UTC'), end: addMinutes(wallTimeIn(now, 'UTC'), 120) } });
+    await putUser(herald.service, sleeper, {
+      phone: '+14155550123',
+      timeZone: 'UTC',
+      quietHours: { start: wallTimeIn(now - 60_000, 'UTC'), end: addMinutes(wallTimeIn(now, 'UTC'), 120) },
+    });
     await putUser(herald.service, capped, { email: `${capped}@example.com` });
 
     const event = (recipient: string, channel: string, extra: Record<string, unknown> = {}) => ({
@@ -58,10 +62,14 @@ describe('a forged herald-replay header', () => {
       event(capped, 'email'),
       event(capped, 'email'),
     ];
-    const header = (e: { recipients: string[]; channels: string[] }) => JSON.stringify({ recipientId: e.recipients[0], channel: e.channels[0], letter: '0:1', attempts: 0 });
+    const header = (e: { recipients: string[]; channels: string[] }) =>
+      JSON.stringify({ recipientId: e.recipients[0], channel: e.channels[0], letter: '0:1', attempts: 0 });
     const raw = new Kafka({ brokers: TEST_BROKERS, clientId: uniqueName('forger') }).producer();
     await raw.connect();
-    await raw.send({ topic: config.kafka.topics.incoming, messages: forged.map((e) => ({ key: e.recipients[0], value: JSON.stringify(e), headers: { 'herald-replay': header(e) } })) });
+    await raw.send({
+      topic: config.kafka.topics.incoming,
+      messages: forged.map((e) => ({ key: e.recipients[0], value: JSON.stringify(e), headers: { 'herald-replay': header(e) } })),
+    });
     await raw.disconnect();
 
     const letters = await eventually(async () => {

@@ -42,7 +42,12 @@ describe('SMTP hung, Twilio and FCM healthy', () => {
       channels: { email: { maxAttempts: 5, retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 } } },
       retries: { pollIntervalMs: 100 },
     });
-    herald = await startTestService({ config, env: { SMTP_URL: smtp.url, ...twilioEnv(twilio), ...fcmEnv(fcm) }, fcmAgent: fcm.httpAgent, logger: logs.logger });
+    herald = await startTestService({
+      config,
+      env: { SMTP_URL: smtp.url, ...twilioEnv(twilio), ...fcmEnv(fcm) },
+      fcmAgent: fcm.httpAgent,
+      logger: logs.logger,
+    });
     producer = new HeraldProducer({ kafka: testKafka(), topic: herald.config.kafka.topics.incoming });
     await producer.connect();
   });
@@ -60,21 +65,36 @@ describe('SMTP hung, Twilio and FCM healthy', () => {
     const userId = uniqueName('all-channels');
     const number = phone();
     const pushToken = token('live');
-    expect((await api(herald.service, 'PUT', `/api/users/${userId}`, { email: `${userId}@example.com`, phone: number, pushTokens: [pushToken] })).status).toBe(200);
+    expect((await api(herald.service, 'PUT', `/api/users/${userId}`, { email: `${userId}@example.com`, phone: number, pushTokens: [pushToken] })).status).toBe(
+      200,
+    );
 
     const published = Date.now();
-    const { id } = await producer.publish({ type: 'alert', priority: 'critical', recipients: [userId], channels: ['email', 'sms', 'push'], payload: { title: 'DB down', message: 'Primary unreachable' } });
+    const { id } = await producer.publish({
+      type: 'alert',
+      priority: 'critical',
+      recipients: [userId],
+      channels: ['email', 'sms', 'push'],
+      payload: { title: 'DB down', message: 'Primary unreachable' },
+    });
 
     const sms = await eventually(async () => twilio.requests.find((r) => r.form.To === number), 'the SMS to reach Twilio', 5_000);
     const smsMs = sms.at - published;
     await eventually(async () => fcm.sendsTo(pushToken).length > 0, 'the push to reach FCM', 5_000);
     const pushMs = since(published);
     // Both recorded as sent while the email is still stuck on the hung server's (missing) greeting.
-    const settled = await eventually(async () => {
-      const deliveries = (await api(herald.service, 'GET', `/api/notifications/${id}`)).body?.deliveries as Delivery[] | undefined;
-      const sent = deliveries?.filter((d) => d.status === 'sent').map((d) => d.channel).sort();
-      return sent?.join() === 'push,sms' ? deliveries : undefined;
-    }, 'sms and push to be sent', 5_000);
+    const settled = await eventually(
+      async () => {
+        const deliveries = (await api(herald.service, 'GET', `/api/notifications/${id}`)).body?.deliveries as Delivery[] | undefined;
+        const sent = deliveries
+          ?.filter((d) => d.status === 'sent')
+          .map((d) => d.channel)
+          .sort();
+        return sent?.join() === 'push,sms' ? deliveries : undefined;
+      },
+      'sms and push to be sent',
+      5_000,
+    );
     const sentMs = since(published);
     console.info(`hung SMTP: SMS at Twilio after ${smsMs} ms, push at FCM within ${pushMs} ms, both recorded sent within ${sentMs} ms`);
 
@@ -89,7 +109,9 @@ describe('SMTP hung, Twilio and FCM healthy', () => {
       ]),
     );
     expect(sms).toMatchObject({ authorized: true, form: expect.objectContaining({ Body: 'Primary unreachable' }) });
-    expect(fcm.sendsTo(pushToken)).toEqual([expect.objectContaining({ message: expect.objectContaining({ notification: { title: 'DB down', body: 'Primary unreachable' } }) })]);
+    expect(fcm.sendsTo(pushToken)).toEqual([
+      expect.objectContaining({ message: expect.objectContaining({ notification: { title: 'DB down', body: 'Primary unreachable' } }) }),
+    ]);
     expect(smtp.open()).toBeGreaterThanOrEqual(1);
 
     const email = await deliveryReaching(herald.service, id, 'email', 'deferred');
@@ -118,16 +140,34 @@ describe('SMTP hung, Twilio and FCM healthy', () => {
     const userId = uniqueName('head-of-line');
     const number = phone();
     const pushToken = token('hol');
-    expect((await api(herald.service, 'PUT', `/api/users/${userId}`, { email: `${userId}@example.com`, phone: number, pushTokens: [pushToken] })).status).toBe(200);
+    expect((await api(herald.service, 'PUT', `/api/users/${userId}`, { email: `${userId}@example.com`, phone: number, pushTokens: [pushToken] })).status).toBe(
+      200,
+    );
 
-    const first = await producer.publish({ type: 'alert', priority: 'critical', recipients: [userId], channels: ['email', 'sms'], payload: { title: 'DB down', message: 'Primary unreachable' } });
+    const first = await producer.publish({
+      type: 'alert',
+      priority: 'critical',
+      recipients: [userId],
+      channels: ['email', 'sms'],
+      payload: { title: 'DB down', message: 'Primary unreachable' },
+    });
     await eventually(async () => twilio.requests.some((r) => r.form.To === number), 'the first SMS to reach Twilio', 5_000);
     const published = Date.now();
-    const second = await producer.publish({ type: 'alert', priority: 'critical', recipients: [userId], channels: ['sms', 'push'], payload: { title: 'DB up', message: 'Primary back' } });
+    const second = await producer.publish({
+      type: 'alert',
+      priority: 'critical',
+      recipients: [userId],
+      channels: ['sms', 'push'],
+      payload: { title: 'DB up', message: 'Primary back' },
+    });
     // Single-recipient events are keyed by recipient: both are on one partition, handled in order.
     expect(second.partition).toBe(first.partition);
 
-    const sms = await eventually(async () => twilio.requests.find((r) => r.form.To === number && r.form.Body === 'Primary back'), 'the second SMS to reach Twilio', 20_000);
+    const sms = await eventually(
+      async () => twilio.requests.find((r) => r.form.To === number && r.form.Body === 'Primary back'),
+      'the second SMS to reach Twilio',
+      20_000,
+    );
     await eventually(async () => fcm.sendsTo(pushToken).length > 0, 'the second event’s push to reach FCM', 20_000);
     const pushMs = since(published);
     const smsMs = sms.at - published;
@@ -144,7 +184,14 @@ describe('SMTP hung, Twilio and FCM healthy', () => {
     expect((await api(herald.service, 'PUT', `/api/users/${mixed}`, { pushTokens: [dead, live] })).status).toBe(200);
     expect((await api(herald.service, 'PUT', `/api/users/${lost}`, { pushTokens: [onlyDead] })).status).toBe(200);
 
-    const publish = (userId: string) => producer.publish({ type: 'alert', priority: 'high', recipients: [userId], channels: ['push', 'in_app'], payload: { title: 'Deploy', message: 'v2 is live' } });
+    const publish = (userId: string) =>
+      producer.publish({
+        type: 'alert',
+        priority: 'high',
+        recipients: [userId],
+        channels: ['push', 'in_app'],
+        payload: { title: 'Deploy', message: 'v2 is live' },
+      });
     const [{ id: mixedEvent }, { id: lostEvent }] = [await publish(mixed), await publish(lost)];
 
     expect(await deliveryReaching(herald.service, mixedEvent, 'push', 'sent')).toMatchObject({ recipientId: mixed, provider: 'fcm', attempts: 1 });
@@ -182,7 +229,13 @@ describe('Twilio failing opens the sms/twilio breaker; SMS wait in the retry sto
   beforeAll(async () => {
     twilio = await startTwilioServer();
     const config = isolatedConfig({
-      channels: { sms: { maxAttempts: 10, retry: { baseDelayMs: 300, maxDelayMs: 600 }, breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: RESET_MS } } },
+      channels: {
+        sms: {
+          maxAttempts: 10,
+          retry: { baseDelayMs: 300, maxDelayMs: 600 },
+          breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: RESET_MS },
+        },
+      },
       retries: { pollIntervalMs: 100 },
     });
     herald = await startTestService({ config, env: twilioEnv(twilio), logger: logs.logger });
@@ -203,8 +256,15 @@ describe('Twilio failing opens the sms/twilio breaker; SMS wait in the retry sto
     return { id, number };
   }
   const publishTo = (userId: string) =>
-    producer.publish({ type: 'alert', priority: 'high', recipients: [userId], channels: ['sms', 'in_app'], payload: { title: 'Login', message: 'New sign-in' } });
-  const smsOf = async (eventId: string) => ((await api(herald.service, 'GET', `/api/notifications/${eventId}`)).body?.deliveries as Delivery[] | undefined)?.find((d) => d.channel === 'sms');
+    producer.publish({
+      type: 'alert',
+      priority: 'high',
+      recipients: [userId],
+      channels: ['sms', 'in_app'],
+      payload: { title: 'Login', message: 'New sign-in' },
+    });
+  const smsOf = async (eventId: string) =>
+    ((await api(herald.service, 'GET', `/api/notifications/${eventId}`)).body?.deliveries as Delivery[] | undefined)?.find((d) => d.channel === 'sms');
   const breakerMetric = () => metric(herald.service, 'herald_breaker_state', { channel: 'sms', provider: 'twilio' });
 
   it('opens after two 503s, defers SMS with breaker_open without calling Twilio or using attempts, then sends each once after the reset timeout', async () => {
@@ -240,10 +300,14 @@ describe('Twilio failing opens the sms/twilio breaker; SMS wait in the retry sto
     }
     expect(await deliveryReaching(herald.service, firstEvent, 'in_app', 'delivered')).toMatchObject({ attempts: 1 });
     // The first SMS comes back from the retry store while the breaker is open: deferred again, its 2 attempts kept.
-    const firstSms = await eventually(async () => {
-      const record = await smsOf(firstEvent);
-      return record?.status === 'deferred' && record.reason === 'breaker_open' ? record : undefined;
-    }, 'the first SMS to wait on the breaker', 3_000);
+    const firstSms = await eventually(
+      async () => {
+        const record = await smsOf(firstEvent);
+        return record?.status === 'deferred' && record.reason === 'breaker_open' ? record : undefined;
+      },
+      'the first SMS to wait on the breaker',
+      3_000,
+    );
     expect(firstSms).toMatchObject({ provider: 'twilio', attempts: 2 });
 
     // Watch the open period: no request reaches Twilio and no attempt is used.

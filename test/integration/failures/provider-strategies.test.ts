@@ -62,7 +62,13 @@ describe('provider strategies and the webhook channel', () => {
     return { id, address };
   }
   const email = (userId: string) =>
-    producer.publish({ type: 'transactional', priority: 'high', recipients: [userId], channels: ['email'], payload: { title: 'Receipt', message: 'Thanks for your order' } });
+    producer.publish({
+      type: 'transactional',
+      priority: 'high',
+      recipients: [userId],
+      channels: ['email'],
+      payload: { title: 'Receipt', message: 'Thanks for your order' },
+    });
   const emlOf = (eventId: string, userId: string) => path.join(herald.outboxDir, 'email', outboxFileName(`${eventId}|${userId}|email`, 'eml'));
 
   describe('fallback: email providers [smtp, email-outbox], SMTP port closed', () => {
@@ -78,7 +84,9 @@ describe('provider strategies and the webhook channel', () => {
       expect(eml).toContain('Thanks for your order');
       // SMTP was really tried first, and failed retriably (connection refused), which is what hands over.
       expect(await smtpCalls()).toBe(1);
-      expect(decisions(eventId, 'fallback')).toEqual([expect.objectContaining({ provider: 'smtp', channel: 'email', error: expect.stringContaining('ECONNREFUSED') })]);
+      expect(decisions(eventId, 'fallback')).toEqual([
+        expect.objectContaining({ provider: 'smtp', channel: 'email', error: expect.stringContaining('ECONNREFUSED') }),
+      ]);
       expect(decisions(eventId, 'deferred')).toEqual([]);
       expect(await deadLettersOf(herald.config.kafka.topics.dlq, eventId)).toEqual([]);
       expect(logs.text()).not.toContain(address);
@@ -119,14 +127,22 @@ describe('provider strategies and the webhook channel', () => {
       }
       const before = twilio.requests.length;
       const published = await producer.publishMany(
-        users.map((u) => ({ type: 'alert' as const, priority: 'high' as const, recipients: [u.id], channels: ['sms' as const], payload: { message: `Code for ${u.id}` } })),
+        users.map((u) => ({
+          type: 'alert' as const,
+          priority: 'high' as const,
+          recipients: [u.id],
+          channels: ['sms' as const],
+          payload: { message: `Code for ${u.id}` },
+        })),
       );
       const records = await Promise.all(published.map(({ id }) => deliveryReaching(herald.service, id, 'sms', 'sent')));
       // No retry is pending that could add a late send.
       expect((await readiness(herald.service)).waiting.sms).toBe(0);
 
       const viaTwilio = twilio.requests.slice(before);
-      const outbox = herald.outboxFiles('sms').map((f) => JSON.parse(readFileSync(path.join(herald.outboxDir, 'sms', f), 'utf8')) as { recipientId: string; to: string[]; text: string });
+      const outbox = herald
+        .outboxFiles('sms')
+        .map((f) => JSON.parse(readFileSync(path.join(herald.outboxDir, 'sms', f), 'utf8')) as { recipientId: string; to: string[]; text: string });
       expect(viaTwilio).toHaveLength(2);
       expect(outbox).toHaveLength(2);
       expect(records.map((r) => r.provider).sort()).toEqual(['sms-outbox', 'sms-outbox', 'twilio', 'twilio']);
@@ -145,9 +161,17 @@ describe('provider strategies and the webhook channel', () => {
   });
 
   describe('webhook channel: webhook:acme', () => {
-    const bodyOf = (request: ReceivedWebhook) => JSON.parse(request.body) as { id: string; eventId: string; recipientId: string; title: string; text: string; payload: unknown };
+    const bodyOf = (request: ReceivedWebhook) =>
+      JSON.parse(request.body) as { id: string; eventId: string; recipientId: string; title: string; text: string; payload: unknown };
     const requestsFor = (eventId: string) => receiver.requests.filter((r) => bodyOf(r).eventId === eventId);
-    const hook = (message: string) => producer.publish({ type: 'alert', priority: 'high', recipients: ['webhook:acme'], channels: ['webhook'], payload: { title: 'Order shipped', message, orderId: 42 } });
+    const hook = (message: string) =>
+      producer.publish({
+        type: 'alert',
+        priority: 'high',
+        recipients: ['webhook:acme'],
+        channels: ['webhook'],
+        payload: { title: 'Order shipped', message, orderId: 42 },
+      });
 
     it('POSTs one signed notification the partner verifies, carrying the event id and rendered text; delivered', async () => {
       const { id: eventId } = await hook('Parcel on its way');
@@ -159,10 +183,19 @@ describe('provider strategies and the webhook channel', () => {
       const [request] = requests;
       expect(request).toMatchObject({ method: 'POST', url: '/hooks/herald' });
       const verified = verifyWebhook<ReturnType<typeof bodyOf>>({ headers: request!.headers, body: request!.body, secrets: SECRET });
-      expect(verified).toMatchObject({ id: `${eventId}|webhook:acme|webhook`, eventId, recipientId: 'webhook:acme', title: 'Order shipped', text: 'Parcel on its way', payload: { orderId: 42 } });
+      expect(verified).toMatchObject({
+        id: `${eventId}|webhook:acme|webhook`,
+        eventId,
+        recipientId: 'webhook:acme',
+        title: 'Order shipped',
+        text: 'Parcel on its way',
+        payload: { orderId: 42 },
+      });
       expect(request!.headers['webhook-id']).toBe(verified.id);
       // A wrong secret must not verify: the check above is a real signature check.
-      expect(() => verifyWebhook({ headers: request!.headers, body: request!.body, secrets: `whsec_${randomBytes(32).toString('base64')}` })).toThrow(/signature/);
+      expect(() => verifyWebhook({ headers: request!.headers, body: request!.body, secrets: `whsec_${randomBytes(32).toString('base64')}` })).toThrow(
+        /signature/,
+      );
     });
 
     it('503 once, then 204: delivered on the second attempt, both requests signed with the same webhook-id', async () => {
@@ -175,7 +208,8 @@ describe('provider strategies and the webhook channel', () => {
       expect(requests).toHaveLength(2);
       const ids = requests.map((r) => r.headers['webhook-id']);
       expect(ids).toEqual([`${eventId}|webhook:acme|webhook`, `${eventId}|webhook:acme|webhook`]);
-      for (const request of requests) expect(verifyWebhook({ headers: request.headers, body: request.body, secrets: SECRET })).toMatchObject({ eventId, text: 'Retry me' });
+      for (const request of requests)
+        expect(verifyWebhook({ headers: request.headers, body: request.body, secrets: SECRET })).toMatchObject({ eventId, text: 'Retry me' });
       expect(decisions(eventId, 'deferred')).toEqual([expect.objectContaining({ channel: 'webhook', reason: 'http_503', attempts: 1 })]);
       expect(await deadLettersOf(herald.config.kafka.topics.dlq, eventId)).toEqual([]);
     });

@@ -46,7 +46,9 @@ export function fcmEnv(endpoint: FcmEndpoint): Record<string, string> {
 }
 
 /** `GET /readyz`: HTTP status and body. */
-export async function readiness(service: RunningService): Promise<{ status: number; ready: boolean; breakers: Record<string, string>; waiting: Record<string, number> }> {
+export async function readiness(
+  service: RunningService,
+): Promise<{ status: number; ready: boolean; breakers: Record<string, string>; waiting: Record<string, number> }> {
   const { status, body } = await api(service, 'GET', '/readyz');
   return { status, ready: body.ready, breakers: body.checks.providers?.breakers ?? {}, waiting: body.checks.retries?.waiting ?? {} };
 }
@@ -64,7 +66,11 @@ export async function metric(service: RunningService, name: string, labels: Reco
   for (const line of text.split('\n')) {
     const match = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
-    const have = (match[2] ?? '').split(/,(?=\w+=")/).filter(Boolean).sort().join(',');
+    const have = (match[2] ?? '')
+      .split(/,(?=\w+=")/)
+      .filter(Boolean)
+      .sort()
+      .join(',');
     if (have === wanted) return Number(match[3]);
   }
   return undefined;

@@ -54,7 +54,8 @@ describe('Redis outage under the worker', () => {
     return Number(topic!.partitions[0]!.offset);
   };
   const retriesInPlace = () => logs.lines().filter((l) => l.message === 'message handling failed; retrying in place' && l.offset === '0').length;
-  const publish = (address: string) => producer.publish({ type: 'transactional', priority: 'critical', recipients: [`email:${address}`], channels: ['email'], payload: { message: 'hello' } });
+  const publish = (address: string) =>
+    producer.publish({ type: 'transactional', priority: 'critical', recipients: [`email:${address}`], channels: ['email'], payload: { message: 'hello' } });
 
   it('Redis down before the event arrives: offset held, nothing sent, then delivered exactly once when Redis is back', async () => {
     await setup();
@@ -74,7 +75,7 @@ describe('Redis outage under the worker', () => {
     expect(await countTopic(herald.config.kafka.topics.dlq)).toBe(0);
   });
 
-  it('Redis dies while the email is in the provider\'s hands: the sent record is retried until Redis is back, nothing dead-lettered, one email', async () => {
+  it("Redis dies while the email is in the provider's hands: the sent record is retried until Redis is back, nothing dead-lettered, one email", async () => {
     await setup();
     smtp.hold('during@example.com');
     const { id } = await publish('during@example.com');
@@ -84,7 +85,10 @@ describe('Redis outage under the worker', () => {
     // the worker keeps retrying that one write (for up to half a send lease) instead of giving up.
     smtp.release();
 
-    await eventually(async () => logs.lines().some((l) => l.message === 'could not record a sent delivery; retrying' && l.eventId === id), 'the sent write to be retried');
+    await eventually(
+      async () => logs.lines().some((l) => l.message === 'could not record a sent delivery; retrying' && l.eventId === id),
+      'the sent write to be retried',
+    );
     await new Promise((r) => setTimeout(r, 2500));
     expect(await committed()).toBe(-1);
     expect(await countTopic(herald.config.kafka.topics.dlq)).toBe(0);
@@ -95,31 +99,35 @@ describe('Redis outage under the worker', () => {
     await deliveryReaching(herald.service, id, 'email', 'sent');
     expect(await countTopic(herald.config.kafka.topics.dlq)).toBe(0);
     // The write landed once Redis answered, so the event was not redone: one email, not the duplicate
-    // a lost `sent` record would cause (README, "the one window").
+    // a lost `sent` record would cause (docs/architecture.md, "the one window").
     expect(smtp.countTo('during@example.com')).toBe(1);
   });
 
-  it('Redis dies between a transient failure and storing its retry: the retry store being down is not a delivery failure, the email goes out once when Redis is back', async () => {
-    await setup({ channels: { email: { rateLimit: { perSecond: 100 }, retry: { baseDelayMs: 100, maxDelayMs: 200 } } }, retries: { pollIntervalMs: 100 } });
-    smtp.hold('between@example.com');
-    const { id } = await publish('between@example.com');
-    await eventually(async () => smtp.waitingCount() === 1, 'the first attempt in flight');
-    await redis.kill();
-    // 451 to the first attempt: retriable, so it must go to the retry store, which is in the dead Redis.
-    smtp.release(false);
+  it(
+    'Redis dies between a transient failure and storing its retry: the retry store being down is not a delivery failure, the email ' +
+      'goes out once when Redis is back',
+    async () => {
+      await setup({ channels: { email: { rateLimit: { perSecond: 100 }, retry: { baseDelayMs: 100, maxDelayMs: 200 } } }, retries: { pollIntervalMs: 100 } });
+      smtp.hold('between@example.com');
+      const { id } = await publish('between@example.com');
+      await eventually(async () => smtp.waitingCount() === 1, 'the first attempt in flight');
+      await redis.kill();
+      // 451 to the first attempt: retriable, so it must go to the retry store, which is in the dead Redis.
+      smtp.release(false);
 
-    await eventually(async () => retriesInPlace() >= 1, 'the worker to retry the event in place');
-    await new Promise((r) => setTimeout(r, 2500));
-    expect(logs.lines().filter((l) => l.eventId === id && l.decision === 'deferred')).toHaveLength(0);
-    expect(await committed()).toBe(-1);
-    expect(await countTopic(herald.config.kafka.topics.dlq)).toBe(0);
-    expect(logs.lines().filter((l) => l.decision === 'dead-lettered')).toEqual([]);
+      await eventually(async () => retriesInPlace() >= 1, 'the worker to retry the event in place');
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(logs.lines().filter((l) => l.eventId === id && l.decision === 'deferred')).toHaveLength(0);
+      expect(await committed()).toBe(-1);
+      expect(await countTopic(herald.config.kafka.topics.dlq)).toBe(0);
+      expect(logs.lines().filter((l) => l.decision === 'dead-lettered')).toEqual([]);
 
-    await redis.restart();
-    await eventually(async () => (await committed()) === 1, 'offset 1 committed once Redis is back', 30_000);
-    // The retried event takes over this worker's own stale lease at once instead of waiting it out.
-    await deliveryReaching(herald.service, id, 'email', 'sent');
-    expect(smtp.countTo('between@example.com')).toBe(1);
-    expect(await countTopic(herald.config.kafka.topics.dlq)).toBe(0);
-  });
+      await redis.restart();
+      await eventually(async () => (await committed()) === 1, 'offset 1 committed once Redis is back', 30_000);
+      // The retried event takes over this worker's own stale lease at once instead of waiting it out.
+      await deliveryReaching(herald.service, id, 'email', 'sent');
+      expect(smtp.countTo('between@example.com')).toBe(1);
+      expect(await countTopic(herald.config.kafka.topics.dlq)).toBe(0);
+    },
+  );
 });

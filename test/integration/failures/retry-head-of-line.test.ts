@@ -37,12 +37,24 @@ describe('retries of a channel while one of them hangs', () => {
     // The first email is deferred once, and its retry then hangs at the SMTP server.
     smtp.refuse('slow@example.com', 451, 1);
     smtp.hold('slow@example.com');
-    const slow = await producer.publish({ type: 'alert', priority: 'high', recipients: ['u-slow'], channels: ['email'], payload: { title: 'Slow', message: 'held' } });
+    const slow = await producer.publish({
+      type: 'alert',
+      priority: 'high',
+      recipients: ['u-slow'],
+      channels: ['email'],
+      payload: { title: 'Slow', message: 'held' },
+    });
     await eventually(async () => smtp.waitingCount() === 1 || undefined, 'the slow retry held at the SMTP server');
 
     // A second email, deferred once too, is retried and sent while the first still hangs.
     smtp.refuse('fast@example.com', 451, 1);
-    const fast = await producer.publish({ type: 'alert', priority: 'high', recipients: ['u-fast'], channels: ['email'], payload: { title: 'Fast', message: 'not held' } });
+    const fast = await producer.publish({
+      type: 'alert',
+      priority: 'high',
+      recipients: ['u-fast'],
+      channels: ['email'],
+      payload: { title: 'Fast', message: 'not held' },
+    });
     expect(await deliveryReaching(herald.service, fast.id, 'email', 'sent')).toMatchObject({ attempts: 2 });
     expect(smtp.waitingCount()).toBe(1);
     expect(smtp.countTo('fast@example.com')).toBe(1);

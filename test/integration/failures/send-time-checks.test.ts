@@ -1,7 +1,7 @@
 import { HeraldProducer } from '../../../src/client/herald-producer';
-import { systemClock } from '../../../src/clock';
+import { systemClock } from '../../../src/shared/clock';
 import { completeEvent } from '../../../src/contract/complete-event';
-import { createRetryStore, retryItemOf } from '../../../src/dispatch/retry-store';
+import { createRetryStore, retryItemOf } from '../../../src/retries/retry-store';
 import { createKeys } from '../../../src/redis/keys';
 import { eventually, testKafka, testRedis, uniqueName } from '../../support/infra';
 import { startTestService, type TestService } from '../../support/service-harness';
@@ -26,7 +26,10 @@ describe('send-time checks on retries and digests', () => {
     quietHours: { channels: ['email', 'sms', 'push'] },
     retries: { pollIntervalMs: 100, detachAfterMs: 60_000 },
     frequencyCaps: [{ name: 'one-news-a-day', types: ['marketing'], categories: ['news'], channels: ['email'], max: 1, window: '1d' }],
-    batching: { pollIntervalMs: 200, rules: [{ name: 'email-digest', channel: 'email', types: ['marketing'], categories: ['promo', 'tips'], window: { every: '3s' } }] },
+    batching: {
+      pollIntervalMs: 200,
+      rules: [{ name: 'email-digest', channel: 'email', types: ['marketing'], categories: ['promo', 'tips'], window: { every: '3s' } }],
+    },
     digestTemplates: { email: { subject: '{{count}} updates', text: '{{#each items}}* {{title}}\n{{/each}}' } },
   });
 
@@ -49,7 +52,13 @@ describe('send-time checks on retries and digests', () => {
   async function failOnceAfter(user: string, meanwhile: () => Promise<void>): Promise<string> {
     const address = `${user}@example.com`;
     smtp.hold(address);
-    const { id } = await producer.publish({ type: 'transactional', priority: 'high', recipients: [user], channels: ['email'], payload: { title: 'Receipt', message: 'Paid' } });
+    const { id } = await producer.publish({
+      type: 'transactional',
+      priority: 'high',
+      recipients: [user],
+      channels: ['email'],
+      payload: { title: 'Receipt', message: 'Paid' },
+    });
     await eventually(async () => smtp.waitingCount() > 0, 'the first try to reach the SMTP server');
     await meanwhile();
     smtp.release(false, 451);
@@ -90,12 +99,25 @@ describe('send-time checks on retries and digests', () => {
     const user = uniqueName('capped');
     await putUser(herald.service, user, { email: `${user}@example.com`, phone: '+14155550199' });
     // The first news email of the day goes out and counts against the cap.
-    const counted = await producer.publish({ type: 'marketing', priority: 'normal', category: 'news', recipients: [user], channels: ['email'], payload: { title: 'News 1', message: 'm' } });
+    const counted = await producer.publish({
+      type: 'marketing',
+      priority: 'normal',
+      category: 'news',
+      recipients: [user],
+      channels: ['email'],
+      payload: { title: 'News 1', message: 'm' },
+    });
     await deliveryReaching(herald.service, counted.id, 'email', 'sent');
     // Retries written straight into the store, as nothing but the planner should: one over the cap, one on a disabled channel.
     const retries = createRetryStore({ redis: redis.redis, keys: createKeys(redis.prefix), clock: systemClock });
-    const overCap = completeEvent({ type: 'marketing', priority: 'normal', category: 'news', recipients: [user], channels: ['email'], payload: { title: 'News 2', message: 'm' } }, systemClock);
-    const disabled = completeEvent({ type: 'transactional', priority: 'high', recipients: [user], channels: ['sms'], payload: { title: 'Code', message: '1234' } }, systemClock);
+    const overCap = completeEvent(
+      { type: 'marketing', priority: 'normal', category: 'news', recipients: [user], channels: ['email'], payload: { title: 'News 2', message: 'm' } },
+      systemClock,
+    );
+    const disabled = completeEvent(
+      { type: 'transactional', priority: 'high', recipients: [user], channels: ['sms'], payload: { title: 'Code', message: '1234' } },
+      systemClock,
+    );
     const error = { code: 'smtp_transient', message: 'queued by the test' };
     await retries.schedule(retryItemOf(overCap, { recipientId: user, source: user }, 'email', 1, error, Date.now()), Date.now());
     await retries.schedule(retryItemOf(disabled, { recipientId: user, source: user }, 'sms', 1, error, Date.now()), Date.now());
@@ -109,8 +131,22 @@ describe('send-time checks on retries and digests', () => {
     const user = uniqueName('digest-reader');
     const address = `${user}@example.com`;
     await putUser(herald.service, user, { email: address });
-    const promo = await producer.publish({ type: 'marketing', priority: 'low', category: 'promo', recipients: [user], channels: ['email'], payload: { title: 'Half price', message: 'm' } });
-    const tips = await producer.publish({ type: 'marketing', priority: 'low', category: 'tips', recipients: [user], channels: ['email'], payload: { title: 'Three tips', message: 'm' } });
+    const promo = await producer.publish({
+      type: 'marketing',
+      priority: 'low',
+      category: 'promo',
+      recipients: [user],
+      channels: ['email'],
+      payload: { title: 'Half price', message: 'm' },
+    });
+    const tips = await producer.publish({
+      type: 'marketing',
+      priority: 'low',
+      category: 'tips',
+      recipients: [user],
+      channels: ['email'],
+      payload: { title: 'Three tips', message: 'm' },
+    });
     await deliveryReaching(herald.service, promo.id, 'email', 'batched');
     await deliveryReaching(herald.service, tips.id, 'email', 'batched');
     await putUser(herald.service, user, { email: address, preferences: { categories: { promo: false } } });

@@ -2,7 +2,20 @@ import { captureLogger } from '../../support/capture-logger';
 import { api, isolatedConfig } from '../../support/service-harness';
 import { sendStatusCallback, startTwilioServer, type TwilioServer } from '../../support/twilio-server';
 import { deadLettersOf, deliveryReaching } from './failure-support';
-import { SMS_FROM, deleteKeys, expectNoPhone, metricValue, metricsText, publishSms, requestsTo, smsDelivery, smsUser, startSmsHerald, statusChangesOf, type SmsHerald } from './sms-support';
+import {
+  SMS_FROM,
+  deleteKeys,
+  expectNoPhone,
+  metricValue,
+  metricsText,
+  publishSms,
+  requestsTo,
+  smsDelivery,
+  smsUser,
+  startSmsHerald,
+  statusChangesOf,
+  type SmsHerald,
+} from './sms-support';
 
 /**
  * How SMS end through the real service (real Kafka, Redis and twilio SDK, local Twilio server): a number
@@ -18,7 +31,13 @@ describe('SMS through Twilio: a refused number and status callbacks', () => {
     twilio = await startTwilioServer();
     const config = isolatedConfig({
       // A hair-trigger breaker: one counted failure would open it, so "closed" after a 400 means the 400 was not counted.
-      channels: { sms: { maxAttempts: 5, retry: { baseDelayMs: 100, maxDelayMs: 300 }, breaker: { volumeThreshold: 1, errorThresholdPercentage: 1, resetTimeoutMs: 60_000 } } },
+      channels: {
+        sms: {
+          maxAttempts: 5,
+          retry: { baseDelayMs: 100, maxDelayMs: 300 },
+          breaker: { volumeThreshold: 1, errorThresholdPercentage: 1, resetTimeoutMs: 60_000 },
+        },
+      },
       retries: { pollIntervalMs: 100 },
     });
     herald = await startSmsHerald({ config, twilio, logger: logs.logger });
@@ -44,7 +63,11 @@ describe('SMS through Twilio: a refused number and status callbacks', () => {
     expect(letters).toHaveLength(1);
     const letter = letters[0]!;
     expect(letter.headers).toMatchObject({ 'herald-dlq-kind': 'delivery_failed', 'herald-dlq-reason': 'invalid_phone_number' });
-    expect(letter.value).toMatchObject({ kind: 'delivery_failed', reason: 'invalid_phone_number', event: { id: eventId, recipientCount: 1, channels: ['sms'] } });
+    expect(letter.value).toMatchObject({
+      kind: 'delivery_failed',
+      reason: 'invalid_phone_number',
+      event: { id: eventId, recipientCount: 1, channels: ['sms'] },
+    });
     expect(letter.value.event).not.toHaveProperty('recipients');
     expect(letter.value.event).not.toHaveProperty('payload');
     expect(letter.value.delivery).toEqual({ recipientId: id, channel: 'sms', provider: 'twilio', attempts: 1, retriable: false });
@@ -134,8 +157,11 @@ describe('SMS through Twilio: a refused number and status callbacks', () => {
     expect(await smsDelivery(herald, eventB)).toMatchObject({ status: 'failed', reason: 'twilio_30003' });
 
     const metrics = await metricsText(herald);
-    const delta = (name: string, labels: Record<string, string>) => (metricValue(metrics, name, labels) ?? 0) - (metricValue(callbacksBefore, name, labels) ?? 0);
-    const verdicts = Object.fromEntries(['applied', 'duplicate', 'unknown'].map((verdict) => [verdict, delta('herald_status_callbacks_total', { provider: 'twilio', verdict })]));
+    const delta = (name: string, labels: Record<string, string>) =>
+      (metricValue(metrics, name, labels) ?? 0) - (metricValue(callbacksBefore, name, labels) ?? 0);
+    const verdicts = Object.fromEntries(
+      ['applied', 'duplicate', 'unknown'].map((verdict) => [verdict, delta('herald_status_callbacks_total', { provider: 'twilio', verdict })]),
+    );
     expect(verdicts).toEqual({ applied: 2, duplicate: 1, unknown: 0 });
     const statuses = Object.fromEntries(['sent', 'delivered', 'failed'].map((status) => [status, delta('herald_status_changes_total', { status })]));
     expect(statuses).toEqual({ sent: 2, delivered: 1, failed: 1 });

@@ -84,7 +84,12 @@ describe('SMS retries survive a worker restart', () => {
     users.forEach((user, i) => {
       const accepted = requestsTo(twilio, user.phone).filter((r) => r.status === 201);
       expect(accepted).toHaveLength(1);
-      expect(sent[i]).toMatchObject({ recipientId: user.id, provider: 'twilio', providerMessageId: accepted[0]!.sid, attempts: requestsTo(twilio, user.phone).length });
+      expect(sent[i]).toMatchObject({
+        recipientId: user.id,
+        provider: 'twilio',
+        providerMessageId: accepted[0]!.sid,
+        attempts: requestsTo(twilio, user.phone).length,
+      });
     });
     expect(await redis.zcard(retryDue)).toBe(0);
     expect((await api(b.service, 'GET', '/readyz')).body.checks.retries.waiting.sms).toBe(0);
@@ -92,7 +97,9 @@ describe('SMS retries survive a worker restart', () => {
     expect(logsB.lines().filter((l) => l.decision === 'routed')).toEqual([]);
     for (const [i, eventId] of events.entries()) {
       const changes = await statusChangesOf(config.kafka.topics.status, eventId);
-      expect(changes.filter((c) => c.status === 'sent')).toEqual([expect.objectContaining({ recipientId: users[i]!.id, providerMessageId: sent[i]!.providerMessageId })]);
+      expect(changes.filter((c) => c.status === 'sent')).toEqual([
+        expect.objectContaining({ recipientId: users[i]!.id, providerMessageId: sent[i]!.providerMessageId }),
+      ]);
       expect(await deadLettersOf(config.kafka.topics.dlq, eventId)).toEqual([]);
     }
   });

@@ -5,7 +5,19 @@ import { countTopic } from '../../support/read-topic';
 import { api, isolatedConfig } from '../../support/service-harness';
 import { startTwilioServer, type TwilioServer } from '../../support/twilio-server';
 import { deadLettersOf, deliveryReaching } from './failure-support';
-import { SMS_FROM, deleteKeys, expectNoPhone, metricValue, metricsText, publishSms, requestsTo, smsUser, startSmsHerald, statusChangesOf, type SmsHerald } from './sms-support';
+import {
+  SMS_FROM,
+  deleteKeys,
+  expectNoPhone,
+  metricValue,
+  metricsText,
+  publishSms,
+  requestsTo,
+  smsUser,
+  startSmsHerald,
+  statusChangesOf,
+  type SmsHerald,
+} from './sms-support';
 
 /**
  * SMS end to end through the real service: a real Kafka broker and Redis, the real twilio SDK
@@ -126,7 +138,8 @@ describe('SMS through Twilio: retriable answers', () => {
     expect(logs.lines().filter((l) => l.decision === 'paused')).toEqual([expect.objectContaining({ channel: 'sms', provider: 'twilio', pauseMs: 2_000 })]);
     const scheduled = await metricsText(herald);
     const delta = (reason: string) =>
-      (metricValue(scheduled, 'herald_retries_scheduled_total', { channel: 'sms', reason }) ?? 0) - (metricValue(scheduledBefore, 'herald_retries_scheduled_total', { channel: 'sms', reason }) ?? 0);
+      (metricValue(scheduled, 'herald_retries_scheduled_total', { channel: 'sms', reason }) ?? 0) -
+      (metricValue(scheduledBefore, 'herald_retries_scheduled_total', { channel: 'sms', reason }) ?? 0);
     expect([delta('rate_limited'), delta('provider_paused')]).toEqual([1, 1]);
   });
 
@@ -139,7 +152,9 @@ describe('SMS through Twilio: retriable answers', () => {
     expect(record).toMatchObject({ recipientId: id, provider: 'twilio', attempts: 5, reason: 'http_503' });
     expect(requestsTo(twilio, phone).map((r) => r.status)).toEqual([503, 503, 503, 503, 503]);
     const letters = await deadLettersOf(herald.config.kafka.topics.dlq, eventId);
-    expect(letters.map((l) => [l.value.reason, l.value.delivery])).toEqual([['http_503', { recipientId: id, channel: 'sms', provider: 'twilio', attempts: 5, retriable: true }]]);
+    expect(letters.map((l) => [l.value.reason, l.value.delivery])).toEqual([
+      ['http_503', { recipientId: id, channel: 'sms', provider: 'twilio', attempts: 5, retriable: true }],
+    ]);
     expectNoPhone(JSON.stringify(letters[0]), phone);
     const changes = await statusChangesOf(herald.config.kafka.topics.status, eventId);
     expect(changes.map((c) => [c.status, c.attempts])).toEqual([
@@ -154,22 +169,25 @@ describe('SMS through Twilio: retriable answers', () => {
     expect(ready.body.checks.retries.waiting.sms).toBe(0);
   });
 
-  it('no answer within breaker.timeoutMs: deferred provider_timeout, then sent by the retry', async () => {
-    const { id, phone } = await smsUser(herald, 'sms-hang');
-    twilio.hangNext();
-    const { id: eventId } = await publishSms(herald, id);
+  it(
+    "no answer: counted against the breaker after breaker.timeoutMs, deferred with the SDK's own timeout " + '(provider_unreachable), then sent by the retry',
+    async () => {
+      const { id, phone } = await smsUser(herald, 'sms-hang');
+      twilio.hangNext();
+      const { id: eventId } = await publishSms(herald, id);
 
-    const record = await deliveryReaching(herald.service, eventId, 'sms', 'sent');
-    const requests = requestsTo(twilio, phone);
-    // The first call was never answered; the retry went out after the 500 ms timeout.
-    expect(requests.map((r) => r.status)).toEqual([undefined, 201]);
-    expect(requests[1]!.at - requests[0]!.at).toBeGreaterThanOrEqual(500);
-    expect(record).toMatchObject({ attempts: 2, providerMessageId: requests[1]!.sid });
-    const changes = await statusChangesOf(herald.config.kafka.topics.status, eventId);
-    expect(changes.map((c) => [c.status, c.reason])).toEqual([
-      ['pending', undefined],
-      ['deferred', 'provider_timeout'],
-      ['sent', undefined],
-    ]);
-  });
+      const record = await deliveryReaching(herald.service, eventId, 'sms', 'sent');
+      const requests = requestsTo(twilio, phone);
+      // The first call was never answered: past the 500 ms breaker timeout it waited for the SDK's own (10 s), then the retry went out.
+      expect(requests.map((r) => r.status)).toEqual([undefined, 201]);
+      expect(requests[1]!.at - requests[0]!.at).toBeGreaterThanOrEqual(500);
+      expect(record).toMatchObject({ attempts: 2, providerMessageId: requests[1]!.sid });
+      const changes = await statusChangesOf(herald.config.kafka.topics.status, eventId);
+      expect(changes.map((c) => [c.status, c.reason])).toEqual([
+        ['pending', undefined],
+        ['deferred', 'provider_unreachable'],
+        ['sent', undefined],
+      ]);
+    },
+  );
 });

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { HeraldProducer } from '../../../src/client/herald-producer';
 import type { HeraldConfig } from '../../../src/config/schema';
-import type { Logger } from '../../../src/logger';
+import type { Logger } from '../../../src/shared/logger';
 import { TEST_REDIS_URL, deleteKeys as deleteRedisKeys, freePort, testKafka, uniqueName } from '../../support/infra';
 import { readWholeTopic } from '../../support/read-topic';
 import { api, startTestService, type TestService } from '../../support/service-harness';
@@ -18,7 +18,6 @@ export function expectNoPhone(text: string, phone: string): void {
   expect(text).not.toContain(phone.slice(2));
 }
 
-
 /** A herald sending SMS through the local Twilio server, with a public URL Twilio's callbacks are signed for. */
 export interface SmsHerald extends TestService {
   /** `http://127.0.0.1:<port>`, as HERALD_PUBLIC_URL. */
@@ -29,7 +28,13 @@ export interface SmsHerald extends TestService {
 }
 
 /** Starts the real service with Twilio as the SMS provider (same prefix and group id restart the same worker). */
-export async function startSmsHerald(options: { config: HeraldConfig; twilio: TwilioServer; logger?: Logger; prefix?: string; groupId?: string }): Promise<SmsHerald> {
+export async function startSmsHerald(options: {
+  config: HeraldConfig;
+  twilio: TwilioServer;
+  logger?: Logger;
+  prefix?: string;
+  groupId?: string;
+}): Promise<SmsHerald> {
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const herald = await startTestService({
@@ -70,7 +75,13 @@ export async function smsUser(herald: TestService, label: string): Promise<{ id:
 
 /** Publishes one SMS event for `recipientId`. */
 export function publishSms(herald: SmsHerald, recipientId: string): Promise<{ id: string }> {
-  return herald.producer.publish({ type: 'transactional', priority: 'high', recipients: [recipientId], channels: ['sms'], payload: { title: 'Code', message: 'Your code is 4711' } });
+  return herald.producer.publish({
+    type: 'transactional',
+    priority: 'high',
+    recipients: [recipientId],
+    channels: ['sms'],
+    payload: { title: 'Code', message: 'Your code is 4711' },
+  });
 }
 
 /** Messages API requests for one number, in arrival order. */

@@ -12,7 +12,11 @@ describe('SMTP server down', () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    herald = await startTestService({ config: isolatedConfig({ channels: { email: { maxAttempts: 3, retry: { baseDelayMs: 200, maxDelayMs: 1_000 } } }, retries: { pollIntervalMs: 100 } }), env: { SMTP_URL: `smtp://127.0.0.1:${port}` }, logger: logs.logger });
+    herald = await startTestService({
+      config: isolatedConfig({ channels: { email: { maxAttempts: 3, retry: { baseDelayMs: 200, maxDelayMs: 1_000 } } }, retries: { pollIntervalMs: 100 } }),
+      env: { SMTP_URL: `smtp://127.0.0.1:${port}` },
+      logger: logs.logger,
+    });
     producer = new HeraldProducer({ kafka: testKafka(), topic: herald.config.kafka.topics.incoming });
     await producer.connect();
     await api(herald.service, 'PUT', '/api/users/u-down', { email: 'down@example.com' });
@@ -24,7 +28,13 @@ describe('SMTP server down', () => {
   });
 
   it('dead-letters email smtp_unavailable after maxAttempts (retriable) while in-app is sent', async () => {
-    const { id } = await producer.publish({ type: 'alert', priority: 'high', recipients: ['u-down'], channels: ['email', 'in_app'], payload: { title: 'Disk', message: 'Almost full' } });
+    const { id } = await producer.publish({
+      type: 'alert',
+      priority: 'high',
+      recipients: ['u-down'],
+      channels: ['email', 'in_app'],
+      payload: { title: 'Disk', message: 'Almost full' },
+    });
 
     const email = await deliveryReaching(herald.service, id, 'email', 'dead-lettered');
     expect(email).toMatchObject({ provider: 'smtp', attempts: 3, reason: 'smtp_unavailable' });

@@ -45,15 +45,26 @@ describe('SMTP replies decide retry or dead letter', () => {
   }
 
   const publishTo = (recipientId: string, extra: { template?: string; channels?: ('email' | 'in_app')[]; payload?: Record<string, unknown> } = {}) =>
-    producer.publish({ type: 'transactional', priority: 'high', recipients: [recipientId], channels: ['email'], payload: { title: 'Hi', message: 'Body' }, ...extra });
+    producer.publish({
+      type: 'transactional',
+      priority: 'high',
+      recipients: [recipientId],
+      channels: ['email'],
+      payload: { title: 'Hi', message: 'Body' },
+      ...extra,
+    });
 
   const decisions = (eventId: string, decision: string) => logs.lines().filter((l) => l.eventId === eventId && l.decision === decision);
   /** The decision lines once one is logged: the state is written (and its change published) just before its log line. */
   const logged = (eventId: string, decision: string) =>
-    eventually(async () => {
-      const lines = decisions(eventId, decision);
-      return lines.length > 0 ? lines : undefined;
-    }, `a "${decision}" log line for ${eventId}`, 5_000);
+    eventually(
+      async () => {
+        const lines = decisions(eventId, decision);
+        return lines.length > 0 ? lines : undefined;
+      },
+      `a "${decision}" log line for ${eventId}`,
+      5_000,
+    );
 
   it('451 once, then accepted: sent on the second attempt, one message accepted, nothing dead-lettered', async () => {
     const { id, address } = await user('transient-once');
@@ -93,7 +104,9 @@ describe('SMTP replies decide retry or dead letter', () => {
     expect(JSON.stringify(letter.value)).not.toContain(address);
 
     expect(decisions(eventId, 'deferred')).toHaveLength(2);
-    expect(await logged(eventId, 'dead-lettered')).toEqual([expect.objectContaining({ recipientId: id, channel: 'email', reason: 'smtp_transient', attempts: 3 })]);
+    expect(await logged(eventId, 'dead-lettered')).toEqual([
+      expect.objectContaining({ recipientId: id, channel: 'email', reason: 'smtp_transient', attempts: 3 }),
+    ]);
     expect(logs.text()).not.toContain(address);
   });
 
@@ -126,6 +139,8 @@ describe('SMTP replies decide retry or dead letter', () => {
     const items = (inbox.body.items ?? inbox.body) as { eventId: string; title: string; text: string }[];
     expect(items).toEqual([expect.objectContaining({ eventId, title: 'Receipt', text: 'Paid 12' })]);
     const letters = await deadLettersOf(herald.config.kafka.topics.dlq, eventId);
-    expect(letters.map((l) => [l.value.reason, l.value.delivery])).toEqual([['template_missing', { recipientId: id, channel: 'email', provider: 'smtp', attempts: 1, retriable: false }]]);
+    expect(letters.map((l) => [l.value.reason, l.value.delivery])).toEqual([
+      ['template_missing', { recipientId: id, channel: 'email', provider: 'smtp', attempts: 1, retriable: false }],
+    ]);
   });
 });

@@ -32,7 +32,13 @@ describe('webhooks to private addresses, allowPrivateAddresses off (the default)
   });
 
   it('dead-letters the delivery at its first attempt with webhook_private_address, naming the switch, and the receiver gets nothing', async () => {
-    const { id: eventId } = await producer.publish({ type: 'alert', priority: 'high', recipients: ['webhook:local'], channels: ['webhook'], payload: { title: 'Internal', message: 'must not arrive' } });
+    const { id: eventId } = await producer.publish({
+      type: 'alert',
+      priority: 'high',
+      recipients: ['webhook:local'],
+      channels: ['webhook'],
+      payload: { title: 'Internal', message: 'must not arrive' },
+    });
 
     const record = await deliveryReaching(herald.service, eventId, 'webhook', 'dead-lettered');
     expect(record).toMatchObject({ recipientId: 'webhook:local', provider: 'webhook', attempts: 1, reason: 'webhook_private_address' });

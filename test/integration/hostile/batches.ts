@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Producer } from 'kafkajs';
-import { systemClock } from '../../../src/clock';
+import { systemClock } from '../../../src/shared/clock';
 import { completeEvent } from '../../../src/contract/complete-event';
 import { uniqueName } from '../../support/infra';
 import { baseEvent, eventArbitraries, slowDraws, withFields } from './arbitraries';
@@ -51,7 +51,9 @@ export interface Batch {
 async function sendKafka(ctx: SuiteContext, inputs: HostileInput[]): Promise<Sent> {
   const at = await sendPinned(ctx.producer, ctx.incoming, ctx.partitions, inputs);
   const tracked = inputs.map((input, i): Tracked => ({ input, expected: expectedOf(input), at: at[i] }));
-  const problems = tracked.filter((t) => t.input.mustReject && 'event' in t.expected).map((t) => `the contract accepts an input past its limits: ${describeInput(t.input)}`);
+  const problems = tracked
+    .filter((t) => t.input.mustReject && 'event' in t.expected)
+    .map((t) => `the contract accepts an input past its limits: ${describeInput(t.input)}`);
   return { tracked, problems };
 }
 
@@ -70,15 +72,21 @@ const kafka = (name: string, draw: Draws) => kafkaWith(name, draw);
 
 /** One Kafka batch per event field. */
 export function eventFieldBatches(perField: Record<string, number>): Batch[] {
-  return Object.entries(perField).map(([field, count]) => kafka(`event ${field}`, (ctx, seed, id) => sampleEvents(eventArbitraries(ctx.full)[field]!, field, count, seed, (i) => baseEvent(id(i), ctx.full))));
+  return Object.entries(perField).map(([field, count]) =>
+    kafka(`event ${field}`, (ctx, seed, id) => sampleEvents(eventArbitraries(ctx.full)[field]!, field, count, seed, (i) => baseEvent(id(i), ctx.full))),
+  );
 }
 
 const valid = (ctx: SuiteContext, id: string) => Buffer.from(JSON.stringify(baseEvent(id, ctx.full)));
 
 /** Headers, keys, and the chaos run's malformed messages. */
 export const kafkaOnlyBatches: Batch[] = [
-  kafka('headers', (ctx, seed, id) => fc.sample(headerDraws, { numRuns: 40, seed }).map((d, i) => ({ field: d.field, value: valid(ctx, id(i)), headers: d.headers, mustReject: false }))),
-  kafka('keys', (ctx, seed, id) => fc.sample(keyDraws, { numRuns: 30, seed }).map((d, i) => ({ field: d.field, value: valid(ctx, id(i)), key: d.key, mustReject: false }))),
+  kafka('headers', (ctx, seed, id) =>
+    fc.sample(headerDraws, { numRuns: 40, seed }).map((d, i) => ({ field: d.field, value: valid(ctx, id(i)), headers: d.headers, mustReject: false })),
+  ),
+  kafka('keys', (ctx, seed, id) =>
+    fc.sample(keyDraws, { numRuns: 30, seed }).map((d, i) => ({ field: d.field, value: valid(ctx, id(i)), key: d.key, mustReject: false })),
+  ),
   kafka('raw messages (chaos/hostile.ts)', (_ctx, seed) => rawInputs(4, seed)),
   // Each timestamp on a valid event and on a message that is none: a dead letter records where its message came from, time included.
   kafka('record timestamps', (ctx, _seed, id) =>
@@ -105,8 +113,14 @@ async function digestsSent(ctx: SuiteContext, tracked: Tracked[], timeoutMs: num
  * Normal-priority email events with hostile payloads: they go through the bulk lane into digests
  * (the suite's digest window is 2 s), and the batch waits until the digests were sent, so their rendering is measured too.
  */
-export const digestBatch: Batch = kafkaWith('digests of hostile payloads', (ctx, seed, id) =>
-  sampleEvents(eventArbitraries(ctx.full).payload!, 'payload (digest)', 20, seed, (i) => ({ ...baseEvent(id(i), ctx.full), priority: 'normal', channels: ['email'] })),
+export const digestBatch: Batch = kafkaWith(
+  'digests of hostile payloads',
+  (ctx, seed, id) =>
+    sampleEvents(eventArbitraries(ctx.full).payload!, 'payload (digest)', 20, seed, (i) => ({
+      ...baseEvent(id(i), ctx.full),
+      priority: 'normal',
+      channels: ['email'],
+    })),
   async (ctx, sent) => ({ ...sent, problems: [...sent.problems, ...(await digestsSent(ctx, sent.tracked, 20_000))] }),
 );
 
@@ -126,8 +140,9 @@ function notifyOutcomes(results: HttpResult[]): Sent {
   for (const { input, status, body } of results) {
     const local = notifyVerdict(input.value);
     if (status === 202 && !local) problems.push(`accepted what the contract refuses: ${describeInput(input)}`);
-    // Beyond the contract, HTTP refuses events due past the horizon and keys that set a prototype (README "HTTP API").
-    if (status === 400 && local && !['send_at_too_far', 'forbidden_key'].includes(body?.error)) problems.push(`refused a valid event with ${body?.error} (${String(body?.message).slice(0, 120)}): ${describeInput(input)}`);
+    // Beyond the contract, HTTP refuses events due past the horizon and keys that set a prototype (docs/http-api.md).
+    if (status === 400 && local && !['send_at_too_far', 'forbidden_key'].includes(body?.error))
+      problems.push(`refused a valid event with ${body?.error} (${String(body?.message).slice(0, 120)}): ${describeInput(input)}`);
     if (status === 202) tracked.push({ input, expected: { event: { id: body.id, deduplicationKey: local?.deduplicationKey } } });
   }
   return { tracked, problems, note: `slowest answer ${slowest(results)}` };
@@ -145,8 +160,13 @@ export const notifyBatch: Batch = {
       return i % 3 === 2 ? short : baseEvent(`${batchId}-${field}-${i}`, ctx.full);
     };
     // More draws where the shapes are many (payload, recipients).
-    const events = Object.entries(eventArbitraries(ctx.full)).flatMap(([field, arbitrary], k) => sampleEvents(arbitrary, field, NOTIFY_DRAWS[field] ?? 6, seed + k, base(field)));
-    const inputs: HttpInput[] = [...events.map((e): HttpInput => ({ ...e, field: `POST /api/notify ${e.field}`, method: 'POST', path: '/api/notify' })), ...oddBodies()];
+    const events = Object.entries(eventArbitraries(ctx.full)).flatMap(([field, arbitrary], k) =>
+      sampleEvents(arbitrary, field, NOTIFY_DRAWS[field] ?? 6, seed + k, base(field)),
+    );
+    const inputs: HttpInput[] = [
+      ...events.map((e): HttpInput => ({ ...e, field: `POST /api/notify ${e.field}`, method: 'POST', path: '/api/notify' })),
+      ...oddBodies(),
+    ];
     return { inputs, send: async () => notifyOutcomes(await callAll(ctx.url, inputs)) };
   },
 };
@@ -154,7 +174,11 @@ export const notifyBatch: Batch = {
 /** One event to each chunk of `users`, on every channel: a stored profile must not break what reads it. */
 async function followUp(ctx: SuiteContext, users: string[], field: string): Promise<Sent> {
   const chunks = Array.from({ length: Math.ceil(users.length / 50) }, (_, i) => users.slice(i * 50, i * 50 + 50));
-  const inputs = chunks.map((chunk): HostileInput => ({ field, value: Buffer.from(JSON.stringify({ ...baseEvent(uniqueName('follow'), ctx.full), recipients: chunk })), mustReject: false }));
+  const inputs = chunks.map((chunk): HostileInput => ({
+    field,
+    value: Buffer.from(JSON.stringify({ ...baseEvent(uniqueName('follow'), ctx.full), recipients: chunk })),
+    mustReject: false,
+  }));
   return sendKafka(ctx, inputs);
 }
 
@@ -169,10 +193,17 @@ export const usersBatch: Batch = {
       async send() {
         const puts = await callAll(ctx.url, inputs);
         const stored = puts.filter((r) => r.status === 200).map((r) => r.input.path.slice('/api/users/'.length));
-        const reads = await callAll(ctx.url, stored.map((id): HttpInput => ({ field: 'GET stored profile', method: 'GET', path: `/api/users/${id}`, value: null, mustReject: false })));
+        const reads = await callAll(
+          ctx.url,
+          stored.map((id): HttpInput => ({ field: 'GET stored profile', method: 'GET', path: `/api/users/${id}`, value: null, mustReject: false })),
+        );
         const unread = reads.filter((r) => r.status !== 200).map((r) => `a stored profile reads back ${r.status}: ${r.input.path}`);
         const events = await followUp(ctx, stored, 'event to hostile profiles');
-        return { tracked: events.tracked, problems: [...httpProblems([...puts, ...reads]), ...unread, ...events.problems], note: `${stored.length} profiles stored; slowest answer ${slowest([...puts, ...reads])}` };
+        return {
+          tracked: events.tracked,
+          problems: [...httpProblems([...puts, ...reads]), ...unread, ...events.problems],
+          note: `${stored.length} profiles stored; slowest answer ${slowest([...puts, ...reads])}`,
+        };
       },
     };
   },
@@ -183,7 +214,13 @@ export const pathsBatch: Batch = {
   name: 'http paths and query strings',
   prepare(ctx) {
     const inputs = pathInputs(ctx.full);
-    return { inputs, send: async () => ({ tracked: [], ...(await callAll(ctx.url, inputs).then((r) => ({ problems: httpProblems(r), note: `slowest answer ${slowest(r)}` }))) }) };
+    return {
+      inputs,
+      send: async () => ({
+        tracked: [],
+        ...(await callAll(ctx.url, inputs).then((r) => ({ problems: httpProblems(r), note: `slowest answer ${slowest(r)}` }))),
+      }),
+    };
   },
 };
 
@@ -206,21 +243,42 @@ export const slowBatches: Batch[] = [
     {
       name: `http issue 15: ${name}`,
       prepare(ctx) {
-        const inputs: HttpInput[] = [{ field: `POST /api/notify ${name}`, method: 'POST', path: '/api/notify', value: Buffer.from(withFields(baseEvent(uniqueName('slow'), ctx.full), d.set)), mustReject: false }];
+        const inputs: HttpInput[] = [
+          {
+            field: `POST /api/notify ${name}`,
+            method: 'POST',
+            path: '/api/notify',
+            value: Buffer.from(withFields(baseEvent(uniqueName('slow'), ctx.full), d.set)),
+            mustReject: false,
+          },
+        ];
         return { inputs, send: async () => notifyOutcomes(await callAll(ctx.url, inputs)) };
       },
     },
   ]),
   kafka('issue 15: key and headers "a" x 50000 + " @"', (ctx, _seed, id) => [
     { field: 'key', value: valid(ctx, id(0)), key: Buffer.from(SLOW_STRINGS.wordsBeforeAt), mustReject: false },
-    { field: 'header traceparent and x-note', value: valid(ctx, id(1)), headers: { traceparent: SLOW_STRINGS.wordsBeforeAt, 'x-note': SLOW_STRINGS.wordsBeforeAt }, mustReject: false },
+    {
+      field: 'header traceparent and x-note',
+      value: valid(ctx, id(1)),
+      headers: { traceparent: SLOW_STRINGS.wordsBeforeAt, 'x-note': SLOW_STRINGS.wordsBeforeAt },
+      mustReject: false,
+    },
     { field: 'key of a malformed message', value: Buffer.from(SLOW_STRINGS.wordsBeforeAt), key: Buffer.from(SLOW_STRINGS.wordsBeforeAt), mustReject: true },
   ]),
   {
     name: 'http issue 15: profile locale en + "-ab" x 3000, then an event to the user',
     prepare(ctx) {
       const user = uniqueName('slow-locale');
-      const inputs: HttpInput[] = [{ field: 'PUT /api/users/:id locale', method: 'PUT', path: `/api/users/${user}`, value: Buffer.from(JSON.stringify({ locale: SLOW_STRINGS.locale })), mustReject: false }];
+      const inputs: HttpInput[] = [
+        {
+          field: 'PUT /api/users/:id locale',
+          method: 'PUT',
+          path: `/api/users/${user}`,
+          value: Buffer.from(JSON.stringify({ locale: SLOW_STRINGS.locale })),
+          mustReject: false,
+        },
+      ];
       return {
         inputs,
         async send() {

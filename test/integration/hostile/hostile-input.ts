@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { IHeaders } from 'kafkajs';
-import { escapeControls } from '../../../src/text/control-chars';
+import { escapeControls } from '../../../src/shared/control-chars';
 import { withFields, type Draw } from './arbitraries';
 
 /** One hostile input: a Kafka message (value, key, headers) or an HTTP request body, and the field it aims at. */
@@ -19,7 +19,8 @@ export interface HostileInput {
 
 const HEAD = 70;
 
-const headerBytes = (headers: IHeaders | undefined) => Object.entries(headers ?? {}).reduce((sum, [name, v]) => sum + name.length + [v ?? []].flat().reduce((s, x) => s + x.length, 0), 0);
+const headerBytes = (headers: IHeaders | undefined) =>
+  Object.entries(headers ?? {}).reduce((sum, [name, v]) => sum + name.length + [v ?? []].flat().reduce((s, x) => s + x.length, 0), 0);
 
 /** Bytes of an input: value, key and headers. */
 export function sizeOf(input: Pick<HostileInput, 'value' | 'key' | 'headers'>): number {
@@ -30,7 +31,12 @@ export function sizeOf(input: Pick<HostileInput, 'value' | 'key' | 'headers'>): 
 export function describeInput(input: Pick<HostileInput, 'field' | 'value' | 'key' | 'headers'>): string {
   const size = input.value?.length ?? 0;
   const head = input.value ? escapeControls(input.value.toString('utf8', 0, HEAD)) : '(tombstone)';
-  const extras = [input.key ? `key ${input.key.length} bytes` : '', input.headers ? `${Object.keys(input.headers).length} headers, ${headerBytes(input.headers)} bytes` : ''].filter(Boolean).join(', ');
+  const extras = [
+    input.key ? `key ${input.key.length} bytes` : '',
+    input.headers ? `${Object.keys(input.headers).length} headers, ${headerBytes(input.headers)} bytes` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `${input.field} [${size} bytes${extras ? `, ${extras}` : ''}] ${head}${size > HEAD ? '…' : ''}`;
 }
 
@@ -38,6 +44,14 @@ export function describeInput(input: Pick<HostileInput, 'field' | 'value' | 'key
  * `count` events aiming at `field`, drawn from `arbitrary` with `seed` (the same seed draws the same
  * inputs, so a failure is reproduced by running the suite with it): each is `base(i)` with the draw applied.
  */
-export function sampleEvents(arbitrary: fc.Arbitrary<Draw>, field: string, count: number, seed: number, base: (i: number) => Record<string, unknown>): HostileInput[] {
-  return fc.sample(arbitrary, { numRuns: count, seed }).map((d, i) => ({ field: d.field ?? field, value: Buffer.from(withFields(base(i), d.set)), mustReject: d.mustReject }));
+export function sampleEvents(
+  arbitrary: fc.Arbitrary<Draw>,
+  field: string,
+  count: number,
+  seed: number,
+  base: (i: number) => Record<string, unknown>,
+): HostileInput[] {
+  return fc
+    .sample(arbitrary, { numRuns: count, seed })
+    .map((d, i) => ({ field: d.field ?? field, value: Buffer.from(withFields(base(i), d.set)), mustReject: d.mustReject }));
 }

@@ -6,7 +6,18 @@ import { startTestService, type TestService } from '../../support/service-harnes
 import { startSmtpSink } from '../../support/smtp-sink';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver';
 import { isolatedLanes, putUser } from '../worker/time-support';
-import { digestBatch, eventFieldBatches, headersBatch, kafkaOnlyBatches, notifyBatch, pathsBatch, slowBatches, usersBatch, type Batch, type SuiteContext } from './batches';
+import {
+  digestBatch,
+  eventFieldBatches,
+  headersBatch,
+  kafkaOnlyBatches,
+  notifyBatch,
+  pathsBatch,
+  slowBatches,
+  usersBatch,
+  type Batch,
+  type SuiteContext,
+} from './batches';
 import { describeInput, sizeOf } from './hostile-input';
 import { accountFor, collectLetters, countersOf, quiet, type Letters } from './outcomes';
 import { deliverCanary, productionLogger, watchEventLoop, watchProcessErrors } from './responsiveness';
@@ -31,7 +42,23 @@ const LOOP_DELAY_BOUND_MS = 1_500;
 const ACCOUNTING_MS = 25_000;
 const PARTITIONS = 3;
 
-const PER_FIELD = { id: 30, deduplicationKey: 30, type: 20, priority: 20, template: 30, locale: 30, category: 30, payload: 40, recipients: 40, channels: 30, createdAt: 30, sendAt: 30, delay: 30, version: 15, extraKeys: 15 };
+const PER_FIELD = {
+  id: 30,
+  deduplicationKey: 30,
+  type: 20,
+  priority: 20,
+  template: 30,
+  locale: 30,
+  category: 30,
+  payload: 40,
+  recipients: 40,
+  channels: 30,
+  createdAt: 30,
+  sendAt: 30,
+  delay: 30,
+  version: 15,
+  extraKeys: 15,
+};
 
 const batches: Batch[] = [...eventFieldBatches(PER_FIELD), ...kafkaOnlyBatches, digestBatch, notifyBatch, usersBatch, pathsBatch, headersBatch, ...slowBatches];
 // HERALD_HOSTILE_ONLY=<part of a batch name>[|<another>…] runs only those batches, with the seeds they have in the whole suite.
@@ -58,10 +85,20 @@ describe('hostile inputs: herald stays responsive, loses nothing, and answers ev
     hooks = await startWebhookReceiver();
     // The bundled config (templates with translations, tracking parameters, digests, caps), on topics of its own.
     const { topics: _shared, ...kafka } = bundled.kafka ?? {};
-    const webhook = { ...bundled.channels?.webhook, allowPrivateAddresses: true, endpoints: { partner: hooks.url('/partner') }, users: { [full]: hooks.url('/user') } };
+    const webhook = {
+      ...bundled.channels?.webhook,
+      allowPrivateAddresses: true,
+      endpoints: { partner: hooks.url('/partner') },
+      users: { [full]: hooks.url('/user') },
+    };
     // Digests of normal and low email every 2 s instead of 15 minutes, so that their rendering happens within a batch.
     const rules = bundled.batching?.rules?.map((rule) => (rule.name === 'email-15m' ? { ...rule, window: { every: '2s' } } : rule));
-    const config = isolatedLanes({ ...bundled, kafka: { ...kafka, partitions: PARTITIONS }, channels: { ...bundled.channels, webhook }, batching: { ...bundled.batching, rules } });
+    const config = isolatedLanes({
+      ...bundled,
+      kafka: { ...kafka, partitions: PARTITIONS },
+      channels: { ...bundled.channels, webhook },
+      batching: { ...bundled.batching, rules },
+    });
     const env = { SMTP_URL: smtp.url, HERALD_WEBHOOK_SECRETS: `whsec_${randomBytes(32).toString('base64')}` };
     herald = await startTestService({ config, env, logger });
     producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -89,25 +126,34 @@ describe('hostile inputs: herald stays responsive, loses nothing, and answers ev
   }, 60_000);
 
   let previousFailed = false;
-  it.each(chosen)('%s', async (name, batch, seed) => {
-    if (previousFailed) await quiet(ctx.url, 2_000, 30_000);
-    previousFailed = true;
-    const prepared = batch.prepare(ctx, seed);
-    const before = await countersOf(ctx.url);
-    const loop = watchEventLoop();
-    const started = performance.now();
-    const sent = await prepared.send();
-    const canaryMs = await deliverCanary(producer, ctx.incoming, ctx.url, canary, CANARY_BOUND_MS);
-    // The canary is one more message herald must finish handling.
-    const problems = [...sent.problems, ...(await accountFor(ctx.acc, sent.tracked, before, 1, ACCOUNTING_MS))];
-    const loopMs = loop.stop();
-    const largest = prepared.inputs.reduce((a, b) => (sizeOf(a) >= sizeOf(b) ? a : b));
-    const where = `batch "${name}" (seed ${seed}; again with HERALD_HOSTILE_SEED=${SEED} HERALD_HOSTILE_ONLY='${name}'), ${prepared.inputs.length} inputs, largest ${describeInput(largest)}`;
-    report.push(`${name}: ${prepared.inputs.length} inputs, event loop max delay ${loopMs} ms, canary ${canaryMs ?? 'not delivered'} ms, ${Math.round(performance.now() - started)} ms in all${sent.note ? `; ${sent.note}` : ''}`);
-    if (canaryMs === undefined) problems.push(`the canary was not delivered within ${CANARY_BOUND_MS} ms`);
-    if (loopMs > LOOP_DELAY_BOUND_MS) problems.push(`the event loop stalled ${loopMs} ms (bound ${LOOP_DELAY_BOUND_MS} ms)`);
-    problems.push(...processErrors.seen.splice(0), ...loggedErrors.splice(0).map((line) => `herald logged an error: ${line}`));
-    expect({ where, problems }).toEqual({ where, problems: [] });
-    previousFailed = false;
-  }, 150_000);
+  it.each(chosen)(
+    '%s',
+    async (name, batch, seed) => {
+      if (previousFailed) await quiet(ctx.url, 2_000, 30_000);
+      previousFailed = true;
+      const prepared = batch.prepare(ctx, seed);
+      const before = await countersOf(ctx.url);
+      const loop = watchEventLoop();
+      const started = performance.now();
+      const sent = await prepared.send();
+      const canaryMs = await deliverCanary(producer, ctx.incoming, ctx.url, canary, CANARY_BOUND_MS);
+      // The canary is one more message herald must finish handling.
+      const problems = [...sent.problems, ...(await accountFor(ctx.acc, sent.tracked, before, 1, ACCOUNTING_MS))];
+      const loopMs = loop.stop();
+      const largest = prepared.inputs.reduce((a, b) => (sizeOf(a) >= sizeOf(b) ? a : b));
+      const where =
+        `batch "${name}" (seed ${seed}; again with HERALD_HOSTILE_SEED=${SEED} HERALD_HOSTILE_ONLY='${name}'), ${prepared.inputs.length} inputs, ` +
+        `largest ${describeInput(largest)}`;
+      report.push(
+        `${name}: ${prepared.inputs.length} inputs, event loop max delay ${loopMs} ms, canary ${canaryMs ?? 'not delivered'} ms, ` +
+          `${Math.round(performance.now() - started)} ms in all${sent.note ? `; ${sent.note}` : ''}`,
+      );
+      if (canaryMs === undefined) problems.push(`the canary was not delivered within ${CANARY_BOUND_MS} ms`);
+      if (loopMs > LOOP_DELAY_BOUND_MS) problems.push(`the event loop stalled ${loopMs} ms (bound ${LOOP_DELAY_BOUND_MS} ms)`);
+      problems.push(...processErrors.seen.splice(0), ...loggedErrors.splice(0).map((line) => `herald logged an error: ${line}`));
+      expect({ where, problems }).toEqual({ where, problems: [] });
+      previousFailed = false;
+    },
+    150_000,
+  );
 });

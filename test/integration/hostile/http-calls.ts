@@ -86,7 +86,8 @@ export function httpProblems(results: HttpResult[]): string[] {
     const what = `${input.method} ${input.path.slice(0, 80)} ${describeInput(input)}`;
     if (failure) return [`request failed (${failure}): ${what}`];
     if (status >= 500 && !(status === 503 && body?.retryable === true)) return [`answered ${status} ${JSON.stringify(body).slice(0, 200)}: ${what}`];
-    if (status >= 400 && (typeof body?.error !== 'string' || typeof body?.message !== 'string')) return [`answered ${status} without error and message (${JSON.stringify(body).slice(0, 120)}): ${what}`];
+    if (status >= 400 && (typeof body?.error !== 'string' || typeof body?.message !== 'string'))
+      return [`answered ${status} without error and message (${JSON.stringify(body).slice(0, 120)}): ${what}`];
     if (input.mustReject && status < 400) return [`accepted (${status}) an input the contract refuses: ${what}`];
     return [];
   });

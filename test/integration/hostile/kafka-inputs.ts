@@ -11,7 +11,14 @@ import { PROTOTYPE_NAMES, hostileString } from './strings';
  */
 
 const VALID_TRACEPARENT = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
-const TRACEPARENTS = [`00-${'0'.repeat(32)}-${'0'.repeat(16)}-01`, `ff-${'f'.repeat(32)}-${'f'.repeat(16)}-ff`, '00-abc', '', `${VALID_TRACEPARENT}-${'junk'.repeat(1_000)}`, 'x'.repeat(100_000)];
+const TRACEPARENTS = [
+  `00-${'0'.repeat(32)}-${'0'.repeat(16)}-01`,
+  `ff-${'f'.repeat(32)}-${'f'.repeat(16)}-ff`,
+  '00-abc',
+  '',
+  `${VALID_TRACEPARENT}-${'junk'.repeat(1_000)}`,
+  'x'.repeat(100_000),
+];
 
 type HeaderDraw = { field: string; headers: IHeaders };
 const headersNamed = (entries: [string, string | Buffer][]): IHeaders => Object.fromEntries(entries);
@@ -22,8 +29,16 @@ export const headerDraws: fc.Arbitrary<HeaderDraw> = fc.oneof(
   fc.oneof(fc.constantFrom(...TRACEPARENTS), hostileString()).map((v) => ({ field: 'header traceparent', headers: { traceparent: v } })),
   fc.integer({ min: 1, max: 20_000 }).map((n) => ({ field: 'header tracestate', headers: { traceparent: VALID_TRACEPARENT, tracestate: 'a=b,'.repeat(n) } })),
   fc.integer({ min: 100, max: 30_000 }).map((n) => ({ field: `headers (${n})`, headers: headersNamed(Array.from({ length: n }, (_, i) => [`h${i}`, 'v'])) })),
-  fc.constantFrom(...PROTOTYPE_NAMES).map((name) => ({ field: `header ${name}`, headers: headersNamed([[name, 'x'], ['traceparent', VALID_TRACEPARENT]]) })),
-  fc.array(fc.constantFrom(...TRACEPARENTS.slice(0, 4)), { minLength: 2, maxLength: 50 }).map((list) => ({ field: 'header traceparent (repeated)', headers: { traceparent: list } })),
+  fc.constantFrom(...PROTOTYPE_NAMES).map((name) => ({
+    field: `header ${name}`,
+    headers: headersNamed([
+      [name, 'x'],
+      ['traceparent', VALID_TRACEPARENT],
+    ]),
+  })),
+  fc
+    .array(fc.constantFrom(...TRACEPARENTS.slice(0, 4)), { minLength: 2, maxLength: 50 })
+    .map((list) => ({ field: 'header traceparent (repeated)', headers: { traceparent: list } })),
   fc.uint8Array({ maxLength: 512 }).map((b) => ({ field: 'header binary value', headers: { traceparent: Buffer.from(b), 'x-bin': Buffer.from(b) } })),
   hostileString().map((name) => ({ field: 'header hostile name', headers: headersNamed([[name, 'v']]) })),
 );
@@ -44,7 +59,12 @@ export const TIMESTAMPS = ['0', '-1', '-5', '-100000000000000', '-86400000000000
 
 /** The chaos run's malformed messages (random bytes, wrong versions, deep and huge JSON, polluted keys), plus a tombstone. */
 export function rawInputs(perKind: number, seed: number): HostileInput[] {
-  const raw = hostileMessages(perKind, seed).map(({ kind, message }): HostileInput => ({ field: `raw ${kind}`, value: message.value as Buffer, key: (message.key as Buffer | null) ?? null, mustReject: true }));
+  const raw = hostileMessages(perKind, seed).map(({ kind, message }): HostileInput => ({
+    field: `raw ${kind}`,
+    value: message.value as Buffer,
+    key: (message.key as Buffer | null) ?? null,
+    mustReject: true,
+  }));
   return [...raw, { field: 'raw tombstone', value: null, key: Buffer.from('tombstone'), mustReject: true }];
 }
 
@@ -59,7 +79,13 @@ export async function sendPinned(producer: Producer, topic: string, partitions: 
     const mine = inputs.map((input, i) => ({ input, i })).filter(({ i }) => i % partitions === partition);
     const size = ({ input }: { input: HostileInput }) => messageBytes({ key: input.key ?? null, value: input.value, headers: input.headers });
     for (const chunk of chunkForSend(mine, size, { maxCount: 200, maxBytes: 256 * 1024 })) {
-      const messages = chunk.map(({ input }) => ({ key: input.key ?? null, value: input.value, headers: input.headers, timestamp: input.timestamp, partition }));
+      const messages = chunk.map(({ input }) => ({
+        key: input.key ?? null,
+        value: input.value,
+        headers: input.headers,
+        timestamp: input.timestamp,
+        partition,
+      }));
       const [meta] = await producer.send({ topic, acks: -1, messages });
       chunk.forEach(({ i }, j) => (at[i] = `${partition}/${BigInt(meta!.baseOffset!) + BigInt(j)}`));
     }

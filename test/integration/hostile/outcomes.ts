@@ -1,7 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import type { EventV2 } from '../../../src/contract/event-v2';
 import { parseEvent } from '../../../src/contract/parse-event';
-import { REPLAY_HEADER, hasHeader } from '../../../src/dlq/replay-header';
+import { hasHeader } from '../../../src/kafka/headers';
+import { REPLAY_HEADER } from '../../../src/contract/vocabulary';
 import { uniqueName } from '../../support/infra';
 import { describeInput, type HostileInput } from './hostile-input';
 import { getJson } from './http-calls';
@@ -109,7 +110,10 @@ async function look(acc: Accounting, tracked: Tracked[], known: Map<string, numb
     const letter = (t.at && acc.letters.bySource.get(`${acc.incomingTopic}/${t.at}`)) || (event && acc.letters.byEventId.get(event.id));
     if (letter) {
       const fine = event ? letter.reason === 'handling_failed' : letter.reason === (t.expected as { reason: string }).reason;
-      if (!fine) problems.push(`dead-lettered ${letter.reason}, expected ${event ? 'the event handled' : (t.expected as { reason: string }).reason}: ${describeInput(t.input)}`);
+      if (!fine)
+        problems.push(
+          `dead-lettered ${letter.reason}, expected ${event ? 'the event handled' : (t.expected as { reason: string }).reason}: ${describeInput(t.input)}`,
+        );
     } else if (!event) missing.push(`no dead letter (${(t.expected as { reason: string }).reason} expected): ${describeInput(t.input)}`);
     else groups.set(dedupKeyOf(event), [...(groups.get(dedupKeyOf(event)) ?? []), t]);
   }
@@ -124,7 +128,8 @@ async function look(acc: Accounting, tracked: Tracked[], known: Map<string, numb
     const ids = members.map((m) => (m.expected as { event: EventV2 }).event.id);
     for (const id of ids.filter((i) => !known.has(i)).slice(0, 1)) known.set(id, await lookUp(acc.url, id));
     const answers = ids.map((id) => known.get(id)).filter((s) => s !== undefined);
-    if (answers.some((s) => s !== 200 && s !== 404)) problems.push(`GET /api/notifications/:id answered ${answers.join(',')} for a valid event: ${describeInput(members[0]!.input)}`);
+    if (answers.some((s) => s !== 200 && s !== 404))
+      problems.push(`GET /api/notifications/:id answered ${answers.join(',')} for a valid event: ${describeInput(members[0]!.input)}`);
     else if (!answers.includes(200)) missing.push(`event not known to herald: ${describeInput(members[0]!.input)}`);
   }
   return { problems, missing, duplicates, groups };

@@ -2,7 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import type { Producer } from 'kafkajs';
 import winston from 'winston';
-import { createLogger, type Logger } from '../../../src/logger';
+import { createLogger, type Logger } from '../../../src/shared/logger';
 import { uniqueName } from '../../support/infra';
 import { getJson } from './http-calls';
 
@@ -77,7 +77,16 @@ export function productionLogger(): { logger: Logger; errors: string[] } {
  */
 export async function deliverCanary(producer: Producer, topic: string, url: string, user: string, boundMs: number): Promise<number | undefined> {
   const id = uniqueName('canary');
-  const event = { version: 2, id, type: 'alert', priority: 'critical', recipients: [user], channels: ['in_app'], payload: { title: 'Canary', message: 'still moving' }, createdAt: new Date().toISOString() };
+  const event = {
+    version: 2,
+    id,
+    type: 'alert',
+    priority: 'critical',
+    recipients: [user],
+    channels: ['in_app'],
+    payload: { title: 'Canary', message: 'still moving' },
+    createdAt: new Date().toISOString(),
+  };
   const started = performance.now();
   await producer.send({ topic, acks: -1, messages: [{ key: user, value: JSON.stringify(event) }] });
   while (performance.now() - started < boundMs) {

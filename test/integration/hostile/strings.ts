@@ -7,7 +7,26 @@ import fc from 'fast-check';
  */
 
 /** Characters that break naive text handling: bidi overrides, lone surrogates, controls, separators, combining marks, emoji. */
-export const ODD_CHARACTERS = ['\u202e', '\u2066', '\u200f', '\u061c', '\ud800', '\udfff', '\u0000', '\u001b', '\u009b', '\u0085', '\u2028', '\ufeff', '\u0301', '\ufffd', '🙂', '中', 'é', '\u200d'];
+export const ODD_CHARACTERS = [
+  '\u202e',
+  '\u2066',
+  '\u200f',
+  '\u061c',
+  '\ud800',
+  '\udfff',
+  '\u0000',
+  '\u001b',
+  '\u009b',
+  '\u0085',
+  '\u2028',
+  '\ufeff',
+  '\u0301',
+  '\ufffd',
+  '🙂',
+  '中',
+  'é',
+  '\u200d',
+];
 
 /** Units repeated into long runs. */
 const RUN_UNITS = [')', ']', '(', '[', '@', '.', '-ab', '://', '+1', '0', '9', ' @', 'a', '%', '\\', '"', '&amp;', '{{', '\n', ' ', '-', '_'];
@@ -56,7 +75,9 @@ export const unicodeString: fc.Arbitrary<string> = fc.string({ unit: hostileUnit
 
 /** Strings of length `limit - 1`, `limit`, `limit + 1` and past twice it (UTF-16 units), in ASCII, 3-byte characters, emoji halves and blanks. */
 export function aroundLimit(limit: number): fc.Arbitrary<string> {
-  return fc.tuple(fc.constantFrom(limit - 1, limit, limit + 1, 2 * limit + 7), fc.constantFrom('x', '中', '-', ' ', '\u202e')).map(([length, char]) => char.repeat(length));
+  return fc
+    .tuple(fc.constantFrom(limit - 1, limit, limit + 1, 2 * limit + 7), fc.constantFrom('x', '中', '-', ' ', '\u202e'))
+    .map(([length, char]) => char.repeat(length));
 }
 
 /** Any hostile string; with `limit`, lengths at and past it too. */
@@ -69,7 +90,23 @@ export function hostileString(limit?: number): fc.Arbitrary<string> {
  * JSON text that is not a string where a string belongs. `1e999` parses to Infinity and `-0` to
  * negative zero; `NaN`, `Infinity` and `undefined` are not JSON at all (the message is malformed).
  */
-export const NON_STRING_FRAGMENTS = ['null', 'true', '0', '-0', '1e308', '1e999', '-1e999', '2.5', '[]', '{}', '["x"]', '{"__proto__":1}', 'NaN', 'Infinity', 'undefined'];
+export const NON_STRING_FRAGMENTS = [
+  'null',
+  'true',
+  '0',
+  '-0',
+  '1e308',
+  '1e999',
+  '-1e999',
+  '2.5',
+  '[]',
+  '{}',
+  '["x"]',
+  '{"__proto__":1}',
+  'NaN',
+  'Infinity',
+  'undefined',
+];
 
 /** Raw JSON text of a value that is not a string, with its claim: refused wherever a string is required. */
 export const nonString = fc.constantFrom(...NON_STRING_FRAGMENTS);

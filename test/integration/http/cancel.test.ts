@@ -70,7 +70,12 @@ describe('cancelling a scheduled notification', () => {
 
     const nothingDelivered = async () => {
       const found = await notificationOf(herald.service, id);
-      return found?.schedule?.state === 'cancelled' && found.deliveries.length === 0 && herald.outboxFiles('push').length === 0 && !(await inboxEventIds(herald.service, 'u-cleo')).includes(id);
+      return (
+        found?.schedule?.state === 'cancelled' &&
+        found.deliveries.length === 0 &&
+        herald.outboxFiles('push').length === 0 &&
+        !(await inboxEventIds(herald.service, 'u-cleo')).includes(id)
+      );
     };
     await holdsUntil(sendAt + 1_500, nothingDelivered, 'the cancelled notification undelivered');
     // The copy was consumed (its offset committed) and counted as a duplicate.
@@ -168,7 +173,12 @@ describe('a Kafka redelivery of a cancelled notification', () => {
     expect(Date.now()).toBeLessThan(sendAt);
     // It did come again, and the schedule store answered that it was cancelled.
     // (A redelivery asks the store where the event stands before anything else.)
-    expect(logs.lines().filter((l) => l.eventId === id && l.message === 'redelivered scheduled event left to the schedule store').map((l) => l.state)).toEqual(['cancelled']);
+    expect(
+      logs
+        .lines()
+        .filter((l) => l.eventId === id && l.message === 'redelivered scheduled event left to the schedule store')
+        .map((l) => l.state),
+    ).toEqual(['cancelled']);
     expect(logs.lines().filter((l) => l.eventId === id && l.decision === 'scheduled')).toEqual([]);
     await holdsUntil(
       sendAt + 1_500,

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Consumer, KafkaMessage } from 'kafkajs';
-import { systemClock } from '../../../src/clock';
+import { systemClock } from '../../../src/shared/clock';
 import { parseConfig } from '../../../src/config/load-config';
 import type { EventV2 } from '../../../src/contract/event-v2';
 import type { DeliveryRecord } from '../../../src/delivery-state/types';

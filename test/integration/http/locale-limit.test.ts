@@ -8,7 +8,7 @@ const longLocale = (bytes: number) => `en${'-ab'.repeat(Math.ceil((bytes - 2) / 
 const TOO_LONG = `locale is longer than ${LIMITS.maxNameLength} characters`;
 const shortForm = { type: 'alert', priority: 'critical', recipients: ['user_1'], channels: ['push'], payload: { message: 'Test' } };
 
-/** Issue 15, finding 3: the README's 100-character locale limit holds on the HTTP API too. */
+/** Issue 15, finding 3: the 100-character locale limit of docs/producers.md (Limits) holds on the HTTP API too. */
 describe('the locale limit over HTTP', () => {
   let env: Awaited<ReturnType<typeof startHttpOnKafka>>;
   beforeAll(async () => {

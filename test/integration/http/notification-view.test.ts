@@ -1,8 +1,23 @@
 import { eventually } from '../../support/infra';
 import { isolatedConfig, startTestService, type TestService } from '../../support/service-harness';
 
-/** What may appear in a delivery of `GET /api/notifications/:id`: the allow-list README documents. */
-const DELIVERY_FIELDS = ['recipientId', 'channel', 'status', 'reason', 'detail', 'provider', 'providerMessageId', 'digestId', 'replays', 'attempts', 'nextAttemptAt', 'rejectedRecipients', 'sentAt', 'updatedAt'];
+/** What may appear in a delivery of `GET /api/notifications/:id`: the allow-list docs/http-api.md documents. */
+const DELIVERY_FIELDS = [
+  'recipientId',
+  'channel',
+  'status',
+  'reason',
+  'detail',
+  'provider',
+  'providerMessageId',
+  'digestId',
+  'replays',
+  'attempts',
+  'nextAttemptAt',
+  'rejectedRecipients',
+  'sentAt',
+  'updatedAt',
+];
 
 /**
  * `GET /api/notifications/:id` is read with any API key, by on-call and by dashboards: it shows
@@ -18,7 +33,9 @@ describe('GET /api/notifications/:id shows the summary, never the payload or an 
 
   beforeAll(async () => {
     const config = isolatedConfig({
-      templates: { 'password-reset': { email: { subject: 'Reset your password', text: 'Reset it here: {{payload.url}}' }, sms: { text: 'Reset: {{payload.url}}' } } },
+      templates: {
+        'password-reset': { email: { subject: 'Reset your password', text: 'Reset it here: {{payload.url}}' }, sms: { text: 'Reset: {{payload.url}}' } },
+      },
     });
     herald = await startTestService({ config });
   });
@@ -51,7 +68,10 @@ describe('GET /api/notifications/:id shows the summary, never the payload or an 
     // Each direct address reaches its own channel (sent); the other channel has no address for it.
     const view = await eventually(async () => {
       const answer = await get(id);
-      const settled = answer.status === 200 && answer.body.deliveries?.length === 4 && answer.body.deliveries.every((d: { status: string }) => !['pending', 'sending'].includes(d.status));
+      const settled =
+        answer.status === 200 &&
+        answer.body.deliveries?.length === 4 &&
+        answer.body.deliveries.every((d: { status: string }) => !['pending', 'sending'].includes(d.status));
       return settled ? answer : undefined;
     }, `the four deliveries of ${id} to settle`);
     // The outbox really got the link: the answer leaves it out, the delivery did not.

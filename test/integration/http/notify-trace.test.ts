@@ -17,7 +17,10 @@ describe('POST /api/notify carries the caller trace', () => {
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     redis = testRedis();
     // The service's publish builds its headers the same way (src/service/start-service.ts).
-    http = await startHttp({ ...redisPorts(redis.redis, redis.prefix), publish: async (event: EventV2) => void published.push({ event, headers: injectTraceContext({}) }) });
+    http = await startHttp({
+      ...redisPorts(redis.redis, redis.prefix),
+      publish: async (event: EventV2) => void published.push({ event, headers: injectTraceContext({}) }),
+    });
   });
   afterAll(async () => {
     await http?.close();

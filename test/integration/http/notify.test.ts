@@ -56,21 +56,26 @@ describe('POST /api/notify', () => {
     expect(res.body).toMatchObject({ error: 'malformed_json', message: expect.stringContaining('not valid JSON') });
   });
 
-  it('answers 400 forbidden_key naming the path of a "__proto__" key or a "constructor.prototype", and malformed_json only for JSON that does not parse', async () => {
-    // fastify refused both shapes as "not valid JSON", sending a producer with a valid body to look for a syntax error.
-    const send = (body: string) => http.request('/api/notify', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    const proto = await send(`{"type":"alert","priority":"critical","recipients":["user_1"],"channels":["push"],"payload":{"message":"m","__proto__":{"isAdmin":true}}}`);
-    expect(proto).toMatchObject({ status: 400, body: { error: 'forbidden_key', message: expect.stringContaining('payload.__proto__') } });
-    const ctor = await send('{"payload":{"items":[{"constructor":{"prototype":{"x":1}}}]}}');
-    expect(ctor).toMatchObject({ status: 400, body: { error: 'forbidden_key', message: expect.stringContaining('payload.items.0.constructor.prototype') } });
-    const deep = await send(`${'{"a":'.repeat(50_000)}{"__proto__":1}${'}'.repeat(50_000)}`);
-    expect(deep).toMatchObject({ status: 400, body: { error: 'forbidden_key', message: expect.stringContaining('a.a.a.a') } });
-    const broken = await send('{"type": "alert",');
-    expect(broken).toMatchObject({ status: 400, body: { error: 'malformed_json', message: expect.stringMatching(/not valid JSON \(.+\)/) } });
-    // A "constructor" that is a plain value or has no prototype key is just a name.
-    const plain = await send(JSON.stringify({ ...shortForm, payload: { message: 'm', constructor: 'Ada', toString: { x: 1 } } }));
-    expect(plain.status).toBe(202);
-  });
+  it(
+    'answers 400 forbidden_key naming the path of a "__proto__" key or a "constructor.prototype", and malformed_json only ' + 'for JSON that does not parse',
+    async () => {
+      // fastify refused both shapes as "not valid JSON", sending a producer with a valid body to look for a syntax error.
+      const send = (body: string) => http.request('/api/notify', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const proto = await send(
+        `{"type":"alert","priority":"critical","recipients":["user_1"],"channels":["push"],"payload":{"message":"m","__proto__":{"isAdmin":true}}}`,
+      );
+      expect(proto).toMatchObject({ status: 400, body: { error: 'forbidden_key', message: expect.stringContaining('payload.__proto__') } });
+      const ctor = await send('{"payload":{"items":[{"constructor":{"prototype":{"x":1}}}]}}');
+      expect(ctor).toMatchObject({ status: 400, body: { error: 'forbidden_key', message: expect.stringContaining('payload.items.0.constructor.prototype') } });
+      const deep = await send(`${'{"a":'.repeat(50_000)}{"__proto__":1}${'}'.repeat(50_000)}`);
+      expect(deep).toMatchObject({ status: 400, body: { error: 'forbidden_key', message: expect.stringContaining('a.a.a.a') } });
+      const broken = await send('{"type": "alert",');
+      expect(broken).toMatchObject({ status: 400, body: { error: 'malformed_json', message: expect.stringMatching(/not valid JSON \(.+\)/) } });
+      // A "constructor" that is a plain value or has no prototype key is just a name.
+      const plain = await send(JSON.stringify({ ...shortForm, payload: { message: 'm', constructor: 'Ada', toString: { x: 1 } } }));
+      expect(plain.status).toBe(202);
+    },
+  );
 
   it('answers 415 for a body that is not declared as JSON', async () => {
     const res = await http.request('/api/notify', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'a,b' });

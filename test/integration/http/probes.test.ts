@@ -66,7 +66,14 @@ describe('probes and metrics (no auth)', () => {
 
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
-    for (const name of ['herald_events_consumed_total', 'herald_deliveries_total', 'herald_provider_send_seconds', 'herald_end_to_end_seconds', 'process_cpu_user_seconds_total', 'nodejs_heap_size_used_bytes']) {
+    for (const name of [
+      'herald_events_consumed_total',
+      'herald_deliveries_total',
+      'herald_provider_send_seconds',
+      'herald_end_to_end_seconds',
+      'process_cpu_user_seconds_total',
+      'nodejs_heap_size_used_bytes',
+    ]) {
       expect(res.text).toContain(name);
     }
     expect(res.text).toContain('herald_http_requests_total{route="/healthz",status="200"}');

@@ -21,7 +21,9 @@ describe('HTTP limits (config http): slow bodies, slow headers, silent sockets, 
   const opened: RawClient[] = [];
 
   beforeAll(async () => {
-    const config = isolatedConfig({ http: { requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: HEADERS_TIMEOUT_MS, idleTimeoutMs: IDLE_TIMEOUT_MS, maxConnections: MAX_CONNECTIONS } });
+    const config = isolatedConfig({
+      http: { requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: HEADERS_TIMEOUT_MS, idleTimeoutMs: IDLE_TIMEOUT_MS, maxConnections: MAX_CONNECTIONS },
+    });
     herald = await startTestService({ config });
     port = Number(new URL(herald.service.url).port);
   });
@@ -61,7 +63,9 @@ describe('HTTP limits (config http): slow bodies, slow headers, silent sockets, 
 
   it('answers 408 and closes a client dripping its body a byte a second, serving a normal request promptly meanwhile', async () => {
     const dripper = await open();
-    dripper.socket.write('POST /api/notify HTTP/1.1\r\nHost: herald\r\nAuthorization: Bearer test-key\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+    dripper.socket.write(
+      'POST /api/notify HTTP/1.1\r\nHost: herald\r\nAuthorization: Bearer test-key\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{',
+    );
     const drip = dripper.drip(' ', 1_000);
     try {
       await new Promise((resolve) => setTimeout(resolve, 1_500));

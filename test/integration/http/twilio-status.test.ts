@@ -7,7 +7,7 @@ import { LIMITS } from '../../../src/contract/limits';
 import { createReportClaims } from '../../../src/delivery-state/report-claims';
 import { createErrorHandler } from '../../../src/http/error-handler';
 import { twilioStatusRoutes, type TwilioStatusUpdate } from '../../../src/http/routes/twilio-status';
-import type { Logger } from '../../../src/logger';
+import type { Logger } from '../../../src/shared/logger';
 import { createKeys } from '../../../src/redis/keys';
 import { captureLogger } from '../../support/capture-logger';
 import { eventually, freePort, testLogger, testRedis } from '../../support/infra';
@@ -107,12 +107,15 @@ describe('POST /webhooks/twilio/status', () => {
     expect(applied).toEqual([]);
   });
 
-  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('answers 204 to a status named like a prototype property (%s) without applying it', async (status) => {
-    await start(PUBLIC);
-    const res = await post({ MessageSid: SID, MessageStatus: status });
-    expect(res.status).toBe(204);
-    expect(applied).toEqual([]);
-  });
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'answers 204 to a status named like a prototype property (%s) without applying it',
+    async (status) => {
+      await start(PUBLIC);
+      const res = await post({ MessageSid: SID, MessageStatus: status });
+      expect(res.status).toBe(204);
+      expect(applied).toEqual([]);
+    },
+  );
 
   it.each(['unknown', 'duplicate'] as const)('answers 204 when apply reports %s, so Twilio does not send it again', async (result) => {
     await start(PUBLIC);
@@ -196,7 +199,8 @@ describe('POST /webhooks/twilio/status', () => {
 
     it('tells apart the same fields signed for two URLs (the query string is signed too)', async () => {
       await start(PUBLIC);
-      const to = (query: string) => sendStatusCallback({ url: `${callbackUrl}${query}`, postTo: `${localUrl}/webhooks/twilio/status${query}`, authToken: AUTH_TOKEN, params: report });
+      const to = (query: string) =>
+        sendStatusCallback({ url: `${callbackUrl}${query}`, postTo: `${localUrl}/webhooks/twilio/status${query}`, authToken: AUTH_TOKEN, params: report });
 
       expect((await to('?tenant=a')).status).toBe(204);
       expect((await to('?tenant=b')).status).toBe(204);
@@ -254,7 +258,11 @@ describe('POST /webhooks/twilio/status', () => {
 
         const down = await post(report);
         expect(down.status).toBe(503);
-        expect(JSON.parse(down.body)).toMatchObject({ error: 'temporarily_unavailable', retryable: true, message: expect.stringContaining('Twilio sends it again') });
+        expect(JSON.parse(down.body)).toMatchObject({
+          error: 'temporarily_unavailable',
+          retryable: true,
+          message: expect.stringContaining('Twilio sends it again'),
+        });
         expect(applied).toEqual([]);
 
         await throwaway.restart();

@@ -41,22 +41,40 @@ describe('users, inbox and notifications', () => {
   it('answers 400 naming preferences.categories and its limit for a profile with too many categories (25,000 or one over), and stores nothing', async () => {
     const categories = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`c${i}`, false]));
     for (const n of [25_000, PROFILE_LIMITS.maxCategories + 1]) {
-      const res = await http.request('/api/users/user_many', { method: 'PUT', json: { email: 'many@example.com', preferences: { categories: categories(n) } } });
+      const res = await http.request('/api/users/user_many', {
+        method: 'PUT',
+        json: { email: 'many@example.com', preferences: { categories: categories(n) } },
+      });
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({
         error: 'invalid_profile',
-        issues: [{ path: 'preferences.categories', message: `preferences.categories holds ${n} categories, more than the limit of ${PROFILE_LIMITS.maxCategories}; keep only the opt-outs the user set` }],
+        issues: [
+          {
+            path: 'preferences.categories',
+            message:
+              `preferences.categories holds ${n} categories, more than the limit of ${PROFILE_LIMITS.maxCategories}; keep ` + `only the opt-outs the user set`,
+          },
+        ],
       });
       expect(await redis.redis.exists(keys.user('user_many'))).toBe(0);
     }
-    const atLimit = await http.request('/api/users/user_many', { method: 'PUT', json: { preferences: { categories: categories(PROFILE_LIMITS.maxCategories) } } });
+    const atLimit = await http.request('/api/users/user_many', {
+      method: 'PUT',
+      json: { preferences: { categories: categories(PROFILE_LIMITS.maxCategories) } },
+    });
     expect(atLimit.status).toBe(200);
   });
 
   it('answers 400 naming pushTokens and its limit for a profile with too many push tokens', async () => {
-    const res = await http.request('/api/users/user_tokens', { method: 'PUT', json: { pushTokens: Array.from({ length: PROFILE_LIMITS.maxPushTokens + 1 }, (_, i) => `token-${i}`) } });
+    const res = await http.request('/api/users/user_tokens', {
+      method: 'PUT',
+      json: { pushTokens: Array.from({ length: PROFILE_LIMITS.maxPushTokens + 1 }, (_, i) => `token-${i}`) },
+    });
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ error: 'invalid_profile', issues: [{ path: 'pushTokens', message: `at most ${PROFILE_LIMITS.maxPushTokens} push tokens per user` }] });
+    expect(res.body).toMatchObject({
+      error: 'invalid_profile',
+      issues: [{ path: 'pushTokens', message: `at most ${PROFILE_LIMITS.maxPushTokens} push tokens per user` }],
+    });
   });
 
   it('answers 413 payload_too_large to a PUT body over the limit, naming the limit, and stores nothing', async () => {

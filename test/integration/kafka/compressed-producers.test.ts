@@ -29,7 +29,16 @@ function produceZstd(topic: string, key: string, value: string): void {
   execFileSync(process.execPath, ['-e', ZSTD_PRODUCER, topic, key, value], { cwd: process.cwd(), stdio: 'inherit' });
 }
 
-const event = (user: string) => ({ version: 2, id: uniqueName('zstd'), type: 'alert', priority: 'critical', recipients: [user], channels: ['in_app'], payload: { title: 'Hi', message: 'zstd' }, createdAt: new Date().toISOString() });
+const event = (user: string) => ({
+  version: 2,
+  id: uniqueName('zstd'),
+  type: 'alert',
+  priority: 'critical',
+  recipients: [user],
+  channels: ['in_app'],
+  payload: { title: 'Hi', message: 'zstd' },
+  createdAt: new Date().toISOString(),
+});
 
 describe('producers that compress their batches', () => {
   let admin: Admin;
@@ -45,7 +54,10 @@ describe('producers that compress their batches', () => {
   });
 
   async function compressionOf(topic: string): Promise<string | undefined> {
-    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['compression.type'] }] });
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['compression.type'] }],
+    });
     return resources[0]?.configEntries.find((e) => e.configName === 'compression.type')?.configValue;
   }
 
@@ -59,7 +71,10 @@ describe('producers that compress their batches', () => {
   it('on a topic that keeps the producer’s compression, a zstd batch is read and delivered, and the next event too', async () => {
     const config = isolatedLanes({ kafka: { partitions: 1 } });
     // Created beforehand as operators often do, keeping whatever codec each producer chose.
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: config.kafka.topics.incoming, numPartitions: 1, configEntries: [{ name: 'compression.type', value: 'producer' }] }] });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic: config.kafka.topics.incoming, numPartitions: 1, configEntries: [{ name: 'compression.type', value: 'producer' }] }],
+    });
     const { logger, text } = captureLogger();
     const herald = await startTestService({ config, logger });
     running.push(herald);

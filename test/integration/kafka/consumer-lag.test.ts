@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { ConfigError } from '../../../src/errors';
+import { ConfigError } from '../../../src/shared/errors';
 import { heraldLaneGroups, readConsumerLag } from '../../../src/kafka/consumer-lag';
 import { eventually, testKafka, uniqueName } from '../../support/infra';
 
@@ -68,7 +68,13 @@ describe('readConsumerLag on a real broker', () => {
     await consumeAndCommit(reader, topic, 9, '1');
     // kafkajs looks the leaders up in metadata this admin must already hold for the topic.
     await admin.fetchTopicOffsets(topic);
-    await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '4' }, { partition: 1, offset: '2' }] });
+    await admin.deleteTopicRecords({
+      topic,
+      partitions: [
+        { partition: 0, offset: '4' },
+        { partition: 1, offset: '2' },
+      ],
+    });
 
     const rows = await readConsumerLag(admin, [{ groupId: reader, topic }]);
 
@@ -95,7 +101,7 @@ describe('readConsumerLag on a real broker', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
-  it('reads nothing for no groups, and names herald\'s two lane groups from the intake group', async () => {
+  it("reads nothing for no groups, and names herald's two lane groups from the intake group", async () => {
     expect(await readConsumerLag(admin, [])).toEqual([]);
     expect(heraldLaneGroups('herald', { incoming: 'in', bulk: 'in.bulk' })).toEqual([
       { groupId: 'herald', topic: 'in' },

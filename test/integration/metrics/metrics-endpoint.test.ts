@@ -37,14 +37,28 @@ describe('GET /metrics of a running service', () => {
   it('shows lag of both groups, queue wait of both lanes, retry depth, digest backlog, budgets, rate-limit waits and process metrics', async () => {
     const { kafka } = herald.config;
     const groupId = herald.env.KAFKA_GROUP_ID;
-    await producer.publish({ type: 'alert', priority: 'critical', recipients: ['phone:+14155550101', 'phone:+14155550102', 'phone:+14155550103', 'phone:+14155550104'], channels: ['sms'], payload: { message: 'Disk full' } });
+    await producer.publish({
+      type: 'alert',
+      priority: 'critical',
+      recipients: ['phone:+14155550101', 'phone:+14155550102', 'phone:+14155550103', 'phone:+14155550104'],
+      channels: ['sms'],
+      payload: { message: 'Disk full' },
+    });
     // Normal email is batched by the default digest rule (every 5 minutes): a window waits in the backlog.
-    await producer.publish({ type: 'marketing', priority: 'normal', recipients: ['email:dana@example.com'], channels: ['email'], payload: { title: 'News', message: 'Weekly' } });
+    await producer.publish({
+      type: 'marketing',
+      priority: 'normal',
+      recipients: ['email:dana@example.com'],
+      channels: ['email'],
+      payload: { title: 'News', message: 'Weekly' },
+    });
 
     const text = await eventually(async () => {
       const t = await scrape();
       const sent = herald.outboxFiles('sms').length === 4;
-      const bothLanes = (sample(t, 'herald_queue_wait_seconds_count', { lane: 'intake', priority: 'critical' }) ?? 0) > 0 && (sample(t, 'herald_queue_wait_seconds_count', { lane: 'bulk', priority: 'normal' }) ?? 0) > 0;
+      const bothLanes =
+        (sample(t, 'herald_queue_wait_seconds_count', { lane: 'intake', priority: 'critical' }) ?? 0) > 0 &&
+        (sample(t, 'herald_queue_wait_seconds_count', { lane: 'bulk', priority: 'normal' }) ?? 0) > 0;
       return sent && bothLanes && (sample(t, 'herald_digest_backlog_windows', { state: 'waiting' }) ?? 0) >= 1 ? t : undefined;
     }, 'four SMS sent, both lanes observed and a digest window waiting');
 
@@ -72,10 +86,14 @@ describe('GET /metrics of a running service', () => {
     expect(sample(text, 'herald_rate_limit_wait_seconds_sum', { channel: 'sms' })).toBeGreaterThanOrEqual(0.5);
 
     // Once the groups have committed, the lag read at scrape time drops to zero everywhere.
-    await eventually(async () => {
-      const t = await scrape();
-      const rows = t.split('\n').filter((l) => l.startsWith('herald_consumer_lag_messages{'));
-      return rows.length === 6 && rows.every((l) => l.endsWith(' 0'));
-    }, 'consumer lag 0 on every partition of both groups', 30_000);
+    await eventually(
+      async () => {
+        const t = await scrape();
+        const rows = t.split('\n').filter((l) => l.startsWith('herald_consumer_lag_messages{'));
+        return rows.length === 6 && rows.every((l) => l.endsWith(' 0'));
+      },
+      'consumer lag 0 on every partition of both groups',
+      30_000,
+    );
   });
 });

@@ -1,15 +1,15 @@
-import { createBatchStore } from '../../../src/batching/batch-store';
+import { createBatchStore } from '../../../src/digests/batch-store';
 import { parseConfig } from '../../../src/config/load-config';
 import { createRateLimiter, type RateWait } from '../../../src/dispatch/rate-limiter';
 import { createKeys } from '../../../src/redis/keys';
 import { testRedis } from '../../support/infra';
-import { groupOf, item, manualClock, nextWindow, windowAt, WINDOW_MS } from '../batching/batching-fixtures';
+import { groupOf, item, manualClock, nextWindow, windowAt, WINDOW_MS } from '../digests/batching-fixtures';
 
 describe('what the scrape-time gauges read, on real Redis', () => {
   const infra = testRedis();
   afterAll(() => infra.cleanup());
 
-  it('batch store backlog: due windows (ended, or a dead flusher\'s expired claim), waiting ones, and the earliest due time', async () => {
+  it("batch store backlog: due windows (ended, or a dead flusher's expired claim), waiting ones, and the earliest due time", async () => {
     const keys = createKeys(`${infra.prefix}-backlog`);
     const clock = manualClock();
     const store = createBatchStore({ redis: infra.redis, keys, clock, claimLeaseMs: 10_000 });

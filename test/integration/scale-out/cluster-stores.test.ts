@@ -1,13 +1,13 @@
-import { createBatchStore } from '../../../src/batching/batch-store';
-import { createFrequencyCaps } from '../../../src/caps/frequency-caps';
+import { createBatchStore } from '../../../src/digests/batch-store';
+import { createFrequencyCaps } from '../../../src/routing/frequency-caps';
 import { createInAppProvider, readInbox } from '../../../src/channels/in-app';
 import { createCliContext } from '../../../src/cli/cli-context';
 import { parseConfig } from '../../../src/config/load-config';
 import type { EventV2 } from '../../../src/contract/event-v2';
-import { createDedupStore } from '../../../src/dedup/dedup-store';
+import { createDedupStore } from '../../../src/routing/dedup-store';
 import { createDeliveryStore, deliveryIdOf, type DeliveryRef } from '../../../src/delivery-state/delivery-store';
 import { createRateLimiter } from '../../../src/dispatch/rate-limiter';
-import { createRetryStore, retryItemOf } from '../../../src/dispatch/retry-store';
+import { createRetryStore, retryItemOf } from '../../../src/retries/retry-store';
 import type { RedisClient } from '../../../src/redis/commands';
 import { createKeys, type RedisKeys } from '../../../src/redis/keys';
 import { isCluster, pingRedis } from '../../../src/redis/redis-client';
@@ -22,7 +22,7 @@ import { deleteKeys, keysUnder, uniqueName } from '../../support/infra';
 import { runHerald } from '../../support/run-herald';
 import { slotOf, startTestCluster, type TestCluster } from '../../support/test-cluster';
 import { outbound } from '../channels/support';
-import { item, nextWindow, windowAt } from '../batching/batching-fixtures';
+import { item, nextWindow, windowAt } from '../digests/batching-fixtures';
 import { sampleEventV2 } from '../stores/retry-fixtures';
 
 /** Enough ids that their hash tags land on every master (each of 3 holds about a third of the slots). */
@@ -148,7 +148,14 @@ describe('the Redis stores on a Redis Cluster', () => {
     const retries = createRetryStore({ redis, keys, clock: { now: () => Date.now() } });
     for (const id of IDS.slice(0, 6)) {
       for (const channel of ['email', 'sms'] as const) {
-        const entry = retryItemOf({ ...sampleEventV2(id), channels: [channel] }, { recipientId: 'u1', source: 'u1' }, channel, 1, { code: 'smtp_transient', message: '451' }, Date.now());
+        const entry = retryItemOf(
+          { ...sampleEventV2(id), channels: [channel] },
+          { recipientId: 'u1', source: 'u1' },
+          channel,
+          1,
+          { code: 'smtp_transient', message: '451' },
+          Date.now(),
+        );
         expect(await retries.schedule(entry, Date.now() - 1)).toBe(true);
         expect(await retries.schedule(entry, Date.now() - 1, true)).toBe(false);
       }
@@ -230,7 +237,12 @@ describe('the Redis stores on a Redis Cluster', () => {
     t += 1_000;
     expect((await schedule.overdue(-1, 100)).map((o) => o.state)).toEqual(['scheduled', 'scheduled', 'scheduled', 'scheduled', 'scheduled']);
     const claimed = await schedule.claimDue(100, 5_000);
-    expect(claimed.map((c) => c.event.id).sort()).toEqual(events.slice(1).map((e) => e.id).sort());
+    expect(claimed.map((c) => c.event.id).sort()).toEqual(
+      events
+        .slice(1)
+        .map((e) => e.id)
+        .sort(),
+    );
     expect(await schedule.cancel(events[1]!.id)).toBe('firing');
     for (const c of claimed) await schedule.complete(c.event.id);
     expect(await schedule.state(events[1]!.id)).toEqual({ state: 'fired' });

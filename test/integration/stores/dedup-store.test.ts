@@ -1,4 +1,4 @@
-import { createDedupStore } from '../../../src/dedup/dedup-store';
+import { createDedupStore } from '../../../src/routing/dedup-store';
 import { createKeys } from '../../../src/redis/keys';
 import { testRedis } from '../../support/infra';
 

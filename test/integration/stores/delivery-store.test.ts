@@ -25,10 +25,23 @@ describe('delivery store on real Redis', () => {
 
   it('acquires the lease once, refuses it while live, and hands it over after expiry', async () => {
     expect(await store.begin(ref, 'smtp')).toEqual({ verdict: 'acquired', attempts: 1 });
-    expect(await store.get(ref)).toMatchObject({ status: 'sending', attempts: 1, provider: 'smtp', leaseUntil: START + LEASE_MS, updatedAt: new Date(START).toISOString() });
+    expect(await store.get(ref)).toMatchObject({
+      status: 'sending',
+      attempts: 1,
+      provider: 'smtp',
+      leaseUntil: START + LEASE_MS,
+      updatedAt: new Date(START).toISOString(),
+    });
 
     // Another worker (another owner) is refused while the lease lives, and takes it over once it expired.
-    const other = createDeliveryStore({ redis: infra.redis, keys, clock: { now: () => t }, retentionSeconds: RETENTION_S, leaseMs: LEASE_MS, owner: 'worker-b' });
+    const other = createDeliveryStore({
+      redis: infra.redis,
+      keys,
+      clock: { now: () => t },
+      retentionSeconds: RETENTION_S,
+      leaseMs: LEASE_MS,
+      owner: 'worker-b',
+    });
     t += LEASE_MS - 1;
     expect(await other.begin(ref, 'smtp')).toEqual({ verdict: 'in_flight', attempts: 1, leaseUntil: START + LEASE_MS });
 
@@ -41,9 +54,18 @@ describe('delivery store on real Redis', () => {
     // The chaos run: worker A sends; worker B, its own breaker open, defers the same delivery (a
     // retry item of it) and wrote `deferred` over A's lease; its retry then took a fresh lease and
     // sent the message a second time.
-    await (await store.open(ref)).published;
+    await (
+      await store.open(ref)
+    ).published;
     await store.begin(ref, 'smtp');
-    const other = createDeliveryStore({ redis: infra.redis, keys, clock: { now: () => t }, retentionSeconds: RETENTION_S, leaseMs: LEASE_MS, owner: 'worker-b' });
+    const other = createDeliveryStore({
+      redis: infra.redis,
+      keys,
+      clock: { now: () => t },
+      retentionSeconds: RETENTION_S,
+      leaseMs: LEASE_MS,
+      owner: 'worker-b',
+    });
     t += 1_000;
     expect(await other.set(ref, 'deferred', { reason: 'breaker_open', nextAttemptAt: new Date(t + 5_000).toISOString() })).toBe(false);
     expect(await store.get(ref)).toMatchObject({ status: 'sending', attempts: 1, leaseUntil: START + LEASE_MS });
@@ -76,7 +98,16 @@ describe('delivery store on real Redis', () => {
     t += 5;
     expect(await store.set(ref, 'sent', { providerMessageId: 'm-1' })).toBe(true);
     const sent = await store.get(ref);
-    expect(sent).toEqual({ recipientId: 'u1', channel: 'email', status: 'sent', provider: 'smtp', providerMessageId: 'm-1', attempts: 1, sentAt: new Date(START + 5).toISOString(), updatedAt: new Date(START + 5).toISOString() });
+    expect(sent).toEqual({
+      recipientId: 'u1',
+      channel: 'email',
+      status: 'sent',
+      provider: 'smtp',
+      providerMessageId: 'm-1',
+      attempts: 1,
+      sentAt: new Date(START + 5).toISOString(),
+      updatedAt: new Date(START + 5).toISOString(),
+    });
 
     t += LEASE_MS * 2;
     expect(await store.begin(ref, 'smtp')).toEqual({ verdict: 'already_sent', attempts: 1 });
@@ -140,7 +171,11 @@ describe('delivery store on real Redis', () => {
   it('notification() is null for an unknown event, and shows deliveries without meta', async () => {
     expect(await store.notification('nope')).toBeNull();
     await store.set({ eventId: 'evt-2', recipientId: 'u1', channel: 'in_app' }, 'sent');
-    expect(await store.notification('evt-2')).toMatchObject({ id: 'evt-2', meta: null, deliveries: [{ recipientId: 'u1', channel: 'in_app', status: 'sent' }] });
+    expect(await store.notification('evt-2')).toMatchObject({
+      id: 'evt-2',
+      meta: null,
+      deliveries: [{ recipientId: 'u1', channel: 'in_app', status: 'sent' }],
+    });
   });
 
   it('applies the retention to the ledger and the meta on every write', async () => {
@@ -203,7 +238,12 @@ describe('delivery states after a send, and provider reports', () => {
     expect(await store.applyProviderStatus({ provider: 'twilio', messageId: 'SM1', status: 'delivered' })).toBe('duplicate');
     expect(await store.applyProviderStatus({ provider: 'twilio', messageId: 'SM1', status: 'failed', errorCode: '30003' })).toBe('duplicate');
     expect(await store.set(ref, 'sent')).toBe(false);
-    expect(await store.get(ref)).toMatchObject({ status: 'delivered', providerMessageId: 'SM1', sentAt: new Date(START).toISOString(), updatedAt: new Date(START + 3_000).toISOString() });
+    expect(await store.get(ref)).toMatchObject({
+      status: 'delivered',
+      providerMessageId: 'SM1',
+      sentAt: new Date(START).toISOString(),
+      updatedAt: new Date(START + 3_000).toISOString(),
+    });
     expect(await store.begin(ref, 'twilio')).toEqual({ verdict: 'already_sent', attempts: 1 });
     expect(changes.map((c) => c.status)).toEqual(['sent', 'delivered']);
   });
@@ -214,7 +254,14 @@ describe('delivery states after a send, and provider reports', () => {
     await store.set(ref, 'sent', { providerMessageId: 'SM2' });
     expect(await store.applyProviderStatus({ provider: 'twilio', messageId: 'SM2', status: 'failed', errorCode: '30003' })).toBe('applied');
     expect(await store.get(ref)).toMatchObject({ status: 'failed', reason: 'twilio_30003' });
-    expect(changes.at(-1)).toMatchObject({ eventId: 'evt-9', recipientId: 'u1', channel: 'sms', status: 'failed', reason: 'twilio_30003', providerMessageId: 'SM2' });
+    expect(changes.at(-1)).toMatchObject({
+      eventId: 'evt-9',
+      recipientId: 'u1',
+      channel: 'sms',
+      status: 'failed',
+      reason: 'twilio_30003',
+      providerMessageId: 'SM2',
+    });
     expect(await store.applyProviderStatus({ provider: 'twilio', messageId: 'SM-unknown', status: 'delivered' })).toBe('unknown');
   });
 
@@ -249,7 +296,14 @@ describe('delivery states after a send, and provider reports', () => {
   });
 
   it("open's change that the feed refuses rejects `published`, not the write", async () => {
-    const failing = createDeliveryStore({ redis: infra.redis, keys, clock: { now: () => t }, retentionSeconds: RETENTION_S, leaseMs: LEASE_MS, onChange: async () => Promise.reject(new Error('broker down')) });
+    const failing = createDeliveryStore({
+      redis: infra.redis,
+      keys,
+      clock: { now: () => t },
+      retentionSeconds: RETENTION_S,
+      leaseMs: LEASE_MS,
+      onChange: async () => Promise.reject(new Error('broker down')),
+    });
     const { opened, published } = await failing.open(ref);
     expect(opened).toBe(true);
     await expect(published).rejects.toThrow('broker down');
@@ -257,7 +311,14 @@ describe('delivery states after a send, and provider reports', () => {
   });
 
   it('a failing change feed rejects the write so the caller retries (the state itself is written)', async () => {
-    const failing = createDeliveryStore({ redis: infra.redis, keys, clock: { now: () => t }, retentionSeconds: RETENTION_S, leaseMs: LEASE_MS, onChange: async () => Promise.reject(new Error('broker down')) });
+    const failing = createDeliveryStore({
+      redis: infra.redis,
+      keys,
+      clock: { now: () => t },
+      retentionSeconds: RETENTION_S,
+      leaseMs: LEASE_MS,
+      onChange: async () => Promise.reject(new Error('broker down')),
+    });
     await expect(failing.set(ref, 'pending')).rejects.toThrow('broker down');
     expect(await failing.get(ref)).toMatchObject({ status: 'pending' });
   });
@@ -269,7 +330,13 @@ describe('deliveries that ended for good without a send', () => {
   afterEach(() => infra.cleanup());
 
   it.each(['dead-lettered', 'bounced', 'failed', 'skipped'] as const)('answers settled for a %s delivery, so a late retry cannot revive it', async (status) => {
-    const store = createDeliveryStore({ redis: infra.redis, keys: createKeys(infra.prefix), clock: { now: () => START }, retentionSeconds: RETENTION_S, leaseMs: LEASE_MS });
+    const store = createDeliveryStore({
+      redis: infra.redis,
+      keys: createKeys(infra.prefix),
+      clock: { now: () => START },
+      retentionSeconds: RETENTION_S,
+      leaseMs: LEASE_MS,
+    });
     const ref: DeliveryRef = { eventId: 'evt-s', recipientId: 'u1', channel: 'email' };
     await store.begin(ref, 'smtp');
     await store.set(ref, status, { reason: 'x', attempts: 1 });
@@ -364,7 +431,16 @@ describe('the in-flight index the verification sweep reads', () => {
   });
 
   it('eventOf reads the event intake stored in the meta, or null', async () => {
-    const event: EventV2 = { version: 2, id: 'evt-i', type: 'alert', priority: 'high', payload: { title: 'Hi' }, recipients: ['u1'], channels: ['email'], createdAt: new Date(START).toISOString() };
+    const event: EventV2 = {
+      version: 2,
+      id: 'evt-i',
+      type: 'alert',
+      priority: 'high',
+      payload: { title: 'Hi' },
+      recipients: ['u1'],
+      channels: ['email'],
+      createdAt: new Date(START).toISOString(),
+    };
     expect(await store.eventOf('evt-i')).toBeNull();
     await store.recordEvent('evt-i', { type: 'alert' });
     expect(await store.eventOf('evt-i')).toBeNull();

@@ -58,7 +58,15 @@ describe('DLQ publisher on a real broker', () => {
       'herald-source-partition': '4',
       'herald-source-offset': '1234',
     });
-    expect(m?.value).toEqual({ kind: 'invalid_event', reason: 'invalid_json', message: 'the message is not JSON', issues, source, rawBase64: raw.toString('base64'), failedAt });
+    expect(m?.value).toEqual({
+      kind: 'invalid_event',
+      reason: 'invalid_json',
+      message: 'the message is not JSON',
+      issues,
+      source,
+      rawBase64: raw.toString('base64'),
+      failedAt,
+    });
     expect(Buffer.from(m?.value.rawBase64, 'base64').equals(raw)).toBe(true);
   });
 
@@ -101,7 +109,15 @@ describe('DLQ publisher on a real broker', () => {
   });
 
   it('dead-letters a digest keyed by digest id, listing the events it carried', async () => {
-    const digest = { digestId: 'u1:email#2', eventIds: ['e1', 'e2'], recipientId: 'u1', channel: 'email' as const, provider: 'smtp', attempts: 1, retriable: false };
+    const digest = {
+      digestId: 'u1:email#2',
+      eventIds: ['e1', 'e2'],
+      recipientId: 'u1',
+      channel: 'email' as const,
+      provider: 'smtp',
+      attempts: 1,
+      retriable: false,
+    };
     await dlq.deadLetterDigest({ kind: 'digest_failed', reason: 'permanent', message: '550 mailbox unavailable', digest, failedAt });
 
     const [m] = await readTopic(topic, 1);

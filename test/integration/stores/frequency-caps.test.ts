@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { createFrequencyCaps, type CappedEvent } from '../../../src/caps/frequency-caps';
+import { createFrequencyCaps, type CappedEvent } from '../../../src/routing/frequency-caps';
 import type { FrequencyCapConfig } from '../../../src/config/schema';
 import { createKeys } from '../../../src/redis/keys';
 import { TEST_REDIS_URL, testRedis } from '../../support/infra';

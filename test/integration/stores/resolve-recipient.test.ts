@@ -37,8 +37,15 @@ describe('resolveRecipient with the user directory on real Redis', () => {
     await directory.put('ada', userProfileSchema.parse({ email: 'ada@example.com' }));
     const webhooks = { endpoints: { acme: 'https://acme.example/hooks' }, users: { ada: 'https://ada.example/inbox' } };
     expect(resolved(await resolveRecipient('ada', directory, webhooks)).addresses.webhook).toEqual(['https://ada.example/inbox']);
-    expect(await resolveRecipient('webhook:acme', directory, webhooks)).toMatchObject({ recipientId: 'webhook:acme', kind: 'direct', addresses: { webhook: ['https://acme.example/hooks'] } });
-    expect(await resolveRecipient('webhook:https://evil.example/', directory, webhooks)).toMatchObject({ reason: 'invalid_address', detail: expect.stringContaining('channels.webhook.endpoints') });
+    expect(await resolveRecipient('webhook:acme', directory, webhooks)).toMatchObject({
+      recipientId: 'webhook:acme',
+      kind: 'direct',
+      addresses: { webhook: ['https://acme.example/hooks'] },
+    });
+    expect(await resolveRecipient('webhook:https://evil.example/', directory, webhooks)).toMatchObject({
+      reason: 'invalid_address',
+      detail: expect.stringContaining('channels.webhook.endpoints'),
+    });
     expect(await resolveRecipient('webhook:toString', directory, webhooks)).toMatchObject({ reason: 'invalid_address' });
   });
 
@@ -85,6 +92,10 @@ describe('resolveRecipient with the user directory on real Redis', () => {
   ])('reports the invalid direct address %s as invalid_address without echoing it', async (recipient, scheme) => {
     const r = await resolveRecipient(recipient, directory);
     expect(isResolved(r)).toBe(false);
-    expect(r).toEqual({ recipientId: expect.stringMatching(/^direct:[0-9a-f]{16}$/), reason: 'invalid_address', detail: `the ${scheme} address after "${scheme}:" is not valid` });
+    expect(r).toEqual({
+      recipientId: expect.stringMatching(/^direct:[0-9a-f]{16}$/),
+      reason: 'invalid_address',
+      detail: `the ${scheme} address after "${scheme}:" is not valid`,
+    });
   });
 });

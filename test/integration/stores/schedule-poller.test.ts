@@ -66,7 +66,9 @@ describe('schedule poller on a real schedule store', () => {
     const setup = workerStore();
     for (let n = 0; n < 40; n++) await setup.add(scheduled(`evt-${n}`, t - n), t - n);
     const { fired, fire } = recorder(() => new Promise((r) => setTimeout(r, Math.random() * 5)));
-    const pollers = [1, 2].map(() => createSchedulePoller({ store: workerStore(), fire, config: { ...config, claimBatch: 7 }, clock, logger: captureLogger().logger }));
+    const pollers = [1, 2].map(() =>
+      createSchedulePoller({ store: workerStore(), fire, config: { ...config, claimBatch: 7 }, clock, logger: captureLogger().logger }),
+    );
     pollers.forEach((p) => p.start());
     await eventually(async () => fired.length >= 40 && (await setup.depth()) === 0, 'all 40 events fired and completed');
     await Promise.all(pollers.map((p) => p.stop()));
@@ -148,7 +150,10 @@ describe('schedule poller on a real schedule store', () => {
     const { logger, lines } = captureLogger();
     const poller = createSchedulePoller({ store, fire, config, clock, logger });
     poller.start();
-    await eventually(async () => lines().filter((l) => l.message === 'cannot read the schedule store; will poll again (check that Redis is reachable)').length >= 2, 'two failed polls logged');
+    await eventually(
+      async () => lines().filter((l) => l.message === 'cannot read the schedule store; will poll again (check that Redis is reachable)').length >= 2,
+      'two failed polls logged',
+    );
     await poller.stop();
     expect(fired).toEqual([]);
   });

@@ -18,7 +18,8 @@ describe('schedule store on real Redis', () => {
   });
   afterEach(() => infra.cleanup());
 
-  const build = (retentionSeconds?: number, redis: Redis = infra.redis) => createScheduleStore({ redis, keys: createKeys(infra.prefix), clock, retentionSeconds });
+  const build = (retentionSeconds?: number, redis: Redis = infra.redis) =>
+    createScheduleStore({ redis, keys: createKeys(infra.prefix), clock, retentionSeconds });
   const scheduled = (id: string, dueAt: number): EventV2 => ({ ...sampleEventV2(id), sendAt: new Date(dueAt).toISOString() });
   const stateTtl = (id: string) => infra.redis.pttl(createKeys(infra.prefix).scheduleState(id));
 

@@ -1,9 +1,9 @@
 import { parseConfig } from '../../../src/config/load-config';
 import type { HeraldConfig } from '../../../src/config/schema';
-import type { Channel } from '../../../src/contract/event-v1';
+import type { Channel } from '../../../src/contract/vocabulary';
 import type { EventV2 } from '../../../src/contract/event-v2';
 import { createDeliveryStore, deliveryIdOf, type DeliveryRef, type DeliveryStore } from '../../../src/delivery-state/delivery-store';
-import { createRetryStore, retryItemOf, type RetryItem, type RetryStore } from '../../../src/dispatch/retry-store';
+import { createRetryStore, retryItemOf, type RetryItem, type RetryStore } from '../../../src/retries/retry-store';
 import { isResolved, resolveForChannel, resolveRecipient } from '../../../src/recipients/resolve-recipient';
 import { createUserDirectory, type UserDirectory } from '../../../src/recipients/user-directory';
 import { userProfileSchema } from '../../../src/recipients/user-profile';
@@ -45,7 +45,19 @@ describe('verification sweep on real Redis', () => {
   afterEach(() => infra.cleanup());
 
   const sweepOf = (over: Partial<SweepDeps> = {}) =>
-    createSweep({ redis: infra.redis, keys, clock, logger: capture.logger, deliveries, retries, directory, config, owner: 'worker-a', observe: (kind, n) => observed.push([kind, n]), ...over });
+    createSweep({
+      redis: infra.redis,
+      keys,
+      clock,
+      logger: capture.logger,
+      deliveries,
+      retries,
+      directory,
+      config,
+      owner: 'worker-a',
+      observe: (kind, n) => observed.push([kind, n]),
+      ...over,
+    });
 
   /** An event id with `|` in it, so the sweep must tell the readings of its delivery ids apart. */
   const eventOf = (id = 'order|42', recipients = ['ada', BOB]): EventV2 => ({ ...sampleEventV2(id), recipients, channels: ['email'] });
@@ -58,7 +70,8 @@ describe('verification sweep on real Redis', () => {
     return refs;
   }
 
-  const storedRetries = async (channel: Channel = 'email') => Object.values(await infra.redis.hgetall(keys.retryItems(channel))).map((raw) => JSON.parse(raw) as RetryItem);
+  const storedRetries = async (channel: Channel = 'email') =>
+    Object.values(await infra.redis.hgetall(keys.retryItems(channel))).map((raw) => JSON.parse(raw) as RetryItem);
   const indexed = () => infra.redis.zrange(keys.inflight(), '0', '-1');
 
   it('re-queues a delivery stuck in pending exactly once, with the item retryItemOf builds and a recipient that resolves again', async () => {
@@ -81,7 +94,11 @@ describe('verification sweep on real Redis', () => {
     const ada = await resolveRecipient('ada', directory);
     if (!isResolved(ada)) throw new Error('ada should resolve');
     const lastError = { code: 'sweep_requeued', message: expect.stringContaining('re-queued by the verification sweep') as unknown as string };
-    expect(items).toEqual([retryItemOf(event, ada, 'email', 0, lastError, t), retryItemOf(event, bob, 'email', 0, lastError, t)].sort((a, b) => a.recipientId.localeCompare(b.recipientId)));
+    expect(items).toEqual(
+      [retryItemOf(event, ada, 'email', 0, lastError, t), retryItemOf(event, bob, 'email', 0, lastError, t)].sort((a, b) =>
+        a.recipientId.localeCompare(b.recipientId),
+      ),
+    );
     expect(items.map((i) => i.deliveryId).sort()).toEqual(refs.map(deliveryIdOf).sort());
     // What the retry poller does with an item: resolve its recipient again for the channel.
     for (const item of items) {
@@ -95,7 +112,12 @@ describe('verification sweep on real Redis', () => {
     expect(requeued).toHaveLength(2);
     expect(requeued[0]).toMatchObject({ level: 'warn', eventId: event.id, channel: 'email', status: 'pending', stuckForMs: STUCK_MS });
     expect(capture.text()).not.toContain('bob@example.com');
-    expect(capture.lines().filter((l) => l.decision === 'swept').at(-1)).toMatchObject({ level: 'info', checked: 2, requeued: 2, cleaned: 0 });
+    expect(
+      capture
+        .lines()
+        .filter((l) => l.decision === 'swept')
+        .at(-1),
+    ).toMatchObject({ level: 'info', checked: 2, requeued: 2, cleaned: 0 });
     expect(observed).toEqual([['stuck_requeued', 2]]);
   });
 
@@ -147,7 +169,11 @@ describe('verification sweep on real Redis', () => {
     t += 1;
     expect(await sweepOf().runOnce()).toMatchObject({ ran: true, requeued: 1, left: 0 });
     const [item] = await storedRetries();
-    expect(item).toMatchObject({ deliveryId: deliveryIdOf(ref!), attempts: 1, lastError: { code: 'sweep_requeued', message: expect.stringContaining('still sending') } });
+    expect(item).toMatchObject({
+      deliveryId: deliveryIdOf(ref!),
+      attempts: 1,
+      lastError: { code: 'sweep_requeued', message: expect.stringContaining('still sending') },
+    });
   });
 
   it('marks a stuck delivery failed when its event JSON is gone, and drops it from the index', async () => {
@@ -156,7 +182,11 @@ describe('verification sweep on real Redis', () => {
     await infra.redis.del(keys.notificationMeta(event.id));
     t += STUCK_MS;
     expect(await sweepOf().runOnce()).toMatchObject({ ran: true, requeued: 0, failed: 1 });
-    expect(await deliveries.get(ref!)).toMatchObject({ status: 'failed', reason: 'sweep_event_missing', detail: expect.stringContaining('its event is no longer stored') });
+    expect(await deliveries.get(ref!)).toMatchObject({
+      status: 'failed',
+      reason: 'sweep_event_missing',
+      detail: expect.stringContaining('its event is no longer stored'),
+    });
     expect(await storedRetries()).toEqual([]);
     expect(await indexed()).toEqual([]);
     expect(observed).toEqual([['stuck_failed', 1]]);

@@ -126,12 +126,16 @@ describe('tracing with an OTLP endpoint', () => {
 
     /** Waits until the three spans of `eventId` arrived (the service exports in batches every 5 s), and returns them. */
     async function chainOf(eventId: string): Promise<{ intake: ReceivedSpan; dispatch: ReceivedSpan; send: ReceivedSpan }> {
-      return eventually(async () => {
-        const intake = receiver.spans.find((s) => s.name === 'herald.intake' && s.attributes['herald.event_id'] === eventId);
-        const dispatch = receiver.spans.find((s) => s.name === 'herald.dispatch' && s.attributes['herald.event_id'] === eventId);
-        const send = dispatch && receiver.spans.find((s) => s.name === 'herald.provider.send' && s.parentSpanId === dispatch.spanId);
-        return intake && dispatch && send ? { intake, dispatch, send } : undefined;
-      }, `the intake, dispatch and provider spans of ${eventId}`, 30_000);
+      return eventually(
+        async () => {
+          const intake = receiver.spans.find((s) => s.name === 'herald.intake' && s.attributes['herald.event_id'] === eventId);
+          const dispatch = receiver.spans.find((s) => s.name === 'herald.dispatch' && s.attributes['herald.event_id'] === eventId);
+          const send = dispatch && receiver.spans.find((s) => s.name === 'herald.provider.send' && s.parentSpanId === dispatch.spanId);
+          return intake && dispatch && send ? { intake, dispatch, send } : undefined;
+        },
+        `the intake, dispatch and provider spans of ${eventId}`,
+        30_000,
+      );
     }
 
     function expectChain(chain: { intake: ReceivedSpan; dispatch: ReceivedSpan; send: ReceivedSpan }, parent: SpanContext): void {
@@ -161,7 +165,12 @@ describe('tracing with an OTLP endpoint', () => {
         'herald.priority': 'high',
         'herald.lane': 'intake',
       });
-      expect(chain.dispatch.attributes).toEqual({ 'herald.event_id': id, 'herald.recipient_id': expect.stringMatching(/^direct:[0-9a-f]{16}$/), 'herald.channel': 'email', 'herald.outcome': 'sent' });
+      expect(chain.dispatch.attributes).toEqual({
+        'herald.event_id': id,
+        'herald.recipient_id': expect.stringMatching(/^direct:[0-9a-f]{16}$/),
+        'herald.channel': 'email',
+        'herald.outcome': 'sent',
+      });
       expect(chain.send.attributes).toEqual({ 'herald.channel': 'email', 'herald.provider': 'smtp', 'herald.outcome': 'sent' });
       expect(chain.send.status.code).toBe(STATUS.UNSET);
       expect(smtp.countTo(address)).toBe(1);
@@ -189,7 +198,13 @@ describe('tracing with an OTLP endpoint', () => {
       expectChain(chain, parent);
       expect(chain.send.status.code).toBe(STATUS.ERROR);
       expect(chain.send.status.message).toMatch(/SMTP server rejected the message/);
-      expect(chain.send.attributes).toEqual({ 'herald.channel': 'email', 'herald.provider': 'smtp', 'herald.outcome': 'failed', 'herald.retriable': false, 'error.type': 'smtp_rejected' });
+      expect(chain.send.attributes).toEqual({
+        'herald.channel': 'email',
+        'herald.provider': 'smtp',
+        'herald.outcome': 'failed',
+        'herald.retriable': false,
+        'error.type': 'smtp_rejected',
+      });
       const exception = chain.send.events.find((e) => e.name === 'exception');
       expect(exception?.attributes).toMatchObject({ 'exception.type': 'PermanentError', 'exception.message': expect.stringMatching(/550/) });
       // The dispatch settled the failure (dead-lettered): the try itself did not fail.
@@ -221,7 +236,10 @@ describe('tracing with an OTLP endpoint', () => {
         await new Promise((r) => setTimeout(r, 6_000));
         child.process.kill('SIGTERM');
         expect(await child.exited).toEqual({ code: 0, signal: null });
-        const warnings = child.output().split('\n').filter((l) => l.includes('tracing: spans may be lost'));
+        const warnings = child
+          .output()
+          .split('\n')
+          .filter((l) => l.includes('tracing: spans may be lost'));
         expect(warnings).toHaveLength(1);
         expect(JSON.parse(warnings[0]!)).toMatchObject({ level: 'warn', component: 'opentelemetry', detail: expect.stringContaining('ECONNREFUSED') });
       } finally {
@@ -253,7 +271,13 @@ describe('tracing without an endpoint', () => {
     const producer = new HeraldProducer({ kafka: testKafka(), topic });
     try {
       const recording = await trace.getTracer('herald-tests').startActiveSpan('test.publish', async (span) => {
-        await producer.publish({ type: 'transactional', priority: 'high', recipients: ['u-1'], channels: ['in_app'], payload: { title: 'Hi', message: 'Body' } });
+        await producer.publish({
+          type: 'transactional',
+          priority: 'high',
+          recipients: ['u-1'],
+          channels: ['in_app'],
+          payload: { title: 'Hi', message: 'Body' },
+        });
         span.end();
         return span.isRecording();
       });

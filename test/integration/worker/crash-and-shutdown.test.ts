@@ -68,7 +68,10 @@ describe('worker crashes and shutdown', () => {
     const recipients = [1, 2, 3, 4, 5].map((i) => `email:kill${i}@example.com`);
     smtp.hold('kill3@example.com');
     await producer.publish({ type: 'transactional', priority: 'critical', recipients, channels: ['email'], payload: { message: 'hello' } });
-    await eventually(async () => smtp.countTo('kill1@example.com') === 1 && smtp.countTo('kill2@example.com') === 1 && smtp.waitingCount() === 1, 'two sent and the third in flight');
+    await eventually(
+      async () => smtp.countTo('kill1@example.com') === 1 && smtp.countTo('kill2@example.com') === 1 && smtp.waitingCount() === 1,
+      'two sent and the third in flight',
+    );
 
     first.process.kill('SIGKILL');
     await first.exited;
@@ -87,67 +90,100 @@ describe('worker crashes and shutdown', () => {
     const { start, committed } = setup();
     const child = start();
     await joined(child);
-    for (let i = 0; i < 3; i++) await producer.publish({ type: 'alert', priority: 'critical', recipients: [`email:term${i}@example.com`], channels: ['email'], payload: { message: 'x' } });
+    for (let i = 0; i < 3; i++)
+      await producer.publish({
+        type: 'alert',
+        priority: 'critical',
+        recipients: [`email:term${i}@example.com`],
+        channels: ['email'],
+        payload: { message: 'x' },
+      });
     await eventually(async () => [0, 1, 2].every((i) => smtp.countTo(`term${i}@example.com`) === 1), 'three sent');
     const started = Date.now();
     child.process.kill('SIGTERM');
     const exit = await child.exited;
-    if (exit.code !== 0) console.log(child.output().split('\n').filter((l) => !l.includes('kafkajs')).slice(-15).join('\n'));
+    if (exit.code !== 0)
+      console.log(
+        child
+          .output()
+          .split('\n')
+          .filter((l) => !l.includes('kafkajs'))
+          .slice(-15)
+          .join('\n'),
+      );
     expect(exit).toEqual({ code: 0, signal: null });
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await committed()).toBe(3);
   });
 
-  it('SIGTERM while a delivery hangs (within its detach time) exits within the shutdown bound, leaving that event uncommitted for the next worker', async () => {
-    // The attempt is never detached here: this is the path of an attempt still inside retries.detachAfterMs.
-    const { start, committed } = setup({ retries: { detachAfterMs: 60_000 } });
-    const child = start();
-    await joined(child);
-    smtp.hold('stuck@example.com');
-    await producer.publish({ type: 'alert', priority: 'critical', recipients: ['email:fine@example.com'], channels: ['email'], payload: { message: 'x' } });
-    await producer.publish({ type: 'alert', priority: 'critical', recipients: ['email:stuck@example.com'], channels: ['email'], payload: { message: 'y' } });
-    await eventually(async () => smtp.waitingCount() === 1 && smtp.countTo('fine@example.com') === 1, 'first sent, second hanging');
-    await eventually(async () => (await committed()) === 1, 'first event committed');
+  it(
+    'SIGTERM while a delivery hangs (within its detach time) exits within the shutdown bound, leaving that event ' + 'uncommitted for the next worker',
+    async () => {
+      // The attempt is never detached here: this is the path of an attempt still inside retries.detachAfterMs.
+      const { start, committed } = setup({ retries: { detachAfterMs: 60_000 } });
+      const child = start();
+      await joined(child);
+      smtp.hold('stuck@example.com');
+      await producer.publish({ type: 'alert', priority: 'critical', recipients: ['email:fine@example.com'], channels: ['email'], payload: { message: 'x' } });
+      await producer.publish({ type: 'alert', priority: 'critical', recipients: ['email:stuck@example.com'], channels: ['email'], payload: { message: 'y' } });
+      await eventually(async () => smtp.waitingCount() === 1 && smtp.countTo('fine@example.com') === 1, 'first sent, second hanging');
+      await eventually(async () => (await committed()) === 1, 'first event committed');
 
-    const started = Date.now();
-    child.process.kill('SIGTERM');
-    const exit = await child.exited;
-    expect(Date.now() - started).toBeLessThan(5000 + 2000);
-    expect(exit.code).toBe(1);
-    expect(child.output()).toContain('shutdown took too long');
-    expect(await committed()).toBe(1);
+      const started = Date.now();
+      child.process.kill('SIGTERM');
+      const exit = await child.exited;
+      expect(Date.now() - started).toBeLessThan(5000 + 2000);
+      expect(exit.code).toBe(1);
+      expect(child.output()).toContain('shutdown took too long');
+      expect(await committed()).toBe(1);
 
-    smtp.release(false);
-    const next = start();
-    await joined(next);
-    await eventually(async () => smtp.countTo('stuck@example.com') === 1, 'the abandoned event delivered by the next worker', 45_000);
-    await eventually(async () => (await committed()) === 2, 'and committed');
-    expect(smtp.countTo('fine@example.com')).toBe(1);
-  });
+      smtp.release(false);
+      const next = start();
+      await joined(next);
+      await eventually(async () => smtp.countTo('stuck@example.com') === 1, 'the abandoned event delivered by the next worker', 45_000);
+      await eventually(async () => (await committed()) === 2, 'and committed');
+      expect(smtp.countTo('fine@example.com')).toBe(1);
+    },
+  );
 
-  it('SIGKILL while a detached delivery hangs: the event was committed behind a safety-net retry, and the next worker sends it once from the retry store', async () => {
-    const { start, committed } = setup({ retries: { detachAfterMs: 500, pollIntervalMs: 100 } });
-    const child = start();
-    await joined(child);
-    smtp.hold('detached@example.com');
-    await producer.publish({ type: 'alert', priority: 'critical', recipients: ['email:detached@example.com'], channels: ['email'], payload: { message: 'slow' } });
-    await producer.publish({ type: 'alert', priority: 'critical', recipients: ['email:after@example.com'], channels: ['email'], payload: { message: 'next' } });
-    // The partition moved on: the event behind the hung one was sent and both offsets committed.
-    await eventually(async () => smtp.countTo('after@example.com') === 1, 'the next event sent while the first still hangs');
-    await eventually(async () => (await committed()) === 2, 'both events committed');
-    expect(smtp.waitingCount()).toBe(1);
-    expect(child.output()).toContain('"decision":"detached"');
+  it(
+    'SIGKILL while a detached delivery hangs: the event was committed behind a safety-net retry, and the next worker sends ' + 'it once from the retry store',
+    async () => {
+      const { start, committed } = setup({ retries: { detachAfterMs: 500, pollIntervalMs: 100 } });
+      const child = start();
+      await joined(child);
+      smtp.hold('detached@example.com');
+      await producer.publish({
+        type: 'alert',
+        priority: 'critical',
+        recipients: ['email:detached@example.com'],
+        channels: ['email'],
+        payload: { message: 'slow' },
+      });
+      await producer.publish({
+        type: 'alert',
+        priority: 'critical',
+        recipients: ['email:after@example.com'],
+        channels: ['email'],
+        payload: { message: 'next' },
+      });
+      // The partition moved on: the event behind the hung one was sent and both offsets committed.
+      await eventually(async () => smtp.countTo('after@example.com') === 1, 'the next event sent while the first still hangs');
+      await eventually(async () => (await committed()) === 2, 'both events committed');
+      expect(smtp.waitingCount()).toBe(1);
+      expect(child.output()).toContain('"decision":"detached"');
 
-    child.process.kill('SIGKILL');
-    await child.exited;
-    smtp.release(false);
-    const next = start();
-    await joined(next);
-    await eventually(async () => smtp.countTo('detached@example.com') === 1, 'the detached delivery sent by the next worker from the retry store', 30_000);
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect(smtp.countTo('detached@example.com')).toBe(1);
-    expect(smtp.countTo('after@example.com')).toBe(1);
-  });
+      child.process.kill('SIGKILL');
+      await child.exited;
+      smtp.release(false);
+      const next = start();
+      await joined(next);
+      await eventually(async () => smtp.countTo('detached@example.com') === 1, 'the detached delivery sent by the next worker from the retry store', 30_000);
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(smtp.countTo('detached@example.com')).toBe(1);
+      expect(smtp.countTo('after@example.com')).toBe(1);
+    },
+  );
 
   it('a detached attempt that then fails for good is dead-lettered once: its safety-net retry does not revive it', async () => {
     const { start, committed } = setup({ retries: { detachAfterMs: 300, pollIntervalMs: 100 }, dedup: { sendLeaseMs: 1500 } });

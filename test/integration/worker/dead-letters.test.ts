@@ -22,7 +22,15 @@ describe('malformed and invalid messages go to the DLQ and the consumer moves on
 
   it('dead-letters each bad message with its reason, source coordinates and raw bytes, then delivers the next good event', async () => {
     const topic = herald.config.kafka.topics.incoming;
-    const valid = { id: 'after-bad', type: 'alert', priority: 'critical', payload: { message: 'still flowing' }, recipients: ['email:ops@example.com'], channels: ['email'], createdAt: new Date().toISOString() };
+    const valid = {
+      id: 'after-bad',
+      type: 'alert',
+      priority: 'critical',
+      payload: { message: 'still flowing' },
+      recipients: ['email:ops@example.com'],
+      channels: ['email'],
+      createdAt: new Date().toISOString(),
+    };
     const bad: { label: string; value: Buffer | null }[] = [
       { label: 'malformed_json', value: Buffer.from('{"id": "x", ') },
       { label: 'schema_violation', value: Buffer.from(JSON.stringify({ ...valid, id: 'bad-type', type: 'newsletter' })) },
@@ -32,7 +40,12 @@ describe('malformed and invalid messages go to the DLQ and the consumer moves on
       { label: 'not_an_object', value: Buffer.from('[1,2,3]') },
       { label: 'tombstone', value: null },
       // 50,000 levels: validating it overflowed the stack (found by the chaos run's fast-check messages).
-      { label: 'too_deep', value: Buffer.from(JSON.stringify({ ...valid, id: 'deep', payload: '__DEEP__' }).replace('"__DEEP__"', `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`)) },
+      {
+        label: 'too_deep',
+        value: Buffer.from(
+          JSON.stringify({ ...valid, id: 'deep', payload: '__DEEP__' }).replace('"__DEEP__"', `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`),
+        ),
+      },
     ];
     // One partition key keeps them in order, so "moves on" is observable: the good event comes last.
     // One request each, in turn: together they are over the broker's 1 MB request limit.
@@ -56,7 +69,10 @@ describe('malformed and invalid messages go to the DLQ and the consumer moves on
     const schemaIssue = letters[1]!.value.issues.find((x: { path: string }) => x.path === 'type');
     expect(schemaIssue).toBeDefined();
 
-    await eventually(async () => (await api(herald.service, 'GET', '/api/notifications/after-bad')).body?.deliveries?.[0]?.status === 'sent', 'the good event after them sent');
+    await eventually(
+      async () => (await api(herald.service, 'GET', '/api/notifications/after-bad')).body?.deliveries?.[0]?.status === 'sent',
+      'the good event after them sent',
+    );
     expect(herald.outboxFiles('email')).toHaveLength(1);
   });
 });

@@ -18,7 +18,13 @@ describe('dedup: the same event produced twice is handled once', () => {
     await herald.stop();
   });
 
-  const base: EventInput = { type: 'transactional', priority: 'critical', recipients: ['email:dedup@example.com'], channels: ['email'], payload: { title: 'Receipt', message: 'Thanks' } };
+  const base: EventInput = {
+    type: 'transactional',
+    priority: 'critical',
+    recipients: ['email:dedup@example.com'],
+    channels: ['email'],
+    payload: { title: 'Receipt', message: 'Thanks' },
+  };
 
   it('drops a second event with the same deduplicationKey and a re-published id', async () => {
     const first = await producer.publish({ ...base, deduplicationKey: 'order-42-receipt' });

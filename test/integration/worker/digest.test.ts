@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { parseDueMember } from '../../../src/batching/batch-item';
+import { parseDueMember } from '../../../src/digests/batch-item';
 import { HeraldProducer } from '../../../src/client/herald-producer';
-import type { Clock } from '../../../src/clock';
+import type { Clock } from '../../../src/shared/clock';
 import { createKeys } from '../../../src/redis/keys';
 import { eventually, testKafka, TEST_REDIS_URL, uniqueName } from '../../support/infra';
 import { api, isolatedConfig, startTestService, type TestService } from '../../support/service-harness';
@@ -64,9 +64,13 @@ describe('digests end to end: rules batch normal deliveries per recipient, chann
     await new Promise((r) => setTimeout(r, WINDOW_MS - (clock.now() % WINDOW_MS) + 50));
   }
 
-  const mails = async (): Promise<ParsedMail[]> => Promise.all(herald.outboxFiles('email').map((f) => simpleParser(readFileSync(path.join(herald.outboxDir, 'email', f)))));
+  const mails = async (): Promise<ParsedMail[]> =>
+    Promise.all(herald.outboxFiles('email').map((f) => simpleParser(readFileSync(path.join(herald.outboxDir, 'email', f)))));
   const mailsTo = async (address: string) => (await mails()).filter((m) => (m.to as { text: string } | undefined)?.text === address);
-  const pushRecords = () => herald.outboxFiles('push').map((f) => JSON.parse(readFileSync(path.join(herald.outboxDir, 'push', f), 'utf8')) as { deliveryId: string; title: string; text: string });
+  const pushRecords = () =>
+    herald
+      .outboxFiles('push')
+      .map((f) => JSON.parse(readFileSync(path.join(herald.outboxDir, 'push', f), 'utf8')) as { deliveryId: string; title: string; text: string });
 
   /**
    * The end of the window of `groupKey` waiting in the due index, and its score there. (The delivery
@@ -82,7 +86,8 @@ describe('digests end to end: rules batch normal deliveries per recipient, chann
   }
 
   /** HH:MM of `ms` on the wall clock of `timeZone`. */
-  const wallTime = (ms: number, timeZone: string) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
+  const wallTime = (ms: number, timeZone: string) =>
+    new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
 
   const normal = (recipient: string, title: string, extra: Record<string, unknown> = {}) => ({
     type: 'transactional' as const,
@@ -95,8 +100,18 @@ describe('digests end to end: rules batch normal deliveries per recipient, chann
 
   it('sends three normal events as one digest under one deterministic digest id, and critical at once', async () => {
     await startOfWindow();
-    const events = await producer.publishMany([normal('u-dana', 'Comment on your post'), normal('u-dana', 'New follower'), normal('u-dana', 'Weekly tips', { priority: 'low' })]);
-    const critical = await producer.publish({ type: 'alert', priority: 'critical', recipients: ['u-dana'], channels: ['email'], payload: { title: 'Login from new device', message: 'Was it you?' } });
+    const events = await producer.publishMany([
+      normal('u-dana', 'Comment on your post'),
+      normal('u-dana', 'New follower'),
+      normal('u-dana', 'Weekly tips', { priority: 'low' }),
+    ]);
+    const critical = await producer.publish({
+      type: 'alert',
+      priority: 'critical',
+      recipients: ['u-dana'],
+      channels: ['email'],
+      payload: { title: 'Login from new device', message: 'Was it you?' },
+    });
 
     // Critical is out while the others still wait for their window.
     await eventually(async () => (await deliveryOf(critical.id))?.status === 'sent', 'critical sent');
@@ -106,7 +121,10 @@ describe('digests end to end: rules batch normal deliveries per recipient, chann
     }, 'the normal events batched');
     expect(waiting.some((r) => r?.status === 'batched')).toBe(true);
 
-    const records = await allSent(events.map((e) => e.id), 'batched events sent by the digest');
+    const records = await allSent(
+      events.map((e) => e.id),
+      'batched events sent by the digest',
+    );
     const digestIds = new Set(records.map((r) => r.digestId));
     expect(digestIds.size).toBe(1);
     const [digestId] = [...digestIds] as [string];
@@ -132,7 +150,10 @@ describe('digests end to end: rules batch normal deliveries per recipient, chann
       normal('u-erin', 'Invoice'),
       normal('u-erin', 'Spring sale', { type: 'marketing' }),
     ]);
-    const records = await allSent(events.map((e) => e.id), "erin's deliveries sent by two digests");
+    const records = await allSent(
+      events.map((e) => e.id),
+      "erin's deliveries sent by two digests",
+    );
     const [receipt, invoice, sale] = records as [Delivery, Delivery, Delivery];
     expect(receipt.digestId).toBe(invoice.digestId);
     expect(receipt.digestId).toMatch(/^email-3s\|u-erin\|email\|transactional@/);
@@ -145,7 +166,10 @@ describe('digests end to end: rules batch normal deliveries per recipient, chann
   it('lists maxItems and counts the rest as "more" when the rule summarises, marking every item sent', async () => {
     await startOfWindow();
     const events = await producer.publishMany(['First', 'Second', 'Third'].map((title) => normal('u-finn', title, { category: 'weekly' })));
-    const records = await allSent(events.map((e) => e.id), "finn's three deliveries sent");
+    const records = await allSent(
+      events.map((e) => e.id),
+      "finn's three deliveries sent",
+    );
     expect(new Set(records.map((r) => r.digestId)).size).toBe(1);
     expect(records[0]!.digestId).toMatch(/^weekly\|u-finn\|email\|transactional@/);
 
@@ -160,7 +184,11 @@ describe('digests end to end: rules batch normal deliveries per recipient, chann
   it('holds a push digest while the recipient is in quiet hours', async () => {
     const zone = 'Asia/Kolkata';
     const now = clock.now();
-    await api(herald.service, 'PUT', '/api/users/u-gus', { pushTokens: ['tok-gus'], timeZone: zone, quietHours: { start: wallTime(now - 3_600_000, zone), end: wallTime(now + 3_600_000, zone) } });
+    await api(herald.service, 'PUT', '/api/users/u-gus', {
+      pushTokens: ['tok-gus'],
+      timeZone: zone,
+      quietHours: { start: wallTime(now - 3_600_000, zone), end: wallTime(now + 3_600_000, zone) },
+    });
     const { id } = await producer.publish({ ...normal('u-gus', 'Someone liked your photo'), channels: ['push'] });
 
     await eventually(async () => (await deliveryOf(id))?.status === 'batched', "gus's push delivery batched");
@@ -183,7 +211,11 @@ describe('digests end to end: rules batch normal deliveries per recipient, chann
     const zone = 'Asia/Kathmandu';
     const now = clock.now();
     const quietEnd = now - (now % 60_000) + 60_000;
-    await api(herald.service, 'PUT', '/api/users/u-hana', { pushTokens: ['tok-hana'], timeZone: zone, quietHours: { start: wallTime(now, zone), end: wallTime(quietEnd, zone) } });
+    await api(herald.service, 'PUT', '/api/users/u-hana', {
+      pushTokens: ['tok-hana'],
+      timeZone: zone,
+      quietHours: { start: wallTime(now, zone), end: wallTime(quietEnd, zone) },
+    });
     const { id } = await producer.publish({ ...normal('u-hana', 'Your order shipped'), channels: ['push'] });
 
     const { windowEnd } = await eventually(() => dueWindowOf('push-3s|u-hana|push|transactional'), "hana's push delivery batched");

@@ -32,7 +32,9 @@ describe('events flow end to end on a real broker and Redis', () => {
     await herald.stop();
   });
 
-  const deliveries = async (id: string) => (await api(herald.service, 'GET', `/api/notifications/${id}`)).body?.deliveries as { recipientId: string; channel: string; status: string; reason?: string }[] | undefined;
+  const deliveries = async (id: string) =>
+    (await api(herald.service, 'GET', `/api/notifications/${id}`)).body?.deliveries as
+      { recipientId: string; channel: string; status: string; reason?: string }[] | undefined;
 
   it('sends a critical event to email (.eml with escaped HTML) and in-app, recording email sent and in-app delivered', async () => {
     const { id } = await producer.publish({
@@ -80,7 +82,9 @@ describe('events flow end to end on a real broker and Redis', () => {
       const d = await deliveries(id);
       return d?.length === 6 && d.every((r) => r.status !== 'sending' && r.status !== 'pending') ? d : undefined;
     }, 'six settled records');
-    const byKey = Object.fromEntries(records.map((r) => [`${r.recipientId.startsWith('direct:') ? 'carol' : r.recipientId}|${r.channel}`, `${r.status}:${r.reason ?? ''}`]));
+    const byKey = Object.fromEntries(
+      records.map((r) => [`${r.recipientId.startsWith('direct:') ? 'carol' : r.recipientId}|${r.channel}`, `${r.status}:${r.reason ?? ''}`]),
+    );
     expect(byKey).toEqual({
       'u-nobody|email': 'failed:unknown_user',
       'u-nobody|sms': 'failed:unknown_user',
@@ -105,7 +109,13 @@ describe('events flow end to end on a real broker and Redis', () => {
   });
 
   it('keys API events like the producer client: by the single recipient, else by deduplicationKey', async () => {
-    const single = await api(herald.service, 'POST', '/api/notify', { type: 'alert', priority: 'low', recipients: ['u-alice'], channels: ['in_app'], payload: { message: 'one' } });
+    const single = await api(herald.service, 'POST', '/api/notify', {
+      type: 'alert',
+      priority: 'low',
+      recipients: ['u-alice'],
+      channels: ['in_app'],
+      payload: { message: 'one' },
+    });
     const multi = await api(herald.service, 'POST', '/api/notify', {
       type: 'alert',
       priority: 'low',

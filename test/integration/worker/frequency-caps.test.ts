@@ -4,7 +4,7 @@ import { simpleParser } from 'mailparser';
 import type { Producer } from 'kafkajs';
 import { HeraldProducer } from '../../../src/client/herald-producer';
 import { toEventMessage } from '../../../src/client/event-message';
-import { systemClock } from '../../../src/clock';
+import { systemClock } from '../../../src/shared/clock';
 import type { EventInput } from '../../../src/contract/complete-event';
 import type { StatusChange } from '../../../src/delivery-state/types';
 import { captureLogger } from '../../support/capture-logger';
@@ -67,7 +67,13 @@ describe('frequency caps', () => {
 
     const results = [];
     for (const id of ids) results.push((await settledDeliveries(herald.service, id, 1, (d) => d.status !== 'sent'))[0]!);
-    expect(results.map((r) => `${r.status}:${r.reason ?? ''}`)).toEqual(['delivered:', 'delivered:', 'delivered:', 'skipped:frequency_capped', 'skipped:frequency_capped']);
+    expect(results.map((r) => `${r.status}:${r.reason ?? ''}`)).toEqual([
+      'delivered:',
+      'delivered:',
+      'delivered:',
+      'skipped:frequency_capped',
+      'skipped:frequency_capped',
+    ]);
     expect(results[3]!.detail).toBe('frequency cap marketing-daily: 3 of 3 in the window already');
     expect(outcomes(await settledDeliveries(herald.service, receipt.id, 1, (d) => d.status !== 'sent'))).toEqual({ 'u-cap|in_app': 'delivered:' });
     expect(outcomes(await settledDeliveries(herald.service, urgent.id, 1, (d) => d.status !== 'sent'))).toEqual({ 'u-cap|in_app': 'delivered:' });
@@ -99,7 +105,12 @@ describe('frequency caps', () => {
     // On the way, the two over the cap were batched with the cap as the reason (the change feed keeps every step).
     const changes = (await readWholeTopic(config.kafka.topics.status)).map((m) => m.value as StatusChange);
     const batched = changes.filter((c) => c.status === 'batched');
-    expect(batched.map((c) => [c.eventId, c.reason]).sort()).toEqual(ids.slice(2).map((id) => [id, 'frequency_capped']).sort());
+    expect(batched.map((c) => [c.eventId, c.reason]).sort()).toEqual(
+      ids
+        .slice(2)
+        .map((id) => [id, 'frequency_capped'])
+        .sort(),
+    );
 
     const files = herald.outboxFiles('email');
     expect(files).toHaveLength(3);
@@ -107,7 +118,9 @@ describe('frequency caps', () => {
     const digest = mails.find((m) => m.subject === '2 more updates');
     expect(digest?.text).toContain('* Deal 3');
     expect(digest?.text).toContain('* Deal 4');
-    expect(mails.filter((m) => m !== digest).map((m) => m.text?.trim())).toEqual(expect.arrayContaining([expect.stringContaining('Deal 1'), expect.stringContaining('Deal 2')]));
+    expect(mails.filter((m) => m !== digest).map((m) => m.text?.trim())).toEqual(
+      expect.arrayContaining([expect.stringContaining('Deal 1'), expect.stringContaining('Deal 2')]),
+    );
   });
 
   it('shares the cap between two workers: five events on three partitions, both workers handling some, still three sent', async () => {
@@ -137,7 +150,12 @@ describe('frequency caps', () => {
     expect(statuses.filter((s) => s === 'skipped:frequency_capped')).toHaveLength(2);
     expect(await inboxEventIds(herald.service, 'u-shared')).toHaveLength(3);
     // The second worker handled some of them (it holds at least one of the three partitions).
-    const handledBySecond = new Set(logs.lines().filter((l) => l.decision === 'routed').map((l) => String(l.eventId)));
+    const handledBySecond = new Set(
+      logs
+        .lines()
+        .filter((l) => l.decision === 'routed')
+        .map((l) => String(l.eventId)),
+    );
     expect(ids.some((id) => handledBySecond.has(id))).toBe(true);
     expect(ids.every((id) => handledBySecond.has(id))).toBe(false);
   });

@@ -37,26 +37,43 @@ describe('an offset is committed only after every event up to it is fully handle
 
   const committed = () => committedOffset(admin, herald.env.KAFKA_GROUP_ID, herald.config.kafka.topics.incoming);
 
-  it('holds the committed offset at a delivery the provider has not accepted yet, even when the events after it are done, and moves past it once accepted', async () => {
-    smtp.hold('r2@example.com');
-    // One request, so the five arrive in one batch: a partition's batches run one after the other.
-    await producer.publishMany([0, 1, 2, 3, 4].map((i): EventInput => ({ type: 'transactional', priority: 'critical', recipients: [`email:r${i}@example.com`], channels: ['email'], payload: { message: `n${i}` } })));
-    // Other recipients' events (other keys) go on while r2 is held: r3 and r4 finish first.
-    await eventually(async () => smtp.waitingCount() === 1 && smtp.accepted.length === 4, 'r0, r1, r3 and r4 accepted, r2 held');
-    await eventually(async () => (await committed()) === 2, 'offset 2 committed (events 0 and 1 handled)');
-    // Well past the 1 s auto-commit interval: still nothing beyond the held event, though 3 and 4 are done.
-    await new Promise((r) => setTimeout(r, 2500));
-    expect(await committed()).toBe(2);
-    expect(smtp.accepted.map((m) => m.to[0]).sort()).toEqual(['r0@example.com', 'r1@example.com', 'r3@example.com', 'r4@example.com']);
+  it(
+    'holds the committed offset at a delivery the provider has not accepted yet, even when the events after it are done, ' + 'and moves past it once accepted',
+    async () => {
+      smtp.hold('r2@example.com');
+      // One request, so the five arrive in one batch: a partition's batches run one after the other.
+      await producer.publishMany(
+        [0, 1, 2, 3, 4].map((i): EventInput => ({
+          type: 'transactional',
+          priority: 'critical',
+          recipients: [`email:r${i}@example.com`],
+          channels: ['email'],
+          payload: { message: `n${i}` },
+        })),
+      );
+      // Other recipients' events (other keys) go on while r2 is held: r3 and r4 finish first.
+      await eventually(async () => smtp.waitingCount() === 1 && smtp.accepted.length === 4, 'r0, r1, r3 and r4 accepted, r2 held');
+      await eventually(async () => (await committed()) === 2, 'offset 2 committed (events 0 and 1 handled)');
+      // Well past the 1 s auto-commit interval: still nothing beyond the held event, though 3 and 4 are done.
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(await committed()).toBe(2);
+      expect(smtp.accepted.map((m) => m.to[0]).sort()).toEqual(['r0@example.com', 'r1@example.com', 'r3@example.com', 'r4@example.com']);
 
-    smtp.release();
-    await eventually(async () => (await committed()) === 5, 'offset 5 committed after the held delivery was accepted');
-    expect(smtp.accepted.map((m) => m.to[0]).sort()).toEqual(['r0@example.com', 'r1@example.com', 'r2@example.com', 'r3@example.com', 'r4@example.com']);
-  });
+      smtp.release();
+      await eventually(async () => (await committed()) === 5, 'offset 5 committed after the held delivery was accepted');
+      expect(smtp.accepted.map((m) => m.to[0]).sort()).toEqual(['r0@example.com', 'r1@example.com', 'r2@example.com', 'r3@example.com', 'r4@example.com']);
+    },
+  );
 
   it("keeps one recipient's events in order: a held event holds back the next one of its key, not the others", async () => {
     smtp.hold('ordered@example.com');
-    const event = (to: string, message: string): EventInput => ({ type: 'transactional', priority: 'critical', recipients: [`email:${to}`], channels: ['email'], payload: { message } });
+    const event = (to: string, message: string): EventInput => ({
+      type: 'transactional',
+      priority: 'critical',
+      recipients: [`email:${to}`],
+      channels: ['email'],
+      payload: { message },
+    });
     const before = smtp.accepted.length;
     // One request, so the worker reads the three in one batch (batches of a partition run one after the other).
     await producer.publishMany([event('ordered@example.com', 'first'), event('ordered@example.com', 'second'), event('other@example.com', 'third')]);
@@ -84,7 +101,13 @@ describe('an offset is committed only after every event up to it is fully handle
     await admin.deleteTopics({ topics: [statusTopic] });
     await eventually(async () => !(await admin.listTopics()).includes(statusTopic), 'the status topic gone');
 
-    const { id } = await producer.publish({ type: 'transactional', priority: 'critical', recipients: ['email:feed@example.com'], channels: ['email'], payload: { message: 'hello' } });
+    const { id } = await producer.publish({
+      type: 'transactional',
+      priority: 'critical',
+      recipients: ['email:feed@example.com'],
+      channels: ['email'],
+      payload: { message: 'hello' },
+    });
     await eventually(async () => smtp.countTo('feed@example.com') === 1, 'the email sent while the change feed is down');
     // Well past the 1 s auto-commit interval: the offset waits for the feed.
     await new Promise((r) => setTimeout(r, 2500));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Producer } from 'kafkajs';
-import type { Priority } from '../../../src/contract/event-v1';
-import { ORIGIN_HEADER } from '../../../src/intake/triage';
+import type { Priority } from '../../../src/contract/vocabulary';
+import { ORIGIN_HEADER } from '../../../src/contract/vocabulary';
 import { deleteKeys, eventually, testKafka, testRedis, uniqueName } from '../../support/infra';
 import { readTopic } from '../../support/read-topic';
 import { api, isolatedConfig, startTestService, type TestService } from '../../support/service-harness';
@@ -40,7 +40,9 @@ describe('a critical event behind a flood of marketing events', () => {
 
   async function start(overrides: { fastLane?: Priority[] } = {}): Promise<TestService> {
     const name = uniqueName('flood');
-    const config = isolatedConfig({ kafka: { ...overrides, topics: { incoming: `${name}.incoming`, bulk: `${name}.bulk`, dlq: `${name}.dlq`, status: `${name}.status` } } });
+    const config = isolatedConfig({
+      kafka: { ...overrides, topics: { incoming: `${name}.incoming`, bulk: `${name}.bulk`, dlq: `${name}.dlq`, status: `${name}.status` } },
+    });
     const herald = await startTestService({ config, prefix: `${redis.prefix}-${name}` });
     services.push(herald);
     running.add(herald);
@@ -55,7 +57,9 @@ describe('a critical event behind a flood of marketing events', () => {
 
   async function createUsers(herald: TestService, ids: string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += 50) {
-      const statuses = await Promise.all(ids.slice(i, i + 50).map(async (id) => (await api(herald.service, 'PUT', `/api/users/${id}`, { locale: 'en' })).status));
+      const statuses = await Promise.all(
+        ids.slice(i, i + 50).map(async (id) => (await api(herald.service, 'PUT', `/api/users/${id}`, { locale: 'en' })).status),
+      );
       expect(statuses.every((s) => s === 200)).toBe(true);
     }
   }
@@ -70,7 +74,9 @@ describe('a critical event behind a flood of marketing events', () => {
       const messages = [];
       for (let i = start; i < Math.min(count, start + perSend); i++) {
         const user = users[i % users.length]!;
-        const value = `{"version":2,"id":"${randomUUID()}","type":"marketing","priority":"low","payload":{"title":"Spring sale","message":"Everything is half price until Sunday, flood item ${i}"},"recipients":["${user}"],"channels":["in_app"],"createdAt":"${createdAt}"}`;
+        const value =
+          `{"version":2,"id":"${randomUUID()}","type":"marketing","priority":"low","payload":{"title":"Spring sale","message":"Everything is ` +
+          `half price until Sunday, flood item ${i}"},"recipients":["${user}"],"channels":["in_app"],"createdAt":"${createdAt}"}`;
         messages.push({ key: user, value });
       }
       sends.push(producer.send({ topic, acks: -1, messages }));
@@ -84,7 +90,16 @@ describe('a critical event behind a flood of marketing events', () => {
   /** Produces the critical event; returns its id, partition and how many messages are ahead of it there. */
   async function produceCritical(topic: string, user: string): Promise<{ id: string; partition: number; ahead: number }> {
     const id = randomUUID();
-    const value = JSON.stringify({ version: 2, id, type: 'transactional', priority: 'critical', payload: { title: 'Password reset', message: 'Your code is 123456' }, recipients: [user], channels: ['in_app'], createdAt: new Date().toISOString() });
+    const value = JSON.stringify({
+      version: 2,
+      id,
+      type: 'transactional',
+      priority: 'critical',
+      payload: { title: 'Password reset', message: 'Your code is 123456' },
+      recipients: [user],
+      channels: ['in_app'],
+      createdAt: new Date().toISOString(),
+    });
     const [meta] = await producer.send({ topic, acks: -1, messages: [{ key: user, value }] });
     return { id, partition: meta!.partition, ahead: Number(meta!.baseOffset) };
   }
@@ -142,7 +157,10 @@ describe('a critical event behind a flood of marketing events', () => {
     expect(forwarded).toBeGreaterThan(critical.ahead);
     await eventually(async () => (await inAppSent(herald)) > floodSent + 100, 'the bulk lane to keep delivering the flood', 10_000);
     const [copy] = await readTopic(bulk, 1, 10_000);
-    expect(copy).toMatchObject({ value: { type: 'marketing', priority: 'low' }, headers: { [ORIGIN_HEADER]: expect.stringMatching(new RegExp(`^${incoming}/\\d+/\\d+$`)) } });
+    expect(copy).toMatchObject({
+      value: { type: 'marketing', priority: 'low' },
+      headers: { [ORIGIN_HEADER]: expect.stringMatching(new RegExp(`^${incoming}/\\d+/\\d+$`)) },
+    });
     await stop(herald);
   }, 85_000);
 
@@ -158,7 +176,10 @@ describe('a critical event behind a flood of marketing events', () => {
     const begun = Date.now();
     const latencyMs = await awaitDelivered(herald, critical.id, begun, 40_000);
     const sent = await inAppSent(herald);
-    console.log(`single lane: critical event behind ${critical.ahead} flood events in its partition delivered after ${latencyMs} ms, with ${sent - 1} of ${FLOOD} flood events delivered`);
+    console.log(
+      `single lane: critical event behind ${critical.ahead} flood events in its partition delivered after ${latencyMs} ms, with ${sent - 1} of ` +
+        `${FLOOD} flood events delivered`,
+    );
 
     // Its partition is handled in order: everything produced ahead of it there was delivered first.
     expect(sent - 1).toBeGreaterThanOrEqual(critical.ahead);

@@ -35,17 +35,28 @@ describe('names that are properties of Object.prototype', () => {
     await smtp?.close();
   });
 
-  const putUser = async (id: string, profile: Record<string, unknown>) => expect((await api(herald.service, 'PUT', `/api/users/${id}`, profile)).status).toBe(200);
+  const putUser = async (id: string, profile: Record<string, unknown>) =>
+    expect((await api(herald.service, 'PUT', `/api/users/${id}`, profile)).status).toBe(200);
   const publish = (recipient: string, extra: { channels?: ('email' | 'webhook')[]; category?: string; template?: string } = {}) =>
-    producer.publish({ type: 'transactional', priority: 'high', recipients: [recipient], channels: ['email'], payload: { title: 'Hi', message: 'Body' }, ...extra });
+    producer.publish({
+      type: 'transactional',
+      priority: 'high',
+      recipients: [recipient],
+      channels: ['email'],
+      payload: { title: 'Hi', message: 'Body' },
+      ...extra,
+    });
 
-  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('user "%s" asking for webhook is failed no_address: not sent, not a crash, and its email goes out', async (userId) => {
-    await putUser(userId, { email: `${uniqueName('proto')}@example.com` });
-    const { id } = await publish(userId, { channels: ['webhook', 'email'] });
-    expect(await deliveryReaching(herald.service, id, 'webhook', 'failed')).toMatchObject({ recipientId: userId, reason: 'no_address' });
-    await deliveryReaching(herald.service, id, 'email', 'sent');
-    expect(hooks.requests).toHaveLength(0);
-  });
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'user "%s" asking for webhook is failed no_address: not sent, not a crash, and its email goes out',
+    async (userId) => {
+      await putUser(userId, { email: `${uniqueName('proto')}@example.com` });
+      const { id } = await publish(userId, { channels: ['webhook', 'email'] });
+      expect(await deliveryReaching(herald.service, id, 'webhook', 'failed')).toMatchObject({ recipientId: userId, reason: 'no_address' });
+      await deliveryReaching(herald.service, id, 'email', 'sent');
+      expect(hooks.requests).toHaveLength(0);
+    },
+  );
 
   it('a user listed under channels.webhook.users still gets its webhook', async () => {
     await putUser(ada, {});

@@ -125,7 +125,11 @@ describe('scheduled sends with several workers', () => {
     await herald.stop();
   };
   /** The event ids each capture logged as fired by its schedule poller. */
-  const fired = (logs: ReturnType<typeof captureLogger>) => logs.lines().filter((l) => l.decision === 'fired').map((l) => String(l.eventId));
+  const fired = (logs: ReturnType<typeof captureLogger>) =>
+    logs
+      .lines()
+      .filter((l) => l.decision === 'fired')
+      .map((l) => String(l.eventId));
 
   beforeAll(async () => {
     redis = testRedis();
@@ -147,7 +151,10 @@ describe('scheduled sends with several workers', () => {
     const sendAt = new Date(Date.now() + 3_000).toISOString();
     const ids: string[] = [];
     for (const user of users) {
-      ids.push((await producer.publish({ type: 'alert', priority: 'high', recipients: [user], channels: ['push'], sendAt, payload: { title: 'Go', message: 'Now' } })).id);
+      ids.push(
+        (await producer.publish({ type: 'alert', priority: 'high', recipients: [user], channels: ['push'], sendAt, payload: { title: 'Go', message: 'Now' } }))
+          .id,
+      );
     }
     for (const id of ids) await scheduleState(a.herald.service, id, 'scheduled');
     for (const id of ids) await settledDeliveries(a.herald.service, id, 1, (d) => d.status === 'sent', 15_000);
@@ -168,7 +175,14 @@ describe('scheduled sends with several workers', () => {
     const first = await start();
     await putUser(first.herald.service, 'u-restart', { pushTokens: ['tok-restart'] });
     const sendAt = Date.now() + 4_000;
-    const { id } = await producer.publish({ type: 'alert', priority: 'high', recipients: ['u-restart'], channels: ['push'], sendAt: new Date(sendAt).toISOString(), payload: { title: 'Held', message: 'Across a restart' } });
+    const { id } = await producer.publish({
+      type: 'alert',
+      priority: 'high',
+      recipients: ['u-restart'],
+      channels: ['push'],
+      sendAt: new Date(sendAt).toISOString(),
+      payload: { title: 'Held', message: 'Across a restart' },
+    });
     await scheduleState(first.herald.service, id, 'scheduled');
     await stop(first.herald);
     expect(Date.now()).toBeLessThan(sendAt);

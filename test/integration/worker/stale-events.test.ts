@@ -66,7 +66,10 @@ describe('events older than their priority maxAge are dropped, not sent late', (
 
     // A fresh event of the same kind, published after it on the same partition, is sent.
     const fresh = await producer.publish(digest({ recipients: ['u-stan'] }));
-    expect(outcomes(await settledDeliveries(herald.service, fresh.id, 2, (d) => d.status !== 'pending'))).toEqual({ 'u-stan|in_app': 'delivered:', 'u-stan|push': 'sent:' });
+    expect(outcomes(await settledDeliveries(herald.service, fresh.id, 2, (d) => d.status !== 'pending'))).toEqual({
+      'u-stan|in_app': 'delivered:',
+      'u-stan|push': 'sent:',
+    });
     expect(herald.outboxFiles('push')).toHaveLength(1);
     expect(await inboxEventIds(herald.service, 'u-stan')).toEqual([fresh.id]);
     expect(await inboxEventIds(herald.service, 'u-sue')).toEqual([]);
@@ -76,7 +79,9 @@ describe('events older than their priority maxAge are dropped, not sent late', (
     const recent = await producer.publish(digest({ recipients: ['u-sue'], channels: ['in_app'], createdAt: ago(10 * MINUTE), sendAt: ago(30_000) }));
     const late = await producer.publish(digest({ recipients: ['u-sue'], channels: ['in_app'], createdAt: ago(10 * MINUTE), sendAt: ago(2 * MINUTE) }));
     const sendAt = Date.now() + 2_000;
-    const ahead = await producer.publish(digest({ recipients: ['u-sue'], channels: ['in_app'], createdAt: ago(10 * MINUTE), sendAt: new Date(sendAt).toISOString() }));
+    const ahead = await producer.publish(
+      digest({ recipients: ['u-sue'], channels: ['in_app'], createdAt: ago(10 * MINUTE), sendAt: new Date(sendAt).toISOString() }),
+    );
 
     expect(outcomes(await settledDeliveries(herald.service, recent.id, 1))).toEqual({ 'u-sue|in_app': 'delivered:' });
     // A past sendAt is not a schedule: the event went straight through, never into the schedule store.

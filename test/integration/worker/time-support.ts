@@ -1,4 +1,4 @@
-import type { Clock } from '../../../src/clock';
+import type { Clock } from '../../../src/shared/clock';
 import type { HeraldConfig, HeraldConfigInput } from '../../../src/config/schema';
 import type { DeliveryRecord } from '../../../src/delivery-state/types';
 import type { RunningService } from '../../../src/service/start-service';
@@ -45,7 +45,13 @@ const MOVING = new Set(['pending', 'sending']);
  * Waits until the event has `count` delivery records, none of them still pending or sending, and
  * every one satisfying `done` (by default: any settled status); returns them sorted by recipient and channel.
  */
-export async function settledDeliveries(service: RunningService, id: string, count: number, done: (d: DeliveryRecord) => boolean = () => true, timeoutMs = 20_000): Promise<DeliveryRecord[]> {
+export async function settledDeliveries(
+  service: RunningService,
+  id: string,
+  count: number,
+  done: (d: DeliveryRecord) => boolean = () => true,
+  timeoutMs = 20_000,
+): Promise<DeliveryRecord[]> {
   return eventually(
     async () => {
       const found = await notificationOf(service, id);
@@ -60,10 +66,14 @@ export async function settledDeliveries(service: RunningService, id: string, cou
 
 /** Waits until the event's schedule state is `state` (it must first be consumed). */
 export async function scheduleState(service: RunningService, id: string, state: string, timeoutMs = 15_000): Promise<NotificationView> {
-  return eventually(async () => {
-    const found = await notificationOf(service, id);
-    return found?.schedule?.state === state ? found : undefined;
-  }, `event ${id} to be ${state} in the schedule store`, timeoutMs);
+  return eventually(
+    async () => {
+      const found = await notificationOf(service, id);
+      return found?.schedule?.state === state ? found : undefined;
+    },
+    `event ${id} to be ${state} in the schedule store`,
+    timeoutMs,
+  );
 }
 
 /** `recipientId|channel` → `status:reason`, a compact form to compare a whole event's outcome at once. */

@@ -20,7 +20,9 @@ describe('links and plain text from payloads, end to end', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    const config = isolatedConfig({ templates: { ...bundledConfig.templates, note: { email: { subject: 'Note for {{payload.name}}', text: 'Dear {{payload.name}},\n{{payload.message}}' } } } });
+    const config = isolatedConfig({
+      templates: { ...bundledConfig.templates, note: { email: { subject: 'Note for {{payload.name}}', text: 'Dear {{payload.name}},\n{{payload.message}}' } } },
+    });
     herald = await startTestService({ config, env: { SMTP_URL: smtp.url }, logger: logs.logger });
     producer = new HeraldProducer({ kafka: testKafka(), topic: herald.config.kafka.topics.incoming });
     await producer.connect();
@@ -52,11 +54,14 @@ describe('links and plain text from payloads, end to end', () => {
     expect(JSON.stringify(line)).not.toContain('alert');
   });
 
-  it.each(['JAVASCRIPT:alert(1)', ' java\tscript:alert(1)', '\x01javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox(1)'])('%j gives no script link either', async (url) => {
-    const { mail } = await mailTo('password-reset', { name: 'Bob', url });
-    expect(String(mail.html)).toContain('<a href="">Reset your password</a>');
-    expect(String(mail.html)).not.toMatch(/script:|data:/i);
-  });
+  it.each(['JAVASCRIPT:alert(1)', ' java\tscript:alert(1)', '\x01javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox(1)'])(
+    '%j gives no script link either',
+    async (url) => {
+      const { mail } = await mailTo('password-reset', { name: 'Bob', url });
+      expect(String(mail.html)).toContain('<a href="">Reset your password</a>');
+      expect(String(mail.html)).not.toMatch(/script:|data:/i);
+    },
+  );
 
   it('an https link is kept as it is, escaped', async () => {
     const { mail } = await mailTo('password-reset', { name: 'Bob', url: 'https://shop.test/reset?token=abc&user=7' });

@@ -1,5 +1,5 @@
 import { classifyFcmFailure, mapFcmError, scrubFcmText } from '../../../src/channels/fcm-errors';
-import { PermanentError, RetriableError } from '../../../src/errors';
+import { PermanentError, RetriableError } from '../../../src/shared/errors';
 
 /** The shape firebase-admin's errors have: `code` (`messaging/…`, `app/…`) and `message`. */
 const sdkError = (code: string, message: string) => Object.assign(new Error(message), { code });
@@ -8,7 +8,9 @@ describe('FCM error classification', () => {
   it('treats unregistered and malformed tokens as dead, whatever code the SDK gave the latter', () => {
     expect(classifyFcmFailure(sdkError('messaging/registration-token-not-registered', 'Requested entity was not found.'))).toEqual({ kind: 'unregistered' });
     expect(classifyFcmFailure(sdkError('messaging/invalid-registration-token', 'Invalid registration.'))).toEqual({ kind: 'unregistered' });
-    expect(classifyFcmFailure(sdkError('messaging/invalid-argument', 'The registration token is not a valid FCM registration token'))).toEqual({ kind: 'unregistered' });
+    expect(classifyFcmFailure(sdkError('messaging/invalid-argument', 'The registration token is not a valid FCM registration token'))).toEqual({
+      kind: 'unregistered',
+    });
     const payload = classifyFcmFailure(sdkError('messaging/invalid-argument', 'Request contains an invalid argument.'));
     expect(payload).toMatchObject({ kind: 'error', error: { code: 'fcm_invalid_message', retriable: false } });
   });
@@ -34,9 +36,16 @@ describe('FCM error classification', () => {
   });
 
   it('tells an unreachable Google OAuth2 (retriable) from a refused key (permanent)', () => {
-    const unreachable = 'failed to fetch a valid Google OAuth2 access token with the following error: "request to https://oauth2.googleapis.com/token failed, reason: getaddrinfo EAI_AGAIN oauth2.googleapis.com".';
+    const unreachable =
+      'failed to fetch a valid Google OAuth2 access token with the following error: "request to https://oauth2.googleapis.com/token failed, reason: ' +
+      'getaddrinfo EAI_AGAIN oauth2.googleapis.com".';
     expect(mapFcmError(sdkError('app/invalid-credential', unreachable))).toMatchObject({ code: 'fcm_auth_unavailable', retriable: true });
-    const refused = mapFcmError(sdkError('app/invalid-credential', 'failed to fetch a valid Google OAuth2 access token with the following error: "invalid_grant: Invalid JWT Signature."'));
+    const refused = mapFcmError(
+      sdkError(
+        'app/invalid-credential',
+        'failed to fetch a valid Google OAuth2 access token with the following error: "invalid_grant: Invalid JWT Signature."',
+      ),
+    );
     expect(refused).toBeInstanceOf(PermanentError);
     expect(refused).toMatchObject({ code: 'fcm_invalid_credential' });
     expect(refused.message).toMatch(/GOOGLE_APPLICATION_CREDENTIALS/);

@@ -1,4 +1,4 @@
-import { literalPrivateEndpoints, privateRangeOf } from '../../../src/channels/private-address';
+import { literalPrivateEndpoints, privateRangeOf } from '../../../src/shared/private-address';
 import { parseConfig } from '../../../src/config/load-config';
 
 describe('privateRangeOf (which webhook addresses are refused)', () => {
@@ -35,7 +35,22 @@ describe('privateRangeOf (which webhook addresses are refused)', () => {
     expect(privateRangeOf(address)).toBe(range);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '172.15.255.255', '100.128.0.1', '100.63.255.255', '169.253.0.1', '192.169.0.1', '11.0.0.1', '::ffff:8.8.8.8', '64:ff9b::808:808', '2606:4700:4700::1111', '[2001:4860:4860::8888]', '2a00::1'])('%s is public', (address) => {
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '172.32.0.1',
+    '172.15.255.255',
+    '100.128.0.1',
+    '100.63.255.255',
+    '169.253.0.1',
+    '192.169.0.1',
+    '11.0.0.1',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+    '2606:4700:4700::1111',
+    '[2001:4860:4860::8888]',
+    '2a00::1',
+  ])('%s is public', (address) => {
     expect(privateRangeOf(address)).toBeNull();
   });
 
@@ -65,7 +80,9 @@ describe('channels.webhook.allowPrivateAddresses in the config', () => {
     expect(() => parseConfig({ channels: { webhook: { endpoints, users } } })).toThrow(
       /channels\.webhook\.endpoints\.metadata: 169\.254\.169\.254 is a link-local .*set channels\.webhook\.allowPrivateAddresses to true if it is yours/,
     );
-    expect(() => parseConfig({ channels: { webhook: { endpoints: { decimal: endpoints.decimal } } } })).toThrow(/channels\.webhook\.endpoints\.decimal: 127\.0\.0\.1 is a loopback/);
+    expect(() => parseConfig({ channels: { webhook: { endpoints: { decimal: endpoints.decimal } } } })).toThrow(
+      /channels\.webhook\.endpoints\.decimal: 127\.0\.0\.1 is a loopback/,
+    );
   });
 
   it('accepts them once the switch is on', () => {

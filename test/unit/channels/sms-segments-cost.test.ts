@@ -20,6 +20,11 @@ describe('countSmsSegments cost', () => {
     ['UCS-2 with surrogate pairs', '😀'],
   ])('costs at most 10 times reading the text once, for 256 KB of %s', (_what, unit) => {
     const text = unit.repeat((256 * 1024) / unit.length);
-    expect(costRatio(() => countSmsSegments(text), () => readOnce(text))).toBeLessThan(10);
+    expect(
+      costRatio(
+        () => countSmsSegments(text),
+        () => readOnce(text),
+      ),
+    ).toBeLessThan(10);
   });
 });

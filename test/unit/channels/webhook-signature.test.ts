@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { parseWebhookSecrets, signWebhook } from '../../../src/channels/webhook-signature';
 import { WebhookVerificationError, verifyWebhook } from '../../../src/client/verify-webhook';
-import { ConfigError } from '../../../src/errors';
+import { ConfigError } from '../../../src/shared/errors';
 
 const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 const body = JSON.stringify({ type: 'notification', id: 'evt-1|user-1|webhook', payload: { host: 'db-1', note: 'café ✓' } });
@@ -111,7 +111,11 @@ describe('webhook signatures', () => {
       const secret = newSecret();
       const now = new Date();
       const official = new Webhook(secret);
-      const headers = { 'webhook-id': 'msg-9', 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': official.sign('msg-9', now, body) };
+      const headers = {
+        'webhook-id': 'msg-9',
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': official.sign('msg-9', now, body),
+      };
       expect(verifyWebhook({ headers, body, secrets: secret, now })).toEqual(JSON.parse(body));
       expect(headers['webhook-signature']).toBe(signWebhook({ id: 'msg-9', timestamp: now.getTime() / 1000, body, secrets: [secret] })['webhook-signature']);
     });

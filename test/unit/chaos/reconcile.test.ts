@@ -24,7 +24,10 @@ describe('chaos reconciliation', () => {
   it('reports a delivery neither at its provider nor in the DLQ as lost, and a dead-lettered one as kept', () => {
     const r = reconcile({
       ...base,
-      planned: [planned('e1', { 'u1|email': { outcome: 'deliver', address: 'a@x.test' } }), planned('e2', { 'u1|email': { outcome: 'deliver', address: 'a@x.test' } })],
+      planned: [
+        planned('e1', { 'u1|email': { outcome: 'deliver', address: 'a@x.test' } }),
+        planned('e2', { 'u1|email': { outcome: 'deliver', address: 'a@x.test' } }),
+      ],
       arrivals: [],
       deliveryLetters: [{ eventId: 'e2', recipientId: 'u1', channel: 'email', reason: 'retries_exhausted' }],
     });
@@ -35,18 +38,33 @@ describe('chaos reconciliation', () => {
   it('splits duplicates into those whose first copy came just before a SIGKILL and the rest', () => {
     const r = reconcile({
       ...base,
-      planned: [planned('e1', { 'u1|email': { outcome: 'deliver', address: 'a@x.test' } }), planned('e2', { 'u1|email': { outcome: 'deliver', address: 'a@x.test' } })],
+      planned: [
+        planned('e1', { 'u1|email': { outcome: 'deliver', address: 'a@x.test' } }),
+        planned('e2', { 'u1|email': { outcome: 'deliver', address: 'a@x.test' } }),
+      ],
       arrivals: [mail('e1', t0 + 1_000), mail('e1', t0 + 70_000), mail('e2', t0 + 20_000), mail('e2', t0 + 21_000)],
       kills: [t0 + 3_000],
     });
-    expect(r).toMatchObject({ duplicates: 2, duplicatesInWindow: 1, duplicatesOutsideWindow: 1, duplicatesByChannel: { email: 2 }, windowGapMaxMs: 2_000, deliveredExactlyOnce: 0 });
+    expect(r).toMatchObject({
+      duplicates: 2,
+      duplicatesInWindow: 1,
+      duplicatesOutsideWindow: 1,
+      duplicatesByChannel: { email: 2 },
+      windowGapMaxMs: 2_000,
+      deliveredExactlyOnce: 0,
+    });
   });
 
   it('expects a bad address in the DLQ: missing there is lost, sent anyway is unexpected', () => {
     const bad = { 'u1|email': { outcome: 'dlq', address: 'bounce@x.test' } as Expectation };
     const missing = reconcile({ ...base, planned: [planned('e1', bad)], arrivals: [] });
     expect(missing.lost).toBe(1);
-    const sent = reconcile({ ...base, planned: [planned('e1', bad)], arrivals: [mail('e1', t0, 'bounce@x.test')], deliveryLetters: [{ eventId: 'e1', recipientId: 'u1', channel: 'email', reason: 'smtp_rejected' }] });
+    const sent = reconcile({
+      ...base,
+      planned: [planned('e1', bad)],
+      arrivals: [mail('e1', t0, 'bounce@x.test')],
+      deliveryLetters: [{ eventId: 'e1', recipientId: 'u1', channel: 'email', reason: 'smtp_rejected' }],
+    });
     expect(sent).toMatchObject({ lost: 0, unexpected: 1, deadLettered: { smtp_rejected: 1 } });
   });
 

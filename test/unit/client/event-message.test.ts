@@ -1,6 +1,7 @@
-import { MESSAGE_HEADERS, messageKey, toEventMessage } from '../../../src/client/event-message';
+import { messageKey, toEventMessage } from '../../../src/client/event-message';
+import { MESSAGE_HEADERS } from '../../../src/contract/vocabulary';
 import { LIMITS } from '../../../src/contract/limits';
-import { ValidationError } from '../../../src/errors';
+import { ValidationError } from '../../../src/shared/errors';
 
 const clock = { now: () => Date.UTC(2026, 0, 31) };
 const input = { type: 'transactional', priority: 'high', recipients: ['user-1'], channels: ['email'], payload: { url: 'https://example.com' } };

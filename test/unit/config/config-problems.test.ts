@@ -1,4 +1,5 @@
-import { configProblems } from '../../../src/config/load-config';
+import { configProblemsOf } from '../../../src/config/config-problems';
+import { configProblems } from '../../../src/service/load-config';
 
 /** The problems of a config object, as `herald config check` and start-up report them. */
 const problemsOf = (raw: unknown) => configProblems(raw).problems;
@@ -23,7 +24,11 @@ describe('configProblems', () => {
 
   it('says when a required field is missing', () => {
     const problems = problemsOf({ frequencyCaps: [{ name: 'daily', window: '1d' }] });
-    expect(problems).toContainEqual({ path: 'frequencyCaps.0.max', problem: expect.stringMatching(/received undefined/), fix: 'the field is required: add it (a number)' });
+    expect(problems).toContainEqual({
+      path: 'frequencyCaps.0.max',
+      problem: expect.stringMatching(/received undefined/),
+      fix: 'the field is required: add it (a number)',
+    });
   });
 
   it('reports each unknown key at its own path', () => {
@@ -43,5 +48,11 @@ describe('configProblems', () => {
   it('reports broken templates after the schema passes, each at its config path', () => {
     const problems = problemsOf({ templates: { welcome: { email: { subject: '{{#if x}}Hi', text: 'ok' } } } });
     expect(problems).toEqual([{ path: 'templates.welcome.email.subject', problem: expect.stringContaining('does not compile'), fix: '' }]);
+  });
+
+  it('points a problem it has no fix for at the reference of every field', () => {
+    // A union none of whose branches says anything: zod's "Invalid input" alone.
+    const [problem] = configProblemsOf([{ code: 'invalid_union', errors: [], path: ['batching', 'rules', 0, 'window'], message: 'Invalid input', input: 5 }]);
+    expect(problem).toEqual({ path: 'batching.rules.0.window', problem: 'Invalid input', fix: 'see docs/configuration.md for the field and its default' });
   });
 });

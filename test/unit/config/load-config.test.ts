@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../../src/config/load-config';
-import { ConfigError } from '../../../src/errors';
+import { loadConfig } from '../../../src/service/load-config';
+import { ConfigError } from '../../../src/shared/errors';
 
 describe('loadConfig', () => {
   let dir: string;
@@ -25,7 +25,12 @@ describe('loadConfig', () => {
   it('loads a JSON file by path and applies the defaults', async () => {
     const file = write('herald.json', JSON.stringify({ kafka: { topics: { incoming: 'team.incoming' } }, channels: { sms: { enabled: false } } }));
     const config = await loadConfig(file);
-    expect(config.kafka.topics).toEqual({ incoming: 'team.incoming', dlq: 'notifications.dlq', status: 'notifications.status', bulk: 'notifications.incoming.bulk' });
+    expect(config.kafka.topics).toEqual({
+      incoming: 'team.incoming',
+      dlq: 'notifications.dlq',
+      status: 'notifications.status',
+      bulk: 'notifications.incoming.bulk',
+    });
     expect(config.channels.sms.enabled).toBe(false);
   });
 

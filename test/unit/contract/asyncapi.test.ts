@@ -4,13 +4,7 @@ import type { z } from 'zod';
 import { messageKey } from '../../../src/client/event-message';
 import { configSchema } from '../../../src/config/schema';
 import { ASYNCAPI_EXAMPLES } from '../../../src/contract/asyncapi-examples';
-import {
-  DEFAULT_TOPICS,
-  buildAsyncApiDocument,
-  deadLetterHeadersSchema,
-  incomingHeadersSchema,
-  statusHeadersSchema,
-} from '../../../src/contract/asyncapi';
+import { DEFAULT_TOPICS, buildAsyncApiDocument, deadLetterHeadersSchema, incomingHeadersSchema, statusHeadersSchema } from '../../../src/contract/asyncapi';
 import { deadLetterSchema } from '../../../src/contract/dead-letter';
 import type { EventV2 } from '../../../src/contract/event-v2';
 import { parseEventObject } from '../../../src/contract/parse-event';
@@ -57,7 +51,9 @@ function problems(schema: Json, value: any, at = '$'): string[] {
         if (obj) for (const [key, sub] of Object.entries(arg)) if (key in value) out.push(...problems(sub, value[key], `${at}.${key}`));
         break;
       case 'additionalProperties':
-        if (obj) for (const key of Object.keys(value).filter((k) => !(k in (schema.properties ?? {})))) out.push(...(arg === false ? [`${at}: unknown ${key}`] : problems(arg, value[key], `${at}.${key}`)));
+        if (obj)
+          for (const key of Object.keys(value).filter((k) => !(k in (schema.properties ?? {}))))
+            out.push(...(arg === false ? [`${at}: unknown ${key}`] : problems(arg, value[key], `${at}.${key}`)));
         break;
       case 'propertyNames':
         if (obj) for (const key of Object.keys(value)) out.push(...problems(arg, key, `${at}[key ${key}]`));
@@ -118,7 +114,13 @@ function shapeOf(schema: z.ZodObject): { properties: string[]; required: string[
 }
 
 const event = ASYNCAPI_EXAMPLES.notificationEvent.payload as EventV2;
-const deferred = { ...ASYNCAPI_EXAMPLES.statusChange.payload, status: 'deferred', reason: 'smtp_transient', detail: '421 try later', nextAttemptAt: '2026-01-31T09:00:31.000Z' };
+const deferred = {
+  ...ASYNCAPI_EXAMPLES.statusChange.payload,
+  status: 'deferred',
+  reason: 'smtp_transient',
+  detail: '421 try later',
+  nextAttemptAt: '2026-01-31T09:00:31.000Z',
+};
 const invalidLetter = {
   kind: 'invalid_event',
   reason: 'malformed_json',
@@ -133,7 +135,15 @@ const digestLetter = {
   reason: 'smtp_rejected',
   message: 'refused',
   failedAt: '2026-01-31T09:00:00.500Z',
-  digest: { digestId: 'email-all|user_42|email|marketing@2026-01-31T09:00:00.000Z', eventIds: ['evt-1', 'evt-2'], recipientId: 'user_42', channel: 'email', provider: 'smtp', attempts: 5, retriable: true },
+  digest: {
+    digestId: 'email-all|user_42|email|marketing@2026-01-31T09:00:00.000Z',
+    eventIds: ['evt-1', 'evt-2'],
+    recipientId: 'user_42',
+    channel: 'email',
+    provider: 'smtp',
+    attempts: 5,
+    retriable: true,
+  },
 };
 
 describe('AsyncAPI document', () => {
@@ -151,12 +161,12 @@ describe('AsyncAPI document', () => {
     }
   });
 
-  it('is AsyncAPI 3.0.0 with herald\'s version, JSON by default, and the local Kafka server', () => {
+  it("is AsyncAPI 3.0.0 with herald's version, JSON by default, and the local Kafka server", () => {
     expect(doc).toMatchObject({ asyncapi: '3.0.0', info: { title: 'herald', version: packageJson.version }, defaultContentType: 'application/json' });
     expect(doc.servers.local).toMatchObject({ host: '127.0.0.1:9092', protocol: 'kafka' });
   });
 
-  it('names the config\'s default topics, and the bulk lane only as internal', () => {
+  it("names the config's default topics, and the bulk lane only as internal", () => {
     expect(DEFAULT_TOPICS).toEqual(configSchema.parse({}).kafka.topics);
     const addresses = Object.values<any>(doc.channels).map((c) => c.address);
     expect(addresses.sort()).toEqual([DEFAULT_TOPICS.dlq, DEFAULT_TOPICS.incoming, DEFAULT_TOPICS.status].sort());
@@ -168,7 +178,11 @@ describe('AsyncAPI document', () => {
 
   it('gives every channel an address and messages, and every message headers, a payload and its Kafka key', () => {
     for (const [name, channel] of Object.entries<any>(doc.channels)) {
-      expect({ name, address: typeof channel.address, messages: Object.keys(channel.messages ?? {}).length > 0 }).toEqual({ name, address: 'string', messages: true });
+      expect({ name, address: typeof channel.address, messages: Object.keys(channel.messages ?? {}).length > 0 }).toEqual({
+        name,
+        address: 'string',
+        messages: true,
+      });
     }
     for (const message of Object.values<any>(doc.components.messages)) {
       expect(Object.keys(message)).toEqual(expect.arrayContaining(['headers', 'payload', 'bindings', 'examples']));
@@ -178,7 +192,7 @@ describe('AsyncAPI document', () => {
     expect(doc.components.messages.StatusChange.bindings.kafka.key.examples).toEqual([ASYNCAPI_EXAMPLES.statusChange.payload.eventId]);
   });
 
-  it('resolves every $ref inside the document, and each operation sends or receives its own channel\'s messages', () => {
+  it("resolves every $ref inside the document, and each operation sends or receives its own channel's messages", () => {
     const refs = refsIn(doc);
     expect(refs.length).toBeGreaterThan(10);
     expect(refs.filter((r) => resolve(r.ref) === undefined)).toEqual([]);
@@ -188,10 +202,18 @@ describe('AsyncAPI document', () => {
       for (const m of op.messages) expect(m.$ref.startsWith(`${op.channel.$ref}/messages/`)).toBe(true);
     }
     const actions = Object.values<any>(doc.operations).map((op) => `${op.action} ${op.channel.$ref} ${op.tags[0].name}`);
-    expect(actions).toEqual(expect.arrayContaining(['send #/channels/incoming producers', 'send #/channels/status herald', 'send #/channels/dlq herald', 'receive #/channels/status consumers', 'receive #/channels/dlq consumers']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'send #/channels/incoming producers',
+        'send #/channels/status herald',
+        'send #/channels/dlq herald',
+        'receive #/channels/status consumers',
+        'receive #/channels/dlq consumers',
+      ]),
+    );
   });
 
-  it('publishes JSON Schemas whose properties and required keys are the zod schemas\' own', () => {
+  it("publishes JSON Schemas whose properties and required keys are the zod schemas' own", () => {
     const pairs: [Json, z.ZodObject][] = [
       [schemas.StatusChange, statusMessageSchema],
       [schemas.NotificationEventHeaders, incomingHeadersSchema],
@@ -204,12 +226,25 @@ describe('AsyncAPI document', () => {
       expect({ properties: Object.keys(json.properties), required: json.required ?? [] }).toEqual({ properties, required });
     }
     expect(schemas.NotificationEventHeaders.required).toBeUndefined();
-    expect(schemas.NotificationEventHeaders.properties['herald-replay'].description).toMatch(/^Refused: producers must not set it.*dead-lettered with reason `replay_refused`/);
+    expect(schemas.NotificationEventHeaders.properties['herald-replay'].description).toMatch(
+      /^Refused: producers must not set it.*dead-lettered with reason `replay_refused`/,
+    );
   });
 
   it('uses only keywords draft-07 shares with draft 2020-12, so AsyncAPI tools read the schemas', () => {
     const text = JSON.stringify(doc.components.schemas);
-    for (const keyword of ['$defs', 'definitions', 'prefixItems', 'unevaluatedProperties', 'unevaluatedItems', 'dependentRequired', 'dependentSchemas', '$dynamicRef', '$anchor', '$schema']) {
+    for (const keyword of [
+      '$defs',
+      'definitions',
+      'prefixItems',
+      'unevaluatedProperties',
+      'unevaluatedItems',
+      'dependentRequired',
+      'dependentSchemas',
+      '$dynamicRef',
+      '$anchor',
+      '$schema',
+    ]) {
       expect({ keyword, used: text.includes(`"${keyword}"`) }).toEqual({ keyword, used: false });
     }
   });
@@ -221,14 +256,32 @@ describe('AsyncAPI document', () => {
       [schemas.NotificationEvent, v1Event(), () => parseEventObject(v1Event()).ok],
       [schemas.StatusChange, ASYNCAPI_EXAMPLES.statusChange.payload, () => statusMessageSchema.safeParse(ASYNCAPI_EXAMPLES.statusChange.payload).success],
       [schemas.StatusChange, deferred, () => statusMessageSchema.safeParse(deferred).success],
-      ...[ASYNCAPI_EXAMPLES.deadLetter.payload, invalidLetter, digestLetter].map((l): [Json, Json, () => boolean] => [schemas.DeadLetter, l, () => deadLetterSchema.safeParse(l).success]),
-      [schemas.NotificationEventHeaders, ASYNCAPI_EXAMPLES.notificationEvent.headers, () => incomingHeadersSchema.safeParse(ASYNCAPI_EXAMPLES.notificationEvent.headers).success],
-      [schemas.StatusChangeHeaders, ASYNCAPI_EXAMPLES.statusChange.headers, () => statusHeadersSchema.safeParse(ASYNCAPI_EXAMPLES.statusChange.headers).success],
+      ...[ASYNCAPI_EXAMPLES.deadLetter.payload, invalidLetter, digestLetter].map((l): [Json, Json, () => boolean] => [
+        schemas.DeadLetter,
+        l,
+        () => deadLetterSchema.safeParse(l).success,
+      ]),
+      [
+        schemas.NotificationEventHeaders,
+        ASYNCAPI_EXAMPLES.notificationEvent.headers,
+        () => incomingHeadersSchema.safeParse(ASYNCAPI_EXAMPLES.notificationEvent.headers).success,
+      ],
+      [
+        schemas.StatusChangeHeaders,
+        ASYNCAPI_EXAMPLES.statusChange.headers,
+        () => statusHeadersSchema.safeParse(ASYNCAPI_EXAMPLES.statusChange.headers).success,
+      ],
       [schemas.DeadLetterHeaders, ASYNCAPI_EXAMPLES.deadLetter.headers, () => deadLetterHeadersSchema.safeParse(ASYNCAPI_EXAMPLES.deadLetter.headers).success],
     ];
     const traced = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'congo=t61rcWkgMzE' };
     cases.push([schemas.NotificationEventHeaders, traced, () => incomingHeadersSchema.safeParse(traced).success]);
-    const dlqHeaders = { 'herald-dlq-kind': 'invalid_event', 'herald-dlq-reason': 'malformed_json', 'herald-source-topic': 'notifications.incoming', 'herald-source-partition': '3', 'herald-source-offset': '1207' };
+    const dlqHeaders = {
+      'herald-dlq-kind': 'invalid_event',
+      'herald-dlq-reason': 'malformed_json',
+      'herald-source-topic': 'notifications.incoming',
+      'herald-source-partition': '3',
+      'herald-source-offset': '1207',
+    };
     cases.push([schemas.DeadLetterHeaders, dlqHeaders, () => deadLetterHeadersSchema.safeParse(dlqHeaders).success]);
     for (const [schema, sample, zodAccepts] of cases) {
       expect(zodAccepts()).toBe(true);

@@ -1,5 +1,5 @@
 import { completeEvent } from '../../../src/contract/complete-event';
-import { ValidationError } from '../../../src/errors';
+import { ValidationError } from '../../../src/shared/errors';
 import { v2Event } from './sample-events';
 
 const clock = { now: () => Date.UTC(2026, 0, 31, 9, 30, 0) };

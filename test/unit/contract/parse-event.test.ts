@@ -117,7 +117,9 @@ describe('parseEvent: messages that are not events', () => {
     const raw = Buffer.alloc(LIMITS.maxEventBytes + 1, 0x20);
     const result = rejected(parseEvent(raw));
     expect(result.code).toBe('oversize');
-    expect(result.message).toBe(`the message is ${LIMITS.maxEventBytes + 1} bytes; the limit is ${LIMITS.maxEventBytes}. Move large content out of the payload`);
+    expect(result.message).toBe(
+      `the message is ${LIMITS.maxEventBytes + 1} bytes; the limit is ${LIMITS.maxEventBytes}. Move large content out of the payload`,
+    );
   });
 
   it('accepts a message of exactly the byte limit (whitespace padding)', () => {

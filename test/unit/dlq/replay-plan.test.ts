@@ -6,7 +6,17 @@ import type { StoredLetter } from '../../../src/dlq/dlq-reader';
 import { planReplay } from '../../../src/dlq/replay-plan';
 
 const config = parseConfig({});
-const event = (id: string): EventV2 => ({ version: 2, id, type: 'alert', priority: 'high', createdAt: '2026-11-21T03:00:00.000Z', recipients: ['u1', 'email:bob@example.com'], channels: ['email'], payload: {} }) as EventV2;
+const event = (id: string): EventV2 =>
+  ({
+    version: 2,
+    id,
+    type: 'alert',
+    priority: 'high',
+    createdAt: '2026-11-21T03:00:00.000Z',
+    recipients: ['u1', 'email:bob@example.com'],
+    channels: ['email'],
+    payload: {},
+  }) as EventV2;
 
 function stored(id: string, letter: DeadLetter | null): StoredLetter {
   const [partition, offset] = id.split(':');
@@ -22,17 +32,35 @@ const failed = (eventId: string, recipientId = 'u1'): DeadLetter => ({
   delivery: { recipientId, channel: 'email', provider: 'smtp', attempts: 3, retriable: true },
 });
 
-const record = (status: DeliveryRecord['status'], extra: Partial<DeliveryRecord> = {}): DeliveryRecord => ({ recipientId: 'u1', channel: 'email', status, attempts: 3, updatedAt: '2026-11-21T03:00:00.000Z', ...extra });
+const record = (status: DeliveryRecord['status'], extra: Partial<DeliveryRecord> = {}): DeliveryRecord => ({
+  recipientId: 'u1',
+  channel: 'email',
+  status,
+  attempts: 3,
+  updatedAt: '2026-11-21T03:00:00.000Z',
+  ...extra,
+});
 
 /** Lookups over fixed records (what Redis would hold), by event id; every event with a record is recorded too unless `events` says otherwise. */
-function lookups(records: Record<string, DeliveryRecord | null>, events: Record<string, EventV2> = Object.fromEntries(Object.keys(records).map((id) => [id, event(id)]))) {
+function lookups(
+  records: Record<string, DeliveryRecord | null>,
+  events: Record<string, EventV2> = Object.fromEntries(Object.keys(records).map((id) => [id, event(id)])),
+) {
   return { record: async (ref: { eventId: string }) => records[ref.eventId] ?? null, event: async (id: string) => events[id] ?? null };
 }
 
 describe('planReplay', () => {
   it('replays a dead-lettered or bounced delivery through the replayer, with the event herald recorded, never through a topic', async () => {
-    const steps = await planReplay([stored('0:1', failed('e1')), stored('0:2', failed('e2'))], config, lookups({ e1: record('dead-lettered'), e2: record('bounced') }));
-    expect(steps[0]).toMatchObject({ action: 'replay', why: 'dead-lettered after 3 attempts; one more try', delivery: { ref: { eventId: 'e1', recipientId: 'u1', channel: 'email' }, replaysBefore: 0 } });
+    const steps = await planReplay(
+      [stored('0:1', failed('e1')), stored('0:2', failed('e2'))],
+      config,
+      lookups({ e1: record('dead-lettered'), e2: record('bounced') }),
+    );
+    expect(steps[0]).toMatchObject({
+      action: 'replay',
+      why: 'dead-lettered after 3 attempts; one more try',
+      delivery: { ref: { eventId: 'e1', recipientId: 'u1', channel: 'email' }, replaysBefore: 0 },
+    });
     expect(steps[0]!.replay).toEqual({ event: event('e1'), target: { recipientId: 'u1', channel: 'email', letter: '0:1' } });
     expect(steps[0]!.publish).toBeUndefined();
     expect(steps[1]).toMatchObject({ action: 'replay', why: 'bounced after 3 attempts; one more try' });
@@ -42,7 +70,14 @@ describe('planReplay', () => {
     const steps = await planReplay(
       ['e1', 'e2', 'e3', 'e4', 'e5', 'e6'].map((id, i) => stored(`0:${i}`, failed(id))),
       config,
-      lookups({ e1: record('sent', { sentAt: 'x' }), e2: record('delivered', { sentAt: 'x' }), e3: record('skipped', { reason: 'opted_out_channel' }), e4: record('deferred'), e5: record('pending'), e6: record('failed', { reason: 'no_address' }) }),
+      lookups({
+        e1: record('sent', { sentAt: 'x' }),
+        e2: record('delivered', { sentAt: 'x' }),
+        e3: record('skipped', { reason: 'opted_out_channel' }),
+        e4: record('deferred'),
+        e5: record('pending'),
+        e6: record('failed', { reason: 'no_address' }),
+      }),
     );
     expect(steps.map((s) => [s.action, s.why])).toEqual([
       ['skip', 'already sent (sent); never sent twice'],
@@ -87,7 +122,11 @@ describe('planReplay', () => {
       rawBase64: Buffer.from(JSON.stringify(valid)).toString('base64'),
     };
     const [step] = await planReplay([stored('0:7', letter)], config, lookups({}));
-    expect(step).toMatchObject({ action: 'republish', why: 'valid now; back to notifications.incoming', publish: { topic: 'notifications.incoming', message: { key: 'u1' } } });
+    expect(step).toMatchObject({
+      action: 'republish',
+      why: 'valid now; back to notifications.incoming',
+      publish: { topic: 'notifications.incoming', message: { key: 'u1' } },
+    });
   });
 
   it('a digest: each event replayed on its own; an event past retention is skipped', async () => {

@@ -1,6 +1,6 @@
 import { ReplyError } from 'ioredis';
 import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded } from 'kafkajs';
-import { isOwnOutage } from '../../../src/errors';
+import { isOwnOutage } from '../../../src/shared/errors';
 import { retryInPlace } from '../../../src/intake/retry-in-place';
 
 /** A batch payload as kafkajs hands it: running until `stopAfter` failures were reported. */
@@ -55,7 +55,12 @@ describe('isOwnOutage: our storage or broker unreachable, as opposed to a messag
 describe('retryInPlace with a give-up policy', () => {
   it('gives a message up after maxFailures failures of the same kind, and reports it handled', async () => {
     const p = payload();
-    const { work, calls } = failing([new RangeError('Invalid time value'), new RangeError('Invalid time value'), new RangeError('Invalid time value'), new RangeError('never reached')]);
+    const { work, calls } = failing([
+      new RangeError('Invalid time value'),
+      new RangeError('Invalid time value'),
+      new RangeError('Invalid time value'),
+      new RangeError('never reached'),
+    ]);
     const gaveUp: number[] = [];
     const handled = await retryInPlace(p, work, () => undefined, { maxFailures: 3, giveUp: async (_e, n) => void gaveUp.push(n) });
     expect(handled).toBe(true);
@@ -78,7 +83,12 @@ describe('retryInPlace with a give-up policy', () => {
     const outage = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     const { work } = failing([outage, outage, outage, outage]);
     let failures = 0;
-    const handled = await retryInPlace(p, work, () => void (++failures === 4 && p.stop()), { maxFailures: 1, giveUp: async () => { throw new Error('must not give up on an outage'); } });
+    const handled = await retryInPlace(p, work, () => void (++failures === 4 && p.stop()), {
+      maxFailures: 1,
+      giveUp: async () => {
+        throw new Error('must not give up on an outage');
+      },
+    });
     expect(handled).toBe(false);
     expect(failures).toBe(4);
   });
@@ -87,7 +97,13 @@ describe('retryInPlace with a give-up policy', () => {
     const p = payload();
     const { work, calls } = failing([new RangeError('x'), new RangeError('x')]);
     let giveUps = 0;
-    const handled = await retryInPlace(p, work, () => undefined, { maxFailures: 1, giveUp: async () => { giveUps++; throw new KafkaJSConnectionError('DLQ unreachable'); } });
+    const handled = await retryInPlace(p, work, () => undefined, {
+      maxFailures: 1,
+      giveUp: async () => {
+        giveUps++;
+        throw new KafkaJSConnectionError('DLQ unreachable');
+      },
+    });
     expect(handled).toBe(true);
     expect(giveUps).toBe(2);
     expect(calls()).toBe(3);

@@ -1,5 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
-import { ORIGIN_HEADER, chunkForSend, forwardedMessage, messageBytes, triage } from '../../../src/intake/triage';
+import { chunkForSend, forwardedMessage, messageBytes, triage } from '../../../src/intake/triage';
+import { ORIGIN_HEADER } from '../../../src/contract/vocabulary';
 import { bytes, v1Event, v2Event } from '../contract/sample-events';
 
 const DEFAULT_FAST_LANE = ['critical', 'high'] as const;
@@ -32,10 +33,18 @@ describe('triage', () => {
 
   it('refuses a message carrying the herald-replay header, whatever its value or priority: no producer may skip the checks', () => {
     const target = JSON.stringify({ recipientId: 'u1', channel: 'email', letter: '0:1', attempts: 0 });
-    for (const headers of [{ 'herald-replay': target }, { 'herald-replay': Buffer.from(target) }, { 'herald-replay': 'not json' }, { 'herald-replay': [Buffer.from('')] }]) {
+    for (const headers of [
+      { 'herald-replay': target },
+      { 'herald-replay': Buffer.from(target) },
+      { 'herald-replay': 'not json' },
+      { 'herald-replay': [Buffer.from('')] },
+    ]) {
       for (const priority of ['critical', 'low']) {
         const t = triage(bytes(v2Event({ priority })), DEFAULT_FAST_LANE, headers);
-        expect(t).toEqual({ lane: 'invalid', failure: expect.objectContaining({ code: 'replay_refused', message: expect.stringContaining('herald dlq replay') }) });
+        expect(t).toEqual({
+          lane: 'invalid',
+          failure: expect.objectContaining({ code: 'replay_refused', message: expect.stringContaining('herald dlq replay') }),
+        });
       }
     }
     // An inherited name is not a header.
@@ -59,7 +68,7 @@ describe('forwardedMessage', () => {
     expect(out.value).toBe(message.value);
     expect(out.headers).toEqual({ ...message.headers, [ORIGIN_HEADER]: 'notifications.incoming/4/1234' });
     // A fresh produce time: an old one could put the copy past the bulk topic's retention at once.
-    expect(out.timestamp).toBeUndefined();
+    expect(Object.keys(out)).not.toContain('timestamp');
   });
 
   it('forwards a message without headers or key too', () => {
@@ -85,6 +94,8 @@ describe('chunkForSend', () => {
 describe('messageBytes', () => {
   it('counts key, value and headers, plus room for the origin header', () => {
     const base = messageBytes({ key: null, value: null, headers: {} });
-    expect(messageBytes({ key: Buffer.from('abc'), value: Buffer.alloc(1_000), headers: { h: Buffer.from('xy'), list: ['a', Buffer.from('bc')] } })).toBe(base + 3 + 1_000 + 3 + 2 * 4 + 3);
+    expect(messageBytes({ key: Buffer.from('abc'), value: Buffer.alloc(1_000), headers: { h: Buffer.from('xy'), list: ['a', Buffer.from('bc')] } })).toBe(
+      base + 3 + 1_000 + 3 + 2 * 4 + 3,
+    );
   });
 });

@@ -2,7 +2,9 @@ import { createKafka } from '../../../src/kafka/create-kafka';
 import { testLogger } from '../../support/infra';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- kafkajs's record encoder and decoder are internal modules without types */
-const encodeRecord: (record: { key: Buffer | null; value: Buffer; headers: Record<string, string | string[]> }) => { buffer: Buffer } = require('kafkajs/src/protocol/recordBatch/record/v0');
+const encodeRecord: (record: { key: Buffer | null; value: Buffer; headers: Record<string, string | string[]> }) => {
+  buffer: Buffer;
+} = require('kafkajs/src/protocol/recordBatch/record/v0');
 const decodeRecord: (decoder: unknown, context: object) => { headers: Record<string, unknown> } = require('kafkajs/src/protocol/recordBatch/record/v0/decoder');
 const Decoder: new (buffer: Buffer) => { readVarInt(): number } = require('kafkajs/src/protocol/decoder');
 /* eslint-enable @typescript-eslint/no-require-imports */

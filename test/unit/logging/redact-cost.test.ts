@@ -1,4 +1,4 @@
-import { redactText } from '../../../src/logger';
+import { redactText } from '../../../src/shared/logger';
 import { LINEAR_AT_8X, growthAt8x } from '../../support/cost-growth';
 
 /**

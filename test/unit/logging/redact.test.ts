@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { createLogger } from '../../../src/logger';
+import { createLogger } from '../../../src/shared/logger';
 
 /** herald's real logger (redaction, timestamp, JSON), its console swapped for an in-memory stream. */
 function memoryLogger() {
@@ -29,7 +29,8 @@ function memoryLogger() {
   return { log };
 }
 
-const FCM_TOKEN = 'fGx1Q2w3E4r5T6y7U8i9Oo:APA91bHun4MxP5egoKMwt2KZFBaFUH-1RYqx_lQ0IHdpZ8P1Zpp6N7Xb3mJ-fA2Td4u1vR0S8wQkLs9Yh3nPzXcE5qB7vT2uW6aF0gJ4kM8oR1sV5yZ9dC3xH7lN';
+const FCM_TOKEN =
+  'fGx1Q2w3E4r5T6y7U8i9Oo:APA91bHun4MxP5egoKMwt2KZFBaFUH-1RYqx_lQ0IHdpZ8P1Zpp6N7Xb3mJ-fA2Td4u1vR0S8wQkLs9Yh3nPzXcE5qB7vT2uW6aF0gJ4kM8oR1sV5yZ9dC3xH7lN';
 
 describe('redact: fields named like secrets', () => {
   const { log } = memoryLogger();
@@ -74,12 +75,23 @@ describe('redact: fields named like secrets', () => {
 
   it('redacts at any depth, inside nested objects and arrays', async () => {
     const { line, raw } = await log('outbound message', {
-      outbound: { eventId: 'evt-9', content: { subject: 'Hi Bob', html: '<p>Hi Bob</p>', text: 'Hi Bob' }, cc: ['carol@example.com'], bcc: ['dan@example.com'] },
-      deliveries: [{ channel: 'sms', to: ['+14155550100'] }, { channel: 'push', pushTokens: [FCM_TOKEN] }],
+      outbound: {
+        eventId: 'evt-9',
+        content: { subject: 'Hi Bob', html: '<p>Hi Bob</p>', text: 'Hi Bob' },
+        cc: ['carol@example.com'],
+        bcc: ['dan@example.com'],
+      },
+      deliveries: [
+        { channel: 'sms', to: ['+14155550100'] },
+        { channel: 'push', pushTokens: [FCM_TOKEN] },
+      ],
     });
     expect(line.message).toBe('outbound message');
     expect(line.outbound).toEqual({ eventId: 'evt-9', content: '[redacted]', cc: '[redacted]', bcc: '[redacted]' });
-    expect(line.deliveries).toEqual([{ channel: 'sms', to: '[redacted]' }, { channel: 'push', pushTokens: '[redacted]' }]);
+    expect(line.deliveries).toEqual([
+      { channel: 'sms', to: '[redacted]' },
+      { channel: 'push', pushTokens: '[redacted]' },
+    ]);
     expect(raw).not.toMatch(/Hi Bob|carol@|dan@|4155550100|APA91/);
   });
 
@@ -112,9 +124,9 @@ describe('redact: fields named like secrets', () => {
     });
   });
 
-  it("writes Error objects out (name, message, own properties, cause) with their secret properties and texts redacted", async () => {
+  it('writes Error objects out (name, message, own properties, cause) with their secret properties and texts redacted', async () => {
     const cause = new Error('connect ECONNREFUSED 127.0.0.1:587');
-    const error = Object.assign(new Error('Can\'t send mail - all recipients were rejected: 550 5.1.1 <bob@example.com>: unknown mailbox', { cause }), {
+    const error = Object.assign(new Error("Can't send mail - all recipients were rejected: 550 5.1.1 <bob@example.com>: unknown mailbox", { cause }), {
       code: 'EENVELOPE',
       responseCode: 550,
       rejected: ['bob@example.com'],
@@ -139,7 +151,10 @@ describe('redact: addresses, numbers and tokens inside any string', () => {
   const { log } = memoryLogger();
 
   it('replaces emails in provider replies, in the log message too', async () => {
-    const { line } = await log('mail to bob@example.com bounced', { error: '550 5.1.1 <bob@example.com>: unknown mailbox', detail: 'from Herald <herald@localhost>' });
+    const { line } = await log('mail to bob@example.com bounced', {
+      error: '550 5.1.1 <bob@example.com>: unknown mailbox',
+      detail: 'from Herald <herald@localhost>',
+    });
     expect(line.message).toBe('mail to [email] bounced');
     expect(line.error).toBe('550 5.1.1 <[email]>: unknown mailbox');
     expect(line.detail).toBe('from Herald <[email]>');
@@ -170,7 +185,9 @@ describe('redact: addresses, numbers and tokens inside any string', () => {
   });
 
   it('replaces bearer tokens and whsec_ webhook secrets', async () => {
-    const { line } = await log('webhook refused', { error: 'sent Authorization: Bearer xyz and secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw to the receiver' });
+    const { line } = await log('webhook refused', {
+      error: 'sent Authorization: Bearer xyz and secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw to the receiver',
+    });
     expect(line.error).toBe('sent Authorization: Bearer [token] and secret [token] to the receiver');
   });
 

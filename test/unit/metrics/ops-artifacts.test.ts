@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { createLogger } from '../../../src/logger';
+import { createLogger } from '../../../src/shared/logger';
 import { createMetrics } from '../../../src/metrics/metrics';
 import { registerScrapeMetrics } from '../../../src/metrics/scrape-metrics';
 
@@ -13,8 +13,21 @@ const rules = parse(read('ops/prometheus/herald-alerts.yml')) as { groups: { nam
 const alerts = rules.groups.flatMap((g) => g.rules);
 
 type Target = { expr: string; refId: string; datasource?: { uid: string } };
-type Panel = { id: number; type: string; title: string; datasource?: { uid: string }; targets?: Target[]; gridPos: { h: number; w: number; x: number; y: number }; panels?: Panel[] };
-const dashboard = JSON.parse(read('ops/grafana/herald-dashboard.json')) as { schemaVersion: number; uid: string; panels: Panel[]; templating: { list: { name: string; type: string; query: unknown }[] } };
+type Panel = {
+  id: number;
+  type: string;
+  title: string;
+  datasource?: { uid: string };
+  targets?: Target[];
+  gridPos: { h: number; w: number; x: number; y: number };
+  panels?: Panel[];
+};
+const dashboard = JSON.parse(read('ops/grafana/herald-dashboard.json')) as {
+  schemaVersion: number;
+  uid: string;
+  panels: Panel[];
+  templating: { list: { name: string; type: string; query: unknown }[] };
+};
 const panels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
 const dashboardExprs = panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })));
 
@@ -24,7 +37,11 @@ const runbook = read('docs/runbook.md');
 function servedMetrics(): Map<string, string> {
   const metrics = createMetrics();
   const none = async () => ({});
-  registerScrapeMetrics(metrics.registry, { consumerLag: async () => [], retryDepth: none, digestBacklog: async () => ({ due: 0, waiting: 0, oldestDueAt: null }) }, { clock: { now: () => 0 }, logger: createLogger('error', true) });
+  registerScrapeMetrics(
+    metrics.registry,
+    { consumerLag: async () => [], retryDepth: none, digestBacklog: async () => ({ due: 0, waiting: 0, oldestDueAt: null }) },
+    { clock: { now: () => 0 }, logger: createLogger('error', true) },
+  );
   return new Map(metrics.registry.getMetricsAsArray().map((m) => [m.name, (m as unknown as { type: string }).type]));
 }
 
@@ -65,7 +82,12 @@ function syntaxProblems(expr: string): string[] {
 }
 
 /** GitHub's anchor of a Markdown heading. */
-const anchorOf = (heading: string) => heading.trim().toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-');
+const anchorOf = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9 _-]/g, '')
+    .replace(/ /g, '-');
 const anchors = new Set([...runbook.matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchorOf(m[1]!)));
 
 describe('the checks below', () => {
@@ -75,12 +97,17 @@ describe('the checks below', () => {
     expect(syntaxProblems('herald_x{a="b}')).toEqual(['unclosed "', 'unclosed {']);
     expect(syntaxProblems('rate(herald_x_total[5 minutes])')).toEqual(['range [5 minutes] is not a duration']);
     expect(syntaxProblems('rate(herald_a_total[5m]) / rate(herald_b_total)')).toEqual(['rate( without a range vector']);
-    expect(syntaxProblems('histogram_quantile(0.99, sum by (le) (rate(herald_x_seconds_count[5m])))')).toEqual(['histogram_quantile over something other than _bucket series by le']);
+    expect(syntaxProblems('histogram_quantile(0.99, sum by (le) (rate(herald_x_seconds_count[5m])))')).toEqual([
+      'histogram_quantile over something other than _bucket series by le',
+    ]);
     expect(syntaxProblems('histogram_quantile(0.99, sum by (p, le) (rate(herald_x_seconds_bucket{a=~"b|c"}[$__rate_interval])))')).toEqual([]);
   });
 
-  it('map a histogram\'s series to the histogram, and leave other names (and label values) alone', () => {
-    const served = new Map([['herald_h_seconds', 'histogram'], ['herald_c_count', 'gauge']]);
+  it("map a histogram's series to the histogram, and leave other names (and label values) alone", () => {
+    const served = new Map([
+      ['herald_h_seconds', 'histogram'],
+      ['herald_c_count', 'gauge'],
+    ]);
     expect(metricNames('rate(herald_h_seconds_bucket[5m]) + herald_h_seconds_sum + herald_c_count + herald_nope_total{x="herald_in_label"}', served)).toEqual([
       'herald_h_seconds',
       'herald_h_seconds',
@@ -101,7 +128,19 @@ describe('alert rules (ops/prometheus/herald-alerts.yml)', () => {
     const names = alerts.map((a) => a.alert);
     expect(names.every((n) => typeof n === 'string' && /^Herald[A-Za-z]+$/.test(n))).toBe(true);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(expect.arrayContaining(['HeraldDlqGrowing', 'HeraldDlqBurst', 'HeraldBreakerOpen', 'HeraldLagOverBudget', 'HeraldConsumerLagGrowing', 'HeraldRetryRatioHigh', 'HeraldEndToEndOverBudget', 'HeraldWorkerDown', 'HeraldRetryStoreGrowing']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'HeraldDlqGrowing',
+        'HeraldDlqBurst',
+        'HeraldBreakerOpen',
+        'HeraldLagOverBudget',
+        'HeraldConsumerLagGrowing',
+        'HeraldRetryRatioHigh',
+        'HeraldEndToEndOverBudget',
+        'HeraldWorkerDown',
+        'HeraldRetryStoreGrowing',
+      ]),
+    );
   });
 
   it.each(alerts.map((a) => [a.alert!, a] as const))('%s has a for, a severity, a summary, a description and a runbook anchor that exists', (_name, alert) => {
@@ -132,7 +171,9 @@ describe('dashboard (ops/grafana/herald-dashboard.json)', () => {
   it('is a Grafana dashboard on the ${DS_PROMETHEUS} data source variable, every panel placed and uniquely numbered', () => {
     expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(36);
     expect(dashboard.uid).toBe('herald-overview');
-    expect(dashboard.templating.list).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', query: 'prometheus' })]));
+    expect(dashboard.templating.list).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', query: 'prometheus' })]),
+    );
     const ids = panels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const p of panels) {
@@ -171,7 +212,8 @@ describe('runbook (docs/runbook.md)', () => {
     const sections = [...runbook.matchAll(/^## (Herald\w+)\n([\s\S]*?)(?=\n## |(?![\s\S]))/gm)].map((m) => ({ name: m[1]!, body: m[2]! }));
     expect(sections.map((s) => s.name).sort()).toEqual(alerts.map((a) => a.alert!).sort());
     for (const { name, body } of sections) {
-      for (const part of ['**What it means.**', '**How bad.**', '**First commands.**', '**How to fix.**', '**How to confirm.**']) expect([name, body.includes(part)]).toEqual([name, true]);
+      for (const part of ['**What it means.**', '**How bad.**', '**First commands.**', '**How to fix.**', '**How to confirm.**'])
+        expect([name, body.includes(part)]).toEqual([name, true]);
       expect([name, /npx herald |curl /.test(body)]).toEqual([name, true]);
     }
   });

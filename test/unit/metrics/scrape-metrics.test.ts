@@ -88,7 +88,11 @@ describe('gauges read at scrape time', () => {
     expect(failedScrapeWithinCache).toContain('herald_consumer_lag_errors_total 3');
     const warnings = log.lines().filter((l) => l.level === 'warn');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ message: 'consumer lag cannot be read; /metrics keeps its last values until it can', source: 'consumer lag', error: 'Error: There is no leader for this topic-partition' });
+    expect(warnings[0]).toMatchObject({
+      message: 'consumer lag cannot be read; /metrics keeps its last values until it can',
+      source: 'consumer lag',
+      error: 'Error: There is no leader for this topic-partition',
+    });
 
     state.lag = [row(0, 1)];
     clock.t += 1_000;

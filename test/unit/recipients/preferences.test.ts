@@ -35,7 +35,10 @@ describe('checkPreferences', () => {
 
   it('a marketing category opt-out holds even when critical', () => {
     const p = profile({ categories: { promo: false } });
-    expect(checkPreferences(p, { type: 'marketing', priority: 'critical', category: 'promo' }, 'push')).toEqual({ allowed: false, reason: 'opted_out_category' });
+    expect(checkPreferences(p, { type: 'marketing', priority: 'critical', category: 'promo' }, 'push')).toEqual({
+      allowed: false,
+      reason: 'opted_out_category',
+    });
   });
 
   it.each(['transactional', 'alert'] as const)('critical %s bypasses type and category opt-outs', (type) => {

@@ -8,7 +8,10 @@ describe('userProfileSchema limits', () => {
     const over = userProfileSchema.safeParse({ preferences: { categories: categories(PROFILE_LIMITS.maxCategories + 1) } });
     expect(over.success).toBe(false);
     expect(over.error?.issues).toEqual([
-      expect.objectContaining({ path: ['preferences', 'categories'], message: `preferences.categories holds ${PROFILE_LIMITS.maxCategories + 1} categories, more than the limit of 200; keep only the opt-outs the user set` }),
+      expect.objectContaining({
+        path: ['preferences', 'categories'],
+        message: `preferences.categories holds ${PROFILE_LIMITS.maxCategories + 1} categories, more than the limit of 200; keep only the opt-outs the user set`,
+      }),
     ]);
   });
 
@@ -20,12 +23,18 @@ describe('userProfileSchema limits', () => {
 
   it('keeps categories named "constructor" and "toString" as own entries', () => {
     const parsed = userProfileSchema.parse({ preferences: { categories: { constructor: false, toString: true } } });
-    expect(Object.entries(parsed.preferences.categories)).toEqual([['constructor', false], ['toString', true]]);
+    expect(Object.entries(parsed.preferences.categories)).toEqual([
+      ['constructor', false],
+      ['toString', true],
+    ]);
   });
 
   it('refuses a time zone longer than any IANA name before asking Intl about it', () => {
     const parsed = userProfileSchema.safeParse({ timeZone: `Europe/${'x'.repeat(100)}` });
-    expect(parsed.error?.issues[0]).toMatchObject({ path: ['timeZone'], message: expect.stringContaining(`at most ${PROFILE_LIMITS.maxTimeZoneLength} characters`) });
+    expect(parsed.error?.issues[0]).toMatchObject({
+      path: ['timeZone'],
+      message: expect.stringContaining(`at most ${PROFILE_LIMITS.maxTimeZoneLength} characters`),
+    });
   });
 
   it('still reads back a profile an older release stored over the limits, so its user keeps resolving', () => {

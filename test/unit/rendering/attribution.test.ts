@@ -57,9 +57,11 @@ describe('addTracking in text', () => {
 
 describe('addTracking in html', () => {
   it('changes only the href of <a> tags, not link text, other tags or other attributes', () => {
-    const source = '<p>https://shop.test/x <img src="https://shop.test/i.png"><a title="https://shop.test/t" href="https://shop.test/y">https://shop.test/y</a></p>';
+    const source =
+      '<p>https://shop.test/x <img src="https://shop.test/i.png"><a title="https://shop.test/t" href="https://shop.test/y">https://shop.test/y</a></p>';
     expect(html(source)).toBe(
-      `<p>https://shop.test/x <img src="https://shop.test/i.png"><a title="https://shop.test/t" href="https://shop.test/y?${Q.replace(/&/g, '&amp;')}">https://shop.test/y</a></p>`,
+      `<p>https://shop.test/x <img src="https://shop.test/i.png"><a title="https://shop.test/t" ` +
+        `href="https://shop.test/y?${Q.replace(/&/g, '&amp;')}">https://shop.test/y</a></p>`,
     );
   });
 
@@ -86,8 +88,11 @@ describe('addTracking in html', () => {
   });
 
   it('uses only the first href, and skips <abbr>, relative, mailto and unparseable links', () => {
-    expect(html('<a href="https://x.test/1" href="https://x.test/2">x</a>')).toBe(`<a href="https://x.test/1?${Q.replace(/&/g, '&amp;')}" href="https://x.test/2">x</a>`);
-    const untouched = '<abbr href="https://x.test/">a</abbr><a href="/relative">r</a><a href="mailto:a@b.test">m</a><a href="https://exa mple/">b</a><a name="top">t</a>';
+    expect(html('<a href="https://x.test/1" href="https://x.test/2">x</a>')).toBe(
+      `<a href="https://x.test/1?${Q.replace(/&/g, '&amp;')}" href="https://x.test/2">x</a>`,
+    );
+    const untouched =
+      '<abbr href="https://x.test/">a</abbr><a href="/relative">r</a><a href="mailto:a@b.test">m</a><a href="https://exa mple/">b</a><a name="top">t</a>';
     expect(html(untouched)).toBe(untouched);
   });
 
@@ -113,19 +118,31 @@ describe('attribution in render', () => {
     alert: { email: { subject: 'Alert', text: 'See {{payload.url}}' } },
   };
   const attribution = { channels: { email: { utm_source: 'herald', utm_medium: 'email' }, push: { utm_source: 'herald', utm_medium: 'push' } } };
-  const event = (type: string) => ({ id: 'e', type, priority: 'normal', createdAt: '2026-03-01T10:00:00Z', payload: { url: 'https://app.test/reset?token=a&b=1#now' } });
+  const event = (type: string) => ({
+    id: 'e',
+    type,
+    priority: 'normal',
+    createdAt: '2026-03-01T10:00:00Z',
+    payload: { url: 'https://app.test/reset?token=a&b=1#now' },
+  });
 
   it('tags email text and html with the template name as campaign, keeping the escaped html valid', () => {
     const r = createRenderer(parseConfig({ templates, attribution }));
     const out = r.render({ templateName: 'password-reset', channel: 'email', event: event('transactional') });
     expect(out.text).toBe('Reset here: https://app.test/reset?token=a&b=1&utm_source=herald&utm_medium=email&utm_campaign=password-reset#now');
-    expect(out.html).toBe('<a href="https://app.test/reset?token&#x3D;a&amp;b&#x3D;1&amp;utm_source=herald&amp;utm_medium=email&amp;utm_campaign=password-reset#now">Reset</a>');
+    expect(out.html).toBe(
+      '<a href="https://app.test/reset?token&#x3D;a&amp;b&#x3D;1&amp;utm_source=herald&amp;utm_medium=email&amp;utm_campaign=password-reset#now">Reset</a>',
+    );
   });
 
   it('tags the push body with the channel medium and leaves an unlisted channel (sms) alone', () => {
     const r = createRenderer(parseConfig({ templates, attribution }));
-    expect(r.render({ templateName: 'password-reset', channel: 'push', event: event('transactional') }).text).toContain('utm_medium=push&utm_campaign=password-reset#now');
-    expect(r.render({ templateName: 'password-reset', channel: 'sms', event: event('transactional') }).text).toBe('Reset: https://app.test/reset?token=a&b=1#now');
+    expect(r.render({ templateName: 'password-reset', channel: 'push', event: event('transactional') }).text).toContain(
+      'utm_medium=push&utm_campaign=password-reset#now',
+    );
+    expect(r.render({ templateName: 'password-reset', channel: 'sms', event: event('transactional') }).text).toBe(
+      'Reset: https://app.test/reset?token=a&b=1#now',
+    );
   });
 
   it('takes the campaign from the event type with campaignFrom "type"', () => {
@@ -136,7 +153,9 @@ describe('attribution in render', () => {
   it('tags the html derived from a text-only template too', () => {
     const r = createRenderer(parseConfig({ templates, attribution }));
     const out = r.render({ templateName: 'alert', channel: 'email', event: event('alert') });
-    expect(out.html).toBe('<p>See https://app.test/reset?token&#x3D;a&amp;b&#x3D;1&amp;utm_source&#x3D;herald&amp;utm_medium&#x3D;email&amp;utm_campaign&#x3D;alert#now</p>');
+    expect(out.html).toBe(
+      '<p>See https://app.test/reset?token&#x3D;a&amp;b&#x3D;1&amp;utm_source&#x3D;herald&amp;utm_medium&#x3D;email&amp;utm_campaign&#x3D;alert#now</p>',
+    );
   });
 
   it('changes nothing without attribution settings', () => {

@@ -1,7 +1,7 @@
 import { countSmsSegments } from '../../../src/channels/sms-segments';
 import { parseConfig } from '../../../src/config/load-config';
 import type { HeraldConfigInput } from '../../../src/config/schema';
-import { PermanentError } from '../../../src/errors';
+import { PermanentError } from '../../../src/shared/errors';
 import { truncateGraphemes } from '../../../src/rendering/limits';
 import { createRenderer } from '../../../src/rendering/render';
 
@@ -41,11 +41,17 @@ describe('truncateGraphemes', () => {
 });
 
 describe('push limits in render', () => {
-  const templates: HeraldConfigInput['templates'] = { alert: { push: { title: '{{payload.title}}', text: '{{payload.message}}' }, in_app: { title: '{{payload.title}}', text: '{{payload.message}}' } } };
+  const templates: HeraldConfigInput['templates'] = {
+    alert: { push: { title: '{{payload.title}}', text: '{{payload.message}}' }, in_app: { title: '{{payload.title}}', text: '{{payload.message}}' } },
+  };
 
   it('cuts push title and body to maxTitleLength / maxBodyLength with "…"', () => {
     const r = createRenderer(parseConfig({ templates, channels: { push: { maxTitleLength: 10, maxBodyLength: 12 } } }));
-    const out = r.render({ templateName: 'alert', channel: 'push', event: event({ title: `Hi ${FAMILY.repeat(8)}`, message: 'Ünïcödé ✓ body that is far too long' }) });
+    const out = r.render({
+      templateName: 'alert',
+      channel: 'push',
+      event: event({ title: `Hi ${FAMILY.repeat(8)}`, message: 'Ünïcödé ✓ body that is far too long' }),
+    });
     expect(out.title).toBe(`Hi ${FAMILY.repeat(6)}…`);
     expect(out.text).toBe('Ünïcödé ✓ b…');
     expect(graphemeCount(out.text)).toBe(12);
@@ -101,7 +107,9 @@ describe('SMS segments in render', () => {
   });
 
   it('counts the tracking parameters added to links', () => {
-    const tracked = createRenderer(parseConfig({ templates, channels: { sms: { maxSegments: 1 } }, attribution: { channels: { sms: { utm_source: 'herald', utm_medium: 'sms' } } } }));
+    const tracked = createRenderer(
+      parseConfig({ templates, channels: { sms: { maxSegments: 1 } }, attribution: { channels: { sms: { utm_source: 'herald', utm_medium: 'sms' } } } }),
+    );
     const message = `Open https://x.test/ ${'a'.repeat(100)}`;
     expect(countSmsSegments(message).segments).toBe(1);
     const error = thrown(() => tracked.render({ templateName: 'alert', channel: 'sms', event: event({ message }) }));
@@ -111,6 +119,6 @@ describe('SMS segments in render', () => {
   it('checks payload fallbacks too, naming what to shorten', () => {
     const error = thrown(() => renderer.render({ templateName: 'other', channel: 'sms', event: event({ message: 'x'.repeat(400) }) }));
     expect(error.code).toBe('sms_too_long');
-    expect(error.message).toContain("payload.message (or add templates.other.sms)");
+    expect(error.message).toContain('payload.message (or add templates.other.sms)');
   });
 });

@@ -15,7 +15,9 @@ describe('locale fallback cost', () => {
   });
 
   it('resolveTemplate grows linearly with the tag', () => {
-    const config = parseConfig({ templates: { welcome: { email: { text: 'Hi' }, locales: { fr: { email: { text: 'Salut' } }, 'fr-CA': { email: { text: 'Allô' } } } } } });
+    const config = parseConfig({
+      templates: { welcome: { email: { text: 'Hi' }, locales: { fr: { email: { text: 'Salut' } }, 'fr-CA': { email: { text: 'Allô' } } } } },
+    });
     expect(resolveTemplate(config, 'welcome', 'email', longTag(10))?.path).toBe('templates.welcome.email');
     expect(growthAt8x(longTag, (tag) => resolveTemplate(config, 'welcome', 'email', tag), 150)).toBeLessThan(LINEAR_AT_8X);
   });

@@ -1,6 +1,6 @@
 import { parseConfig } from '../../../src/config/load-config';
 import type { HeraldConfigInput } from '../../../src/config/schema';
-import { PermanentError } from '../../../src/errors';
+import { PermanentError } from '../../../src/shared/errors';
 import { localeCandidates } from '../../../src/rendering/locale-fallback';
 import { createRenderer, resolveTemplate } from '../../../src/rendering/render';
 

@@ -1,7 +1,7 @@
 import bundledConfig from '../../../config/notification-config';
 import { parseConfig } from '../../../src/config/load-config';
 import type { HeraldConfigInput } from '../../../src/config/schema';
-import { PermanentError } from '../../../src/errors';
+import { PermanentError } from '../../../src/shared/errors';
 import { createRenderer } from '../../../src/rendering/render';
 
 const event = (payload: Record<string, unknown>, type = 'alert') => ({

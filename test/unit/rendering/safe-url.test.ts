@@ -48,13 +48,21 @@ describe('checkUrl: the scheme of a link, read as a browser reads it', () => {
 describe('the url helper in templates', () => {
   const templates = {
     reset: {
-      email: { subject: 'Reset', text: 'Reset: {{url payload.url}}', html: '<a href="{{url payload.url}}">Reset</a> <a href="https://shop.test/u/{{payload.id}}">you</a>' },
+      email: {
+        subject: 'Reset',
+        text: 'Reset: {{url payload.url}}',
+        html: '<a href="{{url payload.url}}">Reset</a> <a href="https://shop.test/u/{{payload.id}}">you</a>',
+      },
     },
   };
   const event = (payload: Record<string, unknown>) => ({ id: 'evt-1', type: 'transactional', priority: 'high', createdAt: '2026-01-01T00:00:00Z', payload });
 
   it('renders a safe link escaped in html and as it is in text', () => {
-    const out = createRenderer(parseConfig({ templates })).render({ templateName: 'reset', channel: 'email', event: event({ url: 'https://shop.test/r?a=1&b="2"', id: '7' }) });
+    const out = createRenderer(parseConfig({ templates })).render({
+      templateName: 'reset',
+      channel: 'email',
+      event: event({ url: 'https://shop.test/r?a=1&b="2"', id: '7' }),
+    });
     expect(out.html).toBe('<a href="https://shop.test/r?a&#x3D;1&amp;b&#x3D;&quot;2&quot;">Reset</a> <a href="https://shop.test/u/7">you</a>');
     expect(out.text).toBe('Reset: https://shop.test/r?a=1&b="2"');
   });

@@ -1,4 +1,4 @@
-import { escapeControls, escapeControlsKeepingLines, removeControls, stripControls } from '../../../src/text/control-chars';
+import { escapeControls, escapeControlsKeepingLines, removeControls, stripControls } from '../../../src/shared/control-chars';
 
 const BIDI = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c'];
 

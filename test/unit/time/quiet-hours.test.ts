@@ -108,9 +108,7 @@ describe('quietUntil', () => {
     });
 
     it('Australia/Lord_Howe: an end in the half-hour gap ends at 02:30 daylight time', () => {
-      expect(quietUntil(at('2026-10-03T23:00:00+10:30'), 'Australia/Lord_Howe', { start: '22:00', end: '02:15' })).toBe(
-        at('2026-10-04T02:30:00+11:00'),
-      );
+      expect(quietUntil(at('2026-10-03T23:00:00+10:30'), 'Australia/Lord_Howe', { start: '22:00', end: '02:15' })).toBe(at('2026-10-04T02:30:00+11:00'));
     });
 
     it('Australia/Lord_Howe: the repeated half hour is quiet in both passes', () => {

@@ -30,7 +30,10 @@ describe('kafka-headers with the W3C propagator registered', () => {
 
   it('reads string values and repeated headers (arrays: the first traceparent, tracestates joined)', () => {
     expect(trace.getSpanContext(extractTraceContext({ traceparent: TRACEPARENT }))?.spanId).toBe(producerSpan.spanId);
-    const repeated = extractTraceContext({ traceparent: [Buffer.from(TRACEPARENT), '00-11111111111111111111111111111111-2222222222222222-01'], tracestate: [Buffer.from('a=1'), 'b=2'] });
+    const repeated = extractTraceContext({
+      traceparent: [Buffer.from(TRACEPARENT), '00-11111111111111111111111111111111-2222222222222222-01'],
+      tracestate: [Buffer.from('a=1'), 'b=2'],
+    });
     expect(trace.getSpanContext(repeated)).toMatchObject({ traceId: producerSpan.traceId, spanId: producerSpan.spanId });
     expect(trace.getSpanContext(repeated)?.traceState?.serialize()).toBe('a=1,b=2');
   });

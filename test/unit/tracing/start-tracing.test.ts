@@ -1,5 +1,5 @@
 import { context, propagation, trace } from '@opentelemetry/api';
-import { ConfigError } from '../../../src/errors';
+import { ConfigError } from '../../../src/shared/errors';
 import { injectTraceContext } from '../../../src/tracing/kafka-headers';
 import { startTracing } from '../../../src/tracing/start-tracing';
 import { captureLogger } from '../../support/capture-logger';

@@ -1,5 +1,5 @@
-import { loadEnv } from '../../../src/env';
-import { ConfigError } from '../../../src/errors';
+import { loadEnv } from '../../../src/config/env';
+import { ConfigError } from '../../../src/shared/errors';
 
 describe('tracing variables of the environment', () => {
   it('are unset by default: tracing is off', () => {
@@ -16,7 +16,9 @@ describe('tracing variables of the environment', () => {
   it('refuse an endpoint that is not an http(s) URL, naming the variable', () => {
     for (const endpoint of ['otel-collector:4318', 'grpc://otel-collector:4317']) {
       expect(() => loadEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint })).toThrow(ConfigError);
-      expect(() => loadEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT: use the base URL of the collector's OTLP\/HTTP receiver/);
+      expect(() => loadEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint })).toThrow(
+        /OTEL_EXPORTER_OTLP_ENDPOINT: use the base URL of the collector's OTLP\/HTTP receiver/,
+      );
     }
   });
 });

@@ -1,7 +1,7 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { PermanentError } from '../../../src/errors';
+import { PermanentError } from '../../../src/shared/errors';
 import { withIntakeSpan } from '../../../src/tracing/intake-span';
 import { TRACER_NAME, withSpan } from '../../../src/tracing/with-span';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -50,7 +50,10 @@ describe('withSpan and withIntakeSpan on a registered SDK', () => {
     expect(span.attributes).toEqual({ 'error.type': 'smtp_rejected', 'herald.outcome': 'failed' });
     const [exception] = span.events;
     expect(exception?.name).toBe('exception');
-    expect(exception?.attributes).toMatchObject({ 'exception.type': 'PermanentError', 'exception.message': 'SMTP server rejected the message (550 5.1.1 <[email]>: unknown mailbox)' });
+    expect(exception?.attributes).toMatchObject({
+      'exception.type': 'PermanentError',
+      'exception.message': 'SMTP server rejected the message (550 5.1.1 <[email]>: unknown mailbox)',
+    });
     expect(JSON.stringify(span.events)).not.toContain('bob@example.com');
   });
 
@@ -83,7 +86,12 @@ describe('withSpan and withIntakeSpan on a registered SDK', () => {
   });
 
   it('withIntakeSpan without trace headers starts a new trace (a root span)', async () => {
-    await withIntakeSpan({ topic: 't', partition: 0, message: { offset: '0', headers: {} } }, { id: 'evt-8', priority: 'high' }, 'intake', async () => undefined);
+    await withIntakeSpan(
+      { topic: 't', partition: 0, message: { offset: '0', headers: {} } },
+      { id: 'evt-8', priority: 'high' },
+      'intake',
+      async () => undefined,
+    );
     expect(finished('herald.intake')?.parentSpanContext).toBeUndefined();
   });
 });
