@@ -45,8 +45,13 @@ export interface Stage {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Creates the scenario's topics (3 partitions each), seeds its users, starts the sink and the worker. */
-export async function openStage(ctx: BenchContext, name: string, users: readonly string[]): Promise<Stage> {
+/** What runs as the stage's worker: herald's service, or the floor of its libraries (bench/floor/floor.ts). */
+export type Program = 'herald' | 'floor';
+
+const FLOOR_ARGS = ['--import', 'tsx', path.resolve(__dirname, 'floor', 'floor.ts')];
+
+/** Creates the scenario's topics (3 partitions each), seeds its users, starts the sink and the worker (or the floor). */
+export async function openStage(ctx: BenchContext, name: string, users: readonly string[], program: Program = 'herald'): Promise<Stage> {
   const topics = benchTopics(ctx.runId, name);
   await ctx.admin.createTopics({
     waitForLeaders: true,
@@ -80,6 +85,7 @@ export async function openStage(ctx: BenchContext, name: string, users: readonly
     },
     logFile: path.join(ctx.runDir, `${name}.worker.log`),
     profileDir: ctx.profileDir,
+    ...(program === 'floor' ? { args: FLOOR_ARGS } : {}),
   });
   ctx.onCleanup(`worker of ${name}`, () => worker.stop());
   ctx.artifacts.workerLogs.push(worker.logFile);
