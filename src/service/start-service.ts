@@ -67,7 +67,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     }
   };
   // One Redis, or a Redis Cluster when REDIS_CLUSTER_NODES is set (docs/operations.md, "Scale-out").
-  const redis = createRedisClient(env, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
+  const redis = createRedisClient(env, { maxRetriesPerRequest: 3, enableOfflineQueue: true, autoPipelining: true });
   redis.on('error', (error) => logger.warn('redis connection error', { error: error.message }));
   started.push({ name: 'redis', undo: () => redis.quit().catch(() => redis.disconnect()) });
   try {
