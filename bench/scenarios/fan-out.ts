@@ -68,6 +68,7 @@ async function runShape(ctx: BenchContext, shape: Shape, program: Program): Prom
       durationMs: sum((u) => u.durationMs),
       deliveries: sum((u) => u.deliveries),
       produceMs: sum((u) => u.produceMs),
+      workerCpuMs: units.some((u) => u.workerCpuMs === null) ? null : sum((u) => u.workerCpuMs!),
       extraEmails: sum((u) => u.extraEmails),
       units: units.length,
     };

@@ -10,6 +10,8 @@ import { deliverEvents, runNotes, timeoutFor, type DeliveryRun } from './deliver
 
 /** Target of the worker's peak RSS, MB. */
 export const RSS_TARGET_MB = 300;
+/** The figure of the worker's CPU time per event, as the floor scenario looks it up. */
+export const CPU_PER_EVENT = 'worker CPU per event';
 
 /** `n` normal-priority events, one recipient each (round the users), channels in_app + email. */
 export function* singleRecipientEvents(users: readonly string[], n: number, seq: { next: number }): Generator<Message> {
@@ -22,8 +24,9 @@ export function* singleRecipientEvents(users: readonly string[], n: number, seq:
 /**
  * Scenario 2: N events (one recipient, in_app + email) from produce to final delivery, counted at
  * the sinks; events/s, deliveries/s, their ratio to the bare-consumer ceiling (a reference line, not
- * a target: no notification service delivers at the speed of a consumer that does nothing), and the
- * worker's peak RSS. With `program` 'floor', the same run with the floor in place of herald (./floor.ts).
+ * a target: no notification service delivers at the speed of a consumer that does nothing), the
+ * worker's peak RSS, and its CPU time per event: the cost of an event whatever else competes for the
+ * cores. With `program` 'floor', the same run with the floor in place of herald (./floor.ts).
  */
 export async function runThroughput(ctx: BenchContext, ceilingEventsPerSecond: number | null, program: Program = 'herald'): Promise<ScenarioResult> {
   const { repeats, seconds } = ctx.options;
@@ -66,6 +69,12 @@ export async function runThroughput(ctx: BenchContext, ceilingEventsPerSecond: n
         target: { op: '<=', value: RSS_TARGET_MB },
         digits: 0,
       }),
+      figure(
+        CPU_PER_EVENT,
+        'ms',
+        timed.kept.flatMap((r) => (r.workerCpuMs === null ? [] : [r.workerCpuMs / r.n])),
+        { digits: 2 },
+      ),
     ],
     runs: [...runs('calibration', warm.runs), ...runs('discarded (too short)', timed.discarded), ...runs('timed', timed.kept)],
     notes: [
