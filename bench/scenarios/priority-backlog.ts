@@ -20,6 +20,8 @@ export interface BacklogRun {
   pendingAfterWindow: number;
   /** First produce of the backlog → its last delivery, ms. */
   drainMs: number;
+  /** The worker's peak RSS from the first produce until the backlog had drained, MB; null when unreadable. */
+  peakRssMb: number | null;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function backlogRun(
   const { backlog } = options;
   const timeoutMs = timeoutFor(backlog, options.throughput);
   const base = await stage.counts();
+  stage.worker.resetPeak();
   const startedAt = Date.now();
   await produceAll(stage.producer, stage.topics.incoming, normalAndLowEvents(users, backlog, 0));
   const produceMs = Date.now() - startedAt;
@@ -51,5 +54,5 @@ export async function backlogRun(
     timeoutMs,
     `the backlog's ${backlog} events to drain`,
   );
-  return { backlog, window, produceMs, pendingAfterWindow, drainMs: endAt - startedAt };
+  return { backlog, window, produceMs, pendingAfterWindow, drainMs: endAt - startedAt, peakRssMb: stage.worker.peakRssMb() };
 }

@@ -27,6 +27,8 @@ export interface FloodRepeat {
   floodRate: number;
   /** From the end of the critical window under flood until the sinks had every flood delivery, ms. */
   drainMs: number;
+  /** The worker's peak RSS during the repeat (both windows and the drain), MB; null when unreadable. */
+  peakRssMb: number | null;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function floodRepeat(
   vips: readonly string[],
   options: { floodRate: number; seconds: number },
 ): Promise<FloodRepeat> {
+  stage.worker.resetPeak();
   const idle = await criticalWindow(stage, herald, vips, options.seconds);
   const base = await stage.counts();
   const floodStartedAt = Date.now();
@@ -63,5 +66,6 @@ export async function floodRepeat(
     timeoutFor(floodTotal, options.floodRate),
     `the flood's ${floodTotal} events to drain`,
   );
-  return { idle, underFlood, floodEvents: floodTotal, floodRate: floodTotal / floodSeconds, drainMs: Date.now() - drainFrom };
+  const drainMs = Date.now() - drainFrom;
+  return { idle, underFlood, floodEvents: floodTotal, floodRate: floodTotal / floodSeconds, drainMs, peakRssMb: stage.worker.peakRssMb() };
 }

@@ -3,6 +3,7 @@ import { median, round } from '../stats';
 import { CRITICAL_RATE, criticalCount, type CriticalWindow } from './critical-window';
 import type { BacklogRun } from './priority-backlog';
 import { FLOOD_LEAD_MS, type FloodRepeat } from './priority-flood';
+import { peakRssFigure } from './worker-peak-rss';
 
 /** Targets: p99 under flood at most this many times idle, and at most this many ms. */
 export const FLOOD_RATIO_TARGET = 2;
@@ -39,6 +40,7 @@ export function priorityReport(m: PriorityMeasured): Pick<ScenarioResult, 'figur
     floodAchievedRate: round(r.floodRate),
     floodEvents: r.floodEvents,
     floodDrainMs: r.drainMs,
+    peakRssMb: r.peakRssMb,
   }));
   const notes = [
     `flood: ${round(m.floodRate)} events/s of normal/low (in_app + email) for ${m.seconds + FLOOD_LEAD_MS / 1000} s per repeat; critical: ` +
@@ -55,7 +57,9 @@ export function priorityReport(m: PriorityMeasured): Pick<ScenarioResult, 'figur
     if (b.pendingAfterWindow === 0)
       notes.push('backlog: the worker had delivered the whole backlog before the critical window ended, so part of it was not under backlog; raise --backlog');
   }
-  return { figures: [...floodFigures(m.floods), ...backlogFigures(b, m.floods)], runs, notes };
+  // One peak per repeat, then the backlog run's (the last value of the figure's repeats).
+  const peaks = [...m.floods.map((r) => r.peakRssMb), ...(b ? [b.peakRssMb] : [])];
+  return { figures: [...floodFigures(m.floods), ...backlogFigures(b, m.floods), peakRssFigure('worker peak RSS', peaks)], runs, notes };
 }
 
 function floodFigures(floods: FloodRepeat[]): Figure[] {

@@ -4,19 +4,21 @@ import type { FloodRepeat } from '../../../bench/scenarios/priority-flood';
 import { BACKLOG_P99_TARGET_MS, BACKLOG_RATIO_TARGET, priorityReport, type PriorityMeasured } from '../../../bench/scenarios/priority-report';
 
 const window = (p50: number, p99: number): CriticalWindow => ({ latencies: [p50, p99], p50, p99, max: p99 });
-const flood = (idleP99: number, floodP99: number): FloodRepeat => ({
+const flood = (idleP99: number, floodP99: number, peakRssMb: number | null = 180): FloodRepeat => ({
   idle: window(4, idleP99),
   underFlood: window(6, floodP99),
   floodEvents: 1200,
   floodRate: 100,
   drainMs: 800,
+  peakRssMb,
 });
-const backlog = (p99: number, pendingAfterWindow = 3000): BacklogRun => ({
+const backlog = (p99: number, pendingAfterWindow = 3000, peakRssMb: number | null = 240): BacklogRun => ({
   backlog: 50_000,
   window: window(40, p99),
   produceMs: 4000,
   pendingAfterWindow,
   drainMs: 250_000,
+  peakRssMb,
 });
 const measured = (b: BacklogRun | null, floods = [flood(8, 20), flood(10, 30), flood(12, 25)]): PriorityMeasured => ({
   floodRate: 100,
@@ -62,6 +64,11 @@ describe('the priority report', () => {
     expect(priorityReport(measured(backlog(60, 0))).notes.at(-1)).toMatch(/delivered the whole backlog before the critical window ended.*raise --backlog/);
   });
 
+  it("reports the worker's peak RSS over the repeats and the backlog run, its last value", () => {
+    expect(figureOf(measured(backlog(60)), 'worker peak RSS')).toMatchObject({ value: 240, repeats: [180, 180, 180, 240], aggregate: 'max', pass: true });
+    expect(figureOf(measured(null, [flood(8, 20, 310), flood(8, 20, null)]), 'worker peak RSS')).toMatchObject({ value: 310, repeats: [310], pass: false });
+  });
+
   it('stores the backlog run in results.json without its samples', () => {
     const row = priorityReport(measured(backlog(60))).runs.at(-1)!;
     expect(row).toEqual({
@@ -70,6 +77,7 @@ describe('the priority report', () => {
       produceMs: 4000,
       pendingAfterWindow: 3000,
       drainMs: 250_000,
+      peakRssMb: 240,
       criticalPerWindow: 2,
       window: { p50: 40, p99: 60, max: 60 },
     });
