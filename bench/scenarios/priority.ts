@@ -63,7 +63,10 @@ export async function runPriority(ctx: BenchContext, throughputEventsPerSecond: 
       }
       let backlogged: BacklogRun | null = null;
       try {
-        ctx.log(`priority: a backlog of ${backlog} events, then a critical window; the drain takes about ${Math.round(backlog / throughput)} s`);
+        ctx.log(
+          `priority: a backlog of ${backlog} events, then a critical window; at ${round(throughput)} events/s it drains in about ` +
+            `${Math.round(backlog / throughput)} s`,
+        );
         backlogged = await backlogRun(stage, herald, users, vips, { backlog, seconds, throughput });
         ctx.log(`priority: under backlog p50/p99 ${backlogged.window.p50}/${backlogged.window.p99} ms; drained in ${round(backlogged.drainMs / 1000)} s`);
       } catch (error) {

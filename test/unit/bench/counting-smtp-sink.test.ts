@@ -4,6 +4,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { startCountingSmtpSink, type CountingSmtpSink } from '../../../bench/counting-smtp-sink';
 import { BenchFailure } from '../../../bench/results';
+import { alive } from '../../../scripts/kafka-stack';
 
 /*
  * The sink is a real SMTP server in a process of its own (bench/smtp-sink-process.ts): these tests
@@ -15,14 +16,6 @@ const start = async (name: string) => {
   const sink = await startCountingSmtpSink({ name, logFile: path.join(dir, `${name}.log`) });
   started.push(sink);
   return sink;
-};
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 };
 afterAll(() => Promise.all(started.map((s) => s.close())));
 
