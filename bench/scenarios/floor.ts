@@ -1,7 +1,7 @@
 import type { BenchContext } from '../context';
 import { derivedFigure, valueOf, type Figure, type ScenarioResult } from '../results';
 import { ONE_TO_1000, THOUSAND_TO_ONE, runFanOut, shapeFigure } from './fan-out';
-import { runThroughput } from './throughput';
+import { CPU_PER_EVENT, runThroughput } from './throughput';
 
 /** Target of herald ÷ floor, throughput and both fan-out shapes, measured in the same run. */
 export const FLOOR_SHARE_TARGET = 0.7;
@@ -20,7 +20,8 @@ export function shareOf(herald: number | null, floor: number | null): number | n
 /**
  * Scenario: the floor (bench/floor/floor.ts), the minimal pipeline of herald's own libraries doing
  * the same external work, measured exactly as herald is (the throughput run and both fan-out shapes,
- * same events, users, partitions, SMTP sink and in-app counting), then herald ÷ floor for each.
+ * same events, users, partitions, SMTP sink and in-app counting), then herald ÷ floor for each, and
+ * herald's worker CPU per event ÷ the floor's.
  */
 export async function runFloor(ctx: BenchContext, herald: HeraldFigures): Promise<ScenarioResult> {
   const throughput = await runThroughput(ctx, null, 'floor');
@@ -38,6 +39,8 @@ export async function runFloor(ctx: BenchContext, herald: HeraldFigures): Promis
       ...throughput.figures.filter((f) => !f.name.startsWith('ratio')).map(floorOf),
       ...fanOut.figures.map(floorOf),
       ratio('herald/floor throughput', herald.throughput, throughput, 'events/s'),
+      // A reference, not a target: how many times the floor's CPU herald spends on an event.
+      derivedFigure('herald/floor CPU per event', '', shareOf(valueOf(herald.throughput, CPU_PER_EVENT), valueOf(throughput, CPU_PER_EVENT))),
       ratio('herald/floor fan-out 1 → 1,000', herald.fanOut, fanOut, shapeFigure(ONE_TO_1000)),
       ratio('herald/floor fan-out 1,000 → 1', herald.fanOut, fanOut, shapeFigure(THOUSAND_TO_ONE)),
     ],

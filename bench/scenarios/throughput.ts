@@ -7,9 +7,10 @@ import { openStage, withClose, type Program } from '../stage';
 import { median } from '../stats';
 import { userIds } from '../users';
 import { deliverEvents, runNotes, timeoutFor, type DeliveryRun } from './deliver-run';
+import { peakRssFigure } from './worker-peak-rss';
 
-/** Target of the worker's peak RSS, MB. */
-export const RSS_TARGET_MB = 300;
+/** The figure of the worker's CPU time per event, as the floor scenario looks it up. */
+export const CPU_PER_EVENT = 'worker CPU per event';
 
 /** `n` normal-priority events, one recipient each (round the users), channels in_app + email. */
 export function* singleRecipientEvents(users: readonly string[], n: number, seq: { next: number }): Generator<Message> {
@@ -22,8 +23,9 @@ export function* singleRecipientEvents(users: readonly string[], n: number, seq:
 /**
  * Scenario 2: N events (one recipient, in_app + email) from produce to final delivery, counted at
  * the sinks; events/s, deliveries/s, their ratio to the bare-consumer ceiling (a reference line, not
- * a target: no notification service delivers at the speed of a consumer that does nothing), and the
- * worker's peak RSS. With `program` 'floor', the same run with the floor in place of herald (./floor.ts).
+ * a target: no notification service delivers at the speed of a consumer that does nothing), the
+ * worker's peak RSS, and its CPU time per event: the cost of an event whatever else competes for the
+ * cores. With `program` 'floor', the same run with the floor in place of herald (./floor.ts).
  */
 export async function runThroughput(ctx: BenchContext, ceilingEventsPerSecond: number | null, program: Program = 'herald'): Promise<ScenarioResult> {
   const { repeats, seconds } = ctx.options;
@@ -61,11 +63,16 @@ export async function runThroughput(ctx: BenchContext, ceilingEventsPerSecond: n
         timed.kept.map((r) => (r.deliveries / r.durationMs) * 1000),
       ),
       derivedFigure('ratio to ceiling (reference)', '', ceilingShare, undefined, 4),
-      figure('worker peak RSS', 'MB', timed.kept.map((r) => r.peakRssMb ?? NaN).filter(Number.isFinite), {
-        aggregate: 'max',
-        target: { op: '<=', value: RSS_TARGET_MB },
-        digits: 0,
-      }),
+      peakRssFigure(
+        'worker peak RSS',
+        timed.kept.map((r) => r.peakRssMb),
+      ),
+      figure(
+        CPU_PER_EVENT,
+        'ms',
+        timed.kept.flatMap((r) => (r.workerCpuMs === null ? [] : [r.workerCpuMs / r.n])),
+        { digits: 2 },
+      ),
     ],
     runs: [...runs('calibration', warm.runs), ...runs('discarded (too short)', timed.discarded), ...runs('timed', timed.kept)],
     notes: [
