@@ -4,7 +4,9 @@
  * kafkajs `eachBatch` on the incoming topic (partitionsConsumedConcurrently 3, as herald); per batch
  * one Redis pipeline that claims every event's dedup key (`SET NX PX`) and reads every recipient's
  * profile; then per recipient an email through a nodemailer SMTP pool (maxConnections 5, herald's
- * default) rendered with handlebars from the same template, and an in-app `ZADD` into the inbox
+ * default) rendered with handlebars from the same template, carrying what herald's carries (the text
+ * and an HTML part made from it, a Message-ID and the event-id header: the same MIME message on the
+ * wire, so nodemailer's work is the same on both sides), and an in-app `ZADD` into the inbox
  * set the bench counts, each with a delivery-record `HSET` before and after; offsets resolved after.
  * No validation, preferences, retries, status topic, metrics or logs: what is left is the cost of
  * the libraries doing the external work, the reference herald ÷ floor is measured against.
@@ -39,6 +41,9 @@ const templates = new Map(
 );
 const DEDUP_TTL_MS = 86_400_000;
 
+/** The HTML part herald derives from a template's plain text when the template has none: escaped, one `<br>` per line break. */
+const htmlOf = (text: string) => `<p>${Handlebars.Utils.escapeExpression(text).replace(/\r?\n/g, '<br>')}</p>`;
+
 /** One delivery: a record before, the send, a record after. */
 async function deliver(eventId: string, recipientId: string, channel: string, send: () => Promise<unknown>): Promise<void> {
   const key = keys.deliveries(eventId);
@@ -51,14 +56,18 @@ async function deliver(eventId: string, recipientId: string, channel: string, se
 async function handleEvent(event: FloorEvent, profiles: Map<string, { email?: string }>): Promise<void> {
   const template = templates.get(event.template)!;
   const sends = [...new Set(event.recipients)].flatMap((recipientId) => [
-    deliver(event.id, recipientId, 'email', () =>
-      transport.sendMail({
+    deliver(event.id, recipientId, 'email', () => {
+      const text = template.text({ payload: event.payload });
+      return transport.sendMail({
         from: 'herald@localhost',
         to: profiles.get(recipientId)?.email,
         subject: template.subject({ payload: event.payload }),
-        text: template.text({ payload: event.payload }),
-      }),
-    ),
+        text,
+        html: htmlOf(text),
+        messageId: `<${event.id}.${recipientId}@floor>`,
+        headers: { 'X-Herald-Event-Id': event.id },
+      });
+    }),
     deliver(event.id, recipientId, 'in_app', () => redis.zadd(keys.inboxDelivered(recipientId), Date.now(), `${event.id}|${recipientId}|in_app`)),
   ]);
   await Promise.all(sends);
