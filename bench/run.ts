@@ -19,6 +19,7 @@ import { valueOf, type ScenarioResult } from './results';
 import { runCeiling } from './scenarios/ceiling';
 import { runDedup } from './scenarios/dedup';
 import { runFanOut } from './scenarios/fan-out';
+import { runFloor } from './scenarios/floor';
 import { runPriority } from './scenarios/priority';
 import { runThroughput } from './scenarios/throughput';
 import { formatTable } from './table';
@@ -37,6 +38,8 @@ function runScenario(name: ScenarioName, ctx: BenchContext, done: ScenarioResult
       return runThroughput(ctx, valueOf(earlier('ceiling'), 'bare consumer events/s'));
     case 'fanout':
       return runFanOut(ctx);
+    case 'floor':
+      return runFloor(ctx, { throughput: earlier('throughput'), fanOut: earlier('fan-out') });
     case 'priority':
       return runPriority(ctx, valueOf(earlier('throughput'), 'events/s'));
     case 'dedup':

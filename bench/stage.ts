@@ -7,7 +7,8 @@ import { deleteKeys } from '../test/support/infra';
 import type { BenchContext } from './context';
 import { connectProducer } from './produce';
 import { BenchFailure } from './results';
-import { createInboxReader, startCountingSmtpSink, type CountingSmtpSink, type InboxReader } from './sinks';
+import { startCountingSmtpSink, type CountingSmtpSink } from './counting-smtp-sink';
+import { createInboxReader, type InboxReader } from './inbox-reader';
 import { seedUsers } from './users';
 import { BENCH_PARTITIONS, benchTopics, benchWorkerConfig, type BenchTopics } from './worker-config';
 import { startWorker, type WorkerProcess } from './worker-process';
@@ -34,7 +35,7 @@ export interface Stage {
   counts(): Promise<Counts>;
   /**
    * Polls the sinks every 100 ms until they reach `target` (and `also`, if given, holds); resolves
-   * with when the last of it happened. @throws BenchFailure on timeout or if the worker died.
+   * with when the last of it happened. @throws BenchFailure on timeout, or if the worker or the SMTP sink died.
    */
   waitFor(target: Counts, timeoutMs: number, what: string, also?: () => Promise<boolean>): Promise<{ endAt: number }>;
   /** Sum of the worker's Prometheus samples of `metric` (labelled or not) whose labels contain every `labels` entry. */
@@ -45,8 +46,13 @@ export interface Stage {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Creates the scenario's topics (3 partitions each), seeds its users, starts the sink and the worker. */
-export async function openStage(ctx: BenchContext, name: string, users: readonly string[]): Promise<Stage> {
+/** What runs as the stage's worker: herald's service, or the floor of its libraries (bench/floor/floor.ts). */
+export type Program = 'herald' | 'floor';
+
+const FLOOR_ARGS = ['--import', 'tsx', path.resolve(__dirname, 'floor', 'floor.ts')];
+
+/** Creates the scenario's topics (3 partitions each), seeds its users, starts the sink and the worker (or the floor). */
+export async function openStage(ctx: BenchContext, name: string, users: readonly string[], program: Program = 'herald'): Promise<Stage> {
   const topics = benchTopics(ctx.runId, name);
   await ctx.admin.createTopics({
     waitForLeaders: true,
@@ -60,7 +66,8 @@ export async function openStage(ctx: BenchContext, name: string, users: readonly
   const keys = createKeys(prefix);
   await seedUsers(ctx.redis, keys, users);
 
-  const sink = await startCountingSmtpSink();
+  // A process of its own, so the sink's CPU is neither the load generator's nor the worker's.
+  const sink = await startCountingSmtpSink({ name: `the SMTP sink of ${name}`, logFile: path.join(ctx.runDir, `${name}.smtp-sink.log`) });
   ctx.onCleanup(`smtp sink of ${name}`, () => sink.close());
   const configFile = path.join(ctx.runDir, `${name}.config.json`);
   const config = benchWorkerConfig(topics);
@@ -80,6 +87,7 @@ export async function openStage(ctx: BenchContext, name: string, users: readonly
     },
     logFile: path.join(ctx.runDir, `${name}.worker.log`),
     profileDir: ctx.profileDir,
+    ...(program === 'floor' ? { args: FLOOR_ARGS } : {}),
   });
   ctx.onCleanup(`worker of ${name}`, () => worker.stop());
   ctx.artifacts.workerLogs.push(worker.logFile);
@@ -87,7 +95,11 @@ export async function openStage(ctx: BenchContext, name: string, users: readonly
   ctx.onCleanup(`producer of ${name}`, () => producer.disconnect());
   const inbox = createInboxReader(ctx.redis, keys, users);
 
-  const counts = async (): Promise<Counts> => ({ email: sink.count(), inApp: await inbox.count() });
+  const counts = async (): Promise<Counts> => {
+    const [email, inApp] = await Promise.all([sink.count(), inbox.count()]);
+    return { email, inApp };
+  };
+  const lastDeliveryAt = async () => Math.max(...(await Promise.all([sink.lastAcceptedAt(), inbox.lastPushAt()])));
   let closed: ReturnType<Stage['close']> | null = null;
   return {
     name,
@@ -107,9 +119,9 @@ export async function openStage(ctx: BenchContext, name: string, users: readonly
         worker.assertAlive();
         const now = await counts();
         if (now.email >= target.email && now.inApp >= target.inApp) {
-          if (!also) return { endAt: Math.max(sink.lastAcceptedAt(), await inbox.lastPushAt()) };
+          if (!also) return { endAt: await lastDeliveryAt() };
           if (!alsoAt && (await also())) alsoAt = Date.now();
-          if (alsoAt) return { endAt: Math.max(sink.lastAcceptedAt(), await inbox.lastPushAt(), alsoAt) };
+          if (alsoAt) return { endAt: Math.max(await lastDeliveryAt(), alsoAt) };
         } else if (also && !alsoAt && (await also())) {
           alsoAt = Date.now();
         }

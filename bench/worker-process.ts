@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { processCpuMs } from './proc-stat';
 import { BenchFailure } from './results';
 
 const root = path.resolve(__dirname, '..');
@@ -31,6 +32,8 @@ export interface WorkerProcess {
   rssMb(): number | null;
   /** Resets the peak (`echo 5 > /proc/<pid>/clear_refs`); false when the kernel refused. */
   resetPeak(): boolean;
+  /** CPU time (user + system, all its threads) it has used since it started, ms (/proc/<pid>/stat); null when unreadable. */
+  cpuMs(): number | null;
   /** Throws a BenchFailure if the worker has exited. */
   assertAlive(): void;
   /** SIGKILL (a crash: nothing finished, nothing committed), resolved once it has exited. */
@@ -145,6 +148,7 @@ export async function startWorker(spec: WorkerSpec): Promise<WorkerProcess> {
     logFile: spec.logFile,
     peakRssMb: () => procMb(pid, 'VmHWM'),
     rssMb: () => procMb(pid, 'VmRSS'),
+    cpuMs: () => processCpuMs(pid),
     resetPeak() {
       try {
         writeFileSync(`/proc/${pid}/clear_refs`, '5');

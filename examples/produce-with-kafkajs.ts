@@ -27,7 +27,7 @@ export interface NotificationEvent {
   deduplicationKey?: string;
 }
 
-/** Headers herald's own client sets; herald reads the version from the value, these are for people and tools. */
+/** Headers herald's own client sets on every event (and `herald-priority`, the event's priority); herald reads the version from the value. */
 export const HEADERS = { 'herald-schema-version': '2', 'content-type': 'application/json' };
 
 /** Largest message value herald accepts, in bytes (LIMITS.maxEventBytes). */
@@ -52,7 +52,8 @@ export function toMessage(event: NotificationEvent): Message {
       `event ${event.id} is ${bytes} bytes as JSON; the limit is ${MAX_EVENT_BYTES}. Split the recipients or send a reference instead of the content`,
     );
   }
-  return { key: keyOf(event), value, headers: { ...HEADERS } };
+  // The priority hint lets intake forward a normal or low event to the bulk lane without parsing it.
+  return { key: keyOf(event), value, headers: { ...HEADERS, 'herald-priority': event.priority } };
 }
 
 /** Sends this example's events in one request; resolves with them once all in-sync replicas have them. */

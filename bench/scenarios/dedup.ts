@@ -8,6 +8,7 @@ import { median } from '../stats';
 import { userIds } from '../users';
 import { deliverEvents, runNotes, timeoutFor, type DeliveryRun } from './deliver-run';
 import { singleRecipientEvents } from './throughput';
+import { peakRssFigure } from './worker-peak-rss';
 
 /** `n` messages carrying n/2 events, each sent twice in a row: the second copy is the same message (same id) again. */
 function* duplicatedEvents(users: readonly string[], n: number, seq: { next: number }): Generator<Message> {
@@ -41,6 +42,9 @@ async function duplicateRun(
   );
   return { ...run, duplicatesDropped: (await duplicatesSeen(stage)) - before };
 }
+
+/** The larger of two peaks, or null when neither could be read. */
+const maxOrNull = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
 
 type Pair = Timed & { unique: DeliveryRun; duplicated: DeliveryRun & { duplicatesDropped: number } };
 
@@ -85,6 +89,11 @@ export async function runDedup(ctx: BenchContext): Promise<ScenarioResult> {
       figure('no duplicates: messages/s', 'msg/s', uniqueRates),
       figure('50% duplicates: messages/s', 'msg/s', dupRates),
       derivedFigure('ratio 50% duplicates / none', '', uniqueMedian && dupMedian !== null ? dupMedian / uniqueMedian : null),
+      // Each half of a pair resets the peak when it starts: the pair's peak is the higher of the two.
+      peakRssFigure(
+        'worker peak RSS',
+        timed.kept.map((p) => maxOrNull(p.unique.peakRssMb, p.duplicated.peakRssMb)),
+      ),
     ],
     runs: [
       ...warmUnique.runs.map((r) => rawRun('calibration unique', { ...r })),

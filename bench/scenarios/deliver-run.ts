@@ -15,6 +15,8 @@ export interface DeliveryRun extends Timed {
   heapUsedMb: number | null;
   heapTotalMb: number | null;
   externalMb: number | null;
+  /** CPU time the worker used from the first produce to the last delivery seen, ms (/proc/<pid>/stat utime + stime); null when unreadable. */
+  workerCpuMs: number | null;
   /** How long producing took, ms (the producer is not the bottleneck when this is well below durationMs). */
   produceMs: number;
   /** Emails accepted beyond those expected once the run was done (a duplicate send). */
@@ -42,10 +44,13 @@ export async function deliverEvents(
   const target = { email: base.email + expected.email, inApp: base.inApp + expected.inApp };
   // `keepPeak`: a run made of several calls keeps the peak of all of them.
   if (!options.keepPeak) stage.worker.resetPeak();
+  const cpuBefore = stage.worker.cpuMs();
   const startedAt = Date.now();
   await produceAll(stage.producer, stage.topics.incoming, messages);
   const produceMs = Date.now() - startedAt;
   const { endAt } = await stage.waitFor(target, options.timeoutMs, options.what, options.also);
+  // Read before the /metrics requests below, which are the bench's work, not the run's.
+  const cpuAfter = stage.worker.cpuMs();
   const after = await stage.counts();
   const mb = async (metric: string) => {
     const bytes = await stage.metric(metric).catch(() => NaN);
@@ -60,6 +65,7 @@ export async function deliverEvents(
     heapUsedMb: await mb('nodejs_heap_size_used_bytes'),
     heapTotalMb: await mb('nodejs_heap_size_total_bytes'),
     externalMb: await mb('nodejs_external_memory_bytes'),
+    workerCpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore,
     produceMs,
     extraEmails: after.email - target.email,
   };

@@ -2,7 +2,7 @@ import type { Clock } from '../shared/clock';
 import { completeEvent } from '../contract/complete-event';
 import type { EventV2 } from '../contract/event-v2';
 import { LIMITS } from '../contract/limits';
-import { MESSAGE_HEADERS } from '../contract/vocabulary';
+import { MESSAGE_HEADERS, PRIORITY_HEADER } from '../contract/vocabulary';
 import { ValidationError } from '../shared/errors';
 
 /** One event ready for `producer.send`: the validated event and the Kafka message that carries it. */
@@ -39,5 +39,5 @@ export function toEventMessage(input: unknown, clock: Clock): EventMessage {
       'Split the recipients into several events or move large content out of the payload';
     throw new ValidationError(message, [{ path: '(root)', message }], 'oversize');
   }
-  return { event, message: { key: messageKey(event), value, headers: { ...MESSAGE_HEADERS } } };
+  return { event, message: { key: messageKey(event), value, headers: { ...MESSAGE_HEADERS, [PRIORITY_HEADER]: event.priority } } };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MESSAGE_HEADERS } from './vocabulary';
 import { DELIVERY_STATUSES } from './vocabulary';
-import { REPLAY_HEADER } from './vocabulary';
+import { PRIORITIES, PRIORITY_HEADER, REPLAY_HEADER } from './vocabulary';
 import { deadLetterSchema } from './dead-letter';
 import { CHANNELS } from './vocabulary';
 import { buildEventJsonSchema } from './json-schema';
@@ -53,6 +53,15 @@ export const incomingHeadersSchema = z.object({
       description: "W3C Trace Context, injected by HeraldProducer when a trace is active; other producers may set it to join herald's spans to their trace.",
     }),
   tracestate: z.string().optional().meta({ description: 'W3C Trace Context vendor state, sent with traceparent.' }),
+  [PRIORITY_HEADER]: z
+    .enum(PRIORITIES)
+    .optional()
+    .meta({
+      description:
+        "The event's priority, set by HeraldProducer: a routing hint. Intake forwards a message hinted `normal` or `low` (a priority outside " +
+        '`kafka.fastLane`) to the bulk lane without parsing it there; the bulk lane validates it, and the priority in the value is the one herald ' +
+        'applies. Other producers may set it; a wrong hint only moves its own event to the other lane.',
+    }),
   [REPLAY_HEADER]: text(
     'Refused: producers must not set it. A message that carries it, whatever its value, is dead-lettered with reason `replay_refused` and never handled. ' +
       "`herald dlq replay` retries a dead-lettered delivery through herald's own retry store, never through this topic.",

@@ -46,5 +46,14 @@ export const MESSAGE_HEADERS = {
  */
 export const REPLAY_HEADER = 'herald-replay';
 
+/**
+ * The event's priority, set by HeraldProducer and herald's own publishers beside the value: a routing
+ * hint for intake's triage (src/intake/triage.ts), which forwards a message hinted to a bulk-lane
+ * priority without parsing it (the bulk lane parses and validates it, once). The value stays the
+ * truth: a message hinted `normal` that carries a critical event is handled, as critical, in the bulk
+ * lane; one hinted to a fast-lane priority, or with no hint, is parsed at intake as before.
+ */
+export const PRIORITY_HEADER = 'herald-priority';
+
 /** Header added to a message intake forwards to the bulk lane: `topic/partition/offset` it had on the incoming topic. */
 export const ORIGIN_HEADER = 'herald-origin';

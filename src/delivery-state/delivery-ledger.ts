@@ -47,45 +47,53 @@ export function createDeliveryLedger(options: DeliveryLedgerOptions) {
   const reopen = loadScript(redis, 'delivery-reopen', 1);
   const iso = () => new Date(clock.now()).toISOString();
 
+  /** How a write is made: `report`, a provider's report on a sent message; `thenDelivered`, a receiver's confirmation written with the `sent` in one call. */
+  type How = { report?: boolean; thenDelivered?: Details };
+
   /**
-   * Writes a status (and details) and returns the change to publish, or null when the change was
+   * Writes a status (and details) and returns the changes to publish, none when the change was
    * refused: `pending` over an existing record; after `sent`, anything but `sent` or one provider
-   * report (`how.report`: delivered/failed/bounced); anything after that report.
+   * report (`how.report`: delivered/failed/bounced); anything after that report. With
+   * `how.thenDelivered`, a `sent` is followed by `delivered` in the same script call (two changes,
+   * in that order): one round trip and one record write instead of two for a receiver that confirms
+   * at once (the in-app inbox).
    */
-  async function write(
-    ref: DeliveryRef,
-    status: DeliveryStatus,
-    details: Details,
-    how: { report?: boolean },
-  ): Promise<{ change: StatusChange | null; leaving: Promise<void> }> {
+  async function write(ref: DeliveryRef, status: DeliveryStatus, details: Details, how: How): Promise<{ changes: StatusChange[]; leaving: Promise<void> }> {
     const at = iso();
     const patch = { recipientId: ref.recipientId, channel: ref.channel, ...details, status, updatedAt: at };
+    const then = how.thenDelivered && status === 'sent' ? JSON.stringify({ ...how.thenDelivered, status: 'delivered', updatedAt: at }) : '';
     const script = () =>
       update(
         [keys.deliveries(ref.eventId)],
-        [ledgerField(ref), JSON.stringify(patch), retentionSeconds, how.report ? '1' : '0', clock.now(), owner],
+        [ledgerField(ref), JSON.stringify(patch), retentionSeconds, how.report ? '1' : '0', clock.now(), owner, then],
       ) as Promise<string | null>;
     const written = IN_FLIGHT.has(status) ? await inflight.indexedWrite(ref, script) : await script();
     // Another worker is sending it under a live lease: the delivery stays in flight, its outcome is that worker's to write.
-    if (written === 'leased') return { change: null, leaving: Promise.resolve() };
+    if (written === 'leased') return { changes: [], leaving: Promise.resolve() };
     // Any other status, written or refused (refused means sent already), ends the delivery's flight;
     // only after the write landed, so a failed write leaves the delivery where the sweep finds it.
     const leaving = IN_FLIGHT.has(status) ? Promise.resolve() : inflight.forgetQuietly(deliveryIdOf(ref));
-    if (!written) return { change: null, leaving };
+    if (!written) return { changes: [], leaving };
     const record = JSON.parse(written) as DeliveryRecord;
     const { attempts, provider, providerMessageId, nextAttemptAt } = record;
-    return { change: { ...ref, status, attempts, provider, providerMessageId, reason: details.reason, detail: details.detail, nextAttemptAt, at }, leaving };
+    const change: StatusChange = { ...ref, status, attempts, provider, providerMessageId, reason: details.reason, detail: details.detail, nextAttemptAt, at };
+    if (!then || record.status !== 'delivered') return { changes: [change], leaving };
+    return { changes: [change, { ...ref, status: 'delivered', attempts, provider, providerMessageId, at }], leaving };
   }
 
-  /** Sets the status (and details) of a delivery and publishes the change. Returns false when the change was refused (see {@link write}). */
-  async function set(ref: DeliveryRef, status: DeliveryStatus, details: Details = {}, how: { report?: boolean } = {}): Promise<boolean> {
-    const { change, leaving } = await write(ref, status, details, how);
+  /**
+   * Sets the status (and details) of a delivery and publishes the change (with `how.thenDelivered`,
+   * both). Returns false when the change was refused (see {@link write}).
+   */
+  async function set(ref: DeliveryRef, status: DeliveryStatus, details: Details = {}, how: How = {}): Promise<boolean> {
+    const { changes, leaving } = await write(ref, status, details, how);
     try {
-      if (change && options.onChange && status !== 'sending') await options.onChange(change);
+      // Both handed over in this turn, in order (the status publisher keeps the order it is called in), so they share a request.
+      if (options.onChange && status !== 'sending') await Promise.all(changes.map((change) => options.onChange!(change)));
     } finally {
       await leaving;
     }
-    return change !== null;
+    return changes.length > 0;
   }
 
   return {
@@ -111,8 +119,8 @@ export function createDeliveryLedger(options: DeliveryLedgerOptions) {
      * not wait a status round trip and the change feed stays at least once.
      */
     async open(ref: DeliveryRef): Promise<{ opened: boolean; published: Promise<void> }> {
-      const { change } = await write(ref, 'pending', {}, {});
-      if (!change || !options.onChange) return { opened: change !== null, published: Promise.resolve() };
+      const [change] = (await write(ref, 'pending', {}, {})).changes;
+      if (!change || !options.onChange) return { opened: change !== undefined, published: Promise.resolve() };
       const published = options.onChange(change);
       // Awaited by the caller after its send; this keeps a failure from counting as unhandled until then.
       published.catch(() => undefined);

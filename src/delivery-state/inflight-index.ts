@@ -29,7 +29,8 @@ export function createInflightIndex(options: { redis: RedisClient; keys: RedisKe
     /**
      * Indexes an in-flight write before it lands, so the index stays a superset of the truth. The
      * ZADD is sent right before the script on the same connection (ioredis writes commands in call
-     * order; a NOSCRIPT retry comes later still), so Redis runs it first at no extra round trip.
+     * order, auto-pipelined or not: test/integration/stores/redis-client.test.ts; a NOSCRIPT retry
+     * comes later still), so Redis runs it first at no extra round trip.
      * A score of now (not NX) also marks a redelivery as a change, which keeps the sweep from
      * forgetting an entry it read just before (see sweep-forget.lua). If only the ZADD failed, the
      * write rejects all the same: the event is retried and indexes it then.

@@ -8,6 +8,12 @@ export interface StatusPublisherOptions {
   topic: string;
   /** Most changes in one request. Default 500. */
   maxBatch?: number;
+  /**
+   * After a request returns with fewer than `maxBatch` changes waiting, how long to wait for more
+   * before the next request, in ms. Default 5 (Kafka's own producer lingers 5 ms since 4.0). A change
+   * made while the publisher is idle never waits for it.
+   */
+  lingerMs?: number;
 }
 
 type Waiting = { message: OutgoingMessage; resolve: () => void; reject: (error: unknown) => void };
@@ -17,22 +23,29 @@ type Waiting = { message: OutgoingMessage; resolve: () => void; reject: (error: 
  * changes stay in order on one partition). Each `publish` resolves when the broker has its change,
  * so callers commit offsets only after their changes are on the topic (at least once).
  *
- * Batching without a linger: one request is in flight at a time; changes made meanwhile wait and
- * leave together when it returns, and a change made when nothing is in flight leaves at the next
- * turn of the event loop (with the others made in the same turn). herald's producer is idempotent
- * with one request in flight, so a request per change would queue every delivery behind the
- * previous one's round trip; a fixed linger (5 ms before) added its wait to every change of an
- * idle worker, twice per delivery on the way to the provider.
+ * Batching: one request is in flight at a time; changes made meanwhile wait and leave together
+ * after it returns, and a change made when the publisher is idle leaves at the next turn of the event
+ * loop (with the others made in the same turn). herald's producer is idempotent with one request in
+ * flight, so a request per change would queue every delivery behind the previous one's round trip.
+ * A linger applies only under load, after a request returns with a partial batch waiting: on a local
+ * broker a round trip is a few ms, so without it a busy worker sent about four changes per request
+ * and paid kafkajs's per-request encoding and socket write for each (BENCHMARKS.md, "Optimizations").
+ * An idle worker's changes never wait for it; nothing waits on it but the status topic and the
+ * offset commit (a send does not wait for its `pending`).
  */
 export function createStatusPublisher(options: StatusPublisherOptions) {
   const maxBatch = options.maxBatch ?? 500;
+  const lingerMs = options.lingerMs ?? 5;
   let waiting: Waiting[] = [];
   let scheduled = false;
+  let linger: NodeJS.Timeout | null = null;
   let inFlight: Promise<void> | null = null;
 
   /** Sends one request with what is waiting (up to maxBatch), then the next, until nothing waits. */
   function sendNext(): void {
     scheduled = false;
+    if (linger) clearTimeout(linger);
+    linger = null;
     if (inFlight || waiting.length === 0) return;
     const batch = waiting.slice(0, maxBatch);
     waiting = waiting.slice(batch.length);
@@ -44,7 +57,11 @@ export function createStatusPublisher(options: StatusPublisherOptions) {
       )
       .finally(() => {
         inFlight = null;
-        sendNext();
+        if (waiting.length >= maxBatch || lingerMs === 0) sendNext();
+        else if (waiting.length > 0) {
+          scheduled = true;
+          linger = setTimeout(sendNext, lingerMs);
+        }
       });
   }
 
@@ -54,7 +71,8 @@ export function createStatusPublisher(options: StatusPublisherOptions) {
       return new Promise<void>((resolve, reject) => {
         const message = { key: change.eventId, value: JSON.stringify(change), headers: { 'herald-status': change.status, 'herald-channel': change.channel } };
         waiting.push({ message, resolve, reject });
-        if (!scheduled && !inFlight) {
+        if (linger && waiting.length >= maxBatch) sendNext();
+        else if (!scheduled && !inFlight) {
           scheduled = true;
           setImmediate(sendNext);
         }

@@ -90,8 +90,7 @@ export function createSendOnce(deps: SendOnceDeps) {
     for (let failures = 0; ; failures++) {
       try {
         if (provider.callbacks && result.providerMessageId) await deps.deliveries.rememberProviderMessage(provider.id, result.providerMessageId, ref);
-        await deps.deliveries.set(ref, 'sent', details);
-        if (result.delivered) await deps.deliveries.set(ref, 'delivered', { provider: provider.id }, { report: true });
+        await deps.deliveries.set(ref, 'sent', details, result.delivered ? { thenDelivered: { provider: provider.id } } : {});
         return;
       } catch (error) {
         if (clock.now() >= deadline) throw error;

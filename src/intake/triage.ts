@@ -1,5 +1,5 @@
 import type { ConsumedMessage, MessageHeaders, OutgoingMessage } from '../kafka/types';
-import type { Priority } from '../contract/vocabulary';
+import { PRIORITIES, PRIORITY_HEADER, type Priority } from '../contract/vocabulary';
 import type { EventV2 } from '../contract/event-v2';
 import { parseEvent, type ParseResult } from '../contract/parse-event';
 import { hasHeader } from '../kafka/headers';
@@ -13,7 +13,9 @@ import { ORIGIN_HEADER, REPLAY_HEADER } from '../contract/vocabulary';
  * route, send, record), a reset produced behind 100,000 marketing events would wait for all of
  * them to be delivered: minutes, for a message that should land in a second.
  *
- * How: intake only triages. Each message is parsed; an invalid one is dead-lettered as always; an
+ * How: intake only triages. Each message is parsed (unless its {@link PRIORITY_HEADER} hint names a
+ * bulk-lane priority: it is forwarded unparsed, and the bulk lane parses it); an invalid one is
+ * dead-lettered as always; an
  * event whose priority is in `kafka.fastLane` (default critical, high) is handled right there; any
  * other is forwarded unchanged (same key, value bytes and headers, plus {@link ORIGIN_HEADER}) to
  * `kafka.topics.bulk`, which a consumer group of its own (`<group>.bulk`) handles like any event.
@@ -41,8 +43,20 @@ export const REPLAY_REFUSED =
   "`herald dlq replay` gives a dead-lettered delivery another try through herald's own retry store; publish the event without the " +
   'header to send it as a new event';
 
+/** The priority a message's {@link PRIORITY_HEADER} names, or undefined when it names none (absent, repeated, not a priority). */
+function hintedPriority(headers: MessageHeaders | undefined): Priority | undefined {
+  if (!hasHeader(headers, PRIORITY_HEADER)) return undefined;
+  const raw = headers![PRIORITY_HEADER];
+  const text = typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString('latin1') : undefined;
+  return (PRIORITIES as readonly string[]).includes(text ?? '') ? (text as Priority) : undefined;
+}
+
 /**
- * Classifies one message's bytes by the priority of the event they carry. A message with the
+ * Classifies one message's bytes by the priority of the event they carry. A message whose
+ * {@link PRIORITY_HEADER} hints a bulk-lane priority goes to the bulk lane unparsed: a backlog of
+ * 50,000 normal events was triaged at a parse each, about 3 s of intake's CPU, while a critical event
+ * produced behind them waited (BENCHMARKS.md, "Optimizations"). Whatever the hint, the bulk lane
+ * validates and dead-letters like intake; a hint that lies only moves its own event to the other lane. A message with the
  * `herald-replay` header is refused (dead-lettered `replay_refused`): any producer on the topic
  * could set it, and nothing on this topic is trusted to skip the pipeline's checks.
  */
@@ -52,6 +66,8 @@ export function triage(raw: Buffer | null, fastLane: readonly Priority[], header
       lane: 'invalid',
       failure: { ok: false, code: 'replay_refused', message: REPLAY_REFUSED, issues: [{ path: `(header ${REPLAY_HEADER})`, message: 'set by the producer' }] },
     };
+  const hinted = hintedPriority(headers);
+  if (hinted && !fastLane.includes(hinted)) return { lane: 'bulk', priority: hinted };
   const parsed = parseEvent(raw);
   if (!parsed.ok) return { lane: 'invalid', failure: parsed };
   const { priority } = parsed.event;

@@ -14,6 +14,13 @@ export interface RedisConnectOptions {
   connectTimeout?: number;
   /** False: one try, no reconnects (the CLI fails fast). Default true: ioredis's backoff. */
   reconnect?: boolean;
+  /**
+   * Write the commands issued in one turn of the event loop as one pipeline (ioredis
+   * `enableAutoPipelining`), in call order on each connection. Default false. The worker turns it on:
+   * its deliveries issue a dozen small commands each, and one socket write per command was the
+   * largest single cost of its Redis client (BENCHMARKS.md, "Optimizations").
+   */
+  autoPipelining?: boolean;
 }
 
 /** True for a Redis Cluster client; its SCANs, MULTIs and script routing work per node or slot. */
@@ -26,10 +33,10 @@ export function isCluster(redis: RedisClient): redis is Cluster {
  * set (credentials and TLS from REDIS_URL apply to every node), else one `Redis` at REDIS_URL.
  */
 export function createRedisClient(env: Pick<Env, 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>, options: RedisConnectOptions): RedisClient {
-  const { maxRetriesPerRequest, enableOfflineQueue, lazyConnect = false, connectTimeout, reconnect = true } = options;
+  const { maxRetriesPerRequest, enableOfflineQueue, lazyConnect = false, connectTimeout, reconnect = true, autoPipelining = false } = options;
   const noRetry = reconnect ? {} : { retryStrategy: () => null };
   const shared: RedisOptions = { maxRetriesPerRequest, ...(connectTimeout === undefined ? {} : { connectTimeout }), ...noRetry };
-  if (!env.REDIS_CLUSTER_NODES) return new Redis(env.REDIS_URL, { ...shared, lazyConnect, enableOfflineQueue });
+  if (!env.REDIS_CLUSTER_NODES) return new Redis(env.REDIS_URL, { ...shared, lazyConnect, enableOfflineQueue, enableAutoPipelining: autoPipelining });
   const url = new URL(env.REDIS_URL);
   const nodes = env.REDIS_CLUSTER_NODES.map((node) => {
     const at = node.lastIndexOf(':');
@@ -38,6 +45,7 @@ export function createRedisClient(env: Pick<Env, 'REDIS_URL' | 'REDIS_CLUSTER_NO
   return new Cluster(nodes, {
     lazyConnect,
     enableOfflineQueue,
+    enableAutoPipelining: autoPipelining,
     ...(reconnect ? {} : { clusterRetryStrategy: () => null }),
     redisOptions: {
       ...shared,

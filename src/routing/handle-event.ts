@@ -142,7 +142,8 @@ export function createEventHandler(deps: EventHandlerDeps) {
     } else {
       plans = await gateDeliveries(event, plans, now, { caps: deps.caps, config: deps.config });
     }
-    logger.info('event routed', {
+    // At debug: each delivery's outcome has its own info line (sent, skipped, deferred…); this one, per event, said it again.
+    logger.debug('event routed', {
       decision: 'routed',
       eventId: event.id,
       priority: event.priority,

@@ -4,7 +4,7 @@ import { createDigestFlusher } from '../digests/digest-flusher';
 import { buildProviders, closeProviders } from '../channels/build-providers';
 import { readInbox } from '../channels/in-app';
 import { messageKey } from '../client/event-message';
-import { MESSAGE_HEADERS } from '../contract/vocabulary';
+import { MESSAGE_HEADERS, PRIORITY_HEADER } from '../contract/vocabulary';
 import { systemClock, type Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
 import type { Env } from '../config/env';
@@ -67,7 +67,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     }
   };
   // One Redis, or a Redis Cluster when REDIS_CLUSTER_NODES is set (docs/operations.md, "Scale-out").
-  const redis = createRedisClient(env, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
+  const redis = createRedisClient(env, { maxRetriesPerRequest: 3, enableOfflineQueue: true, autoPipelining: true });
   redis.on('error', (error) => logger.warn('redis connection error', { error: error.message }));
   started.push({ name: 'redis', undo: () => redis.quit().catch(() => redis.disconnect()) });
   try {
@@ -180,7 +180,11 @@ async function startParts(
     maxHorizonMs: config.scheduling.maxHorizon,
     publish: async (event) => {
       // Same key and headers as HeraldProducer, so API and client events are ordered alike.
-      const message = { key: messageKey(event), value: JSON.stringify(event), headers: injectTraceContext({ ...MESSAGE_HEADERS }) };
+      const message = {
+        key: messageKey(event),
+        value: JSON.stringify(event),
+        headers: injectTraceContext({ ...MESSAGE_HEADERS, [PRIORITY_HEADER]: event.priority }),
+      };
       const send = producer.send({ topic: config.kafka.topics.incoming, acks: -1, messages: [message] });
       // The client gets a 503 after 10 s; if the send still lands later, the event id dedups the client's retry.
       send.catch(() => undefined);

@@ -10,6 +10,8 @@
 -- ARGV[4] "1" when the patch is the provider's report on a sent message (callback, receiver confirmation)
 -- ARGV[5] now, epoch ms
 -- ARGV[6] owner: the worker process writing
+-- ARGV[7] optional: a provider report patch JSON applied right after this one, in the same call (a
+--         receiver that confirms at once: the in-app inbox is `sent` and `delivered` in one write)
 -- Returns the written record as JSON, false when the change was refused, or "leased" when another
 -- worker holds a live send lease: only that worker may end it. (A worker whose own breaker was open
 -- wrote `deferred` over it, which ended the lease, and its retry then sent the message a second
@@ -37,6 +39,14 @@ record.owner = nil
 if patch.status ~= 'deferred' and patch.status ~= 'batched' then record.nextAttemptAt = nil end
 if patch.status == 'sent' and not record.sentAt then record.sentAt = patch.updatedAt end
 if record.attempts == nil then record.attempts = 0 end
+-- The report follows the rules above: only after a send, and only one.
+if ARGV[7] and ARGV[7] ~= '' and record.sentAt and not after_send[record.status] then
+  local report = cjson.decode(ARGV[7])
+  if after_send[report.status] then
+    for k, v in pairs(report) do record[k] = v end
+    record.nextAttemptAt = nil
+  end
+end
 local encoded = cjson.encode(record)
 redis.call('HSET', KEYS[1], ARGV[1], encoded)
 redis.call('EXPIRE', KEYS[1], ARGV[3])

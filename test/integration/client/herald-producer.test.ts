@@ -88,8 +88,10 @@ describe('HeraldProducer on a real broker', () => {
         offset: single.offset,
         key: 'user-1',
         value: { ...event(['user-1']), version: 2, id: single.id, createdAt: '2026-01-31T09:00:00.000Z' },
-        headers: { 'herald-schema-version': '2', 'content-type': 'application/json' },
+        headers: { 'herald-schema-version': '2', 'content-type': 'application/json', 'herald-priority': 'high' },
       });
+      // The priority hint follows each event's own priority.
+      expect((at(many[1]!)?.headers as Record<string, string>)['herald-priority']).toBe('low');
       expect(at(multi)).toMatchObject({ key: 'launch-2026', value: { id: 'evt-multi', recipients: ['user-1', 'user-2'] } });
       expect(many.map((r) => at(r)?.key)).toEqual(['user-3', 'user-3', 'evt-many']);
       expect(many.map((r) => (at(r)?.value as { id: string }).id)).toEqual(many.map((r) => r.id));

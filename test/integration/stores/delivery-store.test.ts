@@ -248,6 +248,28 @@ describe('delivery states after a send, and provider reports', () => {
     expect(changes.map((c) => c.status)).toEqual(['sent', 'delivered']);
   });
 
+  it('writes sent and delivered in one call for a receiver that confirms at once: both changes, in order; refused like two writes', async () => {
+    const inbox: DeliveryRef = { eventId: 'evt-9', recipientId: 'u2', channel: 'in_app' };
+    await store.begin(inbox, 'in-app');
+    expect(await store.set(inbox, 'sent', { providerMessageId: 'd1', attempts: 1 }, { thenDelivered: { provider: 'in-app' } })).toBe(true);
+    expect(await store.get(inbox)).toMatchObject({ status: 'delivered', provider: 'in-app', providerMessageId: 'd1', sentAt: new Date(START).toISOString() });
+    expect(await store.get(inbox)).not.toHaveProperty('leaseUntil');
+    expect(changes.map((c) => [c.status, c.provider, c.providerMessageId, c.attempts])).toEqual([
+      ['sent', 'in-app', 'd1', 1],
+      ['delivered', 'in-app', 'd1', 1],
+    ]);
+    // A retry of the same send after the report: refused, nothing published, still delivered.
+    expect(await store.set(inbox, 'sent', { providerMessageId: 'd1' }, { thenDelivered: { provider: 'in-app' } })).toBe(false);
+    expect(changes).toHaveLength(2);
+    expect(await store.begin(inbox, 'in-app')).toEqual({ verdict: 'already_sent', attempts: 1 });
+    // Only a sent is followed by the report: a failure with it set stays a failure.
+    const other: DeliveryRef = { eventId: 'evt-9', recipientId: 'u3', channel: 'in_app' };
+    await store.begin(other, 'in-app');
+    expect(await store.set(other, 'deferred', { reason: 'http_503' }, { thenDelivered: { provider: 'in-app' } })).toBe(true);
+    expect((await store.get(other))?.status).toBe('deferred');
+    expect(changes.map((c) => c.status)).toEqual(['sent', 'delivered', 'deferred']);
+  });
+
   it('records a failed report with the provider error code, and answers unknown for a message it never sent', async () => {
     await store.begin(ref, 'twilio');
     await store.rememberProviderMessage('twilio', 'SM2', ref);

@@ -68,6 +68,35 @@ describe('status publisher on a real broker', () => {
     expect(await readTopic(topic, 51)).toHaveLength(51);
   });
 
+  it('under load, lingers after a request so the changes of the next few ms leave together; a full batch does not wait', async () => {
+    const topic = await newTopic();
+    const status = createStatusPublisher({ producer: counted, topic, lingerMs: 50, maxBatch: 10 });
+    const first = status.publish(change('e1', 'pending'));
+    await new Promise((r) => setImmediate(r));
+    const during = status.publish(change('e2', 'pending'));
+    await first;
+    // The first request returned with one change waiting: it lingers, and changes made in later turns join it.
+    const later: Promise<void>[] = [];
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      later.push(status.publish(change(`e${i + 3}`, 'sent', i)));
+    }
+    expect(requests).toHaveLength(1);
+    await Promise.all([during, ...later]);
+    expect(requests.map((r) => r.messages.length)).toEqual([1, 4]);
+    // A batch filling up while it lingers leaves at once, without waiting out the 50 ms.
+    const busy = status.publish(change('e7', 'pending'));
+    await new Promise((r) => setImmediate(r));
+    const full = [status.publish(change('f0', 'sent'))];
+    await busy;
+    const lingeredFrom = Date.now();
+    for (let i = 1; i < 10; i++) full.push(status.publish(change(`f${i}`, 'sent', i)));
+    await Promise.all(full);
+    expect(Date.now() - lingeredFrom).toBeLessThan(50);
+    expect(requests.map((r) => r.messages.length)).toEqual([1, 4, 1, 10]);
+    expect(await readTopic(topic, 16)).toHaveLength(16);
+  });
+
   it('splits what waits into requests of maxBatch changes', async () => {
     const topic = await newTopic();
     const status = createStatusPublisher({ producer: counted, topic, maxBatch: 20 });

@@ -286,7 +286,7 @@ describe('tracing without an endpoint', () => {
       await producer.disconnect();
     }
     const [message] = await readTopic(topic, 1);
-    expect(message?.headers).toEqual({ 'herald-schema-version': '2', 'content-type': 'application/json' });
+    expect(message?.headers).toEqual({ 'herald-schema-version': '2', 'content-type': 'application/json', 'herald-priority': 'high' });
     await tracing.flush();
     await tracing.shutdown();
     expect(receiver.requests).toEqual([]);

@@ -117,6 +117,29 @@ describe('a message no retry can cure', () => {
     });
   });
 
+  it('a message hinted to the bulk lane by its herald-priority header is validated there: invalid ones dead-lettered, critical ones delivered', async () => {
+    // Intake forwards a message hinted normal/low unparsed; the hint must never let an invalid event through, nor lose a valid one.
+    const herald = await start({});
+    const user = uniqueName('user');
+    await putUser(herald.service, user, {});
+    const hintedCritical = event(user);
+    const next = event(user, { priority: 'low' });
+    await producer.send({
+      topic: herald.config.kafka.topics.incoming,
+      messages: [
+        { key: user, value: '{"not":"an event"}', headers: { 'herald-priority': 'low' } },
+        { key: user, value: JSON.stringify(hintedCritical), headers: { 'herald-priority': 'normal' } },
+        { key: user, value: JSON.stringify(next), headers: { 'herald-priority': 'low' } },
+      ],
+    });
+    await eventually(async () => (await inboxEventIds(herald.service, user)).includes(next.id), 'the last event of the partition to be delivered');
+    expect(await inboxEventIds(herald.service, user)).toContain(hintedCritical.id);
+    const letters = await readWholeTopic(herald.config.kafka.topics.dlq);
+    const letter = letters.find((m) => m.key === user)?.value;
+    expect(letter).toMatchObject({ kind: 'invalid_event', reason: 'schema_violation', source: { topic: herald.config.kafka.topics.bulk } });
+    expect(letters.filter((m) => m.key === user)).toHaveLength(1);
+  });
+
   it('a message stamped before any date (the broker takes -9000000000000000) is dead-lettered with that timestamp, and the next event goes', async () => {
     // Before, writing its letter threw RangeError: Invalid time value, and the message was retried in place for ever.
     const herald = await start({});

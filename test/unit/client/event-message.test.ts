@@ -7,11 +7,11 @@ const clock = { now: () => Date.UTC(2026, 0, 31) };
 const input = { type: 'transactional', priority: 'high', recipients: ['user-1'], channels: ['email'], payload: { url: 'https://example.com' } };
 
 describe('toEventMessage', () => {
-  it('serialises the completed event with the schema version and content type headers', () => {
+  it('serialises the completed event with the schema version, content type and priority (the triage hint) headers', () => {
     const { event, message } = toEventMessage(input, clock);
     expect(JSON.parse(message.value)).toEqual(event);
     expect(event).toMatchObject({ version: 2, createdAt: '2026-01-31T00:00:00.000Z' });
-    expect(message.headers).toEqual({ 'herald-schema-version': '2', 'content-type': 'application/json' });
+    expect(message.headers).toEqual({ 'herald-schema-version': '2', 'content-type': 'application/json', 'herald-priority': event.priority });
     expect(message.headers).not.toBe(MESSAGE_HEADERS);
   });
 

@@ -49,6 +49,28 @@ describe('triage', () => {
     }
     // An inherited name is not a header.
     expect(triage(bytes(v2Event({ priority: 'low' })), DEFAULT_FAST_LANE, Object.create({ 'herald-replay': 'x' })).lane).toBe('bulk');
+    // Nor does a priority hint get past the refusal.
+    expect(triage(bytes(v2Event({ priority: 'low' })), DEFAULT_FAST_LANE, { 'herald-replay': 'x', 'herald-priority': 'low' }).lane).toBe('invalid');
+  });
+
+  it('forwards a message hinted to a bulk-lane priority without parsing it: the bulk lane validates it', () => {
+    for (const hint of ['normal', 'low', Buffer.from('low')]) {
+      expect(triage(bytes('{not json'), DEFAULT_FAST_LANE, { 'herald-priority': hint })).toEqual({ lane: 'bulk', priority: String(hint) });
+    }
+    // The value is the truth, the hint only a lane: a critical event hinted low is forwarded (and handled as critical there).
+    expect(triage(bytes(v2Event({ priority: 'critical' })), DEFAULT_FAST_LANE, { 'herald-priority': 'low' }).lane).toBe('bulk');
+  });
+
+  it('parses a message hinted to a fast-lane priority, or with a hint that names none, as if it had no hint', () => {
+    // Hinted critical but low: parsed, so forwarded by its value; hinted critical and invalid: dead-lettered here.
+    expect(triage(bytes(v2Event({ priority: 'low' })), DEFAULT_FAST_LANE, { 'herald-priority': 'critical' })).toEqual({ lane: 'bulk', priority: 'low' });
+    expect(triage(bytes('{not json'), DEFAULT_FAST_LANE, { 'herald-priority': 'critical' }).lane).toBe('invalid');
+    for (const hint of ['urgent', 'LOW', '', [Buffer.from('low'), Buffer.from('low')]]) {
+      expect(triage(bytes('{not json'), DEFAULT_FAST_LANE, { 'herald-priority': hint }).lane).toBe('invalid');
+    }
+    expect(triage(bytes('{not json'), DEFAULT_FAST_LANE, Object.create({ 'herald-priority': 'low' })).lane).toBe('invalid');
+    // The configured fast lane decides: with normal in it, a normal hint is parsed.
+    expect(triage(bytes('{not json'), ['critical', 'high', 'normal'], { 'herald-priority': 'normal' }).lane).toBe('invalid');
   });
 });
 

@@ -1,48 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
-import { SMTPServer } from 'smtp-server';
 import type { RedisKeys } from '../src/redis/keys';
-
-/** The bench's email receiver: counts what it accepted, keeps nothing else. */
-export interface CountingSmtpSink {
-  /** SMTP_URL for the worker. */
-  url: string;
-  /** Messages accepted so far (the client was told 250 OK). */
-  count(): number;
-  /** Epoch ms of the last accepted message, 0 before the first. */
-  lastAcceptedAt(): number;
-  close(): Promise<void>;
-}
-
-/**
- * A real SMTP server on a random local port, like test/support/smtp-sink.ts but counting: message
- * bodies are read and dropped, so a bench of a million emails does not hold them in memory.
- */
-export async function startCountingSmtpSink(): Promise<CountingSmtpSink> {
-  let accepted = 0;
-  let lastAt = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      stream.on('end', () => {
-        accepted++;
-        lastAt = Date.now();
-        callback();
-      });
-      stream.resume();
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    count: () => accepted,
-    lastAcceptedAt: () => lastAt,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 /**
  * Reads the in-app provider's per-user delivered-id sorted sets (keys.inboxDelivered: delivery id →

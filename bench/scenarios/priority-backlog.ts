@@ -1,0 +1,58 @@
+import type { HeraldProducer } from '../../src/client/herald-producer';
+import { produceAll } from '../produce';
+import type { Stage } from '../stage';
+import { criticalWindow, type CriticalWindow } from './critical-window';
+import { timeoutFor } from './deliver-run';
+import { normalAndLowEvents } from './priority-flood';
+
+/** The backlog run of the priority scenario, as measured by {@link backlogRun}. */
+export interface BacklogRun {
+  /** Normal and low events produced before the critical window. */
+  backlog: number;
+  window: CriticalWindow;
+  /** How long producing the backlog took, ms. */
+  produceMs: number;
+  /**
+   * Backlog events whose email had not arrived when the window's last critical delivery had: 0
+   * means the worker got through the backlog before the window ended, so part of the window was
+   * not under backlog (raise `--backlog`).
+   */
+  pendingAfterWindow: number;
+  /** First produce of the backlog → its last delivery, ms. */
+  drainMs: number;
+  /** The worker's peak RSS from the first produce until the backlog had drained, MB; null when unreadable. */
+  peakRssMb: number | null;
+}
+
+/**
+ * Produces `backlog` normal and low events (in_app + email, one recipient each) as fast as the
+ * producer goes, then runs a critical window while the worker works through them, then waits for
+ * the backlog to drain. Unlike the flood, the backlog is all in the incoming topic before the first
+ * critical event: the critical events queue behind it on the same partitions, and what the window
+ * measures is how fast the worker gets them past the normal and low events ahead of them.
+ * `throughput` (events/s, measured in this run) sizes the timeouts: four times the expected drain.
+ */
+export async function backlogRun(
+  stage: Stage,
+  herald: HeraldProducer,
+  users: readonly string[],
+  vips: readonly string[],
+  options: { backlog: number; seconds: number; throughput: number },
+): Promise<BacklogRun> {
+  const { backlog } = options;
+  const timeoutMs = timeoutFor(backlog, options.throughput);
+  const base = await stage.counts();
+  stage.worker.resetPeak();
+  const startedAt = Date.now();
+  await produceAll(stage.producer, stage.topics.incoming, normalAndLowEvents(users, backlog, 0));
+  const produceMs = Date.now() - startedAt;
+  const window = await criticalWindow(stage, herald, vips, options.seconds, timeoutMs);
+  // Emails are the backlog's alone: the critical events are in-app only.
+  const pendingAfterWindow = Math.max(0, base.email + backlog - (await stage.counts()).email);
+  const { endAt } = await stage.waitFor(
+    { email: base.email + backlog, inApp: base.inApp + backlog + window.latencies.length },
+    timeoutMs,
+    `the backlog's ${backlog} events to drain`,
+  );
+  return { backlog, window, produceMs, pendingAfterWindow, drainMs: endAt - startedAt, peakRssMb: stage.worker.peakRssMb() };
+}
