@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
-import { messageKey, toEventMessage } from '../src/client/event-message';
-import { MESSAGE_HEADERS, PRIORITY_HEADER } from '../src/contract/vocabulary';
+import { eventHeaders, messageKey, toEventMessage } from '../src/client/event-message';
 import { systemClock } from '../src/shared/clock';
 import type { Channel, Priority } from '../src/contract/vocabulary';
 import type { EventV2 } from '../src/contract/event-v2';
@@ -65,7 +64,7 @@ export function benchEvent(spec: BenchEventSpec): EventV2 {
 
 /** The Kafka message of `event`: the key and headers HeraldProducer uses, the value JSON-serialised. */
 export function toMessage(event: EventV2): Message {
-  return { key: messageKey(event), value: JSON.stringify(event), headers: { ...MESSAGE_HEADERS, [PRIORITY_HEADER]: event.priority } };
+  return { key: messageKey(event), value: JSON.stringify(event), headers: eventHeaders(event) };
 }
 
 /**

@@ -22,6 +22,7 @@ import { Kafka, logLevel, type EachBatchPayload } from 'kafkajs';
 import nodemailer from 'nodemailer';
 import { loadEnv } from '../../src/config/env';
 import { createKeys } from '../../src/redis/keys';
+import { textToHtml } from '../../src/rendering/fallback';
 
 type FloorEvent = { id: string; template: string; recipients: string[]; channels: string[]; payload: Record<string, unknown> };
 
@@ -40,9 +41,6 @@ const templates = new Map(
   Object.entries(config.templates).map(([name, t]) => [name, { subject: Handlebars.compile(t.email.subject), text: Handlebars.compile(t.email.text) }]),
 );
 const DEDUP_TTL_MS = 86_400_000;
-
-/** The HTML part herald derives from a template's plain text when the template has none: escaped, one `<br>` per line break. */
-const htmlOf = (text: string) => `<p>${Handlebars.Utils.escapeExpression(text).replace(/\r?\n/g, '<br>')}</p>`;
 
 /** One delivery: a record before, the send, a record after. */
 async function deliver(eventId: string, recipientId: string, channel: string, send: () => Promise<unknown>): Promise<void> {
@@ -63,7 +61,8 @@ async function handleEvent(event: FloorEvent, profiles: Map<string, { email?: st
         to: profiles.get(recipientId)?.email,
         subject: template.subject({ payload: event.payload }),
         text,
-        html: htmlOf(text),
+        // The HTML part herald derives from a template's plain text when the template has none.
+        html: textToHtml(text),
         messageId: `<${event.id}.${recipientId}@floor>`,
         headers: { 'X-Herald-Event-Id': event.id },
       });

@@ -24,6 +24,14 @@ export function messageKey(event: EventV2): string {
 }
 
 /**
+ * The headers of an event's message, the same from every herald publisher (HeraldProducer, the HTTP
+ * API): the schema version and content type, and the priority intake's triage reads as a hint.
+ */
+export function eventHeaders(event: Pick<EventV2, 'priority'>): Record<string, string> {
+  return { ...MESSAGE_HEADERS, [PRIORITY_HEADER]: event.priority };
+}
+
+/**
  * Completes and validates `input` (see `completeEvent`), then serialises it and checks the
  * whole message against `LIMITS.maxEventBytes`.
  * @throws ValidationError listing every problem with its path (`code` is the RejectCode,
@@ -39,5 +47,5 @@ export function toEventMessage(input: unknown, clock: Clock): EventMessage {
       'Split the recipients into several events or move large content out of the payload';
     throw new ValidationError(message, [{ path: '(root)', message }], 'oversize');
   }
-  return { event, message: { key: messageKey(event), value, headers: { ...MESSAGE_HEADERS, [PRIORITY_HEADER]: event.priority } } };
+  return { event, message: { key: messageKey(event), value, headers: eventHeaders(event) } };
 }

@@ -15,12 +15,11 @@ import { ORIGIN_HEADER, REPLAY_HEADER } from '../contract/vocabulary';
  *
  * How: intake only triages. Each message is parsed (unless its {@link PRIORITY_HEADER} hint names a
  * bulk-lane priority: it is forwarded unparsed, and the bulk lane parses it); an invalid one is
- * dead-lettered as always; an
- * event whose priority is in `kafka.fastLane` (default critical, high) is handled right there; any
+ * dead-lettered as always; an event whose priority is in `kafka.fastLane` (default critical, high) is handled right there; any
  * other is forwarded unchanged (same key, value bytes and headers, plus {@link ORIGIN_HEADER}) to
  * `kafka.topics.bulk`, which a consumer group of its own (`<group>.bulk`) handles like any event.
  * Forwarding is batched (a few produce requests per fetched batch) and runs beside the fast-lane
- * handling of the same batch. Triage costs a parse and a share of a produce per bulk event, so a
+ * handling of the same batch. Triage costs a parse (none for a hinted one) and a share of a produce per bulk event, so a
  * critical event waits only for the triage of what is ahead of it in its partition, never for the
  * flood's delivery; the flood then drains from the bulk topic at its own pace.
  *
@@ -56,8 +55,8 @@ function hintedPriority(headers: MessageHeaders | undefined): Priority | undefin
  * {@link PRIORITY_HEADER} hints a bulk-lane priority goes to the bulk lane unparsed: a backlog of
  * 50,000 normal events was triaged at a parse each, about 3 s of intake's CPU, while a critical event
  * produced behind them waited (BENCHMARKS.md, "Optimizations"). Whatever the hint, the bulk lane
- * validates and dead-letters like intake; a hint that lies only moves its own event to the other lane. A message with the
- * `herald-replay` header is refused (dead-lettered `replay_refused`): any producer on the topic
+ * validates and dead-letters like intake; a hint that lies only moves its own event to the other
+ * lane. A message with the `herald-replay` header is refused (dead-lettered `replay_refused`): any producer on the topic
  * could set it, and nothing on this topic is trusted to skip the pipeline's checks.
  */
 export function triage(raw: Buffer | null, fastLane: readonly Priority[], headers?: MessageHeaders): Triage {

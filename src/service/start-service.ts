@@ -3,8 +3,7 @@ import os from 'node:os';
 import { createDigestFlusher } from '../digests/digest-flusher';
 import { buildProviders, closeProviders } from '../channels/build-providers';
 import { readInbox } from '../channels/in-app';
-import { messageKey } from '../client/event-message';
-import { MESSAGE_HEADERS, PRIORITY_HEADER } from '../contract/vocabulary';
+import { eventHeaders, messageKey } from '../client/event-message';
 import { systemClock, type Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
 import type { Env } from '../config/env';
@@ -180,11 +179,7 @@ async function startParts(
     maxHorizonMs: config.scheduling.maxHorizon,
     publish: async (event) => {
       // Same key and headers as HeraldProducer, so API and client events are ordered alike.
-      const message = {
-        key: messageKey(event),
-        value: JSON.stringify(event),
-        headers: injectTraceContext({ ...MESSAGE_HEADERS, [PRIORITY_HEADER]: event.priority }),
-      };
+      const message = { key: messageKey(event), value: JSON.stringify(event), headers: injectTraceContext(eventHeaders(event)) };
       const send = producer.send({ topic: config.kafka.topics.incoming, acks: -1, messages: [message] });
       // The client gets a 503 after 10 s; if the send still lands later, the event id dedups the client's retry.
       send.catch(() => undefined);
