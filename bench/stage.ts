@@ -31,6 +31,11 @@ export interface Stage {
   inbox: InboxReader;
   /** The bench's producer of load. */
   producer: Producer;
+  /**
+   * Where the bench writes normal and low events: herald's bulk topic, as herald's own publishers do
+   * (HeraldProducer with `bulkTopic`, the HTTP API; src/client/lane-topic.ts); the floor's incoming topic, its only one.
+   */
+  bulkTopic: string;
   /** Deliveries at the sinks now: SMTP messages accepted, in-app ids pushed to the stage's users. */
   counts(): Promise<Counts>;
   /**
@@ -111,6 +116,7 @@ export async function openStage(ctx: BenchContext, name: string, users: readonly
     sink,
     inbox,
     producer,
+    bulkTopic: program === 'floor' ? topics.incoming : topics.bulk,
     counts,
     async waitFor(target, timeoutMs, what, also) {
       const deadline = Date.now() + timeoutMs;

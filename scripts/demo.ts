@@ -133,7 +133,7 @@ async function prepare(): Promise<Demo> {
 async function publishAndSettle(demo: Demo, api: Api) {
   const { kafka, admin, config } = demo;
   const { topics } = config.kafka;
-  const producer = new HeraldProducer({ kafka, topic: topics.incoming });
+  const producer = new HeraldProducer({ kafka, topic: topics.incoming, bulkTopic: topics.bulk, fastLane: config.kafka.fastLane });
   const raw = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await Promise.all([producer.connect(), raw.connect()]);
   cleanups.add('disconnect the producers', async () => {

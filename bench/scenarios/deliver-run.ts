@@ -3,7 +3,7 @@ import type { Timed } from '../adaptive';
 import { produceAll } from '../produce';
 import type { Counts, Stage } from '../stage';
 
-/** One measured run: N events produced to the worker's incoming topic, timed until the sinks had every delivery. */
+/** One measured run: N normal events produced where herald's publishers put them (`stage.bulkTopic`), timed until the sinks had every delivery. */
 export interface DeliveryRun extends Timed {
   /** Deliveries expected (and counted) at the sinks. */
   deliveries: number;
@@ -29,7 +29,7 @@ export function timeoutFor(n: number, expectedRate: number | null): number {
 }
 
 /**
- * Produces `n` events (`messages`) and waits until the sinks counted `expected` more deliveries
+ * Produces `n` normal-priority events (`messages`) to `stage.bulkTopic` and waits until the sinks counted `expected` more deliveries
  * (and `also` holds). Duration: first produce → last delivery accepted by a sink. The worker's
  * peak RSS is reset first unless `keepPeak`.
  */
@@ -46,7 +46,7 @@ export async function deliverEvents(
   if (!options.keepPeak) stage.worker.resetPeak();
   const cpuBefore = stage.worker.cpuMs();
   const startedAt = Date.now();
-  await produceAll(stage.producer, stage.topics.incoming, messages);
+  await produceAll(stage.producer, stage.bulkTopic, messages);
   const produceMs = Date.now() - startedAt;
   const { endAt } = await stage.waitFor(target, options.timeoutMs, options.what, options.also);
   // Read before the /metrics requests below, which are the bench's work, not the run's.

@@ -7,6 +7,8 @@ import { normalAndLowEvents } from './priority-flood';
 
 /** The backlog run of the priority scenario, as measured by {@link backlogRun}. */
 export interface BacklogRun {
+  /** The topic the backlog was written to: the bulk topic (herald's publishers), or the incoming topic (a raw producer's, forwarded by intake). */
+  topic: string;
   /** Normal and low events produced before the critical window. */
   backlog: number;
   window: CriticalWindow;
@@ -25,11 +27,13 @@ export interface BacklogRun {
 }
 
 /**
- * Produces `backlog` normal and low events (in_app + email, one recipient each) as fast as the
- * producer goes, then runs a critical window while the worker works through them, then waits for
- * the backlog to drain. Unlike the flood, the backlog is all in the incoming topic before the first
- * critical event: the critical events queue behind it on the same partitions, and what the window
- * measures is how fast the worker gets them past the normal and low events ahead of them.
+ * Produces `backlog` normal and low events (in_app + email, one recipient each) to `options.topic`
+ * as fast as the producer goes, then runs a critical window while the worker works through them,
+ * then waits for the backlog to drain. Unlike the flood, the backlog is all on its topic before the
+ * first critical event. Written to the bulk topic (where herald's publishers write it), the window
+ * measures critical events beside a saturated bulk lane; written to the incoming topic (a raw
+ * producer that writes every event there), the critical events queue behind it on the same
+ * partitions, and the window measures how fast intake forwards what is ahead of them.
  * `throughput` (events/s, measured in this run) sizes the timeouts: four times the expected drain.
  */
 export async function backlogRun(
@@ -37,14 +41,14 @@ export async function backlogRun(
   herald: HeraldProducer,
   users: readonly string[],
   vips: readonly string[],
-  options: { backlog: number; seconds: number; throughput: number },
+  options: { backlog: number; seconds: number; throughput: number; topic: string },
 ): Promise<BacklogRun> {
   const { backlog } = options;
   const timeoutMs = timeoutFor(backlog, options.throughput);
   const base = await stage.counts();
   stage.worker.resetPeak();
   const startedAt = Date.now();
-  await produceAll(stage.producer, stage.topics.incoming, normalAndLowEvents(users, backlog, 0));
+  await produceAll(stage.producer, options.topic, normalAndLowEvents(users, backlog, 0));
   const produceMs = Date.now() - startedAt;
   const window = await criticalWindow(stage, herald, vips, options.seconds, timeoutMs);
   // Emails are the backlog's alone: the critical events are in-app only.
@@ -54,5 +58,5 @@ export async function backlogRun(
     timeoutMs,
     `the backlog's ${backlog} events to drain`,
   );
-  return { backlog, window, produceMs, pendingAfterWindow, drainMs: endAt - startedAt, peakRssMb: stage.worker.peakRssMb() };
+  return { topic: options.topic, backlog, window, produceMs, pendingAfterWindow, drainMs: endAt - startedAt, peakRssMb: stage.worker.peakRssMb() };
 }

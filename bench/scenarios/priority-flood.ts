@@ -47,9 +47,7 @@ export async function floodRepeat(
   const idle = await criticalWindow(stage, herald, vips, options.seconds);
   const base = await stage.counts();
   const floodStartedAt = Date.now();
-  const flood = startSteadyLoad(options.floodRate, (count, first) =>
-    produceAll(stage.producer, stage.topics.incoming, normalAndLowEvents(users, count, first)),
-  );
+  const flood = startSteadyLoad(options.floodRate, (count, first) => produceAll(stage.producer, stage.bulkTopic, normalAndLowEvents(users, count, first)));
   let underFlood: CriticalWindow;
   let floodTotal: number;
   try {

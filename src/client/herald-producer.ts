@@ -6,6 +6,8 @@ import { ConfigError, RetriableError, ValidationError, describeError } from '../
 import { toEventMessage, type EventMessage } from './event-message';
 import { PublishError } from './publish-error';
 import { injectTraceContext } from '../tracing/kafka-headers';
+import type { Priority } from '../contract/vocabulary';
+import { laneTopic, type LaneTopics } from './lane-topic';
 
 /** Options of {@link HeraldProducer}. Give either `kafka` or `brokers`. */
 export interface HeraldProducerOptions {
@@ -15,6 +17,15 @@ export interface HeraldProducerOptions {
   kafka?: KafkaClient;
   /** Topic herald reads events from. Default `notifications.incoming`. */
   topic?: string;
+  /**
+   * The bulk lane's topic (the workers' `kafka.topics.bulk`, default `notifications.incoming.bulk`). When given,
+   * events whose priority is not in `fastLane` are written there rather than to `topic`: the same
+   * handling, without intake's forward, and never queued in front of a critical event. Default:
+   * none, every event goes to `topic` and intake forwards the others.
+   */
+  bulkTopic?: string;
+  /** The workers' `kafka.fastLane`, used with `bulkTopic`. Default critical and high, the workers' default. */
+  fastLane?: readonly Priority[];
   /** Client id reported to the broker when the client is built from `brokers`. Default `herald-producer`. */
   clientId?: string;
   /** Source of `createdAt` for events that do not set it. Default: the wall clock. */
@@ -23,6 +34,8 @@ export interface HeraldProducerOptions {
 
 /** Where a published event was written. */
 export interface PublishResult {
+  /** The topic it was written to: `topic`, or `bulkTopic` for a priority outside the fast lane. */
+  topic: string;
   /** The event id (generated when the input had none): keep it to query delivery state or to retry. */
   id: string;
   partition: number;
@@ -50,6 +63,7 @@ export interface PublishResult {
 export class HeraldProducer {
   private readonly producer: KafkaProducer;
   private readonly topic: string;
+  private readonly lanes: LaneTopics;
   private readonly clock: Clock;
   /** The partition kafkajs chose for each message of the current send, to report offsets per event. */
   private readonly partitions = new WeakMap<OutgoingMessage, number>();
@@ -59,6 +73,7 @@ export class HeraldProducer {
   constructor(options: HeraldProducerOptions) {
     const kafka = options.kafka ?? HeraldProducer.buildKafka(options);
     this.topic = options.topic ?? 'notifications.incoming';
+    this.lanes = { incoming: this.topic, bulk: options.bulkTopic, fastLane: options.fastLane };
     this.clock = options.clock ?? systemClock;
     this.producer = createProducer(kafka, 'a-few-tries', (message, partition) => this.partitions.set(message, partition));
   }
@@ -146,35 +161,67 @@ export class HeraldProducer {
     return items.length ? this.send(items) : [];
   }
 
+  /** Writes each event to its lane's topic (one request per topic), results in input order. */
   private async send(items: EventMessage[]): Promise<PublishResult[]> {
+    const byTopic = new Map<string, number[]>();
+    items.forEach((item, index) => {
+      const topic = laneTopic(item.event.priority, this.lanes);
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), index]);
+    });
+    await this.connectOrFail(items);
+    const results: PublishResult[] = new Array(items.length);
+    const sends = [...byTopic].map(async ([topic, indexes]) => {
+      const located = await this.sendTo(
+        topic,
+        indexes.map((i) => items[i]!),
+      );
+      located.forEach((result, k) => (results[indexes[k]!] = result));
+    });
+    const failed = (await Promise.allSettled(sends)).find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return results;
+  }
+
+  private async connectOrFail(items: EventMessage[]): Promise<void> {
+    try {
+      await this.connectOnce();
+    } catch (error) {
+      throw this.notPublished(items, this.topic, error);
+    }
+  }
+
+  private notPublished(items: EventMessage[], topic: string, error: unknown): PublishError {
+    const ids = items.map((i) => i.event.id);
+    const listed = ids.length > 5 ? `${ids.slice(0, 3).join(', ')} and ${ids.length - 3} more` : ids.join(', ');
+    const what = ids.length === 1 ? `event ${listed} was` : `events ${listed} were`;
+    return new PublishError(
+      `${what} not published to ${topic} (${describeError(error)}). Check that the brokers are reachable and the topic exists; ` +
+        'this can be retried: publish again with the same id, herald delivers each id once.',
+      ids,
+      error,
+    );
+  }
+
+  private async sendTo(topic: string, items: EventMessage[]): Promise<PublishResult[]> {
     // The caller's trace continues in herald: its active span's context goes in `traceparent` (no-op without OpenTelemetry).
     const messages: OutgoingMessage[] = items.map((i) => ({ ...i.message, headers: injectTraceContext({ ...i.message.headers }) }));
     let metadata: SendReceipt[];
     try {
-      await this.connectOnce();
-      metadata = await this.producer.send({ topic: this.topic, messages, acks: -1 });
+      metadata = await this.producer.send({ topic, messages, acks: -1 });
     } catch (error) {
-      const ids = items.map((i) => i.event.id);
-      const listed = ids.length > 5 ? `${ids.slice(0, 3).join(', ')} and ${ids.length - 3} more` : ids.join(', ');
-      const what = ids.length === 1 ? `event ${listed} was` : `events ${listed} were`;
-      throw new PublishError(
-        `${what} not published to ${this.topic} (${describeError(error)}). Check that the brokers are reachable and the topic exists; ` +
-          'this can be retried: publish again with the same id, herald delivers each id once.',
-        ids,
-        error,
-      );
+      throw this.notPublished(items, topic, error);
     }
-    return this.locate(items, messages, metadata);
+    return this.locate(topic, items, messages, metadata);
   }
 
   /** Offsets per message: kafkajs reports one base offset per partition, messages follow in order. */
-  private locate(items: EventMessage[], messages: OutgoingMessage[], metadata: SendReceipt[]): PublishResult[] {
+  private locate(topic: string, items: EventMessage[], messages: OutgoingMessage[], metadata: SendReceipt[]): PublishResult[] {
     const next = new Map(metadata.map((m) => [m.partition, BigInt(m.baseOffset ?? '-1')]));
     return messages.map((message, index) => {
       const partition = this.partitions.get(message) ?? -1;
       const offset = next.get(partition) ?? -1n;
       if (offset >= 0n) next.set(partition, offset + 1n);
-      return { id: (items[index] as EventMessage).event.id, partition, offset: offset.toString() };
+      return { id: (items[index] as EventMessage).event.id, topic, partition, offset: offset.toString() };
     });
   }
 }

@@ -142,8 +142,8 @@ function operation(action: 'send' | 'receive', channel: string, message: string,
 }
 
 /**
- * The AsyncAPI 3.0.0 document of herald's public topics: `notifications.incoming` (events
- * producers send), `notifications.status` (delivery status changes) and `notifications.dlq` (dead
+ * The AsyncAPI 3.0.0 document of herald's public topics: `notifications.incoming` and its bulk lane
+ * (events producers send), `notifications.status` (delivery status changes) and `notifications.dlq` (dead
  * letters), with their headers, Kafka keys and payloads. Payloads and headers are generated from
  * the zod contract, so the document cannot drift from what herald reads and writes; it is written
  * to schema/asyncapi.json by `npm run schema:write` and checked by test/unit/contract/asyncapi.test.ts.
@@ -162,8 +162,10 @@ export function buildAsyncApiDocument(options: { version: string; topics?: Async
       description:
         'Kafka topics of herald, the notification service. Backend services send events to the incoming topic; ' +
         'herald publishes every delivery status change to the status topic and everything that failed for good to the DLQ topic. ' +
-        `Topic names are configurable (kafka.topics.*); these are the defaults. ${topics.bulk} is internal (herald forwards ` +
-        'events whose priority is not in kafka.fastLane, normal and low by default, there unchanged with a herald-origin header): never produce to it. ' +
+        `Topic names are configurable (kafka.topics.*); these are the defaults. ${topics.bulk} is the bulk lane: events whose priority is not in ` +
+        'kafka.fastLane (normal and low by default) are handled from it. Producers may write those events there directly (HeraldProducer with ' +
+        'bulkTopic, and POST /api/notify, do): the same handling, and they never queue in front of a critical event; written to the incoming topic ' +
+        'instead, intake forwards them there unchanged with a herald-origin header. ' +
         `Limits beyond the schemas: a message value of at most ${LIMITS.maxEventBytes} bytes. Guide: docs/producers.md.`,
     },
     defaultContentType: 'application/json',
@@ -179,6 +181,14 @@ export function buildAsyncApiDocument(options: { version: string; topics?: Async
         address: topics.incoming,
         title: 'Notification events',
         description: 'One JSON event per message. Herald deduplicates by deduplicationKey, else id, so producing the same event twice delivers it once.',
+        messages: { NotificationEvent: ref('components', 'messages', 'NotificationEvent') },
+      },
+      bulk: {
+        address: topics.bulk,
+        title: 'Notification events of the bulk lane',
+        description:
+          'Events whose priority is not in kafka.fastLane (normal and low by default), validated and deduplicated exactly as on the incoming topic. ' +
+          'An event of a fast-lane priority written here is handled too, but behind the bulk events ahead of it: send those to the incoming topic.',
         messages: { NotificationEvent: ref('components', 'messages', 'NotificationEvent') },
       },
       status: {
@@ -210,6 +220,21 @@ export function buildAsyncApiDocument(options: { version: string; topics?: Async
         'NotificationEvent',
         'herald',
         'Herald workers consume the events (consumer group KAFKA_GROUP_ID).',
+      ),
+      sendBulkNotificationEvent: operation(
+        'send',
+        'bulk',
+        'NotificationEvent',
+        'producers',
+        'A backend service publishes a normal or low event straight to the bulk lane ' +
+          '(HeraldProducer with bulkTopic, or kafkajs with the same key and headers).',
+      ),
+      receiveBulkNotificationEvent: operation(
+        'receive',
+        'bulk',
+        'NotificationEvent',
+        'herald',
+        'Herald workers consume the bulk lane (consumer group KAFKA_GROUP_ID.bulk).',
       ),
       sendStatusChange: operation('send', 'status', 'StatusChange', 'herald', 'Herald publishes each status change before it commits the offset of its event.'),
       receiveStatusChange: operation(

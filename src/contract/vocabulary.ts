@@ -8,6 +8,11 @@
 export const EVENT_TYPES = ['transactional', 'marketing', 'alert'] as const;
 /** `critical` and `high` are dispatched at once; `normal` and `low` may be batched into digests. */
 export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
+/**
+ * The priorities handled straight from `notifications.incoming` unless `kafka.fastLane` says
+ * otherwise; events of the others are handled from the bulk lane, `notifications.incoming.bulk` (src/intake/triage.ts).
+ */
+export const DEFAULT_FAST_LANE: readonly Priority[] = ['critical', 'high'];
 /** Channels a version 1 event may ask for. */
 export const CHANNELS_V1 = ['email', 'sms', 'push', 'in_app'] as const;
 /** Every channel herald delivers on (version 2 events added `webhook`). */

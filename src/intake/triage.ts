@@ -23,6 +23,10 @@ import { ORIGIN_HEADER, REPLAY_HEADER } from '../contract/vocabulary';
  * critical event waits only for the triage of what is ahead of it in its partition, never for the
  * flood's delivery; the flood then drains from the bulk topic at its own pace.
  *
+ * Cheaper still: herald's own publishers (HeraldProducer with `bulkTopic`, the HTTP API) write
+ * bulk-lane events to `kafka.topics.bulk` themselves (src/client/lane-topic.ts), so intake sees
+ * only what a raw producer wrote to the incoming topic, and a critical event waits for nothing.
+ *
  * Safety: incoming offsets are resolved in order, each only once its message was handled (fast lane,
  * DLQ) or acknowledged by the bulk topic, so a crash re-triages and never loses. A message forwarded
  * twice (a crash between the forward and the commit) reaches the bulk lane twice; the dedup store
@@ -37,10 +41,19 @@ export type Triage =
 
 /** Why a message carrying the `herald-replay` header is dead-lettered instead of handled. */
 export const REPLAY_REFUSED =
-  `the ${REPLAY_HEADER} header is refused on the intake topic: a replay skipped dedup, preferences, quiet hours, caps and schedules, so herald no ` +
+  `the ${REPLAY_HEADER} header is refused on herald's topics: a replay skipped dedup, preferences, quiet hours, caps and schedules, so herald no ` +
   `longer takes one from a producer. ` +
   "`herald dlq replay` gives a dead-lettered delivery another try through herald's own retry store; publish the event without the " +
   'header to send it as a new event';
+
+/**
+ * The failure of a message that carries the `herald-replay` header, or null. Checked on both lanes:
+ * herald's publishers write bulk-lane events straight to the bulk topic, so producers write there too.
+ */
+export function replayRefusal(headers: MessageHeaders | undefined): Extract<ParseResult, { ok: false }> | null {
+  if (!hasHeader(headers, REPLAY_HEADER)) return null;
+  return { ok: false, code: 'replay_refused', message: REPLAY_REFUSED, issues: [{ path: `(header ${REPLAY_HEADER})`, message: 'set by the producer' }] };
+}
 
 /** The priority a message's {@link PRIORITY_HEADER} names, or undefined when it names none (absent, repeated, not a priority). */
 function hintedPriority(headers: MessageHeaders | undefined): Priority | undefined {
@@ -60,11 +73,8 @@ function hintedPriority(headers: MessageHeaders | undefined): Priority | undefin
  * could set it, and nothing on this topic is trusted to skip the pipeline's checks.
  */
 export function triage(raw: Buffer | null, fastLane: readonly Priority[], headers?: MessageHeaders): Triage {
-  if (hasHeader(headers, REPLAY_HEADER))
-    return {
-      lane: 'invalid',
-      failure: { ok: false, code: 'replay_refused', message: REPLAY_REFUSED, issues: [{ path: `(header ${REPLAY_HEADER})`, message: 'set by the producer' }] },
-    };
+  const refused = replayRefusal(headers);
+  if (refused) return { lane: 'invalid', failure: refused };
   const hinted = hintedPriority(headers);
   if (hinted && !fastLane.includes(hinted)) return { lane: 'bulk', priority: hinted };
   const parsed = parseEvent(raw);

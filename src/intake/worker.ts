@@ -16,6 +16,7 @@ import type { Stalls } from './stalls';
 import { withIntakeSpan } from '../tracing/intake-span';
 import { createTriageBatch, type MessageAt } from './triage-batch';
 import { weightOf } from './run-by-key';
+import { replayRefusal } from './triage';
 
 /** Dependencies of {@link createWorker}. */
 export interface WorkerDeps {
@@ -122,7 +123,8 @@ export function createWorker(deps: WorkerDeps) {
   async function handleBulk(payload: PartitionBatch): Promise<void> {
     const { topic, partition, messages } = payload.batch;
     const handled = messages.map((message, index) => {
-      const parsed = parseEvent(message.value);
+      // The bulk topic takes producers' events too (src/client/lane-topic.ts): the same refusal as at intake.
+      const parsed = replayRefusal(message.headers) ?? parseEvent(message.value);
       const at = { topic, partition, message };
       const work = () => (parsed.ok ? handleValid(at, parsed.event) : rejectInvalid(at, parsed));
       return { index, message, weight: parsed.ok ? weightOf(parsed.event) : 1, work, inPlace: inPlace(at, parsed.ok ? parsed.event : null) };

@@ -4,6 +4,7 @@ import { createDigestFlusher } from '../digests/digest-flusher';
 import { buildProviders, closeProviders } from '../channels/build-providers';
 import { readInbox } from '../channels/in-app';
 import { eventHeaders, messageKey } from '../client/event-message';
+import { laneTopic } from '../client/lane-topic';
 import { systemClock, type Clock } from '../shared/clock';
 import type { HeraldConfig } from '../config/schema';
 import type { Env } from '../config/env';
@@ -178,9 +179,11 @@ async function startParts(
     clock,
     maxHorizonMs: config.scheduling.maxHorizon,
     publish: async (event) => {
-      // Same key and headers as HeraldProducer, so API and client events are ordered alike.
+      // Same key and headers as HeraldProducer, so API and client events are ordered alike; the
+      // API knows the lanes, so an event outside the fast lane goes straight to the bulk topic.
       const message = { key: messageKey(event), value: JSON.stringify(event), headers: injectTraceContext(eventHeaders(event)) };
-      const send = producer.send({ topic: config.kafka.topics.incoming, acks: -1, messages: [message] });
+      const topic = laneTopic(event.priority, { incoming: config.kafka.topics.incoming, bulk: config.kafka.topics.bulk, fastLane: config.kafka.fastLane });
+      const send = producer.send({ topic, acks: -1, messages: [message] });
       // The client gets a 503 after 10 s; if the send still lands later, the event id dedups the client's retry.
       send.catch(() => undefined);
       await within(10_000, send, 'publishing to Kafka');

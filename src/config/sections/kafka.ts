@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PRIORITIES } from '../../contract/vocabulary';
+import { DEFAULT_FAST_LANE, PRIORITIES } from '../../contract/vocabulary';
 import { positiveInt } from '../fields';
 
 const topicsSchema = z
@@ -30,7 +30,7 @@ export const kafkaSchema = z
     fastLane: z
       .array(z.enum(PRIORITIES))
       .min(1)
-      .default(['critical', 'high'])
+      .default([...DEFAULT_FAST_LANE])
       .describe(
         'Priorities handled straight from the incoming topic; the others are forwarded to `topics.bulk` and handled there, so a ' +
           'flood of them never delays these.',

@@ -174,4 +174,58 @@ describe('HeraldProducer on a real broker', () => {
     }
     expect(await admin.listTopics()).not.toContain(topic);
   });
+
+  it('with bulkTopic, writes events outside the fast lane there and the others to topic, each result naming its topic', async () => {
+    const topic = await createTopic('lanes-incoming');
+    const bulkTopic = await createTopic('lanes-bulk');
+    const producer = new HeraldProducer({ kafka, topic, bulkTopic, clock });
+    try {
+      const priorities = ['critical', 'normal', 'high', 'low', 'normal'] as const;
+      const results = await producer.publishMany(priorities.map((priority, i) => event([`lane-${i}`], { priority })));
+      expect(results.map((r) => r.topic)).toEqual([topic, bulkTopic, topic, bulkTopic, bulkTopic]);
+      const [fast, bulk] = await Promise.all([consumeAll(topic, 2), consumeAll(bulkTopic, 3)]);
+      const on = (received: Received[], r: (typeof results)[number]) => received.find((m) => m.partition === r.partition && m.offset === r.offset);
+      // Each result's coordinates point at its own event, on its own topic, with the same key and headers as ever.
+      results.forEach((r, i) => {
+        const message = on(r.topic === topic ? fast : bulk, r);
+        expect(message).toMatchObject({ key: `lane-${i}`, value: { id: r.id, priority: priorities[i] }, headers: { 'herald-priority': priorities[i] } });
+      });
+      expect(await messagesIn(topic)).toBe(2);
+      expect(await messagesIn(bulkTopic)).toBe(3);
+      // The workers' fast lane can be told: with only critical in it, a high event goes to the bulk topic too.
+      const narrow = new HeraldProducer({ kafka, topic, bulkTopic, fastLane: ['critical'], clock });
+      try {
+        expect((await narrow.publish(event(['lane-high'], { priority: 'high' }))).topic).toBe(bulkTopic);
+      } finally {
+        await narrow.disconnect();
+      }
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  it('with bulkTopic missing on the broker, fails the events bound there naming that topic, and publishes the others', async () => {
+    const shortRetry = new Kafka({
+      brokers: TEST_BROKERS,
+      clientId: uniqueName('lanes'),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 1, initialRetryTime: 50 },
+    });
+    const topic = await createTopic('lanes-ok');
+    const bulkTopic = uniqueName('lanes-missing');
+    const producer = new HeraldProducer({ kafka: shortRetry, topic, bulkTopic });
+    try {
+      const error = await producer
+        .publishMany([event(['lane-a'], { id: 'evt-fast', priority: 'critical' }), event(['lane-b'], { id: 'evt-bulk', priority: 'low' })])
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PublishError);
+      expect((error as PublishError).eventIds).toEqual(['evt-bulk']);
+      expect((error as Error).message).toContain(`event evt-bulk was not published to ${bulkTopic}`);
+      const [written] = await consumeAll(topic, 1);
+      expect(written).toMatchObject({ value: { id: 'evt-fast' } });
+    } finally {
+      await producer.disconnect();
+    }
+    expect(await admin.listTopics()).not.toContain(bulkTopic);
+  });
 });

@@ -9,8 +9,8 @@ import { isolatedLanes, putUser, sleep, wallTimeIn, addMinutes } from '../worker
  * A producer on `notifications.incoming` forging the `herald-replay` header: before, it sent to a
  * person opted out of email and marketing, an SMS inside quiet hours, an event scheduled 300 days
  * out, and three events past a one-a-day cap, bypassing every check. Only `herald dlq replay` may
- * replay, and it never writes to the intake topic: a message carrying the header is dead-lettered
- * `replay_refused`, with nothing recorded and nothing sent.
+ * replay, and it never writes to herald's topics: a message carrying the header, on the intake or the
+ * bulk topic, is dead-lettered `replay_refused`, with nothing recorded and nothing sent.
  */
 describe('a forged herald-replay header', () => {
   let herald: TestService;
@@ -30,7 +30,8 @@ describe('a forged herald-replay header', () => {
     await smtp?.close();
   });
 
-  it('is dead-lettered replay_refused; no event is recorded and no provider is called', async () => {
+  // Both topics producers write: herald's own publishers put bulk-lane events straight on the bulk topic (src/client/lane-topic.ts).
+  it.each(['incoming', 'bulk'] as const)('on the %s topic is dead-lettered replay_refused; no event is recorded and no provider is called', async (lane) => {
     const optedOut = uniqueName('opted-out');
     const sleeper = uniqueName('sleeper');
     const capped = uniqueName('capped');
@@ -67,17 +68,22 @@ describe('a forged herald-replay header', () => {
     const raw = new Kafka({ brokers: TEST_BROKERS, clientId: uniqueName('forger') }).producer();
     await raw.connect();
     await raw.send({
-      topic: config.kafka.topics.incoming,
+      topic: config.kafka.topics[lane],
       messages: forged.map((e) => ({ key: e.recipients[0], value: JSON.stringify(e), headers: { 'herald-replay': header(e) } })),
     });
     await raw.disconnect();
 
     const letters = await eventually(async () => {
-      const all = (await readWholeTopic(config.kafka.topics.dlq)).filter((m) => m.value.reason === 'replay_refused');
+      const keys = new Set([optedOut, sleeper, capped]);
+      const all = (await readWholeTopic(config.kafka.topics.dlq)).filter((m) => m.value.reason === 'replay_refused' && keys.has(m.key ?? ''));
       return all.length >= forged.length ? all : undefined;
     }, 'a replay_refused dead letter for each forged message');
     expect(letters).toHaveLength(forged.length);
-    expect(letters[0]!.value).toMatchObject({ kind: 'invalid_event', message: expect.stringContaining('herald dlq replay') });
+    expect(letters[0]!.value).toMatchObject({
+      kind: 'invalid_event',
+      message: expect.stringContaining('herald dlq replay'),
+      source: { topic: config.kafka.topics[lane] },
+    });
     // Give a send that would wrongly happen time to happen.
     await sleep(1_500);
     expect(smtp.accepted).toHaveLength(0);

@@ -108,7 +108,9 @@ describe('events flow end to end on a real broker and Redis', () => {
     expect(herald.outboxFiles('push')).toHaveLength(1);
   });
 
-  it('keys API events like the producer client: by the single recipient, else by deduplicationKey', async () => {
+  const shortCritical = { type: 'alert', priority: 'critical', channels: ['in_app'], payload: { message: 'now' } };
+
+  it('keys API events like the producer client (by the single recipient, else by deduplicationKey) and writes each to its lane', async () => {
     const single = await api(herald.service, 'POST', '/api/notify', {
       type: 'alert',
       priority: 'low',
@@ -124,9 +126,18 @@ describe('events flow end to end on a real broker and Redis', () => {
       deduplicationKey: 'broadcast-7',
       payload: { message: 'many' },
     });
-    const messages = await readTopic(herald.config.kafka.topics.incoming, 100, 5_000);
+    // Low priority: the API writes them straight to the bulk lane's topic (src/client/lane-topic.ts), as HeraldProducer with bulkTopic does.
+    const messages = await readTopic(herald.config.kafka.topics.bulk, 100, 5_000);
     const byId = Object.fromEntries(messages.map((m) => [m.value.id, m]));
-    expect(byId[single.body.id]).toMatchObject({ key: 'u-alice', headers: { 'herald-schema-version': '2', 'content-type': 'application/json' } });
+    expect(byId[single.body.id]).toMatchObject({
+      key: 'u-alice',
+      headers: { 'herald-schema-version': '2', 'content-type': 'application/json', 'herald-priority': 'low' },
+    });
+    expect(byId[single.body.id]?.headers).not.toHaveProperty('herald-origin');
     expect(byId[multi.body.id]?.key).toBe('broadcast-7');
+    // A critical one goes to the incoming topic, handled at intake.
+    const critical = await api(herald.service, 'POST', '/api/notify', { ...shortCritical, recipients: ['u-alice'] });
+    const incoming = await readTopic(herald.config.kafka.topics.incoming, 100, 5_000);
+    expect(incoming.find((m) => m.value.id === critical.body.id)).toMatchObject({ key: 'u-alice', headers: { 'herald-priority': 'critical' } });
   });
 });

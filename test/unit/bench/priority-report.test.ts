@@ -12,7 +12,8 @@ const flood = (idleP99: number, floodP99: number, peakRssMb: number | null = 180
   drainMs: 800,
   peakRssMb,
 });
-const backlog = (p99: number, pendingAfterWindow = 3000, peakRssMb: number | null = 240): BacklogRun => ({
+const backlog = (p99: number, pendingAfterWindow = 3000, peakRssMb: number | null = 240, topic = 'bench.bulk'): BacklogRun => ({
+  topic,
   backlog: 50_000,
   window: window(40, p99),
   produceMs: 4000,
@@ -59,7 +60,8 @@ describe('the priority report', () => {
 
   it('says how the backlog drained, and when it drained before the window ended', () => {
     expect(priorityReport(measured(backlog(60))).notes).toContain(
-      'backlog: 50,000 normal/low events (in_app + email) produced in 4 s before one critical window, once after the repeats; drained in 250 s (200 events/s)',
+      'backlog: 50,000 normal/low events (in_app + email) produced to bench.bulk in 4 s before one critical window, once after the repeats; ' +
+        'drained in 250 s (200 events/s)',
     );
     expect(priorityReport(measured(backlog(60, 0))).notes.at(-1)).toMatch(/delivered the whole backlog before the critical window ended.*raise --backlog/);
   });
@@ -73,6 +75,7 @@ describe('the priority report', () => {
     const row = priorityReport(measured(backlog(60))).runs.at(-1)!;
     expect(row).toEqual({
       kind: 'backlog',
+      topic: 'bench.bulk',
       backlog: 50_000,
       produceMs: 4000,
       pendingAfterWindow: 3000,
@@ -81,5 +84,20 @@ describe('the priority report', () => {
       criticalPerWindow: 2,
       window: { p50: 40, p99: 60, max: 60 },
     });
+  });
+
+  it('reports the backlog via intake beside it, as a reference without targets, and its peak RSS last', () => {
+    const m = { ...measured(backlog(60)), backlogViaIntake: backlog(2400, 3000, 260, 'bench.incoming') };
+    expect(figureOf(m, 'critical p99 under backlog')).toMatchObject({ value: 60, pass: true });
+    const reference = figureOf(m, 'critical p99 under backlog via intake (reference)');
+    expect(reference).toMatchObject({ value: 2400, unit: 'ms' });
+    expect(reference.target).toBeUndefined();
+    expect(figureOf(m, 'critical p50 under backlog via intake (reference)').value).toBe(40);
+    expect(figureOf(m, 'worker peak RSS')).toMatchObject({ value: 260, repeats: [180, 180, 180, 240, 260] });
+    expect(priorityReport(m).notes).toContain(
+      'backlog via intake: 50,000 normal/low events (in_app + email) produced to bench.incoming in 4 s before one critical window, once after the ' +
+        'repeats; drained in 250 s (200 events/s)',
+    );
+    expect(priorityReport(m).runs.at(-1)).toMatchObject({ kind: 'backlog-via-intake', topic: 'bench.incoming', window: { p99: 2400 } });
   });
 });

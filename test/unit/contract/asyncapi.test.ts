@@ -166,14 +166,21 @@ describe('AsyncAPI document', () => {
     expect(doc.servers.local).toMatchObject({ host: '127.0.0.1:9092', protocol: 'kafka' });
   });
 
-  it("names the config's default topics, and the bulk lane only as internal", () => {
+  it("names the config's default topics, the bulk lane as a channel producers may send its priorities to", () => {
     expect(DEFAULT_TOPICS).toEqual(configSchema.parse({}).kafka.topics);
     const addresses = Object.values<any>(doc.channels).map((c) => c.address);
-    expect(addresses.sort()).toEqual([DEFAULT_TOPICS.dlq, DEFAULT_TOPICS.incoming, DEFAULT_TOPICS.status].sort());
-    expect(doc.info.description).toContain(`${DEFAULT_TOPICS.bulk} is internal`);
+    expect(addresses.sort()).toEqual([DEFAULT_TOPICS.bulk, DEFAULT_TOPICS.dlq, DEFAULT_TOPICS.incoming, DEFAULT_TOPICS.status].sort());
+    expect(doc.info.description).toContain(`${DEFAULT_TOPICS.bulk} is the bulk lane`);
+    expect(doc.channels.bulk.messages.NotificationEvent).toEqual(doc.channels.incoming.messages.NotificationEvent);
+    expect(doc.operations.sendBulkNotificationEvent).toMatchObject({ action: 'send', channel: { $ref: '#/channels/bulk' } });
     const custom = { incoming: 'a.in', status: 'a.status', dlq: 'a.dlq', bulk: 'a.bulk' };
     const other: Json = buildAsyncApiDocument({ version: '9.9.9', topics: custom });
-    expect([other.channels.incoming.address, other.channels.status.address, other.channels.dlq.address]).toEqual(['a.in', 'a.status', 'a.dlq']);
+    expect([other.channels.incoming.address, other.channels.bulk.address, other.channels.status.address, other.channels.dlq.address]).toEqual([
+      'a.in',
+      'a.bulk',
+      'a.status',
+      'a.dlq',
+    ]);
   });
 
   it('gives every channel an address and messages, and every message headers, a payload and its Kafka key', () => {
