@@ -1,8 +1,13 @@
 /**
  * The run's producer: events at a steady rate, 8 % of them sent twice (at once, or 20–40 s later as
  * a producer retrying after a lost acknowledgement would), and the hostile messages spread through.
+ * Both ways in at once: each event goes where herald's publishers write it (normal and low to the
+ * bulk lane's topic, src/client/lane-topic.ts), each second copy to the incoming topic, as a raw
+ * producer retrying writes it (so a normal event's copy crosses intake's forward before the dedup
+ * store meets it), and the hostile messages alternate between the two topics.
  */
 import type { Message, Producer } from 'kafkajs';
+import { laneTopic } from '../src/client/lane-topic';
 import { duplicateMessage, eventMessage, type PlannedEvent } from './workload';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -22,7 +27,7 @@ async function sendUntilAcked(producer: Producer, topic: string, messages: Messa
 
 export interface ProduceOptions {
   producer: Producer;
-  topic: string;
+  topics: { incoming: string; bulk: string };
   planned: readonly PlannedEvent[];
   hostile: readonly Message[];
   /** Events per second. */
@@ -33,20 +38,22 @@ export interface ProduceOptions {
 
 /** Produces everything; resolves with the numbers of duplicates and hostile messages sent. */
 export async function produceWorkload(options: ProduceOptions): Promise<{ duplicates: number; hostile: number }> {
-  const { producer, topic, planned, hostile, rate, random, log } = options;
+  const { producer, topics, planned, hostile, rate, random, log } = options;
   const started = Date.now();
   const later: { dueAt: number; message: Message }[] = [];
   const hostileEvery = Math.max(1, Math.floor(planned.length / Math.max(1, hostile.length)));
   let duplicates = 0;
   let sent = 0;
   let hostileSent = 0;
+  let hostileOnBulk = false;
   while (sent < planned.length || later.length > 0 || hostileSent < hostile.length) {
     const due = Math.min(planned.length, Math.floor(((Date.now() - started) / 1000) * rate));
     const batch: Message[] = [];
+    const toBulk: Message[] = [];
     const hostileBatch: Message[] = [];
     for (; sent < due; sent++) {
       const { event } = planned[sent]!;
-      batch.push(eventMessage(event));
+      (laneTopic(event.priority, topics) === topics.bulk ? toBulk : batch).push(eventMessage(event));
       const r = random();
       if (r < 0.04) {
         batch.push(duplicateMessage(event));
@@ -63,9 +70,13 @@ export async function produceWorkload(options: ProduceOptions): Promise<{ duplic
       if (later[i]!.dueAt <= now) batch.push(later.splice(i, 1)[0]!.message);
     }
     // One request each: a huge one would take a whole batch over the broker's 1 MB request limit.
-    for (const message of hostileBatch) await sendUntilAcked(producer, topic, [message], log);
-    if (batch.length > 0) await sendUntilAcked(producer, topic, batch, log);
-    else await sleep(sent >= planned.length ? 200 : 50);
+    for (const message of hostileBatch) {
+      hostileOnBulk = !hostileOnBulk;
+      await sendUntilAcked(producer, hostileOnBulk ? topics.bulk : topics.incoming, [message], log);
+    }
+    if (toBulk.length > 0) await sendUntilAcked(producer, topics.bulk, toBulk, log);
+    if (batch.length > 0) await sendUntilAcked(producer, topics.incoming, batch, log);
+    if (batch.length === 0 && toBulk.length === 0) await sleep(sent >= planned.length ? 200 : 50);
   }
   return { duplicates, hostile: hostileSent };
 }

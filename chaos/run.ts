@@ -230,7 +230,7 @@ async function main(): Promise<number> {
     restart(85, 'the Kafka broker', kafkaServer),
     restart(110, CLUSTER ? 'a Redis Cluster master' : 'Redis', redisServer),
   ]);
-  const produced = await produceWorkload({ producer, topic: topics.incoming, planned, hostile, rate: RATE, random, log });
+  const produced = await produceWorkload({ producer, topics, planned, hostile, rate: RATE, random, log });
   log(`produced ${EVENTS} events, ${produced.duplicates} duplicates, ${produced.hostile} hostile messages`);
   await chaos;
   await pool.restarted();

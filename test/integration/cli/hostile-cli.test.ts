@@ -98,6 +98,9 @@ describe('herald prints hostile values escaped, and addresses only with --reveal
     await smtp?.close();
   });
 
+  // The row whose letter column is `id` (`partition:offset`): a substring match found `0:2` in a time such as 20:25:31.
+  const rowOf = (lines: string[], id: string) => lines.find((l) => l.split(/\s+/).includes(id));
+
   describe('control and bidi characters are printed escaped, visibly (finding 8)', () => {
     it('dlq list: the table shows the hostile event id escaped, on its own row; --json keeps the value', async () => {
       const run = await herald$(['dlq', 'list']);
@@ -105,8 +108,8 @@ describe('herald prints hostile values escaped, and addresses only with --reveal
       expectNoRawControls(run);
       const lines = run.stdout.trim().split('\n');
       expect(lines).toHaveLength(5);
-      expect(lines.find((l) => l.includes(ids.hostile))).toContain(EVENT_SHOWN);
-      expect(lines.find((l) => l.includes(ids.invalid))).toContain(`bad\\x1b[2J\\u202eid-${tag}`);
+      expect(rowOf(lines, ids.hostile)).toContain(EVENT_SHOWN);
+      expect(rowOf(lines, ids.invalid)).toContain(`bad\\x1b[2J\\u202eid-${tag}`);
       const json = await herald$(['dlq', 'list', '--json', '-q']);
       expectNoRawControls(json);
       expect(
@@ -252,8 +255,8 @@ describe('herald prints hostile values escaped, and addresses only with --reveal
     it('dlq list redacts a user id that is an address and an id read from an invalid message', async () => {
       const table = await herald$(['dlq', 'list']);
       expectNoSecrets(table);
-      expect(table.stdout.split('\n').find((l) => l.includes(ids.email))).toContain('[email]');
-      expect(table.stdout.split('\n').find((l) => l.includes(ids.keyed))).toContain('[email]');
+      expect(rowOf(table.stdout.split('\n'), ids.email)).toContain('[email]');
+      expect(rowOf(table.stdout.split('\n'), ids.keyed)).toContain('[email]');
       expectNoSecrets(await herald$(['dlq', 'list', '--json']));
       // Filters still match the letters as they are.
       const byRecipient = await herald$(['dlq', 'list', '--recipient', users.emailId, '--json']);
