@@ -18,7 +18,7 @@ interface LetterFields {
   reason?: string;
   event?: { id: string };
   delivery?: { recipientId: string; channel: string };
-  source?: { partition: number; offset: string };
+  source?: { topic?: string; partition: number; offset: string };
 }
 
 export async function startDlqReader(kafka: Kafka, topic: string, groupId: string): Promise<DlqReader> {
@@ -36,7 +36,8 @@ export async function startDlqReader(kafka: Kafka, topic: string, groupId: strin
       if (letter.kind === 'delivery_failed' && letter.event && letter.delivery) {
         deliveryLetters.push({ eventId: letter.event.id, recipientId: letter.delivery.recipientId, channel: letter.delivery.channel, reason });
       } else if (letter.kind === 'invalid_event') {
-        const at = `${letter.source?.partition}:${letter.source?.offset}`;
+        // Where the message sat: hostile messages go to both the incoming and the bulk topic, whose offsets overlap.
+        const at = `${letter.source?.topic}/${letter.source?.partition}:${letter.source?.offset}`;
         if (seenInvalid.has(at)) return;
         seenInvalid.add(at);
         invalidLetters[reason] = (invalidLetters[reason] ?? 0) + 1;
