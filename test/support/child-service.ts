@@ -46,3 +46,20 @@ export function spawnService(env: Record<string, string>): ChildService {
   );
   return { process: child, output: () => output, exited };
 }
+
+/**
+ * Waits until `child` logged `lanes` "joined consumer group" lines. Fails at once if it exited, and either way the
+ * error carries the end of what it printed, since a worker that never joins says why there.
+ */
+export async function waitForJoin(child: ChildService, timeoutMs = 45_000, lanes = 1): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const tail = () => child.output().split('\n').slice(-25).join('\n');
+  while (Date.now() < deadline) {
+    if ((child.output().match(/joined consumer group/g) ?? []).length >= lanes) return;
+    const { exitCode, signalCode } = child.process;
+    if (exitCode !== null || signalCode !== null)
+      throw new Error(`the worker exited (${exitCode ?? signalCode}) before joining its group; it printed:\n${tail()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the worker did not join its consumer group within ${timeoutMs} ms; it printed:\n${tail()}`);
+}

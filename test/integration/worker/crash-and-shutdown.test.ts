@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
 import { HeraldProducer } from '../../../src/client/herald-producer';
 import { eventually, testKafka, testRedis, uniqueName } from '../../support/infra';
-import { spawnService, writeConfigFile, type ChildService } from '../../support/child-service';
+import { spawnService, waitForJoin, writeConfigFile, type ChildService } from '../../support/child-service';
 import { startSmtpSink } from '../../support/smtp-sink';
 
 /**
@@ -59,7 +59,7 @@ describe('worker crashes and shutdown', () => {
     return { start, committed };
   }
 
-  const joined = (child: ChildService) => eventually(async () => child.output().includes('joined consumer group'), 'the worker to join', 45_000);
+  const joined = (child: ChildService) => waitForJoin(child, 45_000);
 
   it('a worker killed mid-fan-out is replaced by one that sends what is missing and nothing twice', async () => {
     const { start } = setup();
