@@ -26,7 +26,14 @@ export interface Stage {
   prefix: string;
   keys: RedisKeys;
   users: readonly string[];
+  /** The worker under test; in a stage split by lane, the intake-only one (its HTTP API answers for both). */
   worker: WorkerProcess;
+  /** Every process of herald on the stage: `worker`, then, split by lane, the bulk-only one. */
+  workers: readonly WorkerProcess[];
+  /** Resets the peak RSS of every worker process. */
+  resetPeaks(): void;
+  /** The highest peak RSS of the stage's worker processes since the last reset, MB; null when unreadable. */
+  peakRssMb(): number | null;
   sink: CountingSmtpSink;
   inbox: InboxReader;
   /** The bench's producer of load. */
@@ -56,8 +63,17 @@ export type Program = 'herald' | 'floor';
 
 const FLOOR_ARGS = ['--import', 'tsx', path.resolve(__dirname, 'floor', 'floor.ts')];
 
+/** How herald runs on a stage: one process of both lanes (the default), or split by lane (HERALD_LANES) into an intake-only and a bulk-only process. */
+export type Lanes = 'one process' | 'split';
+
 /** Creates the scenario's topics (3 partitions each), seeds its users, starts the sink and the worker (or the floor). */
-export async function openStage(ctx: BenchContext, name: string, users: readonly string[], program: Program = 'herald'): Promise<Stage> {
+export async function openStage(
+  ctx: BenchContext,
+  name: string,
+  users: readonly string[],
+  program: Program = 'herald',
+  lanes: Lanes = 'one process',
+): Promise<Stage> {
   const topics = benchTopics(ctx.runId, name);
   await ctx.admin.createTopics({
     waitForLeaders: true,
@@ -78,24 +94,31 @@ export async function openStage(ctx: BenchContext, name: string, users: readonly
   const config = benchWorkerConfig(topics);
   parseConfig(config, 'the bench worker config');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const worker = await startWorker({
-    env: {
-      KAFKA_BROKERS: ctx.env.KAFKA_BROKERS.join(','),
-      REDIS_URL: ctx.env.REDIS_URL,
-      HTTP_PORT: '0',
-      HERALD_API_KEYS: 'bench-key',
-      HERALD_CONFIG: configFile,
-      HERALD_REDIS_PREFIX: prefix,
-      KAFKA_GROUP_ID: groupId,
-      SMTP_URL: sink.url,
-      LOG_LEVEL: 'info',
-    },
-    logFile: path.join(ctx.runDir, `${name}.worker.log`),
-    profileDir: ctx.profileDir,
-    ...(program === 'floor' ? { args: FLOOR_ARGS } : {}),
-  });
-  ctx.onCleanup(`worker of ${name}`, () => worker.stop());
-  ctx.artifacts.workerLogs.push(worker.logFile);
+  const env = {
+    KAFKA_BROKERS: ctx.env.KAFKA_BROKERS.join(','),
+    REDIS_URL: ctx.env.REDIS_URL,
+    HTTP_PORT: '0',
+    HERALD_API_KEYS: 'bench-key',
+    HERALD_CONFIG: configFile,
+    HERALD_REDIS_PREFIX: prefix,
+    KAFKA_GROUP_ID: groupId,
+    SMTP_URL: sink.url,
+    LOG_LEVEL: 'info',
+  };
+  const start = async (role: string, extra: Record<string, string>) => {
+    const worker = await startWorker({
+      env: { ...env, ...extra },
+      logFile: path.join(ctx.runDir, `${name}.${role}.log`),
+      profileDir: ctx.profileDir,
+      ...(program === 'floor' ? { args: FLOOR_ARGS } : {}),
+    });
+    ctx.onCleanup(`${role} of ${name}`, () => worker.stop());
+    ctx.artifacts.workerLogs.push(worker.logFile);
+    return worker;
+  };
+  const split = lanes === 'split' && program === 'herald';
+  const worker = await start('worker', split ? { HERALD_LANES: 'intake' } : {});
+  const workers = split ? [worker, await start('bulk-worker', { HERALD_LANES: 'bulk' })] : [worker];
   const producer = await connectProducer(ctx.kafka);
   ctx.onCleanup(`producer of ${name}`, () => producer.disconnect());
   const inbox = createInboxReader(ctx.redis, keys, users);
@@ -113,6 +136,12 @@ export async function openStage(ctx: BenchContext, name: string, users: readonly
     keys,
     users,
     worker,
+    workers,
+    resetPeaks: () => workers.forEach((w) => w.resetPeak()),
+    peakRssMb() {
+      const peaks = workers.map((w) => w.peakRssMb());
+      return peaks.some((p) => p === null) ? null : Math.max(...(peaks as number[]));
+    },
     sink,
     inbox,
     producer,
@@ -122,7 +151,7 @@ export async function openStage(ctx: BenchContext, name: string, users: readonly
       const deadline = Date.now() + timeoutMs;
       let alsoAt = 0;
       for (;;) {
-        worker.assertAlive();
+        for (const w of workers) w.assertAlive();
         const now = await counts();
         if (now.email >= target.email && now.inApp >= target.inApp) {
           if (!also) return { endAt: await lastDeliveryAt() };
@@ -149,18 +178,25 @@ export async function openStage(ctx: BenchContext, name: string, users: readonly
     },
     close() {
       closed ??= (async () => {
-        const stopped = await worker.stop();
-        if (stopped.profile) ctx.artifacts.profiles.push(stopped.profile);
-        else if (ctx.profileDir) ctx.artifacts.missingProfiles.push(`${name} (exit code ${stopped.code}, signal ${stopped.signal})`);
-        if (stopped.code !== 0)
-          ctx.notes.push(
-            `${name}: the worker exited with code ${stopped.code}${stopped.signal ? ` (${stopped.signal})` : ''} after SIGTERM ` +
-              `instead of 0; see ${worker.logFile}`,
-          );
+        let exitCode: number | null = 0;
+        let profile: string | undefined;
+        for (const w of workers) {
+          const stopped = await w.stop();
+          profile ??= stopped.profile;
+          if (stopped.profile) ctx.artifacts.profiles.push(stopped.profile);
+          else if (ctx.profileDir) ctx.artifacts.missingProfiles.push(`${name} (exit code ${stopped.code}, signal ${stopped.signal})`);
+          if (stopped.code !== 0) {
+            exitCode = stopped.code;
+            ctx.notes.push(
+              `${name}: the worker exited with code ${stopped.code}${stopped.signal ? ` (${stopped.signal})` : ''} after SIGTERM ` +
+                `instead of 0; see ${w.logFile}`,
+            );
+          }
+        }
         await producer.disconnect().catch(() => undefined);
         await sink.close();
         await deleteKeys(ctx.redis, prefix);
-        return { exitCode: stopped.code, profile: stopped.profile };
+        return { exitCode, profile };
       })();
       return closed;
     },

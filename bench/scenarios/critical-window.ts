@@ -40,7 +40,7 @@ export async function criticalWindow(
   const sent = await publishCritical(herald, vips, criticalCount(seconds));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    stage.worker.assertAlive();
+    for (const w of stage.workers) w.assertAlive();
     const pushed = await stage.inbox.pushTimes(sent);
     const missing = pushed.filter((t) => t === null).length;
     if (missing === 0) {

@@ -46,7 +46,7 @@ export async function backlogRun(
   const { backlog } = options;
   const timeoutMs = timeoutFor(backlog, options.throughput);
   const base = await stage.counts();
-  stage.worker.resetPeak();
+  stage.resetPeaks();
   const startedAt = Date.now();
   await produceAll(stage.producer, options.topic, normalAndLowEvents(users, backlog, 0));
   const produceMs = Date.now() - startedAt;
@@ -58,5 +58,5 @@ export async function backlogRun(
     timeoutMs,
     `the backlog's ${backlog} events to drain`,
   );
-  return { topic: options.topic, backlog, window, produceMs, pendingAfterWindow, drainMs: endAt - startedAt, peakRssMb: stage.worker.peakRssMb() };
+  return { topic: options.topic, backlog, window, produceMs, pendingAfterWindow, drainMs: endAt - startedAt, peakRssMb: stage.peakRssMb() };
 }

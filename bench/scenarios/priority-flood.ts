@@ -43,7 +43,7 @@ export async function floodRepeat(
   vips: readonly string[],
   options: { floodRate: number; seconds: number },
 ): Promise<FloodRepeat> {
-  stage.worker.resetPeak();
+  stage.resetPeaks();
   const idle = await criticalWindow(stage, herald, vips, options.seconds);
   const base = await stage.counts();
   const floodStartedAt = Date.now();
@@ -65,5 +65,5 @@ export async function floodRepeat(
     `the flood's ${floodTotal} events to drain`,
   );
   const drainMs = Date.now() - drainFrom;
-  return { idle, underFlood, floodEvents: floodTotal, floodRate: floodTotal / floodSeconds, drainMs, peakRssMb: stage.worker.peakRssMb() };
+  return { idle, underFlood, floodEvents: floodTotal, floodRate: floodTotal / floodSeconds, drainMs, peakRssMb: stage.peakRssMb() };
 }

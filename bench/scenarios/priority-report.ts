@@ -30,8 +30,8 @@ const summary = (w: CriticalWindow) => ({ p50: w.p50, p99: w.p99, max: w.max });
 /** A p99 over another (idle), guarded against an idle p99 of 0 ms. */
 export const p99Ratio = (p99: number, idleP99: number) => p99 / Math.max(1, idleP99);
 
-/** The scenario's figures, raw runs and notes from what it measured. */
-export function priorityReport(m: PriorityMeasured): Pick<ScenarioResult, 'figures' | 'runs' | 'notes'> {
+/** The scenario's figures, raw runs and notes from what it measured; `label` follows every figure's name (which deployment it measured). */
+export function priorityReport(m: PriorityMeasured, label = ''): Pick<ScenarioResult, 'figures' | 'runs' | 'notes'> {
   const runs: Record<string, unknown>[] = m.floods.map((r, i) => ({
     kind: 'timed',
     repeat: i + 1,
@@ -63,7 +63,8 @@ export function priorityReport(m: PriorityMeasured): Pick<ScenarioResult, 'figur
   // One peak per repeat, then the backlog runs' (the last values of the figure's repeats).
   const peaks = [...m.floods.map((r) => r.peakRssMb), ...backlogs.map((b) => b.peakRssMb)];
   const figures = [...floodFigures(m.floods), ...backlogFigures(m.backlog, m.floods), ...viaIntakeFigures(m.backlogViaIntake ?? null)];
-  return { figures: [...figures, peakRssFigure('worker peak RSS', peaks)], runs, notes };
+  const all = [...figures, peakRssFigure('worker peak RSS', peaks)];
+  return { figures: label ? all.map((f) => ({ ...f, name: `${f.name}${label}` })) : all, runs, notes };
 }
 
 function floodFigures(floods: FloodRepeat[]): Figure[] {

@@ -1,6 +1,19 @@
 import { z } from 'zod';
 import { ConfigError } from '../shared/errors';
 
+/** A comma-separated list, each item trimmed, blanks dropped. */
+const commaList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** The two lanes a worker process can consume (HERALD_LANES). */
+export const LANES = ['intake', 'bulk'] as const;
+
+/** One lane: `intake` (the incoming topic) or `bulk` (the bulk lane's topic). */
+export type Lane = (typeof LANES)[number];
+
 /**
  * Every environment variable herald reads, declared once and validated at start-up.
  * Nothing else in the code base reads `process.env`: modules receive the parsed {@link Env}.
@@ -9,12 +22,7 @@ export const envSchema = z.object({
   KAFKA_BROKERS: z
     .string()
     .default('127.0.0.1:9092')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((b) => b.trim())
-        .filter(Boolean),
-    )
+    .transform(commaList)
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1))
     .describe('Kafka brokers, a comma-separated `host:port` list. The default is the local stack (`npm run stack:up`).'),
   KAFKA_GROUP_ID: z.string().min(1).default('herald-workers').describe("Consumer group of the workers (the bulk lane's group is `<it>.bulk`)."),
@@ -28,12 +36,7 @@ export const envSchema = z.object({
     ),
   REDIS_CLUSTER_NODES: z
     .string()
-    .transform((v) =>
-      v
-        .split(',')
-        .map((n) => n.trim())
-        .filter(Boolean),
-    )
+    .transform(commaList)
     .pipe(
       z
         .array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'each cluster node must be host:port, such as 127.0.0.1:7001'))
@@ -44,6 +47,21 @@ export const envSchema = z.object({
       'Comma-separated `host:port` seed nodes of a Redis Cluster (any masters; the client discovers the rest). Set, herald talks to the cluster instead of ' +
         'the one Redis at `REDIS_URL`. Default: unset.',
     ),
+  HERALD_LANES: z
+    .string()
+    .default('intake,bulk')
+    .transform(commaList)
+    .pipe(
+      z
+        .array(z.enum(LANES, { error: (issue) => `"${String(issue.input)}" is not a lane; use intake, bulk or intake,bulk` }))
+        .min(1, 'name at least one lane: intake, bulk or intake,bulk')
+        .refine((lanes) => new Set(lanes).size === lanes.length, 'name each lane once'),
+    )
+    .describe(
+      'Lanes this process consumes, comma-separated: `intake` (the incoming topic: fast-lane events, and the forward of the rest) and `bulk` (the bulk ' +
+        "lane's topic). Default `intake,bulk`, both. Run processes with `intake` beside processes with `bulk` so that a saturated bulk lane never " +
+        'shares an event loop with critical events; every deployment needs at least one process of each lane.',
+    ),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('Port of the HTTP API; 0 picks a free port.'),
   HERALD_REDIS_PREFIX: z
     .string()
@@ -53,12 +71,7 @@ export const envSchema = z.object({
   HERALD_API_KEYS: z
     .string()
     .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((k) => k.trim())
-        .filter(Boolean),
-    )
+    .transform(commaList)
     .describe('Comma-separated bearer API keys accepted by the HTTP API. Empty (the default) refuses every `/api` call.'),
   HERALD_CONFIG: z
     .string()
@@ -103,12 +116,7 @@ export const envSchema = z.object({
   HERALD_WEBHOOK_SECRETS: z
     .string()
     .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((k) => k.trim())
-        .filter(Boolean),
-    )
+    .transform(commaList)
     .describe(
       'Webhook signing secrets (`whsec_<base64>`), comma-separated: one, or the new then the old while rotating (herald signs with both). Required when ' +
         '`channels.webhook` lists endpoints or users.',

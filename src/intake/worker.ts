@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/clock';
+import type { Lane } from '../config/env';
 import type { HeraldConfig } from '../config/schema';
 import { sourceTimestamp } from '../contract/dead-letter';
 import type { EventV2 } from '../contract/event-v2';
@@ -36,10 +37,12 @@ export interface WorkerDeps {
   observeQueueWait?: (info: { lane: 'intake' | 'bulk'; priority: string; seconds: number }) => void;
   /** Where messages retried in place are recorded, for readiness (./stalls.ts). */
   stalls?: Stalls;
+  /** The lanes this worker consumes (HERALD_LANES); default both. */
+  lanes?: readonly Lane[];
 }
 
 /**
- * Two consumer groups in one worker (the design is in ./triage.ts). Intake, on `topics.incoming`,
+ * Two consumer groups in one worker, or one of them (`lanes`, HERALD_LANES) (the design is in ./triage.ts). Intake, on `topics.incoming`,
  * handles fast-lane events and dead-letters invalid messages itself and forwards every other event to
  * `topics.bulk`; the bulk lane, group `<groupId>.bulk`, handles what it reads whatever its priority.
  * Both handle the messages of a partition side by side, up to `kafka.deliveriesInFlight` deliveries
@@ -155,33 +158,38 @@ export function createWorker(deps: WorkerDeps) {
   });
   const bulk = createLaneConsumer({ ...lane, lane: 'bulk', groupId: `${deps.groupId}.bulk`, topic: config.topics.bulk, eachBatch: handleBulk });
 
+  // Only the lanes this process consumes (HERALD_LANES): an intake-only process keeps critical events off the event loop of a saturated bulk lane.
+  const lanes = deps.lanes ?? ['intake', 'bulk'];
+  const consumers = [...(lanes.includes('intake') ? [intake] : []), ...(lanes.includes('bulk') ? [bulk] : [])];
+
   async function stop(): Promise<void> {
     // Intake first: nothing new is forwarded while the bulk lane winds down.
-    await intake.stop();
-    await bulk.stop();
+    for (const consumer of consumers) await consumer.stop();
     const producer = ownProducer;
     ownProducer = null;
     await producer?.disconnect();
   }
 
   return {
-    /** Joins both groups and starts consuming (returns once both consumers run); undoes itself if a step fails. */
+    /** Joins the groups of its lanes and starts consuming (returns once each consumer runs); undoes itself if a step fails. */
     async start(): Promise<void> {
       try {
-        if (!deps.producer) {
+        // Only intake forwards; a bulk-only worker needs no producer of its own.
+        if (!deps.producer && lanes.includes('intake')) {
           // The service's settings: idempotent, one request in flight, waits out broker blips.
           ownProducer = createProducer(deps.kafka, 'forever');
           await ownProducer.connect();
         }
-        await intake.start();
-        await bulk.start();
+        for (const consumer of consumers) await consumer.start();
       } catch (error) {
         await stop().catch((e: unknown) => logger.warn('worker stop after a failed start failed', { error: describeError(e) }));
         throw error;
       }
     },
-    /** True while both the intake and the bulk-lane consumers are members of their groups with an assignment. */
-    isJoined: () => intake.isJoined() && bulk.isJoined(),
+    /** True while each consumer of its lanes is a member of its group with an assignment. */
+    isJoined: () => consumers.every((c) => c.isJoined()),
+    /** The lanes it consumes. */
+    lanes,
     /** Stops intake, then the bulk lane; each lets the message in hand finish, commits resolved offsets and leaves its group. */
     stop,
   };

@@ -152,6 +152,7 @@ async function startParts(
     },
     observeQueueWait: ({ lane, priority, seconds }) => metrics.queueWaitSeconds.observe({ lane, priority }, seconds),
     stalls,
+    lanes: env.HERALD_LANES,
   });
   const flusher = createDigestFlusher({
     store: pipeline.batchStore,
@@ -279,6 +280,6 @@ async function startParts(
   });
   sweep.start();
   started.push({ name: 'verification sweep', undo: () => sweep.stop() });
-  logger.info('herald started', { url, groupId: env.KAFKA_GROUP_ID, topic: config.kafka.topics.incoming, owner });
+  logger.info('herald started', { url, groupId: env.KAFKA_GROUP_ID, topic: config.kafka.topics.incoming, lanes: env.HERALD_LANES, owner });
   return { url: url.replace('0.0.0.0', '127.0.0.1'), isJoined: worker.isJoined };
 }

@@ -100,3 +100,12 @@ export async function api(service: RunningService, method: string, route: string
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
+
+/** Deliveries of `channel` the service counted as sent so far (its own /metrics `herald_deliveries_total`, outcome `sent`). */
+export async function deliveriesSent(service: RunningService, channel: string): Promise<number> {
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('herald_deliveries_total{') && line.includes(`channel="${channel}"`) && line.includes('outcome="sent"'))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}

@@ -19,6 +19,7 @@ describe('loadEnv', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       HTTP_PORT: 8080,
       HERALD_REDIS_PREFIX: 'herald',
+      HERALD_LANES: ['intake', 'bulk'],
       HERALD_API_KEYS: [],
       HERALD_WEBHOOK_SECRETS: [],
       OUTBOX_DIR: './outbox',
@@ -89,6 +90,14 @@ describe('loadEnv', () => {
     );
     expect(loadEnv({ REDIS_CLUSTER_NODES: '127.0.0.1:7001', REDIS_URL: 'redis://:pw@127.0.0.1:6379/0' }).REDIS_CLUSTER_NODES).toEqual(['127.0.0.1:7001']);
     expect(loadEnv({ REDIS_URL: 'redis://127.0.0.1:6379/2' }).REDIS_URL).toBe('redis://127.0.0.1:6379/2');
+  });
+
+  it('reads HERALD_LANES as one lane or both, each once', () => {
+    expect(loadEnv({ HERALD_LANES: 'intake' }).HERALD_LANES).toEqual(['intake']);
+    expect(loadEnv({ HERALD_LANES: ' bulk , intake ' }).HERALD_LANES).toEqual(['bulk', 'intake']);
+    expect(problem({ HERALD_LANES: 'intake,fast' })).toMatch(/HERALD_LANES\.1: "fast" is not a lane; use intake, bulk or intake,bulk/);
+    expect(problem({ HERALD_LANES: ',' })).toMatch(/HERALD_LANES: name at least one lane: intake, bulk or intake,bulk/);
+    expect(problem({ HERALD_LANES: 'bulk,bulk' })).toMatch(/HERALD_LANES: name each lane once/);
   });
 
   it('lists every bad variable at once', () => {

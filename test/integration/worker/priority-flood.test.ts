@@ -4,7 +4,7 @@ import type { Priority } from '../../../src/contract/vocabulary';
 import { ORIGIN_HEADER } from '../../../src/contract/vocabulary';
 import { deleteKeys, eventually, testKafka, testRedis, uniqueName } from '../../support/infra';
 import { readTopic } from '../../support/read-topic';
-import { api, isolatedConfig, startTestService, type TestService } from '../../support/service-harness';
+import { api, deliveriesSent, isolatedConfig, startTestService, type TestService } from '../../support/service-harness';
 
 /**
  * Priority lanes under load, on the real service, Kafka and Redis: a marketing blast of 100,000 in-app
@@ -104,15 +104,6 @@ describe('a critical event behind a flood of marketing events', () => {
     return { id, partition: meta!.partition, ahead: Number(meta!.baseOffset) };
   }
 
-  /** In-app deliveries the service counted as sent so far (its own /metrics), flood and critical alike. */
-  async function inAppSent(herald: TestService): Promise<number> {
-    const text = await (await fetch(`${herald.service.url}/metrics`)).text();
-    return text
-      .split('\n')
-      .filter((line) => line.startsWith('herald_deliveries_total{') && line.includes('channel="in_app"') && line.includes('outcome="sent"'))
-      .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-  }
-
   /** Waits until the event's in-app delivery is sent (or delivered); returns the milliseconds it took. */
   async function awaitDelivered(herald: TestService, id: string, begun: number, timeoutMs: number): Promise<number> {
     await eventually(
@@ -139,7 +130,7 @@ describe('a critical event behind a flood of marketing events', () => {
     const critical = await produceCritical(incoming, 'u-vip');
     const begun = Date.now();
     const latencyMs = await awaitDelivered(herald, critical.id, begun, 20_000);
-    const floodSent = await inAppSent(herald);
+    const floodSent = await deliveriesSent(herald.service, 'in_app');
     const forwarded = await bulkMessages(bulk);
     console.log(
       `priority lanes: flood of ${FLOOD} produced in ${produceMs} ms; critical event (behind ${critical.ahead} in partition ${critical.partition}) delivered ` +
@@ -155,7 +146,7 @@ describe('a critical event behind a flood of marketing events', () => {
     expect(floodSent).toBeLessThan(FLOOD / 2);
     // The flood went through the bulk lane, and that lane delivers it (it is slower, not stopped).
     expect(forwarded).toBeGreaterThan(critical.ahead);
-    await eventually(async () => (await inAppSent(herald)) > floodSent + 100, 'the bulk lane to keep delivering the flood', 10_000);
+    await eventually(async () => (await deliveriesSent(herald.service, 'in_app')) > floodSent + 100, 'the bulk lane to keep delivering the flood', 10_000);
     const [copy] = await readTopic(bulk, 1, 10_000);
     expect(copy).toMatchObject({
       value: { type: 'marketing', priority: 'low' },
@@ -175,7 +166,7 @@ describe('a critical event behind a flood of marketing events', () => {
     const critical = await produceCritical(incoming, 'u-vip');
     const begun = Date.now();
     const latencyMs = await awaitDelivered(herald, critical.id, begun, 40_000);
-    const sent = await inAppSent(herald);
+    const sent = await deliveriesSent(herald.service, 'in_app');
     console.log(
       `single lane: critical event behind ${critical.ahead} flood events in its partition delivered after ${latencyMs} ms, with ${sent - 1} of ` +
         `${FLOOD} flood events delivered`,

@@ -71,6 +71,13 @@ describe('the priority report', () => {
     expect(figureOf(measured(null, [flood(8, 20, 310), flood(8, 20, null)]), 'worker peak RSS')).toMatchObject({ value: 310, repeats: [310], pass: false });
   });
 
+  it('labels every figure of a deployment with its label, keeping values and targets', () => {
+    const plain = priorityReport(measured(backlog(60))).figures;
+    const labelled = priorityReport(measured(backlog(60)), ' (lanes in two processes)').figures;
+    expect(labelled.map((f) => f.name)).toEqual(plain.map((f) => `${f.name} (lanes in two processes)`));
+    expect(labelled.map(({ name: _name, ...rest }) => rest)).toEqual(plain.map(({ name: _name, ...rest }) => rest));
+  });
+
   it('stores the backlog run in results.json without its samples', () => {
     const row = priorityReport(measured(backlog(60))).runs.at(-1)!;
     expect(row).toEqual({
