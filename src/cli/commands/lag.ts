@@ -4,6 +4,7 @@ import { messageOf } from '../../shared/errors';
 import type { CliContext } from '../cli-context';
 import { CliError, EXIT } from '../cli-error';
 import { formatTable, line } from '../format-table';
+import { countOf } from '../../shared/count-of';
 import type { Output } from '../run-command';
 
 /** `herald lag`. */
@@ -23,12 +24,19 @@ export function registerLag(program: Command, run: (body: (ctx: CliContext, io: 
         const config = await ctx.config();
         const admin = await ctx.admin();
         const groupId = options.group ?? ctx.env().KAFKA_GROUP_ID;
+        const groups = heraldLaneGroups(groupId, config.kafka.topics);
         let rows: LagRow[];
         try {
-          rows = await readConsumerLag(admin, heraldLaneGroups(groupId, config.kafka.topics));
+          rows = await readConsumerLag(admin, groups);
         } catch (error) {
           throw new CliError(messageOf(error), EXIT.unavailable);
         }
+        // With processes split by lane (HERALD_LANES), a lane nobody consumes is the mistake to catch: say how many members each group has.
+        const members = await admin
+          .describeGroups(groups.map((g) => g.groupId))
+          .then(({ groups: described }) => new Map(described.map((g) => [g.groupId, g.members.length])))
+          .catch(() => new Map<string, number>());
+        const laneOf = (g: string) => (g === groupId ? 'intake' : 'bulk');
         if (options.json) {
           for (const r of rows) io.out(JSON.stringify(r));
         } else {
@@ -45,7 +53,13 @@ export function registerLag(program: Command, run: (body: (ctx: CliContext, io: 
         }
         const totals = new Map<string, number>();
         for (const r of rows) totals.set(r.groupId, (totals.get(r.groupId) ?? 0) + r.lag);
-        io.err([...totals].map(([g, n]) => line`${g}: ${n} behind`).join('; '));
+        const summary = (g: string, n: number) => {
+          const m = members.get(g);
+          if (m === undefined) return line`${g}: ${n} behind`;
+          if (m > 0 || n === 0) return line`${g}: ${n} behind, ${countOf(m, 'member')}`;
+          return line`${g}: ${n} behind, no member: no worker consumes the ${laneOf(g)} lane; start one whose HERALD_LANES includes ${laneOf(g)}`;
+        };
+        io.err([...totals].map(([g, n]) => summary(g, n)).join('; '));
         return EXIT.ok;
       }),
     );

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Producer } from 'kafkajs';
 import type { Priority } from '../../../src/contract/vocabulary';
 import { deleteKeys, eventually, testKafka, testRedis, uniqueName } from '../../support/infra';
+import { writeConfigFile } from '../../support/child-service';
+import { runHerald } from '../../support/run-herald';
 import { api, deliveriesSent, isolatedConfig, startTestService, type TestService } from '../../support/service-harness';
 
 /**
@@ -58,6 +60,18 @@ describe('processes split by lane (HERALD_LANES)', () => {
     expect(await inAppStatus(bulkOnly, critical)).toBeNull();
     expect(await inAppStatus(bulkOnly, normal)).toBeNull();
     expect(await deliveriesSent(bulkOnly.service, 'in_app')).toBe(0);
+    // On-call's view of it: `herald lag` names the lane nobody consumes.
+    const cliEnv = {
+      HERALD_CONFIG: writeConfigFile({ kafka: { topics: config.kafka.topics } }),
+      HERALD_REDIS_PREFIX: shared.prefix,
+      KAFKA_GROUP_ID: shared.groupId,
+    };
+    const lag = await runHerald(['lag'], cliEnv);
+    expect(lag.code).toBe(0);
+    expect(lag.stderr).toContain(
+      `${shared.groupId}: 2 behind, no member: no worker consumes the intake lane; start one whose HERALD_LANES includes intake; ` +
+        `${shared.groupId}.bulk: 0 behind, 1 member`,
+    );
 
     const intakeOnly = await startTestService({ ...shared, env: { HERALD_LANES: 'intake' } });
     running.push(intakeOnly);
@@ -73,6 +87,9 @@ describe('processes split by lane (HERALD_LANES)', () => {
     // (describeGroups answers in no particular order)
     const members = Object.fromEntries(groups.map((g) => [g.groupId, g.members.length]));
     expect(members).toEqual({ [shared.groupId]: 1, [`${shared.groupId}.bulk`]: 1 });
+    // Once the turns commit, both lanes are caught up, each with its one member.
+    const caughtUp = new RegExp(`${shared.groupId}: 0 behind, 1 member; ${shared.groupId}\\.bulk: 0 behind, 1 member`);
+    await eventually(async () => caughtUp.test((await runHerald(['lag'], cliEnv)).stderr), 'herald lag to show both lanes caught up', 20_000);
 
     for (const herald of running.splice(0)) await herald.stop();
     await deleteKeys(redis.redis, shared.prefix);
