@@ -6,7 +6,7 @@
  * Kafka and Redis once, and opens each provider's outage window once. Then it reconciles every
  * delivery and exits 1 when one was lost or duplicated outside the documented window.
  *
- *   npm run chaos -- [--events 20000] [--rate 160] [--workers 3] [--seed 7] [--redis-cluster]
+ *   npm run chaos -- [--events 20000] [--rate 160] [--workers 3] [--seed 7] [--redis-cluster] [--split-lanes]
  *
  * With --redis-cluster the workers share a three-master Redis Cluster (AOF) and one master is
  * SIGKILLed and restarted instead of the single Redis: the scale-out invariants.
@@ -57,6 +57,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '3' },
     seed: { type: 'string', default: '7' },
     'redis-cluster': { type: 'boolean', default: false },
+    'split-lanes': { type: 'boolean', default: false },
   },
 });
 const EVENTS = Number(args.events);
@@ -64,6 +65,8 @@ const RATE = Number(args.rate);
 const WORKERS = Number(args.workers);
 const SEED = Number(args.seed);
 const CLUSTER = args['redis-cluster'] ?? false;
+/** Workers split by lane (HERALD_LANES): even slots intake only, odd slots the bulk lane only. */
+const SPLIT = args['split-lanes'] ?? false;
 /** A bad option ends the run before it starts anything, with what to change instead of a stack. */
 function usage(message: string): never {
   console.error(`[chaos] ${message}`);
@@ -72,6 +75,8 @@ function usage(message: string): never {
 for (const [name, value] of Object.entries({ events: EVENTS, rate: RATE, workers: WORKERS, seed: SEED })) {
   if (!Number.isInteger(value) || value <= 0) usage(`--${name} must be a positive integer`);
 }
+
+if (SPLIT && WORKERS < 2) usage('--split-lanes needs --workers 2 or more: one worker per lane at least');
 
 // The outages (20–75 s) and the Kafka restart (85 s) need calls to meet: production must last that long.
 if (EVENTS / RATE < 85) {
@@ -173,9 +178,10 @@ async function main(): Promise<number> {
     },
     logDir,
     log,
+    SPLIT ? (slot) => (slot % 2 === 0 ? 'intake' : 'bulk') : undefined,
   );
   onFailure.push(() => pool.killAll());
-  log(`starting ${WORKERS} workers`);
+  log(`starting ${WORKERS} workers${SPLIT ? ', split by lane (even slots intake, odd slots bulk)' : ''}`);
   // The first one alone: it creates the topics.
   await pool.start(0);
   await Promise.all(Array.from({ length: WORKERS - 1 }, (_, i) => pool.start(i + 1)));
@@ -280,7 +286,9 @@ async function main(): Promise<number> {
 
   const logScan = scanLogs(pool.logs, { secret, authToken: twilio.authToken });
   const report: ChaosReport = {
-    command: `npm run chaos -- --events ${EVENTS} --rate ${RATE} --workers ${WORKERS} --seed ${SEED}${CLUSTER ? ' --redis-cluster' : ''}`,
+    command:
+      `npm run chaos -- --events ${EVENTS} --rate ${RATE} --workers ${WORKERS} --seed ${SEED}` +
+      `${CLUSTER ? ' --redis-cluster' : ''}${SPLIT ? ' --split-lanes' : ''}`,
     finishedAt: new Date().toISOString(),
     durationSeconds: Math.round((Date.now() - startedAt) / 1000),
     redis: CLUSTER ? `a Redis Cluster of ${CLUSTER_PORTS.length} masters (AOF)` : 'one Redis (AOF)',
@@ -304,7 +312,8 @@ async function main(): Promise<number> {
     crossSlotErrors: logScan.crossSlot,
     windowMs: WINDOW_MS,
   };
-  writeFileSync(path.join(root, 'chaos', CLUSTER ? 'results-cluster.json' : 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const resultsFile = `results${CLUSTER ? '-cluster' : ''}${SPLIT ? '-split-lanes' : ''}.json`;
+  writeFileSync(path.join(root, 'chaos', resultsFile), `${JSON.stringify(report, null, 2)}\n`);
   printReport(report);
   const failures = failuresOf(report);
   if (failures.length > 0) {

@@ -24,7 +24,16 @@ export interface WorkerPool {
   killAll(): Promise<void>;
 }
 
-export function createWorkerPool(env: Record<string, string>, logDir: string, log: (text: string) => void): WorkerPool {
+/**
+ * `laneOf(slot)` gives a slot's HERALD_LANES (a restart keeps its slot's lanes); without it every
+ * worker consumes both lanes.
+ */
+export function createWorkerPool(
+  env: Record<string, string>,
+  logDir: string,
+  log: (text: string) => void,
+  laneOf?: (slot: number) => 'intake' | 'bulk',
+): WorkerPool {
   const workers: (WorkerProcess | null)[] = [];
   const logs: string[] = [];
   const kills: number[] = [];
@@ -32,7 +41,13 @@ export function createWorkerPool(env: Record<string, string>, logDir: string, lo
   const start = async (slot: number) => {
     const logFile = path.join(logDir, `worker-${slot}-${logs.length}.log`);
     logs.push(logFile);
-    workers[slot] = await startWorker({ env, logFile, args: ['--import', 'tsx', path.join(root, 'chaos/worker-main.ts')], readyTimeoutMs: 120_000 });
+    const lanes: Record<string, string> = laneOf ? { HERALD_LANES: laneOf(slot) } : {};
+    workers[slot] = await startWorker({
+      env: { ...env, ...lanes },
+      logFile,
+      args: ['--import', 'tsx', path.join(root, 'chaos/worker-main.ts')],
+      readyTimeoutMs: 120_000,
+    });
   };
   return {
     logs,

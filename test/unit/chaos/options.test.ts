@@ -20,4 +20,11 @@ describe('npm run chaos options', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('[chaos] --workers must be a positive integer');
   });
+
+  it('refuses --split-lanes with one worker, which cannot consume both lanes split', () => {
+    const run = chaos('--split-lanes', '--workers', '1');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('[chaos] --split-lanes needs --workers 2 or more: one worker per lane at least');
+    expect(run.stdout).not.toContain('starting Kafka');
+  });
 });
