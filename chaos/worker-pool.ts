@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { startWorker, type WorkerProcess } from '../bench/worker-process';
+import type { Lane } from '../src/config/env';
 
 const root = path.resolve(__dirname, '..');
 
@@ -28,12 +29,7 @@ export interface WorkerPool {
  * `laneOf(slot)` gives a slot's HERALD_LANES (a restart keeps its slot's lanes); without it every
  * worker consumes both lanes.
  */
-export function createWorkerPool(
-  env: Record<string, string>,
-  logDir: string,
-  log: (text: string) => void,
-  laneOf?: (slot: number) => 'intake' | 'bulk',
-): WorkerPool {
+export function createWorkerPool(env: Record<string, string>, logDir: string, log: (text: string) => void, laneOf?: (slot: number) => Lane): WorkerPool {
   const workers: (WorkerProcess | null)[] = [];
   const logs: string[] = [];
   const kills: number[] = [];

@@ -1,5 +1,5 @@
 import type { Clock } from '../shared/clock';
-import type { Lane } from '../config/env';
+import { LANES, type Lane } from '../config/env';
 import type { HeraldConfig } from '../config/schema';
 import { sourceTimestamp } from '../contract/dead-letter';
 import type { EventV2 } from '../contract/event-v2';
@@ -159,7 +159,7 @@ export function createWorker(deps: WorkerDeps) {
   const bulk = createLaneConsumer({ ...lane, lane: 'bulk', groupId: `${deps.groupId}.bulk`, topic: config.topics.bulk, eachBatch: handleBulk });
 
   // Only the lanes this process consumes (HERALD_LANES): an intake-only process keeps critical events off the event loop of a saturated bulk lane.
-  const lanes = deps.lanes ?? ['intake', 'bulk'];
+  const lanes = deps.lanes ?? LANES;
   const consumers = [...(lanes.includes('intake') ? [intake] : []), ...(lanes.includes('bulk') ? [bulk] : [])];
 
   async function stop(): Promise<void> {

@@ -8,7 +8,7 @@ import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { HeraldProducer } from '../../../src/client/herald-producer';
 import type { EventInput } from '../../../src/contract/complete-event';
 import { startTracing } from '../../../src/tracing/start-tracing';
-import { spawnService, writeConfigFile, type ChildService } from '../../support/child-service';
+import { spawnService, waitForJoin, writeConfigFile, type ChildService } from '../../support/child-service';
 import { deleteKeys, eventually, freePort, testKafka, testLogger, testRedis, uniqueName } from '../../support/infra';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../support/otlp-receiver';
 import { readTopic } from '../../support/read-topic';
@@ -64,7 +64,8 @@ async function startTracedService(endpoint: string, smtpUrl: string) {
     rmSync(outboxDir, { recursive: true, force: true });
   };
   try {
-    await eventually(async () => (child.output().match(/joined consumer group/g) ?? []).length >= 2, 'both lanes to join their groups', 60_000);
+    // Both lanes: intake and the bulk lane each log one join.
+    await waitForJoin(child, 60_000, 2);
     await producer.connect();
   } catch (error) {
     await stop();
